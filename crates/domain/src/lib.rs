@@ -1,0 +1,24 @@
+//! Tend's domain: the types and rules of a clinic, with no I/O and no clock.
+//!
+//! Everything here is a pure function over plain data: validation that names the field, the
+//! permission table, the sign-in throttle, the hybrid logical clock, and the shape of a change.
+//! The store, the printer and sync build on these; nothing here knows about them.
+
+pub mod change;
+pub mod clinic;
+pub mod error;
+pub mod hlc;
+pub mod ids;
+pub mod permission;
+pub mod role;
+pub mod sign_in;
+pub mod user;
+
+pub use change::{Change, ChangeKind, Entity, Fields, Value};
+pub use clinic::{ClinicSettings, DeviceCode};
+pub use error::ValidationError;
+pub use hlc::Hlc;
+pub use ids::{AuditId, ChangeId, ClinicId, DatabaseId, DeviceId, UserId};
+pub use permission::Action;
+pub use role::{Role, Roles};
+pub use user::{User, Username};

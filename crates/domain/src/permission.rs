@@ -1,0 +1,146 @@
+//! The permission table: which role may do which action. The only place such a decision is
+//! written down; tend-core asks [`Roles::can`] before touching the store.
+
+use std::fmt;
+
+use crate::role::{Role, Roles};
+
+/// Everything a signed-in person can ask Tend to do that is not open to every role alike.
+/// Later features add their actions here and a row to [`TABLE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See the list of users, their roles and whether they are locked or disabled.
+    UserList,
+    /// Add users, change their roles, disable and re-enable them, unlock them, reset passwords.
+    UserManage,
+    /// Change one's own password.
+    OwnPasswordChange,
+    /// Read the clinic's settings (name, time zone, currency).
+    ClinicSettingsView,
+    /// Change the clinic's settings and letterhead.
+    ClinicSettingsEdit,
+    /// Read the audit log and verify its chain.
+    AuditReview,
+    /// Write an encrypted backup of the database.
+    BackupCreate,
+    /// Replace the database with a backup.
+    BackupRestore,
+    /// Change the clinic passphrase that unlocks the database.
+    PassphraseChange,
+}
+
+impl Action {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Action::UserList => "user.list",
+            Action::UserManage => "user.manage",
+            Action::OwnPasswordChange => "user.own_password",
+            Action::ClinicSettingsView => "clinic.view",
+            Action::ClinicSettingsEdit => "clinic.edit",
+            Action::AuditReview => "audit.review",
+            Action::BackupCreate => "backup.create",
+            Action::BackupRestore => "backup.restore",
+            Action::PassphraseChange => "passphrase.change",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+use Role::{Admin, Doctor, Nurse, Receptionist};
+
+const EVERYONE: &[Role] = &[Admin, Doctor, Nurse, Receptionist];
+
+/// Role × action. An action missing from this table is allowed to nobody.
+pub const TABLE: &[(Action, &[Role])] = &[
+    (Action::UserList, &[Admin]),
+    (Action::UserManage, &[Admin]),
+    (Action::OwnPasswordChange, EVERYONE),
+    (Action::ClinicSettingsView, EVERYONE),
+    (Action::ClinicSettingsEdit, &[Admin]),
+    (Action::AuditReview, &[Admin]),
+    (Action::BackupCreate, &[Admin]),
+    (Action::BackupRestore, &[Admin]),
+    (Action::PassphraseChange, &[Admin]),
+];
+
+/// Whether one role may perform `action`.
+pub fn role_can(role: Role, action: Action) -> bool {
+    TABLE
+        .iter()
+        .find(|(a, _)| *a == action)
+        .is_some_and(|(_, roles)| roles.contains(&role))
+}
+
+impl Roles {
+    /// Whether any of these roles may perform `action`.
+    pub fn can(self, action: Action) -> bool {
+        self.iter().any(|role| role_can(role, action))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The expected table, written out as a person would read it. Every cell is checked, and
+    /// every action must appear, so adding an action without deciding its row fails here.
+    const EXPECTED: &str = "
+        action              admin doctor nurse receptionist
+        user.list           yes   no     no    no
+        user.manage         yes   no     no    no
+        user.own_password   yes   yes    yes   yes
+        clinic.view         yes   yes    yes   yes
+        clinic.edit         yes   no     no    no
+        audit.review        yes   no     no    no
+        backup.create       yes   no     no    no
+        backup.restore      yes   no     no    no
+        passphrase.change   yes   no     no    no
+    ";
+
+    #[test]
+    fn every_cell_of_the_permission_table() {
+        let mut lines = EXPECTED.lines().map(str::trim).filter(|l| !l.is_empty());
+        let header: Vec<Role> = lines
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .skip(1)
+            .map(|r| r.parse().unwrap())
+            .collect();
+        let mut seen = Vec::new();
+        for line in lines {
+            let mut cells = line.split_whitespace();
+            let name = cells.next().unwrap();
+            let action = TABLE
+                .iter()
+                .map(|(a, _)| *a)
+                .find(|a| a.as_str() == name)
+                .unwrap_or_else(|| panic!("{name} is not in the permission table"));
+            for (role, cell) in header.iter().zip(cells) {
+                let expected = match cell {
+                    "yes" => true,
+                    "no" => false,
+                    other => panic!("cell {other:?} must be yes or no"),
+                };
+                assert_eq!(role_can(*role, action), expected, "{role} × {name}");
+                assert_eq!(Roles::empty().with(*role).can(action), expected);
+            }
+            seen.push(action);
+        }
+        assert_eq!(seen.len(), TABLE.len(), "every action has a row in EXPECTED");
+    }
+
+    #[test]
+    fn several_roles_add_up_and_no_role_can_nothing() {
+        let doctor_admin = Roles::empty().with(Doctor).with(Admin);
+        assert!(doctor_admin.can(Action::UserManage));
+        for (action, _) in TABLE {
+            assert!(!Roles::empty().can(*action), "{action}");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything Tend needs to build, run and test on Debian/Ubuntu. Idempotent: a package
+# that is already installed is not installed again, and a second run does nothing but check.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# System packages: the C toolchain for SQLCipher's vendored OpenSSL, libdbus for the Secret
+# Service keyring, and the tools the tests drive (a throwaway D-Bus session with gnome-keyring,
+# keyutils, poppler for reading PDFs back, Xvfb for the desktop window).
+packages=(
+  build-essential pkg-config perl make file
+  libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools keyutils
+  poppler-utils
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null || { echo "setup: cargo is not on PATH; install Rust from https://rustup.rs" >&2; exit 1; }
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+# One cargo target directory outside the clone, shared by every crate and every command.
+echo "${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tend/target}"
+: "$here"

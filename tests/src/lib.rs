@@ -1,0 +1,1 @@
+//! Cross-crate scenario tests live under `tests/`; this library is empty.
