@@ -1,1 +1,379 @@
-//! placeholder
+//! Tend's local store: one SQLCipher database per clinic desktop, opened with a raw 32-byte key
+//! that lives in key slots beside it (and, where there is one, in the OS keyring).
+//!
+//! A data folder holds `tend.db` (with its `-wal`), `tend.keys` (the key slots) and `tend.lock`
+//! (held shared while the store is open, exclusively by a restore). Reads go through pooled
+//! read-only connections; every write goes through [`Store::write`] and a [`WriteTx`], which
+//! keeps rows, change log and audit chain in one transaction.
+
+pub mod audit;
+pub mod backup;
+pub mod bench;
+pub mod consistency;
+mod db;
+mod error;
+pub mod key;
+pub mod keyring;
+pub mod keyslots;
+mod schema;
+mod users;
+mod write;
+
+use std::fs::{self, File, TryLockError};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use tend_domain::{ClinicId, DatabaseId, DeviceCode, DeviceId};
+
+pub use audit::{AuditBreak, AuditEntry, AuditReport, Outcome};
+pub use db::schema_version;
+pub use error::{Result, StoreError};
+pub use key::{DbKey, RecoveryKey};
+pub use keyslots::{KdfParams, KeySlots, Secret};
+pub use users::UserRecord;
+pub use write::{WriteCtx, WriteTx};
+
+use audit::AuditKey;
+use db::Mode;
+use error::io;
+
+/// The files of one clinic database in a data folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataPaths {
+    dir: PathBuf,
+}
+
+impl DataPaths {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        DataPaths { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.join("tend.db")
+    }
+
+    pub fn keys(&self) -> PathBuf {
+        self.dir.join("tend.keys")
+    }
+
+    fn lock(&self) -> PathBuf {
+        self.dir.join("tend.lock")
+    }
+
+    /// Whether a clinic database exists here.
+    pub fn exists(&self) -> bool {
+        self.db().is_file()
+    }
+
+    pub(crate) fn sidecar(&self, suffix: &str) -> PathBuf {
+        self.dir.join(format!("tend.db{suffix}"))
+    }
+}
+
+/// Who this database and this device are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    pub database_id: DatabaseId,
+    pub device_id: DeviceId,
+    pub device_code: DeviceCode,
+}
+
+/// An open clinic database.
+pub struct Store {
+    paths: DataPaths,
+    key: DbKey,
+    identity: Identity,
+    audit_key: AuditKey,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    audit_warning: Option<AuditBreak>,
+    _lock: File,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("dir", &self.paths.dir)
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long a reader pool keeps idle connections; more are opened on demand.
+const MAX_IDLE_READERS: usize = 4;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves a connection whose transaction SQLite has already
+    // rolled back; it is safe to keep using.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Store {
+    /// Creates a new database at `paths` with `key`, writes its identity, and lets `seed` write
+    /// the first records (the clinic, the device, the first admin) in the same transaction.
+    /// The file appears under its real name only once all of that is committed.
+    pub fn create<T, E: From<StoreError>>(
+        paths: &DataPaths,
+        key: &DbKey,
+        identity: Identity,
+        ctx: WriteCtx,
+        seed: impl FnOnce(&mut WriteTx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<(Store, T), E> {
+        if paths.exists() {
+            return Err(StoreError::AlreadyExists(paths.dir.clone()).into());
+        }
+        fs::create_dir_all(&paths.dir).map_err(io(format!("creating {}", paths.dir.display())))?;
+        let tmp = paths.sidecar(".creating");
+        for stale in [tmp.clone(), with_suffix(&tmp, "-wal"), with_suffix(&tmp, "-shm")] {
+            remove_if_exists(&stale)?;
+        }
+        let audit_key = AuditKey::new(key, identity.database_id);
+        let out = {
+            let mut conn = db::connect(&tmp, key, Mode::Writer, true)?;
+            db::migrate(&mut conn)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::from)?;
+            for (k, v) in [
+                ("database_id", identity.database_id.to_string()),
+                ("device_id", identity.device_id.to_string()),
+                ("device_code", identity.device_code.to_string()),
+            ] {
+                tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])
+                    .map_err(StoreError::from)?;
+            }
+            audit::init(&tx, &audit_key)?;
+            let mut wtx = WriteTx::new(tx, ctx, &identity, &audit_key);
+            let out = seed(&mut wtx)?;
+            wtx.commit()?;
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+                .map_err(StoreError::from)?;
+            conn.close().map_err(|(_, e)| StoreError::from(e))?;
+            out
+        };
+        for leftover in [with_suffix(&tmp, "-wal"), with_suffix(&tmp, "-shm")] {
+            remove_if_exists(&leftover)?;
+        }
+        fs::rename(&tmp, paths.db()).map_err(io(format!("creating {}", paths.db().display())))?;
+        keyslots::sync_dir(&paths.dir);
+        Ok((Store::open(paths, key)?, out))
+    }
+
+    /// Opens an existing database: checks the key, refuses a newer schema, migrates an older
+    /// one, and checks the audit chain's head.
+    pub fn open(paths: &DataPaths, key: &DbKey) -> Result<Store> {
+        let lock_file = open_lock(paths)?;
+        match lock_file.try_lock_shared() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Err(StoreError::InUse),
+            Err(TryLockError::Error(e)) => return Err(io("locking the data folder")(e)),
+        }
+        if !paths.exists() {
+            return Err(StoreError::NoDatabase(paths.dir.clone()));
+        }
+        let mut writer = db::connect(&paths.db(), key, Mode::Writer, false)?;
+        db::migrate(&mut writer)?;
+        let identity = read_identity(&writer)?;
+        let audit_key = AuditKey::new(key, identity.database_id);
+        let audit_warning = audit::verify_head(&writer, &audit_key)?;
+        if let Some(b) = &audit_warning {
+            tracing::error!(seq = b.seq, problem = %b.problem, "audit chain check failed at start-up");
+        }
+        Ok(Store {
+            paths: paths.clone(),
+            key: key.clone(),
+            identity,
+            audit_key,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+            audit_warning,
+            _lock: lock_file,
+        })
+    }
+
+    pub fn paths(&self) -> &DataPaths {
+        &self.paths
+    }
+
+    pub fn identity(&self) -> Identity {
+        self.identity
+    }
+
+    /// The raw database key, for rewrapping key slots and the keyring copy.
+    pub fn key(&self) -> &DbKey {
+        &self.key
+    }
+
+    /// What the quick audit check at open found wrong, if anything.
+    pub fn audit_warning(&self) -> Option<&AuditBreak> {
+        self.audit_warning.as_ref()
+    }
+
+    /// Runs `f` with a read-only connection.
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Reader<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let conn = match lock(&self.readers).pop() {
+            Some(conn) => conn,
+            None => db::connect(&self.paths.db(), &self.key, Mode::Reader, false)?,
+        };
+        let out = f(&Reader::new(&conn));
+        let mut idle = lock(&self.readers);
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+        out
+    }
+
+    /// Runs `f` in one immediate transaction on the writer connection; commits if it returns
+    /// `Ok` and every change it made is audited, rolls back otherwise.
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        ctx: WriteCtx,
+        f: impl FnOnce(&mut WriteTx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let mut conn = lock(&self.writer);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let mut wtx = WriteTx::new(tx, ctx, &self.identity, &self.audit_key);
+        let out = f(&mut wtx)?;
+        wtx.commit()?;
+        Ok(out)
+    }
+
+    /// Walks the whole audit chain.
+    pub fn verify_audit(&self) -> Result<AuditReport> {
+        self.read(|r| audit::verify(r.conn, &self.audit_key))
+    }
+
+    /// SQLite's `integrity_check` and SQLCipher's `cipher_integrity_check`.
+    pub fn integrity_check(&self) -> Result<()> {
+        self.read(|r| db::integrity_check(r.conn))
+    }
+}
+
+/// Read queries. Obtained from [`Store::read`] or [`WriteTx::read`].
+#[derive(Debug, Clone, Copy)]
+pub struct Reader<'c> {
+    conn: &'c Connection,
+}
+
+impl<'c> Reader<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Self {
+        Reader { conn }
+    }
+
+    /// The clinic's settings record.
+    pub fn clinic(&self) -> Result<ClinicRecord> {
+        self.conn
+            .query_row(
+                "SELECT id, name, timezone, currency, created_at FROM clinic LIMIT 1",
+                [],
+                |r| {
+                    Ok(ClinicRecord {
+                        id: parse_id(r.get_ref(0)?)?,
+                        name: r.get(1)?,
+                        timezone: r.get(2)?,
+                        currency: r.get(3)?,
+                        created_at: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound { entity: "clinic" })
+    }
+
+    /// The connection settings that matter for safety, as SQLite reports them.
+    pub fn pragmas(&self) -> Result<Vec<(String, String)>> {
+        ["foreign_keys", "trusted_schema", "synchronous", "temp_store", "journal_mode", "query_only"]
+            .into_iter()
+            .map(|name| {
+                let value: rusqlite::types::Value =
+                    self.conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))?;
+                let text = match value {
+                    rusqlite::types::Value::Integer(i) => i.to_string(),
+                    rusqlite::types::Value::Text(t) => t,
+                    other => format!("{other:?}"),
+                };
+                Ok((name.to_owned(), text))
+            })
+            .collect()
+    }
+
+    /// Number of changes in the change log made on `device`.
+    pub fn change_count(&self, device: DeviceId) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM change_log WHERE device_id = ?1",
+            [device.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
+
+/// The clinic settings as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClinicRecord {
+    pub id: ClinicId,
+    pub name: String,
+    pub timezone: String,
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub(crate) fn parse_id<T: std::str::FromStr>(raw: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<T> {
+    let text = raw.as_str()?;
+    text.parse().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            "not a valid id".into(),
+        )
+    })
+}
+
+fn read_identity(conn: &Connection) -> Result<Identity> {
+    let get = |key: &str| -> Result<String> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::Corrupt(format!("the database has no {key}")))
+    };
+    let bad = |what: &str| StoreError::Corrupt(format!("the database's {what} is unreadable"));
+    Ok(Identity {
+        database_id: get("database_id")?.parse().map_err(|_| bad("id"))?,
+        device_id: get("device_id")?.parse().map_err(|_| bad("device id"))?,
+        device_code: DeviceCode::parse(&get("device_code")?).map_err(|_| bad("device code"))?,
+    })
+}
+
+fn open_lock(paths: &DataPaths) -> Result<File> {
+    fs::create_dir_all(&paths.dir).map_err(io(format!("creating {}", paths.dir.display())))?;
+    File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(paths.lock())
+        .map_err(io(format!("opening {}", paths.lock().display())))
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+fn remove_if_exists(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io(format!("removing {}", path.display()))(e)),
+    }
+}

@@ -1,0 +1,370 @@
+//! Online backup and restore.
+//!
+//! A backup is one file: a short plaintext header (format, database id, schema version, time,
+//! the key slots, the length and SHA-256 of what follows) and then the SQLCipher database as the
+//! SQLite backup API copied it from a read snapshot, so the app keeps working while it runs. The
+//! database stays encrypted with its own key; the key slots inside let a new machine open it with
+//! the clinic passphrase or the recovery key.
+//!
+//! A restore verifies the copy completely (opens with the key, `integrity_check`,
+//! `cipher_integrity_check`, migrations, the whole audit chain) before it replaces anything, and
+//! replaces the database with one atomic rename, keeping the old file beside it.
+
+use std::fs::{self, File};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::backup::{Backup, StepResult};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tend_domain::DatabaseId;
+
+use crate::audit::{self, AuditKey};
+use crate::db::{self, Mode};
+use crate::error::{Result, StoreError, io};
+use crate::keyslots::{self, KeySlots};
+use crate::key::DbKey;
+use crate::{DataPaths, Store, read_identity, remove_if_exists, with_suffix};
+
+const MAGIC: &[u8; 12] = b"TEND-BACKUP\n";
+const FORMAT_VERSION: u32 = 1;
+const MAX_HEADER_BYTES: u32 = 1024 * 1024;
+
+/// What the plaintext header of a backup says. Nothing in it is patient data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupHeader {
+    pub format_version: u32,
+    pub database_id: DatabaseId,
+    pub schema_version: i64,
+    pub created_at: DateTime<Utc>,
+    pub tend_version: String,
+    pub database_bytes: u64,
+    pub database_sha256: String,
+    pub key_slots: KeySlots,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupInfo {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub database_id: DatabaseId,
+    pub created_at: DateTime<Utc>,
+}
+
+fn bad(path: &Path, reason: impl Into<String>) -> StoreError {
+    StoreError::BadBackup {
+        path: path.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    with_suffix(path, suffix)
+}
+
+impl Store {
+    /// Writes a consistent encrypted copy of the database to `dest` while others keep writing.
+    pub fn backup(&self, dest: &Path, now: DateTime<Utc>) -> Result<BackupInfo> {
+        let partial_db = sibling(dest, ".partial-db");
+        let partial = sibling(dest, ".partial");
+        for stale in [&partial_db, &partial] {
+            remove_if_exists(stale)?;
+        }
+        let result = self.write_backup(dest, &partial_db, &partial, now);
+        // Whatever happened, no half-written file is left under either temporary name.
+        let _ = remove_if_exists(&partial_db);
+        let _ = remove_if_exists(&with_suffix(&partial_db, "-wal"));
+        let _ = remove_if_exists(&with_suffix(&partial_db, "-shm"));
+        if result.is_err() {
+            let _ = remove_if_exists(&partial);
+        }
+        result
+    }
+
+    fn write_backup(
+        &self,
+        dest: &Path,
+        partial_db: &Path,
+        partial: &Path,
+        now: DateTime<Utc>,
+    ) -> Result<BackupInfo> {
+        // 1. Copy the database from one read snapshot (all pages in one step).
+        {
+            let src = db::connect(&self.paths.db(), &self.key, Mode::Reader, false)?;
+            let mut dst = db::connect(partial_db, &self.key, Mode::Writer, true)?;
+            let copy = Backup::new(&src, &mut dst)?;
+            let mut waits = 0;
+            loop {
+                match copy.step(-1)? {
+                    StepResult::Done => break,
+                    StepResult::More => {}
+                    StepResult::Busy | StepResult::Locked if waits < 200 => {
+                        waits += 1;
+                        thread::sleep(Duration::from_millis(50));
+                    }
+                    _ => return Err(StoreError::InUse),
+                }
+            }
+        }
+
+        // 2. Measure and hash the copy.
+        let (database_bytes, database_sha256) = hash_file(partial_db)?;
+        let header = BackupHeader {
+            format_version: FORMAT_VERSION,
+            database_id: self.identity.database_id,
+            schema_version: db::schema_version(),
+            created_at: now,
+            tend_version: env!("CARGO_PKG_VERSION").to_owned(),
+            database_bytes,
+            database_sha256,
+            key_slots: KeySlots::read(&self.paths.keys())?,
+        };
+        let header_json =
+            serde_json::to_vec(&header).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+
+        // 3. Header + database into the partial file, synced, then renamed into place.
+        {
+            let ctx = format!("writing {}", partial.display());
+            let file = File::create(partial).map_err(io(ctx.clone()))?;
+            let mut out = BufWriter::new(file);
+            let header_len = u32::try_from(header_json.len()).unwrap_or(u32::MAX);
+            out.write_all(MAGIC)
+                .and_then(|()| out.write_all(&header_len.to_be_bytes()))
+                .and_then(|()| out.write_all(&header_json))
+                .map_err(io(ctx.clone()))?;
+            let mut src = File::open(partial_db).map_err(io(ctx.clone()))?;
+            std::io::copy(&mut src, &mut out).map_err(io(ctx.clone()))?;
+            let file = out.into_inner().map_err(|e| io(ctx.clone())(e.into_error()))?;
+            file.sync_all().map_err(io(ctx))?;
+        }
+        fs::rename(partial, dest).map_err(io(format!("writing {}", dest.display())))?;
+        keyslots::sync_dir(dest.parent().unwrap_or(Path::new(".")));
+        let bytes = fs::metadata(dest).map(|m| m.len()).unwrap_or(0);
+        Ok(BackupInfo {
+            path: dest.to_owned(),
+            bytes,
+            database_id: self.identity.database_id,
+            created_at: now,
+        })
+    }
+}
+
+fn hash_file(path: &Path) -> Result<(u64, String)> {
+    let mut file = BufReader::new(File::open(path).map_err(io(format!("reading {}", path.display())))?);
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(io(format!("reading {}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((total, data_encoding::HEXLOWER.encode(&hasher.finalize())))
+}
+
+/// Reads and checks a backup's header without the key.
+pub fn inspect(path: &Path) -> Result<BackupHeader> {
+    Ok(open_backup(path)?.0)
+}
+
+/// Opens a backup file, checks its header, and returns it with the offset of the database.
+fn open_backup(path: &Path) -> Result<(BackupHeader, u64)> {
+    let mut file = File::open(path).map_err(io(format!("reading {}", path.display())))?;
+    let mut magic = [0u8; 12];
+    let mut len = [0u8; 4];
+    if file.read_exact(&mut magic).is_err() || &magic != MAGIC {
+        return Err(bad(path, "it is not a Tend backup"));
+    }
+    file.read_exact(&mut len)
+        .map_err(|_| bad(path, "it ends before its header"))?;
+    let header_len = u32::from_be_bytes(len);
+    if header_len > MAX_HEADER_BYTES {
+        return Err(bad(path, "its header is too large"));
+    }
+    let mut header_json = vec![0u8; header_len as usize];
+    file.read_exact(&mut header_json)
+        .map_err(|_| bad(path, "it ends inside its header"))?;
+    let header: BackupHeader = serde_json::from_slice(&header_json)
+        .map_err(|e| bad(path, format!("its header is unreadable ({e})")))?;
+    if header.format_version != FORMAT_VERSION {
+        return Err(bad(
+            path,
+            format!(
+                "it is format {}, and this Tend reads format {FORMAT_VERSION}",
+                header.format_version
+            ),
+        ));
+    }
+    let offset = 16 + u64::from(header_len);
+    let total = file
+        .metadata()
+        .map_err(io(format!("reading {}", path.display())))?
+        .len();
+    if total.saturating_sub(offset) != header.database_bytes {
+        return Err(bad(
+            path,
+            format!(
+                "it should hold {} bytes of database but holds {} (an incomplete copy?)",
+                header.database_bytes,
+                total.saturating_sub(offset)
+            ),
+        ));
+    }
+    Ok((header, offset))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RestoreInfo {
+    pub database_id: DatabaseId,
+    pub backup_created_at: DateTime<Utc>,
+    pub audit_entries: u64,
+    /// Where the database that was replaced was kept, if there was one.
+    pub previous_kept_at: Option<PathBuf>,
+}
+
+/// Replaces the database in `paths` with the backup at `backup`, opened with `key`.
+///
+/// Refuses while any Tend has the database open, when the backup is damaged, from a newer Tend,
+/// or from another clinic's database. A refused restore changes nothing.
+pub fn restore(
+    paths: &DataPaths,
+    backup: &Path,
+    key: &DbKey,
+    now: DateTime<Utc>,
+) -> Result<RestoreInfo> {
+    let (header, offset) = open_backup(backup)?;
+    let lock_file = crate::open_lock(paths)?;
+    match lock_file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => return Err(StoreError::InUse),
+        Err(fs::TryLockError::Error(e)) => return Err(io("locking the data folder")(e)),
+    }
+
+    let tmp = paths.sidecar(".restoring");
+    let cleanup = |p: &Path| {
+        for f in [p.to_owned(), with_suffix(p, "-wal"), with_suffix(p, "-shm")] {
+            let _ = remove_if_exists(&f);
+        }
+    };
+    cleanup(&tmp);
+    let result = (|| {
+        extract(backup, offset, &header, &tmp)?;
+        let audit_entries = verify_copy(&tmp, key, &header, backup)?;
+        Ok::<_, StoreError>(audit_entries)
+    })();
+    let audit_entries = match result {
+        Ok(n) => n,
+        Err(e) => {
+            cleanup(&tmp);
+            return Err(e);
+        }
+    };
+    for f in [with_suffix(&tmp, "-wal"), with_suffix(&tmp, "-shm")] {
+        remove_if_exists(&f)?;
+    }
+
+    let mut previous_kept_at = None;
+    if paths.exists() {
+        // The current database must be this clinic's, and fully checkpointed, so no old WAL
+        // is ever replayed onto the restored file.
+        let same_clinic = {
+            let conn = db::connect(&paths.db(), key, Mode::Writer, false).map_err(|e| match e {
+                StoreError::NotADatabase => bad(backup, "it is a backup of another clinic's database"),
+                other => other,
+            })?;
+            let identity = read_identity(&conn)?;
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+            conn.close().map_err(|(_, e)| StoreError::from(e))?;
+            identity.database_id == header.database_id
+        };
+        if !same_clinic {
+            cleanup(&tmp);
+            return Err(bad(backup, "it is a backup of another clinic's database"));
+        }
+        for f in [paths.sidecar("-wal"), paths.sidecar("-shm")] {
+            remove_if_exists(&f)?;
+        }
+        let kept = paths.sidecar(&format!(".before-restore-{}", now.format("%Y%m%dT%H%M%SZ")));
+        if fs::hard_link(paths.db(), &kept).is_err() {
+            fs::copy(paths.db(), &kept).map_err(io(format!("keeping {}", kept.display())))?;
+        }
+        previous_kept_at = Some(kept);
+    } else {
+        // A new machine: the backup's key slots come with it, written before the database so
+        // that whenever `tend.db` exists its key slots do too.
+        header.key_slots.write(&paths.keys())?;
+    }
+    fs::rename(&tmp, paths.db()).map_err(io(format!("replacing {}", paths.db().display())))?;
+    keyslots::sync_dir(paths.dir());
+    drop(lock_file);
+    Ok(RestoreInfo {
+        database_id: header.database_id,
+        backup_created_at: header.created_at,
+        audit_entries,
+        previous_kept_at,
+    })
+}
+
+/// Copies the database part of a backup to `tmp`, checking its length and hash.
+fn extract(backup: &Path, offset: u64, header: &BackupHeader, tmp: &Path) -> Result<()> {
+    let mut src = File::open(backup).map_err(io(format!("reading {}", backup.display())))?;
+    src.seek(SeekFrom::Start(offset))
+        .map_err(io(format!("reading {}", backup.display())))?;
+    let mut src = BufReader::new(src.take(header.database_bytes));
+    let ctx = format!("writing {}", tmp.display());
+    let mut out = BufWriter::new(File::create(tmp).map_err(io(ctx.clone()))?);
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = src
+            .read(&mut buf)
+            .map_err(io(format!("reading {}", backup.display())))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        out.write_all(&buf[..n]).map_err(io(ctx.clone()))?;
+    }
+    let file = out.into_inner().map_err(|e| io(ctx.clone())(e.into_error()))?;
+    file.sync_all().map_err(io(ctx))?;
+    if data_encoding::HEXLOWER.encode(&hasher.finalize()) != header.database_sha256 {
+        return Err(bad(backup, "its contents do not match its checksum (the file is damaged)"));
+    }
+    Ok(())
+}
+
+/// Opens the extracted copy and runs every check; migrates an older copy to this schema.
+fn verify_copy(tmp: &Path, key: &DbKey, header: &BackupHeader, backup: &Path) -> Result<u64> {
+    let mut conn = db::connect(tmp, key, Mode::Writer, false).map_err(|e| match e {
+        StoreError::NotADatabase => bad(
+            backup,
+            "it cannot be read with this key: it is from another clinic or damaged",
+        ),
+        other => other,
+    })?;
+    db::integrity_check(&conn).map_err(|e| bad(backup, e.to_string()))?;
+    db::migrate(&mut conn)?;
+    let identity = read_identity(&conn)?;
+    if identity.database_id != header.database_id {
+        return Err(bad(backup, "its header and its database disagree about which clinic it is"));
+    }
+    let report = audit::verify(&conn, &AuditKey::new(key, identity.database_id))?;
+    if let Some(b) = report.first_break {
+        return Err(bad(
+            backup,
+            format!("its audit log is broken at entry {}: {}", b.seq, b.problem),
+        ));
+    }
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    conn.close().map_err(|(_, e)| StoreError::from(e))?;
+    Ok(report.verified)
+}

@@ -1,0 +1,355 @@
+//! The one write path. A [`WriteTx`] is a SQLite transaction that, for every record it creates or
+//! edits, writes the row, appends a [`Change`] to the change log (with a persisted hybrid logical
+//! clock and the device's next gap-free sequence number) and keeps each field's clock; and it
+//! refuses to commit changes that no audit entry covers.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
+use tend_domain::{Change, ChangeId, ChangeKind, Entity, Fields, Hlc, UserId};
+use uuid::Uuid;
+
+use crate::audit::{self, AuditEntry, AuditKey, timestamp};
+use crate::error::{Result, StoreError};
+use crate::schema::{Sql, Table, read_value};
+use crate::{Identity, Reader};
+
+/// Who is writing and when. `now` comes from the caller; the store never reads the clock.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteCtx {
+    pub user: Option<UserId>,
+    pub now: DateTime<Utc>,
+}
+
+pub struct WriteTx<'c> {
+    tx: Transaction<'c>,
+    ctx: WriteCtx,
+    identity: &'c Identity,
+    audit_key: &'c AuditKey,
+    hlc: Option<Hlc>,
+    unaudited: Vec<ChangeId>,
+}
+
+impl std::fmt::Debug for WriteTx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteTx").field("ctx", &self.ctx).finish_non_exhaustive()
+    }
+}
+
+impl<'c> WriteTx<'c> {
+    pub(crate) fn new(
+        tx: Transaction<'c>,
+        ctx: WriteCtx,
+        identity: &'c Identity,
+        audit_key: &'c AuditKey,
+    ) -> Self {
+        WriteTx {
+            tx,
+            ctx,
+            identity,
+            audit_key,
+            hlc: None,
+            unaudited: Vec::new(),
+        }
+    }
+
+    pub fn ctx(&self) -> WriteCtx {
+        self.ctx
+    }
+
+    /// Reads inside this transaction (they see its own writes).
+    pub fn read(&self) -> Reader<'_> {
+        Reader::new(&self.tx)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// Creates a record with all its fields.
+    pub fn create(
+        &mut self,
+        entity: Entity,
+        record_id: impl Into<Uuid>,
+        fields: Fields,
+    ) -> Result<ChangeId> {
+        let change = self.stamp(entity, record_id.into(), ChangeKind::Create, fields, BTreeMap::new())?;
+        append_change(&self.tx, &change)?;
+        project(&self.tx, &change)?;
+        self.unaudited.push(change.id);
+        Ok(change.id)
+    }
+
+    /// Sets some fields of an existing record. Fields whose value does not change are left out;
+    /// when none change, nothing is written and `None` is returned.
+    pub fn update(
+        &mut self,
+        entity: Entity,
+        record_id: impl Into<Uuid>,
+        fields: Fields,
+    ) -> Result<Option<ChangeId>> {
+        let record_id = record_id.into();
+        let current = current_values(&self.tx, entity, record_id, fields.keys())?;
+        let changed: Fields = fields
+            .into_iter()
+            .filter(|(field, value)| current.get(field) != Some(value))
+            .collect();
+        if changed.is_empty() {
+            return Ok(None);
+        }
+        let mut base = BTreeMap::new();
+        for field in changed.keys() {
+            let hlc: Option<String> = self
+                .tx
+                .query_row(
+                    "SELECT hlc FROM field_version WHERE entity = ?1 AND record_id = ?2 AND field = ?3",
+                    params![entity.as_str(), record_id.hyphenated().to_string(), field],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let hlc = match hlc {
+                Some(text) => text
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt("a field clock is unreadable".into()))?,
+                None => Hlc::ZERO,
+            };
+            base.insert(field.clone(), hlc);
+        }
+        let change = self.stamp(entity, record_id, ChangeKind::Update, changed, base)?;
+        append_change(&self.tx, &change)?;
+        project(&self.tx, &change)?;
+        self.unaudited.push(change.id);
+        Ok(Some(change.id))
+    }
+
+    /// Appends an audit entry covering every change made since the previous one.
+    pub fn audit(&mut self, entry: AuditEntry) -> Result<()> {
+        let changes = std::mem::take(&mut self.unaudited);
+        audit::append(
+            &self.tx,
+            self.audit_key,
+            audit::NewRow {
+                at: self.ctx.now,
+                device_id: self.identity.device_id,
+                user_id: self.ctx.user,
+                entry: &entry,
+                changes: &changes,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Commits, after checking every change is audited and saving the clock.
+    pub(crate) fn commit(self) -> Result<()> {
+        if !self.unaudited.is_empty() {
+            return Err(StoreError::Unaudited);
+        }
+        if let Some(hlc) = self.hlc {
+            self.tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('hlc', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [hlc.to_string()],
+            )?;
+        }
+        self.tx.commit()?;
+        Ok(())
+    }
+
+    fn next_hlc(&mut self) -> Result<Hlc> {
+        let last = match self.hlc {
+            Some(hlc) => hlc,
+            None => {
+                let text: Option<String> = self
+                    .tx
+                    .query_row("SELECT value FROM meta WHERE key = 'hlc'", [], |r| r.get(0))
+                    .optional()?;
+                match text {
+                    Some(t) => t
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt("the stored clock is unreadable".into()))?,
+                    None => Hlc::ZERO,
+                }
+            }
+        };
+        let now_ms = u64::try_from(self.ctx.now.timestamp_millis()).unwrap_or(0);
+        let next = last.tick(now_ms);
+        self.hlc = Some(next);
+        Ok(next)
+    }
+
+    fn stamp(
+        &mut self,
+        entity: Entity,
+        record_id: Uuid,
+        kind: ChangeKind,
+        fields: Fields,
+        base: BTreeMap<String, Hlc>,
+    ) -> Result<Change> {
+        let table = Table::of(entity);
+        for (field, value) in &fields {
+            table.check(field, value)?;
+        }
+        let device_seq: i64 = self.tx.query_row(
+            "SELECT COALESCE(MAX(device_seq), 0) + 1 FROM change_log WHERE device_id = ?1",
+            [self.identity.device_id.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(Change {
+            id: ChangeId::new(),
+            device_id: self.identity.device_id,
+            device_seq: u64::try_from(device_seq).unwrap_or(0),
+            hlc: self.next_hlc()?,
+            user_id: self.ctx.user,
+            entity,
+            record_id,
+            kind,
+            fields,
+            base,
+            recorded_at: self.ctx.now,
+        })
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Appends a change to the change log.
+pub(crate) fn append_change(conn: &Connection, change: &Change) -> Result<()> {
+    conn.execute(
+        "INSERT INTO change_log (change_id, device_id, device_seq, hlc, user_id, entity, record_id,
+                                 kind, fields, base, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            change.id.to_string(),
+            change.device_id.to_string(),
+            i64::try_from(change.device_seq).unwrap_or(i64::MAX),
+            change.hlc.to_string(),
+            change.user_id.map(|u| u.to_string()),
+            change.entity.as_str(),
+            change.record_id.hyphenated().to_string(),
+            change.kind.as_str(),
+            json(&change.fields)?,
+            json(&change.base)?,
+            timestamp(change.recorded_at),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes a change into its record's row and the fields' clocks.
+pub(crate) fn project(conn: &Connection, change: &Change) -> Result<()> {
+    let table = Table::of(change.entity);
+    let columns: Vec<&'static str> = change
+        .fields
+        .iter()
+        .map(|(field, value)| table.check(field, value))
+        .collect::<Result<_>>()?;
+    let values = change.fields.values().map(Sql);
+    let id = change.record_id.hyphenated().to_string();
+    let at = timestamp(change.recorded_at);
+    let result = match change.kind {
+        ChangeKind::Create => {
+            let names = columns.join(", ");
+            let marks = (0..columns.len()).map(|i| format!("?{}", i + 4)).collect::<Vec<_>>();
+            let sql = format!(
+                "INSERT INTO \"{}\" (id, created_at, updated_at{}{names}) VALUES (?1, ?2, ?3{}{})",
+                table.name(),
+                if columns.is_empty() { "" } else { ", " },
+                if columns.is_empty() { "" } else { ", " },
+                marks.join(", ")
+            );
+            let head: [&dyn rusqlite::ToSql; 3] = [&id, &at, &at];
+            let params: Vec<&dyn rusqlite::ToSql> = head.into_iter().collect();
+            let owned: Vec<Sql<'_>> = values.collect();
+            let all = params.into_iter().chain(owned.iter().map(|v| v as &dyn rusqlite::ToSql));
+            conn.execute(&sql, params_from_iter(all))
+        }
+        ChangeKind::Update => {
+            let sets = columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{c} = ?{}", i + 3))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE \"{}\" SET updated_at = ?2, {sets} WHERE id = ?1",
+                table.name()
+            );
+            let owned: Vec<Sql<'_>> = values.collect();
+            let head: [&dyn rusqlite::ToSql; 2] = [&id, &at];
+            let all = head
+                .into_iter()
+                .chain(owned.iter().map(|v| v as &dyn rusqlite::ToSql));
+            match conn.execute(&sql, params_from_iter(all)) {
+                Ok(0) => {
+                    return Err(StoreError::NotFound {
+                        entity: change.entity.as_str(),
+                    });
+                }
+                other => other,
+            }
+        }
+    };
+    result.map_err(|e| unique_violation(table, e))?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO field_version (entity, record_id, field, hlc, device_id, change_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (entity, record_id, field) DO UPDATE
+         SET hlc = excluded.hlc, device_id = excluded.device_id, change_id = excluded.change_id",
+    )?;
+    let hlc = change.hlc.to_string();
+    let device = change.device_id.to_string();
+    let change_id = change.id.to_string();
+    for field in change.fields.keys() {
+        stmt.execute(params![change.entity.as_str(), id, field, hlc, device, change_id])?;
+    }
+    Ok(())
+}
+
+/// Turns SQLite's "UNIQUE constraint failed: user.username" into a field-named error.
+fn unique_violation(table: &Table, e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(err, Some(msg)) = &e
+        && err.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+    {
+        let column = msg.rsplit('.').next().unwrap_or_default();
+        if let Ok((field, _)) = table.column(column) {
+            return StoreError::Duplicate { field };
+        }
+    }
+    e.into()
+}
+
+/// The current values of some fields of a record, read back as domain values.
+pub(crate) fn current_values<'f>(
+    conn: &Connection,
+    entity: Entity,
+    record_id: Uuid,
+    fields: impl Iterator<Item = &'f String>,
+) -> Result<Fields> {
+    let table = Table::of(entity);
+    let columns: Vec<_> = fields.map(|f| table.column(f)).collect::<Result<_>>()?;
+    if columns.is_empty() {
+        return Ok(Fields::new());
+    }
+    let list = columns.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ");
+    let sql = format!("SELECT {list} FROM \"{}\" WHERE id = ?1", table.name());
+    conn.query_row(&sql, [record_id.hyphenated().to_string()], |r| {
+        columns
+            .iter()
+            .enumerate()
+            .map(|(i, (name, ty))| Ok(((*name).to_owned(), read_value(*ty, r.get_ref(i)?)?)))
+            .collect::<rusqlite::Result<Fields>>()
+    })
+    .optional()?
+    .ok_or(StoreError::NotFound {
+        entity: entity.as_str(),
+    })
+}
+
+/// Reads a whole record (all change-set columns) as fields; used to check projections.
+pub(crate) fn record_fields(conn: &Connection, entity: Entity, record_id: Uuid) -> Result<Fields> {
+    let names: Vec<String> = Table::of(entity).columns.iter().map(|(c, _)| (*c).to_owned()).collect();
+    current_values(conn, entity, record_id, names.iter())
+}
