@@ -1,1 +1,106 @@
-//! placeholder
+//! Tend's API facade: what the desktop shell and the CLI call.
+//!
+//! A [`Tend`] is one open clinic database. Use cases are functions in the modules below that take
+//! the `Tend` and a [`Session`], check the permission table, do the work through tend-store's one
+//! write path, and audit it in the same transaction. They return DTOs from [`api`] or a
+//! [`CoreError`] with a stable code. Time comes from the [`Clock`]; nothing below reads it.
+
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod backup;
+pub mod bench;
+pub mod clinic;
+pub mod clock;
+mod error;
+pub mod passphrase;
+mod session;
+pub mod users;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tend_domain::{Action, UserId};
+use tend_store::keyring::Keyring;
+use tend_store::{AuditEntry, DataPaths, Outcome, Store, WriteCtx};
+
+pub use clock::{Clock, SystemClock};
+pub use error::{CoreError, Result};
+pub use session::Session;
+
+/// What a `Tend` needs from its surroundings.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub clock: Arc<dyn Clock>,
+    pub keyring: Arc<dyn Keyring>,
+}
+
+impl Environment {
+    /// The real clock and the operating system's keyring.
+    pub fn system() -> Self {
+        Environment {
+            clock: Arc::new(SystemClock),
+            keyring: Arc::new(tend_store::keyring::OsKeyring),
+        }
+    }
+}
+
+/// An open clinic.
+#[derive(Debug)]
+pub struct Tend {
+    store: Store,
+    env: Environment,
+}
+
+impl Tend {
+    pub(crate) fn new(store: Store, env: Environment) -> Self {
+        Tend { store, env }
+    }
+
+    /// Whether a clinic exists in `dir`.
+    pub fn exists(dir: &Path) -> bool {
+        DataPaths::new(dir).exists()
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.env.clock.now()
+    }
+
+    pub(crate) fn ctx(&self, user: Option<UserId>) -> WriteCtx {
+        WriteCtx {
+            user,
+            now: self.now(),
+        }
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Checks that the session's user still exists, is enabled and unlocked, and that their
+    /// current roles allow `action`. A refusal is audited.
+    pub fn authorize(&self, session: &Session, action: Action) -> Result<()> {
+        let current = self.store.read(|r| r.user(session.user_id()))?;
+        let Some(record) = current.filter(|r| !r.user.disabled && !r.user.locked) else {
+            return Err(CoreError::SessionEnded);
+        };
+        if record.user.roles.can(action) {
+            return Ok(());
+        }
+        self.store.write(self.ctx(Some(session.user_id())), |tx| {
+            tx.audit(
+                AuditEntry::new("permission.denied", Outcome::Denied)
+                    .detail(serde_json::json!({ "action": action.as_str() })),
+            )
+        })?;
+        Err(CoreError::Forbidden { action })
+    }
+
+    /// What the quick audit check at open found, if anything: shown to admins at sign-in.
+    pub fn audit_warning(&self) -> Option<String> {
+        self.store
+            .audit_warning()
+            .map(|b| format!("audit log entry {}: {}", b.seq, b.problem))
+    }
+}

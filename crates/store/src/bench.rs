@@ -35,8 +35,21 @@ pub struct Workload {
     pub scans: u32,
 }
 
-/// Time of one run of the workload on a fresh database in `dir`: with `key`, or without one.
-pub fn workload_time(dir: &Path, key: Option<&DbKey>, w: Workload) -> Result<Duration> {
+/// Time spent in each half of one run of the workload.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkloadTimes {
+    pub inserts: Duration,
+    pub queries: Duration,
+}
+
+impl WorkloadTimes {
+    pub fn total(&self) -> Duration {
+        self.inserts + self.queries
+    }
+}
+
+/// One run of the workload on a fresh database in `dir`: with `key`, or without one.
+pub fn workload_time(dir: &Path, key: Option<&DbKey>, w: Workload) -> Result<WorkloadTimes> {
     let path = dir.join(if key.is_some() { "cipher.db" } else { "plain.db" });
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(crate::with_suffix(&path, suffix));
@@ -81,6 +94,8 @@ pub fn workload_time(dir: &Path, key: Option<&DbKey>, w: Workload) -> Result<Dur
         tx.commit()?;
         i += w.batch;
     }
+    let inserts = start.elapsed();
+    let start = Instant::now();
     {
         let mut stmt = conn.prepare_cached("SELECT id, given FROM person WHERE phone = ?1")?;
         for j in 0..w.lookups {
@@ -99,10 +114,10 @@ pub fn workload_time(dir: &Path, key: Option<&DbKey>, w: Workload) -> Result<Dur
                 .collect::<rusqlite::Result<_>>()?;
         }
     }
-    let elapsed = start.elapsed();
+    let queries = start.elapsed();
     drop(conn);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(crate::with_suffix(&path, suffix));
     }
-    Ok(elapsed)
+    Ok(WorkloadTimes { inserts, queries })
 }

@@ -1,0 +1,80 @@
+//! The shapes the UI and the CLI's `--json` see. Domain types become these at this edge, so the
+//! wire shape can stay still while the domain moves.
+
+use serde::Serialize;
+use tend_domain::{User, UserId};
+
+use crate::error::CoreError;
+
+/// An error as the UI receives it: a stable code to branch on, a message for a person, and the
+/// field it concerns when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiError {
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+}
+
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        ApiError {
+            code: e.code(),
+            field: e.field(),
+            message: e.user_message(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserDto {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<&'static str>,
+    pub licence_number: Option<String>,
+    pub disabled: bool,
+    pub locked: bool,
+}
+
+impl From<&User> for UserDto {
+    fn from(u: &User) -> Self {
+        UserDto {
+            id: u.id,
+            username: u.username.to_string(),
+            display_name: u.display_name.clone(),
+            roles: u.roles.iter().map(|r| r.as_str()).collect(),
+            licence_number: u.licence_number.clone(),
+            disabled: u.disabled,
+            locked: u.locked,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionDto {
+    pub user_id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<&'static str>,
+}
+
+impl From<&crate::Session> for SessionDto {
+    fn from(s: &crate::Session) -> Self {
+        SessionDto {
+            user_id: s.user_id(),
+            username: s.username().to_string(),
+            display_name: s.display_name().to_owned(),
+            roles: s.roles().iter().map(|r| r.as_str()).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClinicDto {
+    pub name: String,
+    pub timezone: String,
+    pub currency: String,
+    pub device_code: String,
+    pub schema_version: i64,
+}

@@ -1,0 +1,124 @@
+//! Backups and restores, as use cases: who may, and the audit entries that say they happened.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+use tend_domain::{Action, DatabaseId};
+use tend_store::backup::{self as store_backup};
+use tend_store::{AuditEntry, DataPaths, Outcome, Store};
+
+use crate::clinic::{Unlock, remember_key};
+use crate::{CoreError, Environment, Result, Session, Tend};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupDto {
+    pub path: String,
+    pub bytes: u64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RestoreDto {
+    pub database_id: DatabaseId,
+    pub backup_created_at: DateTime<Utc>,
+    pub audit_entries: u64,
+    pub previous_kept_at: Option<String>,
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Writes an encrypted backup to `dest` while the clinic keeps working.
+pub fn create(tend: &Tend, session: &Session, dest: &Path) -> Result<BackupDto> {
+    tend.authorize(session, Action::BackupCreate)?;
+    let now = tend.now();
+    let info = tend.store().backup(dest, now)?;
+    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
+        tx.audit(
+            AuditEntry::new("backup.create", Outcome::Ok)
+                .detail(json!({ "file": file_name(dest), "bytes": info.bytes })),
+        )
+    })?;
+    Ok(BackupDto {
+        path: info.path.display().to_string(),
+        bytes: info.bytes,
+        created_at: info.created_at,
+    })
+}
+
+fn dto(info: store_backup::RestoreInfo) -> RestoreDto {
+    RestoreDto {
+        database_id: info.database_id,
+        backup_created_at: info.backup_created_at,
+        audit_entries: info.audit_entries,
+        previous_kept_at: info.previous_kept_at.map(|p| p.display().to_string()),
+    }
+}
+
+fn audit_restore(tend: &Tend, session: Option<&Session>, backup: &Path, info: &RestoreDto) -> Result<()> {
+    tend.store().write(tend.ctx(session.map(Session::user_id)), |tx| {
+        tx.audit(AuditEntry::new("backup.restore", Outcome::Ok).detail(json!({
+            "file": file_name(backup),
+            "backup_created_at": info.backup_created_at,
+        })))
+    })?;
+    Ok(())
+}
+
+/// Replaces this clinic's database with a backup of it. The open clinic is closed first (the
+/// restore needs the database to itself) and a newly opened one is returned. Another Tend
+/// holding the database open makes this fail with `in_use`, and nothing changes.
+pub fn restore(tend: Tend, session: &Session, backup: &Path) -> Result<(Tend, RestoreDto)> {
+    tend.authorize(session, Action::BackupRestore)?;
+    let now = tend.now();
+    let paths = tend.store().paths().clone();
+    let key = tend.store().key().clone();
+    let env = tend.env.clone();
+    drop(tend);
+    let info = dto(store_backup::restore(&paths, backup, &key, now)?);
+    let tend = Tend::new(Store::open(&paths, &key)?, env);
+    audit_restore(&tend, Some(session), backup, &info)?;
+    Ok((tend, info))
+}
+
+/// Restores a backup onto a machine with no clinic yet, unlocking it with the passphrase or the
+/// recovery key it was made with.
+pub fn restore_new(dir: &Path, backup: &Path, unlock: Unlock<'_>, env: Environment) -> Result<(Tend, RestoreDto)> {
+    let paths = DataPaths::new(dir);
+    if paths.exists() {
+        return Err(CoreError::refused(
+            None,
+            format!(
+                "{} already holds a clinic; sign in as an administrator to restore over it",
+                dir.display()
+            ),
+        ));
+    }
+    let header = store_backup::inspect(backup)?;
+    let key = match unlock {
+        Unlock::Passphrase(p) => header.key_slots.unlock(tend_store::Secret::Passphrase(p))?,
+        Unlock::RecoveryKey(text) => {
+            let recovery = tend_store::RecoveryKey::parse(text)
+                .map_err(|reason| CoreError::refused(Some("recovery_key"), reason))?;
+            header.key_slots.unlock(tend_store::Secret::Recovery(&recovery))?
+        }
+        Unlock::Keyring => match env.keyring.get(header.database_id) {
+            Ok(Some(key)) => key,
+            _ => {
+                return Err(CoreError::PassphraseNeeded {
+                    reason: "the OS keyring holds no key for this backup".into(),
+                });
+            }
+        },
+    };
+    let info = dto(store_backup::restore(&paths, backup, &key, env.clock.now())?);
+    remember_key(&env, header.database_id, &key);
+    let tend = Tend::new(Store::open(&paths, &key)?, env);
+    audit_restore(&tend, None, backup, &info)?;
+    Ok((tend, info))
+}

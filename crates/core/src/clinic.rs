@@ -1,0 +1,278 @@
+//! Creating a clinic and opening it: key slots, the OS keyring copy, the first admin.
+
+use std::path::Path;
+
+use serde_json::json;
+use tend_domain::clinic::parse_timezone;
+use tend_domain::error::required_text;
+use tend_domain::user::{check_passphrase, check_password, parse_display_name};
+use tend_domain::{
+    Action, ClinicId, ClinicSettings, DatabaseId, DeviceCode, DeviceId, Entity, Fields, Roles,
+    Role, User, UserId, Username, Value,
+};
+use tend_store::key::random_bytes;
+use tend_store::{
+    AuditEntry, DataPaths, DbKey, Identity, KdfParams, KeySlots, Outcome, RecoveryKey, Secret,
+    Store, StoreError, UserRecord, WriteCtx,
+};
+use zeroize::Zeroizing;
+
+use crate::api::{ClinicDto, UserDto};
+use crate::{CoreError, Environment, Result, Session, Tend, auth};
+
+/// Everything the set-up asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct InitRequest<'a> {
+    pub clinic_name: &'a str,
+    pub timezone: &'a str,
+    pub currency: &'a str,
+    pub device_name: &'a str,
+    pub admin_username: &'a str,
+    pub admin_display_name: &'a str,
+    pub admin_password: &'a str,
+    pub passphrase: &'a str,
+}
+
+#[derive(Debug)]
+pub struct Initialized {
+    pub tend: Tend,
+    pub admin: UserDto,
+    /// Shown once, to be printed and kept somewhere safe.
+    pub recovery_key: Zeroizing<String>,
+    /// Whether the OS keyring took a copy of the database key.
+    pub keyring_saved: bool,
+}
+
+fn fields(pairs: Vec<(&str, Value)>) -> Fields {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+/// Creates a clinic in `dir`: the database key and its slots, the clinic, this device and the
+/// first admin, all or nothing.
+pub fn init(dir: &Path, req: &InitRequest<'_>, env: Environment) -> Result<Initialized> {
+    let settings = ClinicSettings::parse(req.clinic_name, req.timezone, req.currency)?;
+    let device_name = required_text("device_name", req.device_name, 60)?;
+    let username = Username::parse(req.admin_username)?;
+    let display_name = parse_display_name(req.admin_display_name)?;
+    check_password(&username, req.admin_password)?;
+    check_passphrase(req.passphrase)?;
+    if req.passphrase == req.admin_password {
+        return Err(CoreError::refused(
+            Some("passphrase"),
+            "the clinic passphrase must differ from the admin's password",
+        ));
+    }
+    let paths = DataPaths::new(dir);
+    if paths.exists() {
+        return Err(StoreError::AlreadyExists(dir.to_owned()).into());
+    }
+
+    let password_hash = auth::hash_password(req.admin_password)?;
+    let key = DbKey::generate()?;
+    let recovery = RecoveryKey::generate()?;
+    let identity = Identity {
+        database_id: DatabaseId::new(),
+        device_id: DeviceId::new(),
+        device_code: DeviceCode::from_random(random_bytes()?),
+    };
+    // The key slots are written first: a database never exists without them. A crash before
+    // the database appears leaves only a key-slot file, which the next set-up replaces.
+    KeySlots::new(identity.database_id, &key, req.passphrase, &recovery, KdfParams::CLINIC)?
+        .write(&paths.keys())?;
+
+    let admin = User {
+        id: UserId::new(),
+        username,
+        display_name,
+        roles: Roles::empty().with(Role::Admin),
+        licence_number: None,
+        disabled: false,
+        locked: false,
+    };
+    let record = UserRecord {
+        user: admin.clone(),
+        password_hash,
+    };
+    let now = env.clock.now();
+    let (store, ()) = Store::create(
+        &paths,
+        &key,
+        identity,
+        WriteCtx { user: None, now },
+        |tx| {
+            tx.create(
+                Entity::Clinic,
+                ClinicId::new(),
+                fields(vec![
+                    ("name", settings.name.clone().into()),
+                    ("timezone", settings.timezone.name().into()),
+                    ("currency", settings.currency.code().into()),
+                ]),
+            )?;
+            tx.create(
+                Entity::Device,
+                identity.device_id,
+                fields(vec![
+                    ("code", identity.device_code.to_string().into()),
+                    ("name", device_name.clone().into()),
+                ]),
+            )?;
+            tx.audit(
+                AuditEntry::new("clinic.create", Outcome::Ok)
+                    .detail(json!({ "device_code": identity.device_code.to_string() })),
+            )?;
+            tx.create(Entity::User, admin.id, record.fields())?;
+            tx.audit(
+                AuditEntry::new("user.create", Outcome::Ok)
+                    .record(Entity::User, admin.id)
+                    .detail(json!({ "username": admin.username.as_str(), "roles": "admin" })),
+            )
+        },
+    )
+    .map_err(CoreError::from)?;
+
+    let keyring_saved = match env.keyring.set(identity.database_id, &key) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::info!(reason = %e, "the OS keyring did not take the database key");
+            false
+        }
+    };
+    Ok(Initialized {
+        admin: UserDto::from(&admin),
+        tend: Tend::new(store, env),
+        recovery_key: recovery.display(),
+        keyring_saved,
+    })
+}
+
+/// How to unlock the database key.
+#[derive(Debug, Clone, Copy)]
+pub enum Unlock<'a> {
+    /// The copy in the OS keyring; fails with `passphrase_needed` when there is none.
+    Keyring,
+    Passphrase(&'a str),
+    RecoveryKey(&'a str),
+}
+
+/// Reads the key slots of the clinic in `dir`.
+pub(crate) fn key_slots(paths: &DataPaths) -> Result<KeySlots> {
+    if !paths.exists() {
+        return Err(StoreError::NoDatabase(paths.dir().to_owned()).into());
+    }
+    if !paths.keys().is_file() {
+        return Err(CoreError::refused(
+            None,
+            format!(
+                "the key-slot file tend.keys is missing from {}; restore it from a backup",
+                paths.dir().display()
+            ),
+        ));
+    }
+    Ok(KeySlots::read(&paths.keys())?)
+}
+
+/// Finds the database key for `unlock` without opening the database.
+pub(crate) fn unlock_key(paths: &DataPaths, unlock: Unlock<'_>, env: &Environment) -> Result<DbKey> {
+    let slots = key_slots(paths)?;
+    match unlock {
+        Unlock::Keyring => match env.keyring.get(slots.database_id()) {
+            Ok(Some(key)) => Ok(key),
+            Ok(None) => Err(passphrase_needed("the OS keyring holds no key for this clinic")),
+            Err(e) => {
+                tracing::info!(reason = %e, "the OS keyring is not available");
+                Err(passphrase_needed("the OS keyring is not available"))
+            }
+        },
+        Unlock::Passphrase(p) => Ok(slots.unlock(Secret::Passphrase(p))?),
+        Unlock::RecoveryKey(text) => {
+            let recovery = RecoveryKey::parse(text)
+                .map_err(|reason| CoreError::refused(Some("recovery_key"), reason))?;
+            Ok(slots.unlock(Secret::Recovery(&recovery))?)
+        }
+    }
+}
+
+fn passphrase_needed(reason: &str) -> CoreError {
+    CoreError::PassphraseNeeded {
+        reason: reason.to_owned(),
+    }
+}
+
+/// Opens the clinic in `dir`. After a passphrase or recovery-key unlock, the key is copied to
+/// the OS keyring when one answers, so next time the desktop opens without typing.
+pub fn open(dir: &Path, unlock: Unlock<'_>, env: Environment) -> Result<Tend> {
+    let paths = DataPaths::new(dir);
+    let key = unlock_key(&paths, unlock, &env)?;
+    let store = match Store::open(&paths, &key) {
+        // A keyring copy of another (or an older, replaced) database: ask for the passphrase.
+        Err(StoreError::NotADatabase) if matches!(unlock, Unlock::Keyring) => {
+            return Err(passphrase_needed("the key in the OS keyring does not open this clinic"));
+        }
+        other => other?,
+    };
+    if !matches!(unlock, Unlock::Keyring) {
+        remember_key(&env, store.identity().database_id, &key);
+    }
+    Ok(Tend::new(store, env))
+}
+
+pub(crate) fn remember_key(env: &Environment, database_id: DatabaseId, key: &DbKey) {
+    match env.keyring.get(database_id) {
+        Ok(Some(existing)) if &existing == key => {}
+        Ok(_) => {
+            if let Err(e) = env.keyring.set(database_id, key) {
+                tracing::info!(reason = %e, "the OS keyring did not take the database key");
+            }
+        }
+        Err(e) => tracing::debug!(reason = %e, "no OS keyring"),
+    }
+}
+
+/// The clinic's settings and this device's code.
+pub fn settings(tend: &Tend, session: &Session) -> Result<ClinicDto> {
+    tend.authorize(session, Action::ClinicSettingsView)?;
+    settings_dto(tend)
+}
+
+fn settings_dto(tend: &Tend) -> Result<ClinicDto> {
+    let clinic = tend.store().read(|r| r.clinic())?;
+    // Validate what is stored, so a damaged value is reported rather than shown.
+    parse_timezone(&clinic.timezone)?;
+    Ok(ClinicDto {
+        name: clinic.name,
+        timezone: clinic.timezone,
+        currency: clinic.currency,
+        device_code: tend.store().identity().device_code.to_string(),
+        schema_version: tend_store::schema_version(),
+    })
+}
+
+/// An admin changes the clinic's name, time zone or currency.
+pub fn update_settings(
+    tend: &Tend,
+    session: &Session,
+    name: &str,
+    timezone: &str,
+    currency: &str,
+) -> Result<ClinicDto> {
+    tend.authorize(session, Action::ClinicSettingsEdit)?;
+    let settings = ClinicSettings::parse(name, timezone, currency)?;
+    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
+        let clinic = tx.read().clinic()?;
+        let changed = tx.update(
+            Entity::Clinic,
+            clinic.id,
+            fields(vec![
+                ("name", settings.name.clone().into()),
+                ("timezone", settings.timezone.name().into()),
+                ("currency", settings.currency.code().into()),
+            ]),
+        )?;
+        if changed.is_some() {
+            tx.audit(AuditEntry::new("clinic.update", Outcome::Ok).record(Entity::Clinic, clinic.id))?;
+        }
+        Ok::<_, CoreError>(())
+    })?;
+    settings_dto(tend)
+}

@@ -1,0 +1,126 @@
+//! Errors of the use cases. Each has a stable `code` the UI branches on and a message for the
+//! person in front of the screen; internal detail goes to the log, not to the message.
+
+use tend_domain::{Action, ValidationError};
+use tend_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+
+    #[error("you do not have permission to do this ({action})")]
+    Forbidden { action: Action },
+
+    /// The same words whether the username is unknown or the password wrong.
+    #[error("the username or password is not right")]
+    InvalidCredentials,
+
+    #[error("too many failed sign-ins: try again in {retry_after_secs} seconds")]
+    TooManyAttempts { retry_after_secs: i64 },
+
+    #[error(
+        "this account is locked after too many failed sign-ins; an administrator can unlock it"
+    )]
+    AccountLocked,
+
+    #[error("this account is disabled; an administrator can enable it")]
+    AccountDisabled,
+
+    /// The signed-in user was disabled, locked or removed since signing in.
+    #[error("your session has ended; please sign in again")]
+    SessionEnded,
+
+    /// The OS keyring could not supply the database key; ask for the passphrase.
+    #[error("{reason}; the clinic passphrase is needed to open it")]
+    PassphraseNeeded { reason: String },
+
+    #[error("there is no user called {0}")]
+    UnknownUser(String),
+
+    #[error("{message}")]
+    Refused {
+        field: Option<&'static str>,
+        message: String,
+    },
+
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+impl CoreError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::Validation(_) => "validation",
+            CoreError::Forbidden { .. } => "forbidden",
+            CoreError::InvalidCredentials => "invalid_credentials",
+            CoreError::TooManyAttempts { .. } => "too_many_attempts",
+            CoreError::AccountLocked => "account_locked",
+            CoreError::AccountDisabled => "account_disabled",
+            CoreError::SessionEnded => "session_ended",
+            CoreError::PassphraseNeeded { .. } => "passphrase_needed",
+            CoreError::UnknownUser(_) => "not_found",
+            CoreError::Refused { .. } => "refused",
+            CoreError::Store(e) => match e {
+                StoreError::WrongSecret { .. } => "wrong_secret",
+                StoreError::NotADatabase => "wrong_key",
+                StoreError::TooNew { .. } => "database_too_new",
+                StoreError::NoDatabase(_) => "no_clinic",
+                StoreError::AlreadyExists(_) => "clinic_exists",
+                StoreError::InUse => "in_use",
+                StoreError::BadBackup { .. } => "bad_backup",
+                StoreError::KeySlots { .. } => "bad_key_slots",
+                StoreError::Validation(_) => "validation",
+                StoreError::Duplicate { .. } => "duplicate",
+                StoreError::NotFound { .. } => "not_found",
+                StoreError::Corrupt(_) => "corrupt",
+                StoreError::Keyring(_) => "keyring",
+                StoreError::Unaudited
+                | StoreError::Io { .. }
+                | StoreError::Sqlite(_)
+                | StoreError::Migration(_) => "internal",
+            },
+        }
+    }
+
+    /// The input this error is about, for putting the message next to it.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            CoreError::Validation(v) | CoreError::Store(StoreError::Validation(v)) => Some(v.field),
+            CoreError::Store(StoreError::Duplicate { field }) => Some(field),
+            CoreError::Refused { field, .. } => *field,
+            _ => None,
+        }
+    }
+
+    /// The message for a person. Internal failures get a general sentence; their detail is
+    /// logged here, once.
+    pub fn user_message(&self) -> String {
+        match self {
+            CoreError::Store(StoreError::Duplicate { field }) => {
+                format!("that {} is already taken", field.replace('_', " "))
+            }
+            CoreError::Refused { message, .. } => message.clone(),
+            CoreError::Validation(v) | CoreError::Store(StoreError::Validation(v)) => {
+                format!("{}: {}", v.field.replace('_', " "), v.reason)
+            }
+            e if e.code() == "internal" => {
+                tracing::error!(error = %e, "internal error");
+                "something went wrong while saving or reading the clinic's data; nothing was \
+                 half-saved, and the details are in the log"
+                    .into()
+            }
+            e => e.to_string(),
+        }
+    }
+
+    pub(crate) fn refused(field: Option<&'static str>, message: impl Into<String>) -> Self {
+        CoreError::Refused {
+            field,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! A real clinic in a temp folder, a clock the tests move, and no OS keyring.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use tend_core::clinic::{self, InitRequest};
+use tend_core::clock::ManualClock;
+use tend_core::users::{self, NewUser};
+use tend_core::{Environment, Session, Tend, auth};
+use tend_store::keyring::NoKeyring;
+
+pub const PASSPHRASE: &str = "clinic passphrase 2026";
+pub const ADMIN_PASSWORD: &str = "admin password 1";
+
+pub struct Clinic {
+    pub dir: tempfile::TempDir,
+    pub tend: Tend,
+    pub clock: Arc<ManualClock>,
+    pub admin: Session,
+    pub recovery_key: String,
+}
+
+impl Clinic {
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+pub fn env(clock: &Arc<ManualClock>) -> Environment {
+    Environment {
+        clock: clock.clone(),
+        keyring: Arc::new(NoKeyring),
+    }
+}
+
+pub fn request() -> InitRequest<'static> {
+    InitRequest {
+        clinic_name: "Clínica Sol",
+        timezone: "Europe/Madrid",
+        currency: "EUR",
+        device_name: "Front desk",
+        admin_username: "admin",
+        admin_display_name: "Dr. Zoë Ørsted",
+        admin_password: ADMIN_PASSWORD,
+        passphrase: PASSPHRASE,
+    }
+}
+
+pub fn clinic() -> Clinic {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap()));
+    let init = clinic::init(dir.path(), &request(), env(&clock)).unwrap();
+    let admin = auth::sign_in(&init.tend, "admin", ADMIN_PASSWORD).unwrap();
+    Clinic {
+        dir,
+        tend: init.tend,
+        clock,
+        admin,
+        recovery_key: init.recovery_key.to_string(),
+    }
+}
+
+/// Adds a user with `roles` and password "<username> password 1", and signs them in.
+pub fn person(c: &Clinic, username: &str, roles: &str) -> Session {
+    let password = format!("{username} password 1");
+    users::add(
+        &c.tend,
+        &c.admin,
+        &NewUser {
+            username,
+            display_name: username,
+            roles,
+            licence_number: "",
+            password: &password,
+        },
+    )
+    .unwrap();
+    auth::sign_in(&c.tend, username, &password).unwrap()
+}
