@@ -1,1 +1,351 @@
-fn main() {}
+//! `tend`: the clinic from a terminal. The same tend-core the desktop app uses; every command is
+//! a thin call into it. Errors are one line on stderr and a non-zero exit.
+
+mod bench;
+mod demo;
+mod output;
+mod secrets;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Result, anyhow};
+use clap::{Args, Parser, Subcommand};
+use tend_core::clinic::{self, InitRequest, Unlock};
+use tend_core::{CoreError, Environment, Session, SystemClock, Tend, auth};
+use tend_store::keyring::{Keyring, NoKeyring, OsKeyring};
+
+use output::Output;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tend",
+    version,
+    about = "Tend, the offline-first clinic record, from a terminal",
+    after_help = "Secrets are never flags. They come from the OS keyring, from environment \
+                  variables (TEND_PASSPHRASE for the clinic, TEND_PASSWORD for --user, \
+                  TEND_NEW_PASSWORD / TEND_NEW_PASSPHRASE for ones being set, \
+                  TEND_RECOVERY_KEY), or from a prompt.\n\nExit status: 0 done, 1 error, \
+                  2 bad usage, 3 a verification found a problem."
+)]
+struct Cli {
+    /// The clinic's data folder [default: the OS's per-user data folder].
+    #[arg(long, global = true, env = "TEND_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Who is doing this (their password comes from TEND_PASSWORD or a prompt).
+    #[arg(long, global = true, env = "TEND_USER")]
+    user: Option<String>,
+
+    /// Print results as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a clinic: its encrypted database, key slots and first admin. Prints the recovery
+    /// key once.
+    Init(InitArgs),
+    /// Manage users (admins).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Integrity checks: SQLite, SQLCipher, rows against the change log, the audit chain.
+    Check,
+    /// Write an encrypted backup while the clinic keeps working.
+    Backup { file: PathBuf },
+    /// Replace the clinic's database with a backup (or set up this machine from one).
+    Restore { file: PathBuf },
+    /// The clinic passphrase that unlocks the database.
+    #[command(subcommand)]
+    Passphrase(PassphraseCommand),
+    /// The clinic's settings and this device.
+    Status,
+    /// Create a demo clinic here (if there is none) and show around.
+    Demo,
+    /// Measure performance on synthetic clinics.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// The clinic's name, as printed on documents.
+    #[arg(long)]
+    clinic: String,
+    /// The first admin's username (password from TEND_PASSWORD or a prompt).
+    #[arg(long)]
+    admin: String,
+    /// The first admin's full name [default: the username].
+    #[arg(long)]
+    admin_name: Option<String>,
+    /// IANA time zone such as Europe/Madrid.
+    #[arg(long, default_value = "UTC")]
+    timezone: String,
+    /// ISO 4217 currency code such as EUR.
+    #[arg(long, default_value = "USD")]
+    currency: String,
+    /// What to call this computer.
+    #[arg(long, default_value = "Desktop")]
+    device_name: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user (their password from TEND_NEW_PASSWORD or a prompt).
+    Add {
+        username: String,
+        /// Full name, as shown and printed.
+        #[arg(long)]
+        name: String,
+        /// Roles, comma-separated: admin, doctor, nurse, receptionist.
+        #[arg(long = "role", alias = "roles")]
+        roles: String,
+        /// Professional licence number (prescribers).
+        #[arg(long, alias = "license")]
+        licence: Option<String>,
+    },
+    /// List users with their roles and state.
+    List,
+    /// Disable an account (it can no longer sign in).
+    Disable { username: String },
+    /// Enable a disabled account.
+    Enable { username: String },
+    /// Unlock an account locked after failed sign-ins.
+    Unlock { username: String },
+    /// Replace a user's roles.
+    Roles {
+        username: String,
+        #[arg(long = "role", alias = "roles")]
+        roles: String,
+    },
+    /// Set a new password for a user (from TEND_NEW_PASSWORD or a prompt).
+    ResetPassword { username: String },
+    /// Change your own password (current: TEND_PASSWORD; new: TEND_NEW_PASSWORD).
+    Passwd,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the audit chain: exit 0 with the count when intact, 3 and the first bad entry when not.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+enum PassphraseCommand {
+    /// Set a new clinic passphrase (admins; new one from TEND_NEW_PASSPHRASE or a prompt).
+    Change,
+    /// Forgotten passphrase: set a new one with the recovery key (TEND_RECOVERY_KEY).
+    Reset,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging(&cli);
+    let out = Output::new(cli.json);
+    match run(&cli, &out) {
+        Ok(code) => code,
+        Err(e) => {
+            out.error(&e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to `logs/tend.log` in the data folder, so stderr carries only what the person needs;
+/// `TEND_LOG=debug` (or another level) sends them to stderr instead. They never hold patient data.
+fn logging(cli: &Cli) {
+    use tracing_subscriber::EnvFilter;
+    if let Ok(filter) = EnvFilter::try_from_env("TEND_LOG") {
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+        return;
+    }
+    let Ok(dir) = data_dir(cli) else { return };
+    let logs = dir.join("logs");
+    let file = std::fs::create_dir_all(&logs).and_then(|()| {
+        std::fs::File::options().create(true).append(true).open(logs.join("tend.log"))
+    });
+    if let Ok(file) = file {
+        tracing_subscriber::fmt()
+            .with_env_filter(EnvFilter::new("info"))
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .init();
+    }
+}
+
+fn data_dir(cli: &Cli) -> Result<PathBuf> {
+    if let Some(dir) = &cli.data_dir {
+        return Ok(dir.clone());
+    }
+    directories::ProjectDirs::from("org", "Tend", "Tend")
+        .map(|d| d.data_dir().to_owned())
+        .ok_or_else(|| anyhow!("no home folder to keep the clinic in; pass --data-dir"))
+}
+
+fn environment() -> Environment {
+    let keyring: Arc<dyn Keyring> = match std::env::var("TEND_KEYRING").as_deref() {
+        Ok("off") => Arc::new(NoKeyring),
+        _ => Arc::new(OsKeyring),
+    };
+    Environment {
+        clock: Arc::new(SystemClock),
+        keyring,
+    }
+}
+
+/// Opens the clinic: the OS keyring first, then TEND_PASSPHRASE, then a prompt.
+fn open(dir: &Path) -> Result<Tend> {
+    match clinic::open(dir, Unlock::Keyring, environment()) {
+        Ok(tend) => return Ok(tend),
+        Err(CoreError::PassphraseNeeded { reason }) => tracing::debug!(%reason, "asking for the passphrase"),
+        Err(e) => return Err(e.into()),
+    }
+    let passphrase = secrets::read(secrets::PASSPHRASE, "the clinic passphrase")?;
+    Ok(clinic::open(dir, Unlock::Passphrase(&passphrase), environment())?)
+}
+
+/// Signs in the `--user`.
+fn sign_in(cli: &Cli, tend: &Tend, out: &Output) -> Result<Session> {
+    let user = cli
+        .user
+        .as_deref()
+        .ok_or_else(|| anyhow!("this needs a signed-in user: pass --user NAME (or set TEND_USER)"))?;
+    let password = secrets::read(secrets::PASSWORD, &format!("the password for {user}"))?;
+    let session = auth::sign_in(tend, user, &password)?;
+    if session.roles().contains(tend_domain::Role::Admin)
+        && let Some(warning) = tend.audit_warning()
+    {
+        out.warning(&format!("{warning}; run `tend audit verify`"));
+    }
+    Ok(session)
+}
+
+fn run(cli: &Cli, out: &Output) -> Result<ExitCode> {
+    let dir = data_dir(cli)?;
+    match &cli.command {
+        Command::Init(args) => init(&dir, args, out),
+        Command::Demo => demo::run(&dir, out),
+        Command::Bench(args) => bench::run(args, out),
+        Command::Restore { file } if !Tend::exists(&dir) => restore_new(&dir, file, out),
+        Command::Passphrase(PassphraseCommand::Reset) => {
+            let recovery = secrets::read(secrets::RECOVERY_KEY, "the recovery key")?;
+            let new = secrets::read_new(secrets::NEW_PASSPHRASE, "the new clinic passphrase")?;
+            tend_core::passphrase::reset_with_recovery_key(&dir, &recovery, &new, environment())?;
+            out.done("The clinic passphrase was changed. Keep the recovery key somewhere safe.");
+            Ok(ExitCode::SUCCESS)
+        }
+        command => {
+            let tend = open(&dir)?;
+            let session = sign_in(cli, &tend, out)?;
+            signed_in(command, tend, &session, out)
+        }
+    }
+}
+
+fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Result<ExitCode> {
+    use tend_core::{audit, backup, passphrase, users};
+    match command {
+        Command::User(cmd) => match cmd {
+            UserCommand::Add { username, name, roles, licence } => {
+                let password = secrets::read_new(secrets::NEW_PASSWORD, &format!("the password for the new user {username}"))?;
+                let user = users::add(
+                    &tend,
+                    me,
+                    &users::NewUser {
+                        username,
+                        display_name: name,
+                        roles,
+                        licence_number: licence.as_deref().unwrap_or_default(),
+                        password: &password,
+                    },
+                )?;
+                out.user(&user, "Added");
+            }
+            UserCommand::List => out.users(&users::list(&tend, me)?),
+            UserCommand::Disable { username } => out.user(&users::set_disabled(&tend, me, username, true)?, "Disabled"),
+            UserCommand::Enable { username } => out.user(&users::set_disabled(&tend, me, username, false)?, "Enabled"),
+            UserCommand::Unlock { username } => out.user(&users::unlock(&tend, me, username)?, "Unlocked"),
+            UserCommand::Roles { username, roles } => out.user(&users::set_roles(&tend, me, username, roles)?, "Updated"),
+            UserCommand::ResetPassword { username } => {
+                let password = secrets::read_new(secrets::NEW_PASSWORD, &format!("the new password for {username}"))?;
+                out.user(&users::reset_password(&tend, me, username, &password)?, "Password reset for");
+            }
+            UserCommand::Passwd => {
+                let current = secrets::read(secrets::PASSWORD, "your current password")?;
+                let new = secrets::read_new(secrets::NEW_PASSWORD, "your new password")?;
+                users::change_own_password(&tend, me, &current, &new)?;
+                out.done("Your password was changed.");
+            }
+        },
+        Command::Audit(AuditCommand::Verify) => {
+            let report = audit::verify(&tend, me)?;
+            out.audit(&report);
+            if !report.intact {
+                return Ok(ExitCode::from(3));
+            }
+        }
+        Command::Check => {
+            let report = audit::check_database(&tend, me)?;
+            out.consistency(&report);
+            if !report.is_consistent() {
+                return Ok(ExitCode::from(3));
+            }
+        }
+        Command::Backup { file } => out.backup(&backup::create(&tend, me, file)?),
+        Command::Restore { file } => {
+            let (_, info) = backup::restore(tend, me, file)?;
+            out.restore(&info);
+        }
+        Command::Passphrase(PassphraseCommand::Change) => {
+            let new = secrets::read_new(secrets::NEW_PASSPHRASE, "the new clinic passphrase")?;
+            passphrase::change(&tend, me, &new)?;
+            out.done("The clinic passphrase was changed. The database key did not change.");
+        }
+        Command::Status => out.status(&clinic::settings(&tend, me)?, me),
+        Command::Init(_) | Command::Demo | Command::Bench(_) | Command::Passphrase(PassphraseCommand::Reset) => {
+            unreachable!("handled before sign-in")
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init(dir: &Path, args: &InitArgs, out: &Output) -> Result<ExitCode> {
+    let password = secrets::read_new(secrets::PASSWORD, &format!("the password for the administrator {}", args.admin))?;
+    let passphrase = secrets::read_new(secrets::PASSPHRASE, "the clinic passphrase")?;
+    let done = clinic::init(
+        dir,
+        &InitRequest {
+            clinic_name: &args.clinic,
+            timezone: &args.timezone,
+            currency: &args.currency,
+            device_name: &args.device_name,
+            admin_username: &args.admin,
+            admin_display_name: args.admin_name.as_deref().unwrap_or(&args.admin),
+            admin_password: &password,
+            passphrase: &passphrase,
+        },
+        environment(),
+    )?;
+    out.initialized(dir, &done);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn restore_new(dir: &Path, file: &Path, out: &Output) -> Result<ExitCode> {
+    let env = environment();
+    let result = if let Some(recovery) = secrets::from_env(secrets::RECOVERY_KEY) {
+        tend_core::backup::restore_new(dir, file, Unlock::RecoveryKey(&recovery), env)
+    } else {
+        let passphrase = secrets::read(secrets::PASSPHRASE, "the clinic passphrase the backup was made with")?;
+        tend_core::backup::restore_new(dir, file, Unlock::Passphrase(&passphrase), env)
+    };
+    let (_, info) = result?;
+    out.restore(&info);
+    Ok(ExitCode::SUCCESS)
+}

@@ -16,7 +16,7 @@ pub enum CoreError {
     #[error("the username or password is not right")]
     InvalidCredentials,
 
-    #[error("too many failed sign-ins: try again in {retry_after_secs} seconds")]
+    #[error("too many failed sign-ins: try again in {}", seconds(*retry_after_secs))]
     TooManyAttempts { retry_after_secs: i64 },
 
     #[error(
@@ -46,6 +46,10 @@ pub enum CoreError {
 
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+fn seconds(n: i64) -> String {
+    if n == 1 { "1 second".into() } else { format!("{n} seconds") }
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

@@ -284,10 +284,14 @@ fn derive_kek(secret: &[u8], salt: &[u8], p: KdfParams) -> Result<Zeroizing<[u8;
 /// Writes `bytes` to `path` through a temporary file, fsync and rename, then syncs the folder.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(io(format!("creating {}", dir.display())))?;
+    crate::create_private_dir(dir)?;
     let tmp = crate::with_suffix(path, ".tmp");
     {
-        let mut file = fs::File::create(&tmp).map_err(io(format!("creating {}", tmp.display())))?;
+        let mut options = fs::File::options();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp).map_err(io(format!("creating {}", tmp.display())))?;
         file.write_all(bytes)
             .and_then(|()| file.sync_all())
             .map_err(io(format!("writing {}", tmp.display())))?;

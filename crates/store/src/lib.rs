@@ -128,7 +128,7 @@ impl Store {
         if paths.exists() {
             return Err(StoreError::AlreadyExists(paths.dir.clone()).into());
         }
-        fs::create_dir_all(&paths.dir).map_err(io(format!("creating {}", paths.dir.display())))?;
+        create_private_dir(&paths.dir)?;
         let tmp = paths.sidecar(".creating");
         for stale in [tmp.clone(), with_suffix(&tmp, "-wal"), with_suffix(&tmp, "-shm")] {
             remove_if_exists(&stale)?;
@@ -354,8 +354,23 @@ fn read_identity(conn: &Connection) -> Result<Identity> {
     })
 }
 
+/// Creates the data folder readable by its owner only (where the OS has such permissions).
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    fs::create_dir_all(dir).map_err(io(format!("creating {}", dir.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(io(format!("protecting {}", dir.display())))?;
+    }
+    Ok(())
+}
+
 fn open_lock(paths: &DataPaths) -> Result<File> {
-    fs::create_dir_all(&paths.dir).map_err(io(format!("creating {}", paths.dir.display())))?;
+    create_private_dir(&paths.dir)?;
     File::options()
         .create(true)
         .truncate(false)
