@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use tend_core::bench::{self, BenchOptions};
-use tend_store::bench::Workload;
+use tend_store::bench::{ClinicDay, Workload};
 
 use crate::output::Output;
 
@@ -26,7 +26,19 @@ pub fn run(args: &BenchArgs, out: &Output) -> Result<ExitCode> {
         BenchOptions {
             users: 50,
             open_rounds: 5,
-            workload: Workload { rows: 500, batch: 100, lookups: 200, scans: 50 },
+            unlock_rounds: 1,
+            workload: Workload {
+                rows: 500,
+                batch: 100,
+                lookups: 200,
+                scans: 50,
+            },
+            clinic_day: ClinicDay {
+                existing: 200,
+                writes: 20,
+                lookups_per_write: 2,
+                scans_per_write: 1,
+            },
             workload_rounds: 1,
         }
     } else {
@@ -51,7 +63,10 @@ pub fn run(args: &BenchArgs, out: &Output) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!("Tend {} on {} CPUs", report.tend_version, report.cpus);
-    println!("{:26} {:>9} {:>9} {:>8} {:>12}  within", "measurement", "p50 ms", "p95 ms", "ratio", "budget");
+    println!(
+        "{:26} {:>9} {:>9} {:>8} {:>12}  within",
+        "measurement", "p50 ms", "p95 ms", "ratio", "budget"
+    );
     for m in &report.measurements {
         let ratio = m.ratio.map_or("-".to_owned(), |r| format!("{r:.3}"));
         let budget = match m.budget_of {
@@ -61,7 +76,12 @@ pub fn run(args: &BenchArgs, out: &Output) -> Result<ExitCode> {
         };
         println!(
             "{:26} {:>9.2} {:>9.2} {:>8} {:>12}  {}",
-            m.name, m.p50_ms, m.p95_ms, ratio, budget, if m.within_budget { "yes" } else { "NO" }
+            m.name,
+            m.p50_ms,
+            m.p95_ms,
+            ratio,
+            budget,
+            if m.within_budget { "yes" } else { "NO" }
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -28,13 +28,15 @@ fn open_or_create(dir: &Path, out: &Output) -> Result<(Tend, bool)> {
         let tend = match clinic::open(dir, Unlock::Keyring, environment()) {
             Ok(tend) => tend,
             Err(CoreError::PassphraseNeeded { .. }) => {
-                clinic::open(dir, Unlock::Passphrase(DEMO_PASSPHRASE), environment()).map_err(|e| {
-                    anyhow::anyhow!(
-                        "{} holds a clinic that is not the demo ({}); use another --data-dir",
-                        dir.display(),
-                        e.user_message()
-                    )
-                })?
+                clinic::open(dir, Unlock::Passphrase(DEMO_PASSPHRASE), environment()).map_err(
+                    |e| {
+                        anyhow::anyhow!(
+                            "{} holds a clinic that is not the demo ({}); use another --data-dir",
+                            dir.display(),
+                            e.user_message()
+                        )
+                    },
+                )?
             }
             Err(e) => return Err(e.into()),
         };
@@ -81,7 +83,10 @@ pub fn run(dir: &Path, out: &Output) -> Result<ExitCode> {
     let people = users::list(&tend, &admin)?;
     let backups = dir.join("backups");
     std::fs::create_dir_all(&backups)?;
-    let file = backups.join(format!("demo-{}.tendbackup", chrono::Utc::now().format("%Y%m%d-%H%M%S")));
+    let file = backups.join(format!(
+        "demo-{}.tendbackup",
+        chrono::Utc::now().format("%Y%m%d-%H%M%S")
+    ));
     let made = backup::create(&tend, &admin, &file)?;
     let verified = audit::verify(&tend, &admin)?;
 
@@ -96,20 +101,46 @@ pub fn run(dir: &Path, out: &Output) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!();
-    println!("{} — the demo clinic ({} a new one)", clinic.name, if created { "this is" } else { "reopened" });
-    println!("  data folder {}  (encrypted with SQLCipher)", dir.display());
-    println!("  time zone {}, currency {}, device code {}", clinic.timezone, clinic.currency, clinic.device_code);
+    println!(
+        "{} — the demo clinic ({} a new one)",
+        clinic.name,
+        if created { "this is" } else { "reopened" }
+    );
+    println!(
+        "  data folder {}  (encrypted with SQLCipher)",
+        dir.display()
+    );
+    println!(
+        "  time zone {}, currency {}, device code {}",
+        clinic.timezone, clinic.currency, clinic.device_code
+    );
     println!();
     out.users(&people);
     println!();
-    println!("Backup written: {} ({})", made.path, human_bytes(made.bytes));
-    println!("Audit log: {} entries, chain intact: {}", verified.verified, if verified.intact { "yes" } else { "NO" });
+    println!(
+        "Backup written: {} ({})",
+        made.path,
+        human_bytes(made.bytes)
+    );
+    println!(
+        "Audit log: {} entries, chain intact: {}",
+        verified.verified,
+        if verified.intact { "yes" } else { "NO" }
+    );
     println!();
-    println!("Demo sign-ins: admin / {DEMO_ADMIN_PASSWORD:?}; ana, nina, rosa / \"<name> demo password\".");
+    println!(
+        "Demo sign-ins: admin / {DEMO_ADMIN_PASSWORD:?}; ana, nina, rosa / \"<name> demo password\"."
+    );
     println!("The clinic passphrase is {DEMO_PASSPHRASE:?}. Try, for example:");
     let d = dir.display();
-    println!("  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' tend --data-dir {d} --user admin user list");
-    println!("  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' tend --data-dir {d} --user admin audit verify");
-    println!("  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' tend --data-dir {d} --user admin check");
+    println!(
+        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' tend --data-dir {d} --user admin user list"
+    );
+    println!(
+        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' tend --data-dir {d} --user admin audit verify"
+    );
+    println!(
+        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' tend --data-dir {d} --user admin check"
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -163,13 +163,19 @@ fn main() -> ExitCode {
 fn logging(cli: &Cli) {
     use tracing_subscriber::EnvFilter;
     if let Ok(filter) = EnvFilter::try_from_env("TEND_LOG") {
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
         return;
     }
     let Ok(dir) = data_dir(cli) else { return };
     let logs = dir.join("logs");
     let file = std::fs::create_dir_all(&logs).and_then(|()| {
-        std::fs::File::options().create(true).append(true).open(logs.join("tend.log"))
+        std::fs::File::options()
+            .create(true)
+            .append(true)
+            .open(logs.join("tend.log"))
     });
     if let Ok(file) = file {
         tracing_subscriber::fmt()
@@ -204,19 +210,24 @@ fn environment() -> Environment {
 fn open(dir: &Path) -> Result<Tend> {
     match clinic::open(dir, Unlock::Keyring, environment()) {
         Ok(tend) => return Ok(tend),
-        Err(CoreError::PassphraseNeeded { reason }) => tracing::debug!(%reason, "asking for the passphrase"),
+        Err(CoreError::PassphraseNeeded { reason }) => {
+            tracing::debug!(%reason, "asking for the passphrase")
+        }
         Err(e) => return Err(e.into()),
     }
     let passphrase = secrets::read(secrets::PASSPHRASE, "the clinic passphrase")?;
-    Ok(clinic::open(dir, Unlock::Passphrase(&passphrase), environment())?)
+    Ok(clinic::open(
+        dir,
+        Unlock::Passphrase(&passphrase),
+        environment(),
+    )?)
 }
 
 /// Signs in the `--user`.
 fn sign_in(cli: &Cli, tend: &Tend, out: &Output) -> Result<Session> {
-    let user = cli
-        .user
-        .as_deref()
-        .ok_or_else(|| anyhow!("this needs a signed-in user: pass --user NAME (or set TEND_USER)"))?;
+    let user = cli.user.as_deref().ok_or_else(|| {
+        anyhow!("this needs a signed-in user: pass --user NAME (or set TEND_USER)")
+    })?;
     let password = secrets::read(secrets::PASSWORD, &format!("the password for {user}"))?;
     let session = auth::sign_in(tend, user, &password)?;
     if session.roles().contains(tend_domain::Role::Admin)
@@ -253,8 +264,16 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
     use tend_core::{audit, backup, passphrase, users};
     match command {
         Command::User(cmd) => match cmd {
-            UserCommand::Add { username, name, roles, licence } => {
-                let password = secrets::read_new(secrets::NEW_PASSWORD, &format!("the password for the new user {username}"))?;
+            UserCommand::Add {
+                username,
+                name,
+                roles,
+                licence,
+            } => {
+                let password = secrets::read_new(
+                    secrets::NEW_PASSWORD,
+                    &format!("the password for the new user {username}"),
+                )?;
                 let user = users::add(
                     &tend,
                     me,
@@ -269,13 +288,27 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
                 out.user(&user, "Added");
             }
             UserCommand::List => out.users(&users::list(&tend, me)?),
-            UserCommand::Disable { username } => out.user(&users::set_disabled(&tend, me, username, true)?, "Disabled"),
-            UserCommand::Enable { username } => out.user(&users::set_disabled(&tend, me, username, false)?, "Enabled"),
-            UserCommand::Unlock { username } => out.user(&users::unlock(&tend, me, username)?, "Unlocked"),
-            UserCommand::Roles { username, roles } => out.user(&users::set_roles(&tend, me, username, roles)?, "Updated"),
+            UserCommand::Disable { username } => {
+                out.user(&users::set_disabled(&tend, me, username, true)?, "Disabled")
+            }
+            UserCommand::Enable { username } => {
+                out.user(&users::set_disabled(&tend, me, username, false)?, "Enabled")
+            }
+            UserCommand::Unlock { username } => {
+                out.user(&users::unlock(&tend, me, username)?, "Unlocked")
+            }
+            UserCommand::Roles { username, roles } => {
+                out.user(&users::set_roles(&tend, me, username, roles)?, "Updated")
+            }
             UserCommand::ResetPassword { username } => {
-                let password = secrets::read_new(secrets::NEW_PASSWORD, &format!("the new password for {username}"))?;
-                out.user(&users::reset_password(&tend, me, username, &password)?, "Password reset for");
+                let password = secrets::read_new(
+                    secrets::NEW_PASSWORD,
+                    &format!("the new password for {username}"),
+                )?;
+                out.user(
+                    &users::reset_password(&tend, me, username, &password)?,
+                    "Password reset for",
+                );
             }
             UserCommand::Passwd => {
                 let current = secrets::read(secrets::PASSWORD, "your current password")?;
@@ -309,7 +342,10 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
             out.done("The clinic passphrase was changed. The database key did not change.");
         }
         Command::Status => out.status(&clinic::settings(&tend, me)?, me),
-        Command::Init(_) | Command::Demo | Command::Bench(_) | Command::Passphrase(PassphraseCommand::Reset) => {
+        Command::Init(_)
+        | Command::Demo
+        | Command::Bench(_)
+        | Command::Passphrase(PassphraseCommand::Reset) => {
             unreachable!("handled before sign-in")
         }
     }
@@ -317,7 +353,10 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
 }
 
 fn init(dir: &Path, args: &InitArgs, out: &Output) -> Result<ExitCode> {
-    let password = secrets::read_new(secrets::PASSWORD, &format!("the password for the administrator {}", args.admin))?;
+    let password = secrets::read_new(
+        secrets::PASSWORD,
+        &format!("the password for the administrator {}", args.admin),
+    )?;
     let passphrase = secrets::read_new(secrets::PASSPHRASE, "the clinic passphrase")?;
     let done = clinic::init(
         dir,
@@ -342,7 +381,10 @@ fn restore_new(dir: &Path, file: &Path, out: &Output) -> Result<ExitCode> {
     let result = if let Some(recovery) = secrets::from_env(secrets::RECOVERY_KEY) {
         tend_core::backup::restore_new(dir, file, Unlock::RecoveryKey(&recovery), env)
     } else {
-        let passphrase = secrets::read(secrets::PASSPHRASE, "the clinic passphrase the backup was made with")?;
+        let passphrase = secrets::read(
+            secrets::PASSPHRASE,
+            "the clinic passphrase the backup was made with",
+        )?;
         tend_core::backup::restore_new(dir, file, Unlock::Passphrase(&passphrase), env)
     };
     let (_, info) = result?;

@@ -48,7 +48,10 @@ impl Output {
                 eprintln!("{}", serde_json::json!({ "error": api }));
             }
             (true, None) => {
-                eprintln!("{}", serde_json::json!({ "error": { "code": "cli", "message": format!("{e:#}") } }));
+                eprintln!(
+                    "{}",
+                    serde_json::json!({ "error": { "code": "cli", "message": format!("{e:#}") } })
+                );
             }
             (false, Some(api)) => eprintln!("error: {}", capitalised(&api.message)),
             (false, None) => eprintln!("error: {}", capitalised(&format!("{e:#}"))),
@@ -79,17 +82,26 @@ impl Output {
             return;
         }
         println!("The clinic is set up in {}.", dir.display());
-        println!("Administrator: {} ({})", done.admin.display_name, done.admin.username);
+        println!(
+            "Administrator: {} ({})",
+            done.admin.display_name, done.admin.username
+        );
         println!();
-        println!("RECOVERY KEY (shown only now; print it or write it down, and keep it locked away):");
+        println!(
+            "RECOVERY KEY (shown only now; print it or write it down, and keep it locked away):"
+        );
         println!();
         println!("    {}", done.recovery_key.as_str());
         println!();
         println!("With it, the clinic's data can be opened if the passphrase is forgotten.");
         if done.keyring_saved {
-            println!("This computer's keyring keeps the database key, so it opens without the passphrase.");
+            println!(
+                "This computer's keyring keeps the database key, so it opens without the passphrase."
+            );
         } else {
-            println!("No OS keyring is available here: Tend will ask for the clinic passphrase each time.");
+            println!(
+                "No OS keyring is available here: Tend will ask for the clinic passphrase each time."
+            );
         }
     }
 
@@ -97,7 +109,12 @@ impl Output {
         if self.json {
             self.json(user);
         } else {
-            println!("{verb} {} ({}): {}", user.username, user.display_name, state(user));
+            println!(
+                "{verb} {} ({}): {}",
+                user.username,
+                user.display_name,
+                state(user)
+            );
         }
     }
 
@@ -106,9 +123,22 @@ impl Output {
             self.json(&users);
             return;
         }
-        let width = users.iter().map(|u| u.username.chars().count()).max().unwrap_or(8).max(8);
-        let name_width = users.iter().map(|u| u.display_name.chars().count()).max().unwrap_or(4).max(4);
-        println!("{:width$}  {:name_width$}  {:24}  {:12}  STATE", "USERNAME", "NAME", "ROLES", "LICENCE");
+        let width = users
+            .iter()
+            .map(|u| u.username.chars().count())
+            .max()
+            .unwrap_or(8)
+            .max(8);
+        let name_width = users
+            .iter()
+            .map(|u| u.display_name.chars().count())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        println!(
+            "{:width$}  {:name_width$}  {:24}  {:12}  STATE",
+            "USERNAME", "NAME", "ROLES", "LICENCE"
+        );
         for u in users {
             println!(
                 "{:width$}  {:name_width$}  {:24}  {:12}  {}",
@@ -125,10 +155,16 @@ impl Output {
         if self.json {
             self.json(report);
         } else if let Some(b) = &report.first_break {
-            eprintln!("The audit log is NOT intact. First bad entry: {} ({}).", b.seq, b.problem);
+            eprintln!(
+                "The audit log is NOT intact. First bad entry: {} ({}).",
+                b.seq, b.problem
+            );
             eprintln!("{} entries before it verified.", report.verified);
         } else {
-            println!("The audit log is intact: {} entries verified.", report.verified);
+            println!(
+                "The audit log is intact: {} entries verified.",
+                report.verified
+            );
         }
     }
 
@@ -152,7 +188,11 @@ impl Output {
         if self.json {
             self.json(info);
         } else {
-            println!("Backup written to {} ({}).", info.path, human_bytes(info.bytes));
+            println!(
+                "Backup written to {} ({}).",
+                info.path,
+                human_bytes(info.bytes)
+            );
         }
     }
 
@@ -176,8 +216,14 @@ impl Output {
             self.json(&serde_json::json!({ "clinic": clinic, "signed_in": tend_core::api::SessionDto::from(me) }));
         } else {
             println!("{}", clinic.name);
-            println!("  time zone {}, currency {}", clinic.timezone, clinic.currency);
-            println!("  this device's code {} (database schema {})", clinic.device_code, clinic.schema_version);
+            println!(
+                "  time zone {}, currency {}",
+                clinic.timezone, clinic.currency
+            );
+            println!(
+                "  this device's code {} (database schema {})",
+                clinic.device_code, clinic.schema_version
+            );
             println!("  signed in as {} ({})", me.display_name(), me.username());
         }
     }

@@ -26,7 +26,10 @@ pub fn read(var: &str, what: &str) -> Result<Zeroizing<String>> {
     if !std::io::stdin().is_terminal() {
         bail!("{what} is needed: set {var} or run in a terminal to be asked");
     }
-    Ok(Zeroizing::new(rpassword::prompt_password(format!("{}: ", capitalised(what)))?))
+    Ok(Zeroizing::new(rpassword::prompt_password(format!(
+        "{}: ",
+        capitalised(what)
+    ))?))
 }
 
 /// A new secret: from `var`, or typed twice at a prompt.
@@ -47,7 +50,10 @@ pub fn read_new(var: &str, what: &str) -> Result<Zeroizing<String>> {
 }
 
 pub fn from_env(var: &str) -> Option<Zeroizing<String>> {
-    std::env::var(var).ok().filter(|v| !v.is_empty()).map(Zeroizing::new)
+    std::env::var(var)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(Zeroizing::new)
 }
 
 fn capitalised(s: &str) -> String {

@@ -26,12 +26,20 @@ pub fn verify(tend: &Tend, session: &Session) -> Result<AuditVerifyDto> {
         intact: report.is_intact(),
         first_break: report.first_break,
     };
-    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
-        tx.audit(
-            AuditEntry::new("audit.verify", if dto.intact { Outcome::Ok } else { Outcome::Failed })
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.audit(
+                AuditEntry::new(
+                    "audit.verify",
+                    if dto.intact {
+                        Outcome::Ok
+                    } else {
+                        Outcome::Failed
+                    },
+                )
                 .detail(json!({ "verified": dto.verified, "intact": dto.intact })),
-        )
-    })?;
+            )
+        })?;
     Ok(dto)
 }
 

@@ -136,8 +136,12 @@ pub fn sign_in(tend: &Tend, username: &str, password: &str) -> Result<Session> {
 
 /// Records that a session ended (sign-out, idle lock, switch of user).
 pub fn sign_out(tend: &Tend, session: Session) -> Result<()> {
-    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
-        tx.audit(AuditEntry::new("user.sign_out", Outcome::Ok).record(Entity::User, session.user_id()))
-    })?;
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.audit(
+                AuditEntry::new("user.sign_out", Outcome::Ok)
+                    .record(Entity::User, session.user_id()),
+            )
+        })?;
     Ok(())
 }

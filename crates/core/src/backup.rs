@@ -38,12 +38,13 @@ pub fn create(tend: &Tend, session: &Session, dest: &Path) -> Result<BackupDto> 
     tend.authorize(session, Action::BackupCreate)?;
     let now = tend.now();
     let info = tend.store().backup(dest, now)?;
-    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
-        tx.audit(
-            AuditEntry::new("backup.create", Outcome::Ok)
-                .detail(json!({ "file": file_name(dest), "bytes": info.bytes })),
-        )
-    })?;
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.audit(
+                AuditEntry::new("backup.create", Outcome::Ok)
+                    .detail(json!({ "file": file_name(dest), "bytes": info.bytes })),
+            )
+        })?;
     Ok(BackupDto {
         path: info.path.display().to_string(),
         bytes: info.bytes,
@@ -60,13 +61,21 @@ fn dto(info: store_backup::RestoreInfo) -> RestoreDto {
     }
 }
 
-fn audit_restore(tend: &Tend, session: Option<&Session>, backup: &Path, info: &RestoreDto) -> Result<()> {
-    tend.store().write(tend.ctx(session.map(Session::user_id)), |tx| {
-        tx.audit(AuditEntry::new("backup.restore", Outcome::Ok).detail(json!({
-            "file": file_name(backup),
-            "backup_created_at": info.backup_created_at,
-        })))
-    })?;
+fn audit_restore(
+    tend: &Tend,
+    session: Option<&Session>,
+    backup: &Path,
+    info: &RestoreDto,
+) -> Result<()> {
+    tend.store()
+        .write(tend.ctx(session.map(Session::user_id)), |tx| {
+            tx.audit(
+                AuditEntry::new("backup.restore", Outcome::Ok).detail(json!({
+                    "file": file_name(backup),
+                    "backup_created_at": info.backup_created_at,
+                })),
+            )
+        })?;
     Ok(())
 }
 
@@ -88,7 +97,12 @@ pub fn restore(tend: Tend, session: &Session, backup: &Path) -> Result<(Tend, Re
 
 /// Restores a backup onto a machine with no clinic yet, unlocking it with the passphrase or the
 /// recovery key it was made with.
-pub fn restore_new(dir: &Path, backup: &Path, unlock: Unlock<'_>, env: Environment) -> Result<(Tend, RestoreDto)> {
+pub fn restore_new(
+    dir: &Path,
+    backup: &Path,
+    unlock: Unlock<'_>,
+    env: Environment,
+) -> Result<(Tend, RestoreDto)> {
     let paths = DataPaths::new(dir);
     if paths.exists() {
         return Err(CoreError::refused(
@@ -105,7 +119,9 @@ pub fn restore_new(dir: &Path, backup: &Path, unlock: Unlock<'_>, env: Environme
         Unlock::RecoveryKey(text) => {
             let recovery = tend_store::RecoveryKey::parse(text)
                 .map_err(|reason| CoreError::refused(Some("recovery_key"), reason))?;
-            header.key_slots.unlock(tend_store::Secret::Recovery(&recovery))?
+            header
+                .key_slots
+                .unlock(tend_store::Secret::Recovery(&recovery))?
         }
         Unlock::Keyring => match env.keyring.get(header.database_id) {
             Ok(Some(key)) => key,
@@ -116,7 +132,12 @@ pub fn restore_new(dir: &Path, backup: &Path, unlock: Unlock<'_>, env: Environme
             }
         },
     };
-    let info = dto(store_backup::restore(&paths, backup, &key, env.clock.now())?);
+    let info = dto(store_backup::restore(
+        &paths,
+        backup,
+        &key,
+        env.clock.now(),
+    )?);
     remember_key(&env, header.database_id, &key);
     let tend = Tend::new(Store::open(&paths, &key)?, env);
     audit_restore(&tend, None, backup, &info)?;

@@ -8,10 +8,8 @@ use serde::Serialize;
 use tend_domain::{
     ClinicId, DatabaseId, DeviceCode, DeviceId, Entity, Roles, User, UserId, Username,
 };
-use tend_store::bench::{Workload, open_times, workload_time};
-use tend_store::{
-    AuditEntry, DataPaths, DbKey, Identity, Outcome, Store, UserRecord, WriteCtx,
-};
+use tend_store::bench::{ClinicDay, Workload, clinic_day_time, open_times, workload_time};
+use tend_store::{AuditEntry, DataPaths, DbKey, Identity, Outcome, Store, UserRecord, WriteCtx};
 
 use crate::Result;
 
@@ -43,7 +41,9 @@ pub struct BenchOptions {
     /// Users in the synthetic clinic that the open benchmark opens.
     pub users: usize,
     pub open_rounds: usize,
+    pub unlock_rounds: usize,
     pub workload: Workload,
+    pub clinic_day: ClinicDay,
     pub workload_rounds: usize,
 }
 
@@ -52,11 +52,18 @@ impl Default for BenchOptions {
         BenchOptions {
             users: 2_000,
             open_rounds: 60,
+            unlock_rounds: 10,
             workload: Workload {
                 rows: 20_000,
                 batch: 100,
                 lookups: 20_000,
                 scans: 5_000,
+            },
+            clinic_day: ClinicDay {
+                existing: 20_000,
+                writes: 1_000,
+                lookups_per_write: 20,
+                scans_per_write: 5,
             },
             workload_rounds: 5,
         }
@@ -81,7 +88,10 @@ fn percentile(times: &mut [Duration], p: f64) -> Duration {
 pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<BenchReport> {
     let mut measurements = Vec::new();
 
-    progress(&format!("building a synthetic clinic with {} users", opts.users));
+    progress(&format!(
+        "building a synthetic clinic with {} users",
+        opts.users
+    ));
     let paths = DataPaths::new(dir.join("clinic"));
     let key = DbKey::generate()?;
     synthetic_clinic(&paths, &key, opts.users)?;
@@ -105,6 +115,36 @@ pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<Be
         ratio: None,
     });
 
+    progress("timing a key-slot unlock (argon2id, 64 MiB, t=3, p=4)");
+    let recovery = tend_store::RecoveryKey::generate()?;
+    let slots = tend_store::KeySlots::new(
+        DatabaseId::new(),
+        &key,
+        "benchmark passphrase",
+        &recovery,
+        tend_store::KdfParams::CLINIC,
+    )?;
+    let mut unlocks = Vec::new();
+    for _ in 0..opts.unlock_rounds {
+        let start = Instant::now();
+        slots.unlock(tend_store::Secret::Passphrase("benchmark passphrase"))?;
+        unlocks.push(start.elapsed());
+    }
+    let p95 = percentile(&mut unlocks, 95.0);
+    measurements.push(Measurement {
+        name: "keyslot_unlock",
+        what: "unwrap the database key with the passphrase: argon2id (64 MiB, t=3, p=4) and \
+               XChaCha20-Poly1305; paid when the OS keyring cannot supply the key"
+            .into(),
+        samples: unlocks.len(),
+        p50_ms: ms(percentile(&mut unlocks, 50.0)),
+        p95_ms: ms(p95),
+        budget: f64::NAN,
+        budget_of: "none",
+        within_budget: true,
+        ratio: None,
+    });
+
     progress("timing the same workload on SQLCipher with a key and without");
     let work = dir.join("workload");
     std::fs::create_dir_all(&work).map_err(|e| tend_store::StoreError::Io {
@@ -112,7 +152,9 @@ pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<Be
         source: e,
     })?;
     let (mut cipher, mut plain) = (Vec::new(), Vec::new());
-    let (mut cipher_ins, mut plain_ins, mut cipher_q, mut plain_q) = (vec![], vec![], vec![], vec![]);
+    let (mut cipher_ins, mut plain_ins, mut cipher_q, mut plain_q) =
+        (vec![], vec![], vec![], vec![]);
+    let (mut cipher_day, mut plain_day) = (Vec::new(), Vec::new());
     for _ in 0..opts.workload_rounds {
         // Alternate, so drift in the machine's speed falls on both alike.
         let c = workload_time(&work, Some(&key), opts.workload)?;
@@ -123,9 +165,15 @@ pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<Be
         plain_ins.push(p.inserts);
         cipher_q.push(c.queries);
         plain_q.push(p.queries);
+        cipher_day.push(clinic_day_time(&work, Some(&key), opts.clinic_day)?);
+        plain_day.push(clinic_day_time(&work, None, opts.clinic_day)?);
     }
     let w = opts.workload;
-    let mut ratio = |name: &'static str, what: String, c: &mut Vec<Duration>, p: &mut Vec<Duration>, budgeted: bool| {
+    let mut ratio = |name: &'static str,
+                     what: String,
+                     c: &mut Vec<Duration>,
+                     p: &mut Vec<Duration>,
+                     budgeted: bool| {
         let (c50, p50) = (percentile(c, 50.0), percentile(p, 50.0));
         let r = ms(c50) / ms(p50).max(f64::MIN_POSITIVE);
         measurements.push(Measurement {
@@ -149,6 +197,19 @@ pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<Be
         ),
         &mut cipher,
         &mut plain,
+        true,
+    );
+    let d = opts.clinic_day;
+    ratio(
+        "cipher_vs_plain_clinic_day",
+        format!(
+            "a clinic's pattern: {} writes of one row each (own transaction) into {} rows, \
+             each followed by {} indexed lookups and {} 50-row scans; median SQLCipher time and \
+             its ratio to no key",
+            d.writes, d.existing, d.lookups_per_write, d.scans_per_write
+        ),
+        &mut cipher_day,
+        &mut plain_day,
         true,
     );
     ratio(
@@ -212,7 +273,10 @@ fn synthetic_clinic(paths: &DataPaths, key: &DbKey, users: usize) -> Result<()> 
                     password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
                 };
                 tx.create(Entity::User, record.user.id, record.fields())?;
-                tx.audit(AuditEntry::new("user.create", Outcome::Ok).record(Entity::User, record.user.id))?;
+                tx.audit(
+                    AuditEntry::new("user.create", Outcome::Ok)
+                        .record(Entity::User, record.user.id),
+                )?;
             }
             Ok::<_, tend_store::StoreError>(())
         })?;
@@ -230,7 +294,10 @@ mod tests {
         let mut t: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
         assert_eq!(percentile(&mut t, 50.0), Duration::from_millis(50));
         assert_eq!(percentile(&mut t, 95.0), Duration::from_millis(95));
-        assert_eq!(percentile(&mut [Duration::from_millis(3)], 95.0), Duration::from_millis(3));
+        assert_eq!(
+            percentile(&mut [Duration::from_millis(3)], 95.0),
+            Duration::from_millis(3)
+        );
         assert_eq!(percentile(&mut [], 95.0), Duration::ZERO);
     }
 }

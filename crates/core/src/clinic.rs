@@ -7,8 +7,8 @@ use tend_domain::clinic::parse_timezone;
 use tend_domain::error::required_text;
 use tend_domain::user::{check_passphrase, check_password, parse_display_name};
 use tend_domain::{
-    Action, ClinicId, ClinicSettings, DatabaseId, DeviceCode, DeviceId, Entity, Fields, Roles,
-    Role, User, UserId, Username, Value,
+    Action, ClinicId, ClinicSettings, DatabaseId, DeviceCode, DeviceId, Entity, Fields, Role,
+    Roles, User, UserId, Username, Value,
 };
 use tend_store::key::random_bytes;
 use tend_store::{
@@ -77,8 +77,14 @@ pub fn init(dir: &Path, req: &InitRequest<'_>, env: Environment) -> Result<Initi
     };
     // The key slots are written first: a database never exists without them. A crash before
     // the database appears leaves only a key-slot file, which the next set-up replaces.
-    KeySlots::new(identity.database_id, &key, req.passphrase, &recovery, KdfParams::CLINIC)?
-        .write(&paths.keys())?;
+    KeySlots::new(
+        identity.database_id,
+        &key,
+        req.passphrase,
+        &recovery,
+        KdfParams::CLINIC,
+    )?
+    .write(&paths.keys())?;
 
     let admin = User {
         id: UserId::new(),
@@ -94,41 +100,35 @@ pub fn init(dir: &Path, req: &InitRequest<'_>, env: Environment) -> Result<Initi
         password_hash,
     };
     let now = env.clock.now();
-    let (store, ()) = Store::create(
-        &paths,
-        &key,
-        identity,
-        WriteCtx { user: None, now },
-        |tx| {
-            tx.create(
-                Entity::Clinic,
-                ClinicId::new(),
-                fields(vec![
-                    ("name", settings.name.clone().into()),
-                    ("timezone", settings.timezone.name().into()),
-                    ("currency", settings.currency.code().into()),
-                ]),
-            )?;
-            tx.create(
-                Entity::Device,
-                identity.device_id,
-                fields(vec![
-                    ("code", identity.device_code.to_string().into()),
-                    ("name", device_name.clone().into()),
-                ]),
-            )?;
-            tx.audit(
-                AuditEntry::new("clinic.create", Outcome::Ok)
-                    .detail(json!({ "device_code": identity.device_code.to_string() })),
-            )?;
-            tx.create(Entity::User, admin.id, record.fields())?;
-            tx.audit(
-                AuditEntry::new("user.create", Outcome::Ok)
-                    .record(Entity::User, admin.id)
-                    .detail(json!({ "username": admin.username.as_str(), "roles": "admin" })),
-            )
-        },
-    )
+    let (store, ()) = Store::create(&paths, &key, identity, WriteCtx { user: None, now }, |tx| {
+        tx.create(
+            Entity::Clinic,
+            ClinicId::new(),
+            fields(vec![
+                ("name", settings.name.clone().into()),
+                ("timezone", settings.timezone.name().into()),
+                ("currency", settings.currency.code().into()),
+            ]),
+        )?;
+        tx.create(
+            Entity::Device,
+            identity.device_id,
+            fields(vec![
+                ("code", identity.device_code.to_string().into()),
+                ("name", device_name.clone().into()),
+            ]),
+        )?;
+        tx.audit(
+            AuditEntry::new("clinic.create", Outcome::Ok)
+                .detail(json!({ "device_code": identity.device_code.to_string() })),
+        )?;
+        tx.create(Entity::User, admin.id, record.fields())?;
+        tx.audit(
+            AuditEntry::new("user.create", Outcome::Ok)
+                .record(Entity::User, admin.id)
+                .detail(json!({ "username": admin.username.as_str(), "roles": "admin" })),
+        )
+    })
     .map_err(CoreError::from)?;
 
     let keyring_saved = match env.keyring.set(identity.database_id, &key) {
@@ -173,12 +173,18 @@ pub(crate) fn key_slots(paths: &DataPaths) -> Result<KeySlots> {
 }
 
 /// Finds the database key for `unlock` without opening the database.
-pub(crate) fn unlock_key(paths: &DataPaths, unlock: Unlock<'_>, env: &Environment) -> Result<DbKey> {
+pub(crate) fn unlock_key(
+    paths: &DataPaths,
+    unlock: Unlock<'_>,
+    env: &Environment,
+) -> Result<DbKey> {
     let slots = key_slots(paths)?;
     match unlock {
         Unlock::Keyring => match env.keyring.get(slots.database_id()) {
             Ok(Some(key)) => Ok(key),
-            Ok(None) => Err(passphrase_needed("the OS keyring holds no key for this clinic")),
+            Ok(None) => Err(passphrase_needed(
+                "the OS keyring holds no key for this clinic",
+            )),
             Err(e) => {
                 tracing::info!(reason = %e, "the OS keyring is not available");
                 Err(passphrase_needed("the OS keyring is not available"))
@@ -207,7 +213,9 @@ pub fn open(dir: &Path, unlock: Unlock<'_>, env: Environment) -> Result<Tend> {
     let store = match Store::open(&paths, &key) {
         // A keyring copy of another (or an older, replaced) database: ask for the passphrase.
         Err(StoreError::NotADatabase) if matches!(unlock, Unlock::Keyring) => {
-            return Err(passphrase_needed("the key in the OS keyring does not open this clinic"));
+            return Err(passphrase_needed(
+                "the key in the OS keyring does not open this clinic",
+            ));
         }
         other => other?,
     };
@@ -258,21 +266,24 @@ pub fn update_settings(
 ) -> Result<ClinicDto> {
     tend.authorize(session, Action::ClinicSettingsEdit)?;
     let settings = ClinicSettings::parse(name, timezone, currency)?;
-    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
-        let clinic = tx.read().clinic()?;
-        let changed = tx.update(
-            Entity::Clinic,
-            clinic.id,
-            fields(vec![
-                ("name", settings.name.clone().into()),
-                ("timezone", settings.timezone.name().into()),
-                ("currency", settings.currency.code().into()),
-            ]),
-        )?;
-        if changed.is_some() {
-            tx.audit(AuditEntry::new("clinic.update", Outcome::Ok).record(Entity::Clinic, clinic.id))?;
-        }
-        Ok::<_, CoreError>(())
-    })?;
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            let clinic = tx.read().clinic()?;
+            let changed = tx.update(
+                Entity::Clinic,
+                clinic.id,
+                fields(vec![
+                    ("name", settings.name.clone().into()),
+                    ("timezone", settings.timezone.name().into()),
+                    ("currency", settings.currency.code().into()),
+                ]),
+            )?;
+            if changed.is_some() {
+                tx.audit(
+                    AuditEntry::new("clinic.update", Outcome::Ok).record(Entity::Clinic, clinic.id),
+                )?;
+            }
+            Ok::<_, CoreError>(())
+        })?;
     settings_dto(tend)
 }

@@ -49,7 +49,11 @@ pub enum CoreError {
 }
 
 fn seconds(n: i64) -> String {
-    if n == 1 { "1 second".into() } else { format!("{n} seconds") }
+    if n == 1 {
+        "1 second".into()
+    } else {
+        format!("{n} seconds")
+    }
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

@@ -13,7 +13,11 @@ use crate::{Environment, Result, Session, Tend};
 fn rewrap(tend: &Tend, new_passphrase: &str) -> Result<()> {
     let paths = tend.store().paths();
     let mut slots = KeySlots::read(&paths.keys())?;
-    slots.set(tend.store().key(), Secret::Passphrase(new_passphrase), KdfParams::CLINIC)?;
+    slots.set(
+        tend.store().key(),
+        Secret::Passphrase(new_passphrase),
+        KdfParams::CLINIC,
+    )?;
     slots.write(&paths.keys())?;
     Ok(())
 }
@@ -23,9 +27,10 @@ pub fn change(tend: &Tend, session: &Session, new_passphrase: &str) -> Result<()
     tend.authorize(session, Action::PassphraseChange)?;
     check_passphrase(new_passphrase)?;
     rewrap(tend, new_passphrase)?;
-    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
-        tx.audit(AuditEntry::new("passphrase.change", Outcome::Ok))
-    })?;
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.audit(AuditEntry::new("passphrase.change", Outcome::Ok))
+        })?;
     Ok(())
 }
 
@@ -43,7 +48,10 @@ pub fn reset_with_recovery_key(
     let tend = clinic::open(dir, Unlock::RecoveryKey(recovery_key), env)?;
     rewrap(&tend, new_passphrase)?;
     tend.store().write(tend.ctx(None), |tx| {
-        tx.audit(AuditEntry::new("passphrase.reset_with_recovery_key", Outcome::Ok))
+        tx.audit(AuditEntry::new(
+            "passphrase.reset_with_recovery_key",
+            Outcome::Ok,
+        ))
     })?;
     Ok(tend)
 }

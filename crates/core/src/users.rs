@@ -46,7 +46,9 @@ pub fn add(tend: &Tend, session: &Session, new: &NewUser<'_>) -> Result<UserDto>
             tx.audit(
                 AuditEntry::new("user.create", Outcome::Ok)
                     .record(Entity::User, user.id)
-                    .detail(json!({ "username": user.username.as_str(), "roles": roles.to_list() })),
+                    .detail(
+                        json!({ "username": user.username.as_str(), "roles": roles.to_list() }),
+                    ),
             )
         })
         .map_err(|e| match e {
@@ -122,18 +124,31 @@ fn one(field: &str, value: Value) -> Fields {
 
 /// Disables or re-enables an account. Nobody can disable themselves, and the last admin cannot
 /// be disabled.
-pub fn set_disabled(tend: &Tend, session: &Session, username: &str, disabled: bool) -> Result<UserDto> {
+pub fn set_disabled(
+    tend: &Tend,
+    session: &Session,
+    username: &str,
+    disabled: bool,
+) -> Result<UserDto> {
     let me = session.user_id();
     edit(
         tend,
         session,
         username,
-        if disabled { "user.disable" } else { "user.enable" },
+        if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        },
         |tx, user| {
             if disabled && user.id == me {
-                return Err(CoreError::refused(None, "you cannot disable your own account"));
+                return Err(CoreError::refused(
+                    None,
+                    "you cannot disable your own account",
+                ));
             }
-            if disabled && user.roles.contains(Role::Admin) && !another_admin_remains(tx, user.id)? {
+            if disabled && user.roles.contains(Role::Admin) && !another_admin_remains(tx, user.id)?
+            {
                 return Err(CoreError::refused(
                     None,
                     "this is the last administrator; make someone else an administrator first",
@@ -216,18 +231,24 @@ pub fn change_own_password(
     check_password(session.username(), new_password)?;
     // Checking the current password goes through sign-in, with its throttle and audit.
     auth::sign_in(tend, session.username().as_str(), current).map_err(|e| match e {
-        CoreError::InvalidCredentials => {
-            CoreError::refused(Some("current_password"), "the current password is not right")
-        }
+        CoreError::InvalidCredentials => CoreError::refused(
+            Some("current_password"),
+            "the current password is not right",
+        ),
         other => other,
     })?;
     let hash = auth::hash_password(new_password)?;
-    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
-        tx.update(Entity::User, session.user_id(), one("password_hash", Value::from(hash)))?;
-        tx.audit(
-            AuditEntry::new("user.change_password", Outcome::Ok)
-                .record(Entity::User, session.user_id()),
-        )
-    })?;
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.update(
+                Entity::User,
+                session.user_id(),
+                one("password_hash", Value::from(hash)),
+            )?;
+            tx.audit(
+                AuditEntry::new("user.change_password", Outcome::Ok)
+                    .record(Entity::User, session.user_id()),
+            )
+        })?;
     Ok(())
 }

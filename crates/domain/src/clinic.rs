@@ -6,8 +6,8 @@ use chrono_tz::Tz;
 use iso_currency::Currency;
 use serde::{Deserialize, Serialize};
 
-use crate::error::required_text;
 use crate::ValidationError;
+use crate::error::required_text;
 
 pub fn parse_clinic_name(s: &str) -> Result<String, ValidationError> {
     required_text("clinic_name", s, 120)
@@ -22,7 +22,9 @@ pub fn parse_timezone(s: &str) -> Result<Tz, ValidationError> {
     s.parse::<Tz>().map_err(|_| {
         ValidationError::new(
             "timezone",
-            format!("\"{s}\" is not a time zone; use a name such as Europe/Madrid or America/Chicago"),
+            format!(
+                "\"{s}\" is not a time zone; use a name such as Europe/Madrid or America/Chicago"
+            ),
         )
     })
 }
@@ -124,10 +126,22 @@ mod tests {
         assert_eq!(s.name, "Clínica Sol");
         assert_eq!(s.currency.code(), "EUR");
         let field = |r: Result<ClinicSettings, ValidationError>| r.map(|_| ()).map_err(|e| e.field);
-        assert_eq!(field(ClinicSettings::parse("", "UTC", "EUR")), Err("clinic_name"));
-        assert_eq!(field(ClinicSettings::parse("A", "Mars/Olympus", "EUR")), Err("timezone"));
-        assert_eq!(field(ClinicSettings::parse("A", "UTC", "XYZ")), Err("currency"));
-        assert_eq!(field(ClinicSettings::parse("A", "UTC", "")), Err("currency"));
+        assert_eq!(
+            field(ClinicSettings::parse("", "UTC", "EUR")),
+            Err("clinic_name")
+        );
+        assert_eq!(
+            field(ClinicSettings::parse("A", "Mars/Olympus", "EUR")),
+            Err("timezone")
+        );
+        assert_eq!(
+            field(ClinicSettings::parse("A", "UTC", "XYZ")),
+            Err("currency")
+        );
+        assert_eq!(
+            field(ClinicSettings::parse("A", "UTC", "")),
+            Err("currency")
+        );
     }
 
     #[test]

@@ -80,7 +80,10 @@ mod tests {
         check("", Err("is required"));
         check("   ", Err("is required"));
         check("Ørsted-Nguyễn", Err("must be at most 10 characters"));
-        check("a\tb", Err("must not contain control characters such as tabs or line breaks"));
+        check(
+            "a\tb",
+            Err("must not contain control characters such as tabs or line breaks"),
+        );
         check("0123456789", Ok("0123456789"));
     }
 }

@@ -132,7 +132,11 @@ mod tests {
             }
             seen.push(action);
         }
-        assert_eq!(seen.len(), TABLE.len(), "every action has a row in EXPECTED");
+        assert_eq!(
+            seen.len(),
+            TABLE.len(),
+            "every action has a row in EXPECTED"
+        );
     }
 
     #[test]

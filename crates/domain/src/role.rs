@@ -90,7 +90,10 @@ impl Roles {
             roles = roles.with(part.parse()?);
         }
         if roles.is_empty() {
-            return Err(ValidationError::new("roles", "at least one role is required"));
+            return Err(ValidationError::new(
+                "roles",
+                "at least one role is required",
+            ));
         }
         Ok(roles)
     }
@@ -124,7 +127,9 @@ mod tests {
     use super::*;
 
     fn check(input: &str, expected: Result<&str, &str>) {
-        let got = Roles::parse_list(input).map(Roles::to_list).map_err(|e| e.reason);
+        let got = Roles::parse_list(input)
+            .map(Roles::to_list)
+            .map_err(|e| e.reason);
         assert_eq!(
             got,
             expected.map(str::to_owned).map_err(str::to_owned),

@@ -84,7 +84,11 @@ mod tests {
             (true, 0, None, t0, Gate::Locked),
         ];
         for (locked, failures, last, now, expected) in cases {
-            assert_eq!(gate(locked, failures, last, now), expected, "{failures} failures");
+            assert_eq!(
+                gate(locked, failures, last, now),
+                expected,
+                "{failures} failures"
+            );
         }
         assert!(!locks_after(9));
         assert!(locks_after(10));

@@ -4,10 +4,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ValidationError;
 use crate::error::{optional_text, required_text};
 use crate::ids::UserId;
 use crate::role::Roles;
-use crate::ValidationError;
 
 /// A sign-in name: 3 to 32 characters of lowercase letters, digits, `.`, `-` and `_`, starting
 /// with a letter. Stored lowercase so "Ana" and "ana" are the same person.
@@ -172,7 +172,11 @@ mod tests {
         check_pw("ana", "correct horse battery", Ok(()));
         check_pw("ana", "Zoë-Ørsted-ñ", Ok(()));
         check_pw("ana", "short", Err("must be at least 10 characters long"));
-        check_pw("ana", "123456789", Err("must be at least 10 characters long"));
+        check_pw(
+            "ana",
+            "123456789",
+            Err("must be at least 10 characters long"),
+        );
         check_pw(
             "receptionist",
             "Receptionist",
@@ -183,13 +187,20 @@ mod tests {
             "aaaaaaaaaaaa",
             Err("must use at least four different characters"),
         );
-        check_pw("ana", &"ab12".repeat(65), Err("must be at most 256 characters long"));
+        check_pw(
+            "ana",
+            &"ab12".repeat(65),
+            Err("must be at most 256 characters long"),
+        );
     }
 
     #[test]
     fn licence_numbers_are_optional() {
         assert_eq!(parse_licence_number("  "), Ok(None));
-        assert_eq!(parse_licence_number(" MD-1234 "), Ok(Some("MD-1234".into())));
+        assert_eq!(
+            parse_licence_number(" MD-1234 "),
+            Ok(Some("MD-1234".into()))
+        );
         assert_eq!(
             parse_display_name("").map_err(|e| e.field),
             Err("display_name")

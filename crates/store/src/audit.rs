@@ -206,7 +206,8 @@ pub(crate) fn append(conn: &Connection, key: &AuditKey, row: NewRow<'_>) -> Resu
     let user_id = row.user_id.map(|u| u.to_string());
     let entity = row.entry.entity.map(Entity::as_str);
     let record_id = row.entry.record_id.map(|r| r.hyphenated().to_string());
-    let changes = serde_json::to_string(row.changes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let changes =
+        serde_json::to_string(row.changes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let detail = row.entry.detail.to_string();
     let fields = RowFields {
         seq,
@@ -289,7 +290,9 @@ pub(crate) fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditReport> {
     };
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
-        let strings: Vec<Option<String>> = (1..=10).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+        let strings: Vec<Option<String>> = (1..=10)
+            .map(|i| r.get(i))
+            .collect::<rusqlite::Result<_>>()?;
         let prev_mac: Vec<u8> = r.get(11)?;
         let mac: Vec<u8> = r.get(12)?;
         if seq != expected_seq {
@@ -303,7 +306,9 @@ pub(crate) fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditReport> {
         if !bool::from(prev_mac.ct_eq(&running)) {
             return broken(
                 seq,
-                format!("entry {seq} does not follow the entry before it (rows removed or reordered)"),
+                format!(
+                    "entry {seq} does not follow the entry before it (rows removed or reordered)"
+                ),
                 verified,
             );
         }
@@ -323,7 +328,11 @@ pub(crate) fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditReport> {
         };
         let computed = key.row_mac(&prev_mac, &fields);
         if !bool::from(computed.ct_eq(mac.as_slice())) {
-            return broken(seq, format!("entry {seq} was changed after it was written"), verified);
+            return broken(
+                seq,
+                format!("entry {seq} was changed after it was written"),
+                verified,
+            );
         }
         running = mac;
         expected_seq += 1;
@@ -331,15 +340,28 @@ pub(crate) fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditReport> {
     }
     let last = expected_seq - 1;
     let head: Option<(i64, Vec<u8>, Vec<u8>)> = conn
-        .query_row("SELECT seq, mac, head_mac FROM audit_head WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .query_row(
+            "SELECT seq, mac, head_mac FROM audit_head WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .optional()?;
     let Some((head_seq, head_mac_value, head_mac)) = head else {
-        return broken(last + 1, "the record of the log's last entry is missing".into(), verified);
+        return broken(
+            last + 1,
+            "the record of the log's last entry is missing".into(),
+            verified,
+        );
     };
-    if !bool::from(key.head_mac(head_seq, &head_mac_value).ct_eq(head_mac.as_slice())) {
-        return broken(head_seq, "the record of the log's last entry was changed".into(), verified);
+    if !bool::from(
+        key.head_mac(head_seq, &head_mac_value)
+            .ct_eq(head_mac.as_slice()),
+    ) {
+        return broken(
+            head_seq,
+            "the record of the log's last entry was changed".into(),
+            verified,
+        );
     }
     if head_seq != last || !bool::from(head_mac_value.ct_eq(&running)) {
         let problem = if head_seq > last {
@@ -360,9 +382,11 @@ pub(crate) fn verify(conn: &Connection, key: &AuditKey) -> Result<AuditReport> {
 /// A cheap check for start-up: the head's own MAC and the newest row agree with it.
 pub(crate) fn verify_head(conn: &Connection, key: &AuditKey) -> Result<Option<AuditBreak>> {
     let (head_seq, head_value, head_mac): (i64, Vec<u8>, Vec<u8>) = match conn
-        .query_row("SELECT seq, mac, head_mac FROM audit_head WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .query_row(
+            "SELECT seq, mac, head_mac FROM audit_head WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .optional()?
     {
         Some(head) => head,
@@ -373,16 +397,21 @@ pub(crate) fn verify_head(conn: &Connection, key: &AuditKey) -> Result<Option<Au
             }));
         }
     };
-    if !bool::from(key.head_mac(head_seq, &head_value).ct_eq(head_mac.as_slice())) {
+    if !bool::from(
+        key.head_mac(head_seq, &head_value)
+            .ct_eq(head_mac.as_slice()),
+    ) {
         return Ok(Some(AuditBreak {
             seq: head_seq,
             problem: "the record of the log's last entry was changed".into(),
         }));
     }
     let last: Option<(i64, Vec<u8>)> = conn
-        .query_row("SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let agrees = match &last {
         Some((seq, mac)) => *seq == head_seq && bool::from(mac.ct_eq(&head_value)),
@@ -390,6 +419,7 @@ pub(crate) fn verify_head(conn: &Connection, key: &AuditKey) -> Result<Option<Au
     };
     Ok((!agrees).then(|| AuditBreak {
         seq: last.map_or(0, |(seq, _)| seq),
-        problem: "the newest entries of the log do not match its head (run `tend audit verify`)".into(),
+        problem: "the newest entries of the log do not match its head (run `tend audit verify`)"
+            .into(),
     }))
 }

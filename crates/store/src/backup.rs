@@ -25,8 +25,8 @@ use tend_domain::DatabaseId;
 use crate::audit::{self, AuditKey};
 use crate::db::{self, Mode};
 use crate::error::{Result, StoreError, io};
-use crate::keyslots::{self, KeySlots};
 use crate::key::DbKey;
+use crate::keyslots::{self, KeySlots};
 use crate::{DataPaths, Store, read_identity, remove_if_exists, with_suffix};
 
 const MAGIC: &[u8; 12] = b"TEND-BACKUP\n";
@@ -138,7 +138,9 @@ impl Store {
                 .map_err(io(ctx.clone()))?;
             let mut src = File::open(partial_db).map_err(io(ctx.clone()))?;
             std::io::copy(&mut src, &mut out).map_err(io(ctx.clone()))?;
-            let file = out.into_inner().map_err(|e| io(ctx.clone())(e.into_error()))?;
+            let file = out
+                .into_inner()
+                .map_err(|e| io(ctx.clone())(e.into_error()))?;
             file.sync_all().map_err(io(ctx))?;
         }
         fs::rename(partial, dest).map_err(io(format!("writing {}", dest.display())))?;
@@ -153,22 +155,32 @@ impl Store {
     }
 }
 
-fn hash_file(path: &Path) -> Result<(u64, String)> {
-    let mut file = BufReader::new(File::open(path).map_err(io(format!("reading {}", path.display())))?);
+/// Reads `src` to its end, writing it to `dst` when given; returns its length and SHA-256.
+fn copy_hashing(
+    mut src: impl Read,
+    mut dst: Option<&mut dyn Write>,
+) -> std::io::Result<(u64, String)> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut total = 0u64;
     loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(io(format!("reading {}", path.display())))?;
+        let n = src.read(&mut buf)?;
         if n == 0 {
             break;
         }
         hasher.update(&buf[..n]);
+        if let Some(dst) = dst.as_mut() {
+            dst.write_all(&buf[..n])?;
+        }
         total += n as u64;
     }
     Ok((total, data_encoding::HEXLOWER.encode(&hasher.finalize())))
+}
+
+fn hash_file(path: &Path) -> Result<(u64, String)> {
+    let ctx = format!("reading {}", path.display());
+    let file = File::open(path).map_err(io(ctx.clone()))?;
+    copy_hashing(BufReader::new(file), None).map_err(io(ctx))
 }
 
 /// Reads and checks a backup's header without the key.
@@ -278,7 +290,9 @@ pub fn restore(
         // is ever replayed onto the restored file.
         let same_clinic = {
             let conn = db::connect(&paths.db(), key, Mode::Writer, false).map_err(|e| match e {
-                StoreError::NotADatabase => bad(backup, "it is a backup of another clinic's database"),
+                StoreError::NotADatabase => {
+                    bad(backup, "it is a backup of another clinic's database")
+                }
                 other => other,
             })?;
             let identity = read_identity(&conn)?;
@@ -319,25 +333,22 @@ fn extract(backup: &Path, offset: u64, header: &BackupHeader, tmp: &Path) -> Res
     let mut src = File::open(backup).map_err(io(format!("reading {}", backup.display())))?;
     src.seek(SeekFrom::Start(offset))
         .map_err(io(format!("reading {}", backup.display())))?;
-    let mut src = BufReader::new(src.take(header.database_bytes));
+    let src = BufReader::new(src.take(header.database_bytes));
     let ctx = format!("writing {}", tmp.display());
     let mut out = BufWriter::new(File::create(tmp).map_err(io(ctx.clone()))?);
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = src
-            .read(&mut buf)
-            .map_err(io(format!("reading {}", backup.display())))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        out.write_all(&buf[..n]).map_err(io(ctx.clone()))?;
-    }
-    let file = out.into_inner().map_err(|e| io(ctx.clone())(e.into_error()))?;
+    let (_, sha256) = copy_hashing(src, Some(&mut out)).map_err(io(format!(
+        "copying the database out of {}",
+        backup.display()
+    )))?;
+    let file = out
+        .into_inner()
+        .map_err(|e| io(ctx.clone())(e.into_error()))?;
     file.sync_all().map_err(io(ctx))?;
-    if data_encoding::HEXLOWER.encode(&hasher.finalize()) != header.database_sha256 {
-        return Err(bad(backup, "its contents do not match its checksum (the file is damaged)"));
+    if sha256 != header.database_sha256 {
+        return Err(bad(
+            backup,
+            "its contents do not match its checksum (the file is damaged)",
+        ));
     }
     Ok(())
 }
@@ -355,7 +366,10 @@ fn verify_copy(tmp: &Path, key: &DbKey, header: &BackupHeader, backup: &Path) ->
     db::migrate(&mut conn)?;
     let identity = read_identity(&conn)?;
     if identity.database_id != header.database_id {
-        return Err(bad(backup, "its header and its database disagree about which clinic it is"));
+        return Err(bad(
+            backup,
+            "its header and its database disagree about which clinic it is",
+        ));
     }
     let report = audit::verify(&conn, &AuditKey::new(key, identity.database_id))?;
     if let Some(b) = report.first_break {

@@ -69,9 +69,9 @@ fn check(conn: &Connection, audit_key: &audit::AuditKey) -> Result<ConsistencyRe
                 replayed.insert((entity, record_id), fields);
             }
             (ChangeKind::Update, Some(current)) => current.extend(fields),
-            (ChangeKind::Update, None) => {
-                note(format!("{entity} {record_id} is updated before it is created"))
-            }
+            (ChangeKind::Update, None) => note(format!(
+                "{entity} {record_id} is updated before it is created"
+            )),
         }
     }
     let changes = change_ids.len() as u64;
@@ -81,18 +81,27 @@ fn check(conn: &Connection, audit_key: &audit::AuditKey) -> Result<ConsistencyRe
     for entity in Entity::ALL {
         let table = Table::of(entity);
         let mut stmt = conn.prepare(&format!("SELECT id FROM \"{}\"", table.name()))?;
-        let ids: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let ids: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         for id in ids {
             records += 1;
             let record_id: Uuid = id.parse().map_err(bad)?;
             let row = record_fields(conn, entity, record_id)?;
             match replayed.remove(&(entity, record_id)) {
-                None => note(format!("{entity} {record_id} has no changes in the change log")),
+                None => note(format!(
+                    "{entity} {record_id} has no changes in the change log"
+                )),
                 Some(expected) => {
                     for (field, value) in &row {
-                        let logged = expected.get(field).cloned().unwrap_or(tend_domain::Value::Null);
+                        let logged = expected
+                            .get(field)
+                            .cloned()
+                            .unwrap_or(tend_domain::Value::Null);
                         if &logged != value {
-                            note(format!("{entity} {record_id}: {field} differs from the change log"));
+                            note(format!(
+                                "{entity} {record_id}: {field} differs from the change log"
+                            ));
                         }
                     }
                 }
@@ -114,7 +123,9 @@ fn check(conn: &Connection, audit_key: &audit::AuditKey) -> Result<ConsistencyRe
         for id in listed {
             match change_ids.get_mut(&id) {
                 Some(n) => *n += 1,
-                None => note(format!("audit entry {seq} names a change that is not in the log")),
+                None => note(format!(
+                    "audit entry {seq} names a change that is not in the log"
+                )),
             }
         }
     }
@@ -124,7 +135,9 @@ fn check(conn: &Connection, audit_key: &audit::AuditKey) -> Result<ConsistencyRe
     }
     let twice = change_ids.values().filter(|n| **n > 1).count();
     if twice > 0 {
-        note(format!("{twice} changes are named by more than one audit entry"));
+        note(format!(
+            "{twice} changes are named by more than one audit entry"
+        ));
     }
 
     // Each device's sequence is 1..=n with no gaps.

@@ -39,6 +39,23 @@ pub(crate) enum Mode {
     Reader,
 }
 
+/// SQLCipher's settings for every Tend database, set on every connection right after the key.
+/// Pages are authenticated with HMAC-SHA256 rather than the default SHA-512: as strong for a
+/// page MAC, and faster on CPUs with SHA extensions, where the MAC is much of what encryption
+/// costs on writes. Anyone opening a Tend database with the `sqlcipher` shell needs these too.
+pub const SQLCIPHER_SETTINGS: &str = "PRAGMA cipher_hmac_algorithm = HMAC_SHA256;";
+
+/// Pragmas every connection gets, encrypted or not (the benchmark's plain SQLite gets them too).
+///
+/// The page cache is 32 MiB instead of SQLite's 2 MB: SQLCipher decrypts and authenticates a page
+/// each time it enters the cache, so a cache that holds the working set is what keeps encryption
+/// cheap. SQLite allocates it as pages are used, not up front.
+pub(crate) const CONNECTION_PRAGMAS: &str = "PRAGMA foreign_keys = ON;
+     PRAGMA trusted_schema = OFF;
+     PRAGMA temp_store = MEMORY;
+     PRAGMA synchronous = FULL;
+     PRAGMA cache_size = -32768;";
+
 /// Opens `path` with `key`, checks the key reads the file, and sets the connection's pragmas.
 /// Does not migrate and writes nothing.
 pub(crate) fn connect(path: &Path, key: &DbKey, mode: Mode, create: bool) -> Result<Connection> {
@@ -51,9 +68,15 @@ pub(crate) fn connect(path: &Path, key: &DbKey, mode: Mode, create: bool) -> Res
     let conn = Connection::open_with_flags(path, flags)?;
     // A wrong key would otherwise make SQLCipher print "hmac check failed" to stderr.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-    conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.sqlcipher_literal().as_str()))?;
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"{}\";",
+        key.sqlcipher_literal().as_str()
+    ))?;
+    conn.execute_batch(SQLCIPHER_SETTINGS)?;
     // The first read proves the key: SQLCipher answers NOTADB for a wrong key or foreign file.
-    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)) {
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
         Ok(_) => {}
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
             return Err(StoreError::NotADatabase);
@@ -61,12 +84,7 @@ pub(crate) fn connect(path: &Path, key: &DbKey, mode: Mode, create: bool) -> Res
         Err(e) => return Err(e.into()),
     }
     conn.busy_timeout(Duration::from_secs(10))?;
-    conn.execute_batch(
-        "PRAGMA foreign_keys = ON;
-         PRAGMA trusted_schema = OFF;
-         PRAGMA temp_store = MEMORY;
-         PRAGMA synchronous = FULL;",
-    )?;
+    conn.execute_batch(CONNECTION_PRAGMAS)?;
     if mode == Mode::Reader {
         conn.execute_batch("PRAGMA query_only = ON;")?;
     }
@@ -128,7 +146,11 @@ mod tests {
         let embedded: Vec<&str> = migration_names().collect();
         assert_eq!(files, embedded);
         for (i, name) in embedded.iter().enumerate() {
-            assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is numbered {}", i + 1);
+            assert!(
+                name.starts_with(&format!("{:04}_", i + 1)),
+                "{name} is numbered {}",
+                i + 1
+            );
         }
         migrations().validate().unwrap();
     }

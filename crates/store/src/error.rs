@@ -13,7 +13,9 @@ pub enum StoreError {
 
     /// SQLCipher could not read the database with the key: the key is for another database or
     /// the file is damaged.
-    #[error("the database cannot be read with this key: it belongs to another clinic or is damaged")]
+    #[error(
+        "the database cannot be read with this key: it belongs to another clinic or is damaged"
+    )]
     NotADatabase,
 
     #[error(

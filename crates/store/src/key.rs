@@ -52,7 +52,11 @@ impl DbKey {
     }
 
     pub fn from_hex(hex: &str) -> Option<Self> {
-        let bytes = Zeroizing::new(data_encoding::HEXLOWER_PERMISSIVE.decode(hex.trim().as_bytes()).ok()?);
+        let bytes = Zeroizing::new(
+            data_encoding::HEXLOWER_PERMISSIVE
+                .decode(hex.trim().as_bytes())
+                .ok()?,
+        );
         let arr: [u8; 32] = bytes.as_slice().try_into().ok()?;
         Some(DbKey(arr))
     }
@@ -80,7 +84,8 @@ fn crockford() -> Encoding {
     spec.translate.from.push_str("abcdefghjkmnpqrstvwxyzoOiIlL");
     spec.translate.to.push_str("ABCDEFGHJKMNPQRSTVWXYZ001111");
     // The specification is a fixed, valid alphabet; this cannot fail.
-    spec.encoding().unwrap_or_else(|_| data_encoding::BASE32_NOPAD.clone())
+    spec.encoding()
+        .unwrap_or_else(|_| data_encoding::BASE32_NOPAD.clone())
 }
 
 const RECOVERY_BYTES: usize = 20;
@@ -159,7 +164,9 @@ mod tests {
         let zero_as_o = shown.replace('0', "O").replace('1', "l");
         assert_eq!(RecoveryKey::parse(&zero_as_o).unwrap(), key);
         assert!(RecoveryKey::parse("ABCD").is_err());
-        assert!(RecoveryKey::parse(&shown.replace(|c: char| c.is_ascii_alphanumeric(), "U")).is_err());
+        assert!(
+            RecoveryKey::parse(&shown.replace(|c: char| c.is_ascii_alphanumeric(), "U")).is_err()
+        );
     }
 
     #[test]

@@ -219,13 +219,16 @@ impl KeySlots {
     }
 
     fn aad(&self, kind: SlotKind) -> Vec<u8> {
-        format!("{FORMAT}/v{VERSION}\0{}\0{}", kind.as_str(), self.database_id).into_bytes()
+        format!(
+            "{FORMAT}/v{VERSION}\0{}\0{}",
+            kind.as_str(),
+            self.database_id
+        )
+        .into_bytes()
     }
 
     fn malformed(&self, reason: String) -> StoreError {
-        StoreError::KeySlots {
-            reason,
-        }
+        StoreError::KeySlots { reason }
     }
 
     pub fn to_json(&self) -> Result<Vec<u8>> {
@@ -291,7 +294,9 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&tmp).map_err(io(format!("creating {}", tmp.display())))?;
+        let mut file = options
+            .open(&tmp)
+            .map_err(io(format!("creating {}", tmp.display())))?;
         file.write_all(bytes)
             .and_then(|()| file.sync_all())
             .map_err(io(format!("writing {}", tmp.display())))?;

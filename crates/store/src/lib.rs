@@ -28,7 +28,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tend_domain::{ClinicId, DatabaseId, DeviceCode, DeviceId};
 
 pub use audit::{AuditBreak, AuditEntry, AuditReport, Outcome};
-pub use db::schema_version;
+pub use db::{SQLCIPHER_SETTINGS, schema_version};
 pub use error::{Result, StoreError};
 pub use key::{DbKey, RecoveryKey};
 pub use keyslots::{KdfParams, KeySlots, Secret};
@@ -130,7 +130,11 @@ impl Store {
         }
         create_private_dir(&paths.dir)?;
         let tmp = paths.sidecar(".creating");
-        for stale in [tmp.clone(), with_suffix(&tmp, "-wal"), with_suffix(&tmp, "-shm")] {
+        for stale in [
+            tmp.clone(),
+            with_suffix(&tmp, "-wal"),
+            with_suffix(&tmp, "-shm"),
+        ] {
             remove_if_exists(&stale)?;
         }
         let audit_key = AuditKey::new(key, identity.database_id);
@@ -145,8 +149,11 @@ impl Store {
                 ("device_id", identity.device_id.to_string()),
                 ("device_code", identity.device_code.to_string()),
             ] {
-                tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])
-                    .map_err(StoreError::from)?;
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    params![k, v],
+                )
+                .map_err(StoreError::from)?;
             }
             audit::init(&tx, &audit_key)?;
             let mut wtx = WriteTx::new(tx, ctx, &identity, &audit_key);
@@ -293,19 +300,27 @@ impl<'c> Reader<'c> {
 
     /// The connection settings that matter for safety, as SQLite reports them.
     pub fn pragmas(&self) -> Result<Vec<(String, String)>> {
-        ["foreign_keys", "trusted_schema", "synchronous", "temp_store", "journal_mode", "query_only"]
-            .into_iter()
-            .map(|name| {
-                let value: rusqlite::types::Value =
-                    self.conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))?;
-                let text = match value {
-                    rusqlite::types::Value::Integer(i) => i.to_string(),
-                    rusqlite::types::Value::Text(t) => t,
-                    other => format!("{other:?}"),
-                };
-                Ok((name.to_owned(), text))
-            })
-            .collect()
+        [
+            "foreign_keys",
+            "trusted_schema",
+            "synchronous",
+            "temp_store",
+            "journal_mode",
+            "query_only",
+        ]
+        .into_iter()
+        .map(|name| {
+            let value: rusqlite::types::Value =
+                self.conn
+                    .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))?;
+            let text = match value {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                other => format!("{other:?}"),
+            };
+            Ok((name.to_owned(), text))
+        })
+        .collect()
     }
 
     /// Number of changes in the change log made on `device`.
@@ -329,7 +344,9 @@ pub struct ClinicRecord {
     pub created_at: DateTime<Utc>,
 }
 
-pub(crate) fn parse_id<T: std::str::FromStr>(raw: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<T> {
+pub(crate) fn parse_id<T: std::str::FromStr>(
+    raw: rusqlite::types::ValueRef<'_>,
+) -> rusqlite::Result<T> {
     let text = raw.as_str()?;
     text.parse().map_err(|_| {
         rusqlite::Error::FromSqlConversionFailure(

@@ -2,8 +2,8 @@
 //! the truth and these tables are its projection; every column a change names is checked
 //! against this list, so a field name is never taken from a change into SQL unchecked.
 
-use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::ToSql;
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use tend_domain::{Entity, Value};
 
 use crate::error::{Result, StoreError};
@@ -77,7 +77,9 @@ impl Table {
         let (name, ty) = self.column(field)?;
         let fits = matches!(
             (ty, value),
-            (Text, Value::Text(_)) | (OptText, Value::Text(_) | Value::Null) | (Bool, Value::Bool(_))
+            (Text, Value::Text(_))
+                | (OptText, Value::Text(_) | Value::Null)
+                | (Bool, Value::Bool(_))
         );
         if fits {
             Ok(name)
@@ -133,6 +135,10 @@ mod tests {
         assert!(users.check("username", &Value::Null).is_err());
         assert!(users.check("disabled", &Value::from("yes")).is_err());
         assert!(users.check("id", &Value::from("x")).is_err());
-        assert!(users.check("username = 'x'; --", &Value::from("x")).is_err());
+        assert!(
+            users
+                .check("username = 'x'; --", &Value::from("x"))
+                .is_err()
+        );
     }
 }

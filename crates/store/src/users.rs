@@ -130,8 +130,10 @@ impl WriteTx<'_> {
     }
 
     pub fn clear_sign_in_failures(&mut self, id: UserId) -> Result<()> {
-        self.conn()
-            .execute("DELETE FROM sign_in_failure WHERE user_id = ?1", [id.to_string()])?;
+        self.conn().execute(
+            "DELETE FROM sign_in_failure WHERE user_id = ?1",
+            [id.to_string()],
+        )?;
         Ok(())
     }
 }

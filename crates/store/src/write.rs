@@ -33,7 +33,9 @@ pub struct WriteTx<'c> {
 
 impl std::fmt::Debug for WriteTx<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WriteTx").field("ctx", &self.ctx).finish_non_exhaustive()
+        f.debug_struct("WriteTx")
+            .field("ctx", &self.ctx)
+            .finish_non_exhaustive()
     }
 }
 
@@ -74,7 +76,13 @@ impl<'c> WriteTx<'c> {
         record_id: impl Into<Uuid>,
         fields: Fields,
     ) -> Result<ChangeId> {
-        let change = self.stamp(entity, record_id.into(), ChangeKind::Create, fields, BTreeMap::new())?;
+        let change = self.stamp(
+            entity,
+            record_id.into(),
+            ChangeKind::Create,
+            fields,
+            BTreeMap::new(),
+        )?;
         append_change(&self.tx, &change)?;
         project(&self.tx, &change)?;
         self.unaudited.push(change.id);
@@ -165,9 +173,9 @@ impl<'c> WriteTx<'c> {
                     .query_row("SELECT value FROM meta WHERE key = 'hlc'", [], |r| r.get(0))
                     .optional()?;
                 match text {
-                    Some(t) => t
-                        .parse()
-                        .map_err(|_| StoreError::Corrupt("the stored clock is unreadable".into()))?,
+                    Some(t) => t.parse().map_err(|_| {
+                        StoreError::Corrupt("the stored clock is unreadable".into())
+                    })?,
                     None => Hlc::ZERO,
                 }
             }
@@ -252,7 +260,9 @@ pub(crate) fn project(conn: &Connection, change: &Change) -> Result<()> {
     let result = match change.kind {
         ChangeKind::Create => {
             let names = columns.join(", ");
-            let marks = (0..columns.len()).map(|i| format!("?{}", i + 4)).collect::<Vec<_>>();
+            let marks = (0..columns.len())
+                .map(|i| format!("?{}", i + 4))
+                .collect::<Vec<_>>();
             let sql = format!(
                 "INSERT INTO \"{}\" (id, created_at, updated_at{}{names}) VALUES (?1, ?2, ?3{}{})",
                 table.name(),
@@ -263,7 +273,9 @@ pub(crate) fn project(conn: &Connection, change: &Change) -> Result<()> {
             let head: [&dyn rusqlite::ToSql; 3] = [&id, &at, &at];
             let params: Vec<&dyn rusqlite::ToSql> = head.into_iter().collect();
             let owned: Vec<Sql<'_>> = values.collect();
-            let all = params.into_iter().chain(owned.iter().map(|v| v as &dyn rusqlite::ToSql));
+            let all = params
+                .into_iter()
+                .chain(owned.iter().map(|v| v as &dyn rusqlite::ToSql));
             conn.execute(&sql, params_from_iter(all))
         }
         ChangeKind::Update => {
@@ -303,7 +315,14 @@ pub(crate) fn project(conn: &Connection, change: &Change) -> Result<()> {
     let device = change.device_id.to_string();
     let change_id = change.id.to_string();
     for field in change.fields.keys() {
-        stmt.execute(params![change.entity.as_str(), id, field, hlc, device, change_id])?;
+        stmt.execute(params![
+            change.entity.as_str(),
+            id,
+            field,
+            hlc,
+            device,
+            change_id
+        ])?;
     }
     Ok(())
 }
@@ -333,7 +352,11 @@ pub(crate) fn current_values<'f>(
     if columns.is_empty() {
         return Ok(Fields::new());
     }
-    let list = columns.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ");
+    let list = columns
+        .iter()
+        .map(|(c, _)| *c)
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!("SELECT {list} FROM \"{}\" WHERE id = ?1", table.name());
     conn.query_row(&sql, [record_id.hyphenated().to_string()], |r| {
         columns
@@ -350,6 +373,10 @@ pub(crate) fn current_values<'f>(
 
 /// Reads a whole record (all change-set columns) as fields; used to check projections.
 pub(crate) fn record_fields(conn: &Connection, entity: Entity, record_id: Uuid) -> Result<Fields> {
-    let names: Vec<String> = Table::of(entity).columns.iter().map(|(c, _)| (*c).to_owned()).collect();
+    let names: Vec<String> = Table::of(entity)
+        .columns
+        .iter()
+        .map(|(c, _)| (*c).to_owned())
+        .collect();
     current_values(conn, entity, record_id, names.iter())
 }

@@ -45,15 +45,23 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         writeln!(out, "begin {}", ids.join(" "))?;
         out.flush()?;
         let edit = (!made.is_empty() && rng.bool()).then(|| made[rng.usize(..made.len())]);
-        let ctx = WriteCtx { user: None, now: Utc::now() };
+        let ctx = WriteCtx {
+            user: None,
+            now: Utc::now(),
+        };
         let change = store.write(ctx, |tx| {
             for rec in &batch {
                 tx.create(Entity::User, rec.user.id, rec.fields())?;
-                tx.audit(AuditEntry::new("user.create", Outcome::Ok).record(Entity::User, rec.user.id))?;
+                tx.audit(
+                    AuditEntry::new("user.create", Outcome::Ok).record(Entity::User, rec.user.id),
+                )?;
             }
             let mut change = None;
             if let Some(id) = edit {
-                let current = tx.read().user(id)?.ok_or(StoreError::NotFound { entity: "user" })?;
+                let current = tx
+                    .read()
+                    .user(id)?
+                    .ok_or(StoreError::NotFound { entity: "user" })?;
                 let fields = [("disabled".to_owned(), Value::Bool(!current.user.disabled))].into();
                 change = tx.update(Entity::User, id, fields)?;
                 tx.audit(AuditEntry::new("user.disable", Outcome::Ok).record(Entity::User, id))?;

@@ -21,7 +21,11 @@ fn backups_during_another_process_writes_restore_consistently() {
         &key,
         "scenario passphrase",
         &tend_store::RecoveryKey::generate().unwrap(),
-        tend_store::KdfParams { memory_kib: 256, iterations: 1, parallelism: 1 },
+        tend_store::KdfParams {
+            memory_kib: 256,
+            iterations: 1,
+            parallelism: 1,
+        },
     )
     .unwrap()
     .write(&DataPaths::new(&clinic).keys())
@@ -34,7 +38,12 @@ fn backups_during_another_process_writes_restore_consistently() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    writer.stdin.take().unwrap().write_all(format!("{}\n", key.to_hex().as_str()).as_bytes()).unwrap();
+    writer
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{}\n", key.to_hex().as_str()).as_bytes())
+        .unwrap();
     std::thread::sleep(Duration::from_millis(150));
 
     let mut files = Vec::new();
@@ -58,5 +67,8 @@ fn backups_during_another_process_writes_restore_consistently() {
         users.push(restored.read(|r| r.users()).unwrap().len());
     }
     assert!(users.windows(2).all(|w| w[0] <= w[1]), "{users:?}");
-    assert!(users.last() > users.first(), "the writer was writing during the backups: {users:?}");
+    assert!(
+        users.last() > users.first(),
+        "the writer was writing during the backups: {users:?}"
+    );
 }

@@ -15,7 +15,10 @@ use rusqlite::Connection;
 use tend_store::{DataPaths, DbKey, Store};
 
 fn rounds() -> usize {
-    std::env::var("TEND_CRASH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(100)
+    std::env::var("TEND_CRASH_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100)
 }
 
 fn seed() -> u64 {
@@ -74,13 +77,21 @@ fn one_round(dir: &std::path::Path, key: &DbKey, seed: u64, wait: Duration) -> S
     reader.join().unwrap();
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-    assert!(err.is_empty() || status.code().is_none(), "the writer failed by itself: {err}");
+    assert!(
+        err.is_empty() || status.code().is_none(),
+        "the writer failed by itself: {err}"
+    );
     Arc::try_unwrap(seen).unwrap().into_inner().unwrap()
 }
 
 fn raw(paths: &DataPaths, key: &DbKey) -> Connection {
     let conn = Connection::open(paths.db()).unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str())).unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\"; {}",
+        key.to_hex().as_str(),
+        tend_store::SQLCIPHER_SETTINGS
+    ))
+    .unwrap();
     conn
 }
 
@@ -98,12 +109,18 @@ fn sigkill_at_random_moments_loses_no_acknowledged_write() {
     let mut killed_mid_transaction = 0;
     for round in 0..rounds {
         // Mostly mid-stream, sometimes right at start-up.
-        let wait = Duration::from_millis(if rng.u8(..10) == 0 { rng.u64(0..15) } else { rng.u64(15..120) });
+        let wait = Duration::from_millis(if rng.u8(..10) == 0 {
+            rng.u64(0..15)
+        } else {
+            rng.u64(15..120)
+        });
         let seen = one_round(dir.path(), &key, rng.u64(1..u64::MAX / 2_000_000), wait);
         let context = format!("round {round} (TEND_CRASH_SEED={seed}, waited {wait:?})");
 
         let store = Store::open(&paths, &key).unwrap_or_else(|e| panic!("{context}: open: {e}"));
-        store.integrity_check().unwrap_or_else(|e| panic!("{context}: {e}"));
+        store
+            .integrity_check()
+            .unwrap_or_else(|e| panic!("{context}: {e}"));
         let report = store.check_consistency().unwrap();
         assert!(report.is_consistent(), "{context}: {:?}", report.problems);
         drop(store);
@@ -111,28 +128,53 @@ fn sigkill_at_random_moments_loses_no_acknowledged_write() {
         let conn = raw(&paths, &key);
         let users: HashSet<String> = {
             let mut stmt = conn.prepare("SELECT id FROM user").unwrap();
-            stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+            stmt.query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
         };
         let changes: HashSet<String> = {
             let mut stmt = conn.prepare("SELECT change_id FROM change_log").unwrap();
-            stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+            stmt.query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
         };
         for (ids, change) in &seen.acked {
             for id in ids {
-                assert!(users.contains(id), "{context}: acknowledged user {id} is missing");
+                assert!(
+                    users.contains(id),
+                    "{context}: acknowledged user {id} is missing"
+                );
             }
             if let Some(change) = change {
-                assert!(changes.contains(change), "{context}: acknowledged edit {change} is missing");
+                assert!(
+                    changes.contains(change),
+                    "{context}: acknowledged edit {change} is missing"
+                );
             }
         }
         // A transaction that began but was not acknowledged is all there or not at all.
-        if let Some(last) = seen.begun.last().filter(|_| seen.begun.len() > seen.acked.len()) {
+        if let Some(last) = seen
+            .begun
+            .last()
+            .filter(|_| seen.begun.len() > seen.acked.len())
+        {
             let present = last.iter().filter(|id| users.contains(*id)).count();
-            assert!(present == 0 || present == last.len(), "{context}: {present} of {} users of one transaction", last.len());
+            assert!(
+                present == 0 || present == last.len(),
+                "{context}: {present} of {} users of one transaction",
+                last.len()
+            );
             killed_mid_transaction += 1;
         }
         acked_total += seen.acked.len();
     }
-    println!("crash test: {acked_total} acknowledged transactions, {killed_mid_transaction} kills with one in flight");
-    assert!(acked_total > rounds, "the writer barely wrote; the test proved little");
+    println!(
+        "crash test: {acked_total} acknowledged transactions, {killed_mid_transaction} kills with one in flight"
+    );
+    assert!(
+        acked_total > rounds,
+        "the writer barely wrote; the test proved little"
+    );
 }

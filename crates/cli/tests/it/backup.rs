@@ -13,10 +13,24 @@ fn backup_then_restore_over_the_clinic() {
     add_user(&clinic, "ana", "doctor");
 
     let r = run(as_admin(&clinic).arg("restore").arg(&file)).ok();
-    assert!(r.stdout.contains("Restored the backup made"), "{}", r.stdout);
-    assert!(r.stdout.contains("The database it replaced is kept at"), "{}", r.stdout);
-    let users = run(as_admin(&clinic).args(["--json", "user", "list"])).ok().json();
-    assert_eq!(users.as_array().unwrap().len(), 1, "ana came after the backup");
+    assert!(
+        r.stdout.contains("Restored the backup made"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("The database it replaced is kept at"),
+        "{}",
+        r.stdout
+    );
+    let users = run(as_admin(&clinic).args(["--json", "user", "list"]))
+        .ok()
+        .json();
+    assert_eq!(
+        users.as_array().unwrap().len(),
+        1,
+        "ana came after the backup"
+    );
     run(as_admin(&clinic).arg("check")).ok();
 }
 
@@ -30,12 +44,29 @@ fn a_new_machine_is_set_up_from_a_backup_and_the_recovery_key() {
     run(as_admin(&clinic).arg("backup").arg(&file)).ok();
 
     let new = dir.path().join("new-laptop");
-    let r = run(tend(&new).env("TEND_RECOVERY_KEY", "0000-0000-0000-0000-0000-0000-0000-0000").arg("restore").arg(&file));
+    let r = run(tend(&new)
+        .env(
+            "TEND_RECOVERY_KEY",
+            "0000-0000-0000-0000-0000-0000-0000-0000",
+        )
+        .arg("restore")
+        .arg(&file));
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("The recovery key is not right"), "{}", r.stderr);
-    assert!(!new.join("tend.db").exists(), "a refused restore leaves nothing behind");
+    assert!(
+        r.stderr.contains("The recovery key is not right"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !new.join("tend.db").exists(),
+        "a refused restore leaves nothing behind"
+    );
 
-    run(tend(&new).env("TEND_RECOVERY_KEY", &recovery).arg("restore").arg(&file)).ok();
+    run(tend(&new)
+        .env("TEND_RECOVERY_KEY", &recovery)
+        .arg("restore")
+        .arg(&file))
+    .ok();
     let r = run(tend(&new)
         .env("TEND_PASSPHRASE", crate::support::PASSPHRASE)
         .env("TEND_PASSWORD", "ana password 1")
@@ -56,5 +87,8 @@ fn a_forgotten_passphrase_is_replaced_with_the_recovery_key() {
     .ok();
     let r = run(as_admin(dir.path()).arg("status"));
     assert!(r.stderr.contains("The passphrase is not right"), "{r:?}");
-    run(as_admin(dir.path()).env("TEND_PASSPHRASE", "a new clinic passphrase").arg("status")).ok();
+    run(as_admin(dir.path())
+        .env("TEND_PASSPHRASE", "a new clinic passphrase")
+        .arg("status"))
+    .ok();
 }

@@ -8,12 +8,27 @@ fn init_prints_the_recovery_key_once_and_keeps_no_secret_in_plaintext() {
     let r = run(tend(dir.path())
         .env("TEND_PASSWORD", ADMIN_PASSWORD)
         .env("TEND_PASSPHRASE", PASSPHRASE)
-        .args(["init", "--clinic", "Clínica Sol", "--admin", "admin", "--timezone", "Europe/Madrid"]))
+        .args([
+            "init",
+            "--clinic",
+            "Clínica Sol",
+            "--admin",
+            "admin",
+            "--timezone",
+            "Europe/Madrid",
+        ]))
     .ok();
     assert!(r.stdout.contains("RECOVERY KEY"), "{}", r.stdout);
-    let key_line = r.stdout.lines().find(|l| l.trim().len() == 39 && l.matches('-').count() == 7).unwrap();
+    let key_line = r
+        .stdout
+        .lines()
+        .find(|l| l.trim().len() == 39 && l.matches('-').count() == 7)
+        .unwrap();
     let recovery = key_line.trim();
-    assert!(r.stdout.contains("Tend will ask for the clinic passphrase"), "no keyring here");
+    assert!(
+        r.stdout.contains("Tend will ask for the clinic passphrase"),
+        "no keyring here"
+    );
 
     // Nothing else ever shows it again, and no file holds any secret readably.
     let status = run(as_admin(dir.path()).arg("status")).ok();
@@ -26,13 +41,20 @@ fn init_prints_the_recovery_key_once_and_keeps_no_secret_in_plaintext() {
         }
         let bytes = std::fs::read(&path).unwrap();
         for secret in [recovery, PASSPHRASE, ADMIN_PASSWORD, "Clínica Sol"] {
-            assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} in {}", path.display());
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} in {}",
+                path.display()
+            );
         }
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join("tend.keys")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.path().join("tend.keys"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o077, 0, "tend.keys is private");
     }
 }
@@ -42,8 +64,15 @@ fn users_are_added_listed_disabled_and_unlocked() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
     add_user(dir.path(), "ana", "doctor,admin");
-    let list = run(as_admin(dir.path()).args(["--json", "user", "list"])).ok().json();
-    let ana = list.as_array().unwrap().iter().find(|u| u["username"] == "ana").unwrap();
+    let list = run(as_admin(dir.path()).args(["--json", "user", "list"]))
+        .ok()
+        .json();
+    let ana = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "ana")
+        .unwrap();
     assert_eq!(ana["roles"], serde_json::json!(["admin", "doctor"]));
 
     let sign_in_as_ana = |password: &str| {
@@ -56,13 +85,19 @@ fn users_are_added_listed_disabled_and_unlocked() {
     run(as_admin(dir.path()).args(["user", "disable", "ana"])).ok();
     let r = sign_in_as_ana("ana password 1");
     assert_eq!(r.code, 1);
-    assert_eq!(r.stderr.trim(), "error: This account is disabled; an administrator can enable it");
+    assert_eq!(
+        r.stderr.trim(),
+        "error: This account is disabled; an administrator can enable it"
+    );
     run(as_admin(dir.path()).args(["user", "enable", "ana"])).ok();
 
     // A wrong password gets the general answer (the throttle and lockout that follow are
     // tested against a controlled clock in tend-core).
     let r = sign_in_as_ana("wrong password");
-    assert_eq!(r.stderr.trim(), "error: The username or password is not right");
+    assert_eq!(
+        r.stderr.trim(),
+        "error: The username or password is not right"
+    );
     run(as_admin(dir.path()).args(["user", "unlock", "ana"])).ok();
     sign_in_as_ana("ana password 1").ok();
 }
@@ -74,19 +109,75 @@ fn errors_are_one_line_and_name_what_is_wrong() {
     let check = |r: crate::support::Run, code: i32, expected: &str| {
         assert_eq!(r.code, code, "{r:?}");
         assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
-        assert!(r.stderr.contains(expected), "{:?} should contain {expected:?}", r.stderr);
+        assert!(
+            r.stderr.contains(expected),
+            "{:?} should contain {expected:?}",
+            r.stderr
+        );
     };
-    check(run(tend(dir.path()).env("TEND_PASSPHRASE", "wrong passphrase").args(["--user", "admin", "status"])), 1, "The passphrase is not right for this clinic");
-    check(run(tend(dir.path()).env("TEND_PASSPHRASE", PASSPHRASE).args(["--user", "admin", "status"])), 1, "The password for admin is needed: set TEND_PASSWORD");
-    check(run(tend(dir.path()).args(["--user", "admin", "status"])), 1, "The clinic passphrase is needed: set TEND_PASSPHRASE");
-    check(run(tend(dir.path()).env("TEND_PASSPHRASE", PASSPHRASE).arg("status")), 1, "pass --user NAME");
-    check(run(as_admin(dir.path()).env("TEND_NEW_PASSWORD", "short").args(["user", "add", "bea", "--name", "Bea", "--role", "nurse"])), 1, "Password: must be at least 10 characters long");
-    check(run(as_admin(dir.path()).env("TEND_NEW_PASSWORD", "long enough pw").args(["user", "add", "bea", "--name", "Bea", "--role", "vet"])), 1, "\"vet\" is not a role");
-    check(run(as_admin(dir.path()).args(["user", "unlock", "nobody"])), 1, "There is no user called nobody");
+    check(
+        run(tend(dir.path())
+            .env("TEND_PASSPHRASE", "wrong passphrase")
+            .args(["--user", "admin", "status"])),
+        1,
+        "The passphrase is not right for this clinic",
+    );
+    check(
+        run(tend(dir.path())
+            .env("TEND_PASSPHRASE", PASSPHRASE)
+            .args(["--user", "admin", "status"])),
+        1,
+        "The password for admin is needed: set TEND_PASSWORD",
+    );
+    check(
+        run(tend(dir.path()).args(["--user", "admin", "status"])),
+        1,
+        "The clinic passphrase is needed: set TEND_PASSPHRASE",
+    );
+    check(
+        run(tend(dir.path())
+            .env("TEND_PASSPHRASE", PASSPHRASE)
+            .arg("status")),
+        1,
+        "pass --user NAME",
+    );
+    check(
+        run(as_admin(dir.path())
+            .env("TEND_NEW_PASSWORD", "short")
+            .args(["user", "add", "bea", "--name", "Bea", "--role", "nurse"])),
+        1,
+        "Password: must be at least 10 characters long",
+    );
+    check(
+        run(as_admin(dir.path())
+            .env("TEND_NEW_PASSWORD", "long enough pw")
+            .args(["user", "add", "bea", "--name", "Bea", "--role", "vet"])),
+        1,
+        "\"vet\" is not a role",
+    );
+    check(
+        run(as_admin(dir.path()).args(["user", "unlock", "nobody"])),
+        1,
+        "There is no user called nobody",
+    );
     let empty = tempfile::tempdir().unwrap();
-    check(run(as_admin(empty.path()).arg("status")), 1, "No clinic database in");
+    check(
+        run(as_admin(empty.path()).arg("status")),
+        1,
+        "No clinic database in",
+    );
     // Secrets are never flags.
-    let r = run(as_admin(dir.path()).args(["user", "add", "bea", "--name", "Bea", "--role", "nurse", "--password", "x"]));
+    let r = run(as_admin(dir.path()).args([
+        "user",
+        "add",
+        "bea",
+        "--name",
+        "Bea",
+        "--role",
+        "nurse",
+        "--password",
+        "x",
+    ]));
     assert_eq!(r.code, 2, "{r:?}");
 }
 
@@ -94,7 +185,11 @@ fn errors_are_one_line_and_name_what_is_wrong() {
 fn json_errors_carry_code_message_and_field() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
-    let r = run(as_admin(dir.path()).env("TEND_NEW_PASSWORD", "long enough pw").args(["--json", "user", "add", "x", "--name", "X", "--role", "nurse"]));
+    let r = run(as_admin(dir.path())
+        .env("TEND_NEW_PASSWORD", "long enough pw")
+        .args([
+            "--json", "user", "add", "x", "--name", "X", "--role", "nurse",
+        ]));
     assert_eq!(r.code, 1);
     let err: serde_json::Value = serde_json::from_str(&r.stderr).unwrap();
     assert_eq!(err["error"]["code"], "validation");
@@ -111,7 +206,10 @@ fn a_nurse_cannot_manage_users() {
         .env("TEND_PASSWORD", "nina password 1")
         .args(["--user", "nina", "user", "list"]));
     assert_eq!(r.code, 1);
-    assert_eq!(r.stderr.trim(), "error: You do not have permission to do this (user.list)");
+    assert_eq!(
+        r.stderr.trim(),
+        "error: You do not have permission to do this (user.list)"
+    );
 }
 
 #[test]
@@ -134,7 +232,24 @@ fn the_demo_sets_up_once_and_reopens() {
 #[test]
 fn the_quick_bench_runs_and_reports_every_measurement() {
     let dir = tempfile::tempdir().unwrap();
-    let report = run(tend(dir.path()).args(["--json", "bench", "--quick"])).ok().json();
-    let names: Vec<&str> = report["measurements"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["db_open", "cipher_vs_plain", "cipher_vs_plain_inserts", "cipher_vs_plain_queries"]);
+    let report = run(tend(dir.path()).args(["--json", "bench", "--quick"]))
+        .ok()
+        .json();
+    let names: Vec<&str> = report["measurements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "db_open",
+            "keyslot_unlock",
+            "cipher_vs_plain",
+            "cipher_vs_plain_clinic_day",
+            "cipher_vs_plain_inserts",
+            "cipher_vs_plain_queries"
+        ]
+    );
 }

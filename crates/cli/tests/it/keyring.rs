@@ -8,8 +8,14 @@ use crate::support::{ADMIN_PASSWORD, PASSPHRASE, bin, run, tend};
 /// Runs `script` in a fresh D-Bus session with an unlocked gnome-keyring, as a desktop has.
 fn in_keyring_session(script: &str, dir: &std::path::Path) -> crate::support::Run {
     for tool in ["dbus-run-session", "gnome-keyring-daemon", "secret-tool"] {
-        let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().unwrap();
-        assert!(found.status.success(), "{tool} is missing: run scripts/setup.sh");
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .unwrap();
+        assert!(
+            found.status.success(),
+            "{tool} is missing: run scripts/setup.sh"
+        );
     }
     let full = format!(
         "set -e\n\
@@ -54,8 +60,16 @@ fn the_desktop_opens_from_the_keyring_and_falls_back_to_the_passphrase_without_o
     );
     assert_eq!(r.code, 0, "{r:?}");
     let parts: Vec<&str> = r.stdout.split("---\n").collect();
-    assert!(parts[0].contains("This computer's keyring keeps the database key"), "{}", parts[0]);
-    assert!(parts[1].contains("signed in as admin"), "opened with no passphrase: {}", parts[1]);
+    assert!(
+        parts[0].contains("This computer's keyring keeps the database key"),
+        "{}",
+        parts[0]
+    );
+    assert!(
+        parts[1].contains("signed in as admin"),
+        "opened with no passphrase: {}",
+        parts[1]
+    );
     assert_eq!(parts[2].trim(), "1", "one key in the keyring");
 
     // Without a keyring (no D-Bus session), the same clinic asks for the passphrase …
@@ -67,7 +81,11 @@ fn the_desktop_opens_from_the_keyring_and_falls_back_to_the_passphrase_without_o
         .args(["--user", "admin", "status"]);
     let r = run(&mut no_keyring);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("The clinic passphrase is needed"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("The clinic passphrase is needed"),
+        "{}",
+        r.stderr
+    );
     // … and opens with it. Never plaintext: the key is nowhere on disk.
     let r = run(no_keyring.env("TEND_PASSPHRASE", PASSPHRASE)).ok();
     assert!(r.stdout.contains("signed in as admin"));
@@ -92,6 +110,14 @@ fn a_stale_keyring_entry_falls_back_to_the_passphrase() {
     );
     assert_eq!(r.code, 0, "{r:?}");
     let parts: Vec<&str> = r.stdout.split("---\n").collect();
-    assert!(parts[0].contains("The clinic passphrase is needed") && parts[0].contains("refused"), "{}", parts[0]);
-    assert!(parts[1].contains("signed in as admin"), "the passphrase put the key back: {}", parts[1]);
+    assert!(
+        parts[0].contains("The clinic passphrase is needed") && parts[0].contains("refused"),
+        "{}",
+        parts[0]
+    );
+    assert!(
+        parts[1].contains("signed in as admin"),
+        "the passphrase put the key back: {}",
+        parts[1]
+    );
 }

@@ -43,7 +43,11 @@ pub struct Run {
 
 impl Run {
     pub fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
@@ -66,8 +70,22 @@ pub fn init(dir: &Path) -> String {
     let r = run(tend(dir)
         .env("TEND_PASSWORD", ADMIN_PASSWORD)
         .env("TEND_PASSPHRASE", PASSPHRASE)
-        .args(["--json", "init", "--clinic", "Clínica Sol", "--admin", "admin"])
-        .args(["--admin-name", "Dr. Zoë Ørsted", "--timezone", "Europe/Madrid", "--currency", "EUR"]))
+        .args([
+            "--json",
+            "init",
+            "--clinic",
+            "Clínica Sol",
+            "--admin",
+            "admin",
+        ])
+        .args([
+            "--admin-name",
+            "Dr. Zoë Ørsted",
+            "--timezone",
+            "Europe/Madrid",
+            "--currency",
+            "EUR",
+        ]))
     .ok();
     r.json()["recovery_key"].as_str().unwrap().to_owned()
 }

@@ -63,7 +63,15 @@ fn roles_are_read_fresh_on_every_check() {
     users::list(&c.tend, &ana).unwrap();
     users::set_roles(&c.tend, &c.admin, "ana", "receptionist").unwrap();
     let err = users::list(&c.tend, &ana).unwrap_err();
-    assert!(matches!(err, CoreError::Forbidden { action: Action::UserList }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            CoreError::Forbidden {
+                action: Action::UserList
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]

@@ -14,15 +14,38 @@ fn only_an_admin_restores_and_the_restore_is_audited() {
     person(&c, "ana", "doctor");
     let nurse = person(&c, "nina", "nurse");
 
-    let crate::support::Clinic { dir, tend, clock, admin, .. } = c;
+    let crate::support::Clinic {
+        dir,
+        tend,
+        clock,
+        admin,
+        ..
+    } = c;
     let err = backup::restore(tend, &nurse, &file).unwrap_err();
-    assert!(matches!(err, CoreError::Forbidden { action: Action::BackupRestore }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            CoreError::Forbidden {
+                action: Action::BackupRestore
+            }
+        ),
+        "{err:?}"
+    );
 
     // The refused attempt consumed the handle; open again and restore as the admin.
-    let tend = tend_core::clinic::open(dir.path(), Unlock::Passphrase(crate::support::PASSPHRASE), env(&clock)).unwrap();
+    let tend = tend_core::clinic::open(
+        dir.path(),
+        Unlock::Passphrase(crate::support::PASSPHRASE),
+        env(&clock),
+    )
+    .unwrap();
     let (tend, info) = backup::restore(tend, &admin, &file).unwrap();
     assert!(info.previous_kept_at.is_some());
-    let names: Vec<String> = users::list(&tend, &admin).unwrap().into_iter().map(|u| u.username).collect();
+    let names: Vec<String> = users::list(&tend, &admin)
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
     assert_eq!(names, ["admin"], "users added after the backup are gone");
     let report = tend_core::audit::check_database(&tend, &admin).unwrap();
     assert!(report.is_consistent(), "{:?}", report.problems);
@@ -36,9 +59,21 @@ fn a_new_machine_restores_with_the_recovery_key() {
     backup::create(&c.tend, &c.admin, &file).unwrap();
 
     let other = tempfile::tempdir().unwrap();
-    let err = backup::restore_new(other.path(), &file, Unlock::Passphrase("not the passphrase"), env(&c.clock)).unwrap_err();
+    let err = backup::restore_new(
+        other.path(),
+        &file,
+        Unlock::Passphrase("not the passphrase"),
+        env(&c.clock),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "wrong_secret");
-    let (tend, info) = backup::restore_new(other.path(), &file, Unlock::RecoveryKey(&c.recovery_key), env(&c.clock)).unwrap();
+    let (tend, info) = backup::restore_new(
+        other.path(),
+        &file,
+        Unlock::RecoveryKey(&c.recovery_key),
+        env(&c.clock),
+    )
+    .unwrap();
     assert_eq!(info.previous_kept_at, None);
     auth::sign_in(&tend, "ana", "ana password 1").unwrap();
     let admin = auth::sign_in(&tend, "admin", ADMIN_PASSWORD).unwrap();
@@ -46,6 +81,12 @@ fn a_new_machine_restores_with_the_recovery_key() {
 
     // Restoring "new" over an existing clinic is refused: that needs an admin's sign-in.
     drop(tend);
-    let err = backup::restore_new(other.path(), &file, Unlock::RecoveryKey(&c.recovery_key), env(&c.clock)).unwrap_err();
+    let err = backup::restore_new(
+        other.path(),
+        &file,
+        Unlock::RecoveryKey(&c.recovery_key),
+        env(&c.clock),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "refused");
 }

@@ -1,4 +1,6 @@
 //! tend-core's integration tests: the use cases over real encrypted clinics in temp folders.
+// Test helpers panic on failure by design; that is how a test reports it.
+#![allow(clippy::unwrap_used)]
 
 mod access;
 mod backup;

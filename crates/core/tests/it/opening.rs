@@ -7,7 +7,10 @@ use tend_core::{CoreError, auth, passphrase};
 
 use crate::support::{ADMIN_PASSWORD, PASSPHRASE, clinic, env, request};
 
-fn reopen(c: crate::support::Clinic, unlock: Unlock<'_>) -> (tempfile::TempDir, Result<tend_core::Tend, CoreError>) {
+fn reopen(
+    c: crate::support::Clinic,
+    unlock: Unlock<'_>,
+) -> (tempfile::TempDir, Result<tend_core::Tend, CoreError>) {
     let clock = c.clock.clone();
     let dir = c.dir;
     drop(c.tend);
@@ -24,14 +27,62 @@ fn set_up_validates_every_field_by_name() {
         assert_eq!(err.field, Some(field), "{err:?}");
         assert!(!tend_core::Tend::exists(dir.path()), "nothing is created");
     };
-    check(InitRequest { clinic_name: " ", ..request() }, "clinic_name");
-    check(InitRequest { timezone: "Europe/Madird", ..request() }, "timezone");
-    check(InitRequest { currency: "EURO", ..request() }, "currency");
-    check(InitRequest { admin_username: "A B", ..request() }, "username");
-    check(InitRequest { admin_password: "admin", ..request() }, "password");
-    check(InitRequest { passphrase: "short", ..request() }, "passphrase");
-    check(InitRequest { passphrase: ADMIN_PASSWORD, ..request() }, "passphrase");
-    check(InitRequest { device_name: "", ..request() }, "device_name");
+    check(
+        InitRequest {
+            clinic_name: " ",
+            ..request()
+        },
+        "clinic_name",
+    );
+    check(
+        InitRequest {
+            timezone: "Europe/Madird",
+            ..request()
+        },
+        "timezone",
+    );
+    check(
+        InitRequest {
+            currency: "EURO",
+            ..request()
+        },
+        "currency",
+    );
+    check(
+        InitRequest {
+            admin_username: "A B",
+            ..request()
+        },
+        "username",
+    );
+    check(
+        InitRequest {
+            admin_password: "admin",
+            ..request()
+        },
+        "password",
+    );
+    check(
+        InitRequest {
+            passphrase: "short",
+            ..request()
+        },
+        "passphrase",
+    );
+    check(
+        InitRequest {
+            passphrase: ADMIN_PASSWORD,
+            ..request()
+        },
+        "passphrase",
+    );
+    check(
+        InitRequest {
+            device_name: "",
+            ..request()
+        },
+        "device_name",
+    );
 }
 
 #[test]
@@ -67,16 +118,33 @@ fn a_wrong_recovery_key_is_refused_and_the_right_one_sets_a_new_passphrase() {
     let c = clinic();
     let recovery = c.recovery_key.clone();
     let clock = c.clock.clone();
-    let (dir, r) = reopen(c, Unlock::RecoveryKey("0000-0000-0000-0000-0000-0000-0000-0000"));
+    let (dir, r) = reopen(
+        c,
+        Unlock::RecoveryKey("0000-0000-0000-0000-0000-0000-0000-0000"),
+    );
     assert_eq!(r.unwrap_err().code(), "wrong_secret");
-    let (_, r) = (0, clinic::open(dir.path(), Unlock::RecoveryKey("12345"), env(&clock)));
+    let (_, r) = (
+        0,
+        clinic::open(dir.path(), Unlock::RecoveryKey("12345"), env(&clock)),
+    );
     assert_eq!(r.unwrap_err().field(), Some("recovery_key"));
 
-    let tend = passphrase::reset_with_recovery_key(dir.path(), &recovery.to_lowercase(), "a new passphrase 9", env(&clock)).unwrap();
+    let tend = passphrase::reset_with_recovery_key(
+        dir.path(),
+        &recovery.to_lowercase(),
+        "a new passphrase 9",
+        env(&clock),
+    )
+    .unwrap();
     drop(tend);
     let err = clinic::open(dir.path(), Unlock::Passphrase(PASSPHRASE), env(&clock)).unwrap_err();
     assert_eq!(err.code(), "wrong_secret");
-    let tend = clinic::open(dir.path(), Unlock::Passphrase("a new passphrase 9"), env(&clock)).unwrap();
+    let tend = clinic::open(
+        dir.path(),
+        Unlock::Passphrase("a new passphrase 9"),
+        env(&clock),
+    )
+    .unwrap();
     let admin = auth::sign_in(&tend, "admin", ADMIN_PASSWORD).unwrap();
     assert!(tend_core::audit::verify(&tend, &admin).unwrap().intact);
 }
@@ -90,7 +158,12 @@ fn an_admin_changes_the_passphrase() {
     let (dir, r) = reopen(c, Unlock::Passphrase(PASSPHRASE));
     assert_eq!(r.unwrap_err().code(), "wrong_secret");
     let clock = std::sync::Arc::new(tend_core::clock::ManualClock::new(chrono::Utc::now()));
-    clinic::open(dir.path(), Unlock::Passphrase("another passphrase 5"), env(&clock)).unwrap();
+    clinic::open(
+        dir.path(),
+        Unlock::Passphrase("another passphrase 5"),
+        env(&clock),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -105,10 +178,23 @@ fn an_empty_folder_has_no_clinic() {
 fn settings_are_read_and_edited() {
     let c = clinic();
     let s = clinic::settings(&c.tend, &c.admin).unwrap();
-    assert_eq!((s.name.as_str(), s.timezone.as_str(), s.currency.as_str()), ("Clínica Sol", "Europe/Madrid", "EUR"));
+    assert_eq!(
+        (s.name.as_str(), s.timezone.as_str(), s.currency.as_str()),
+        ("Clínica Sol", "Europe/Madrid", "EUR")
+    );
     assert_eq!(s.device_code.len(), 2);
-    let s = clinic::update_settings(&c.tend, &c.admin, "Clínica Luna", "America/Mexico_City", "mxn").unwrap();
-    assert_eq!((s.name.as_str(), s.currency.as_str()), ("Clínica Luna", "MXN"));
+    let s = clinic::update_settings(
+        &c.tend,
+        &c.admin,
+        "Clínica Luna",
+        "America/Mexico_City",
+        "mxn",
+    )
+    .unwrap();
+    assert_eq!(
+        (s.name.as_str(), s.currency.as_str()),
+        ("Clínica Luna", "MXN")
+    );
     let err = clinic::update_settings(&c.tend, &c.admin, "X", "Nowhere/City", "MXN").unwrap_err();
     assert_eq!(err.field(), Some("timezone"));
 }

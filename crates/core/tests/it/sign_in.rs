@@ -46,11 +46,19 @@ fn failures_slow_down_then_lock_until_an_admin_unlocks() {
     // Waiting long enough each time, the 10th failure locks the account.
     for n in 4..=10 {
         c.clock.advance(Duration::seconds(61));
-        let expected = if n == 10 { "account_locked" } else { "invalid_credentials" };
+        let expected = if n == 10 {
+            "account_locked"
+        } else {
+            "invalid_credentials"
+        };
         assert_eq!(attempt("wrong password"), expected, "failure {n}");
     }
     c.clock.advance(Duration::hours(5));
-    assert_eq!(attempt("ana password 1"), "account_locked", "time does not unlock");
+    assert_eq!(
+        attempt("ana password 1"),
+        "account_locked",
+        "time does not unlock"
+    );
 
     let listed = users::list(&c.tend, &c.admin).unwrap();
     assert!(listed.iter().find(|u| u.username == "ana").unwrap().locked);
@@ -67,11 +75,17 @@ fn a_good_sign_in_resets_the_count() {
     let c = clinic();
     person(&c, "ana", "doctor");
     for _ in 0..2 {
-        assert_eq!(code(auth::sign_in(&c.tend, "ana", "wrong password")), "invalid_credentials");
+        assert_eq!(
+            code(auth::sign_in(&c.tend, "ana", "wrong password")),
+            "invalid_credentials"
+        );
     }
     assert_eq!(code(auth::sign_in(&c.tend, "ana", "ana password 1")), "ok");
     for _ in 0..3 {
-        assert_eq!(code(auth::sign_in(&c.tend, "ana", "wrong password")), "invalid_credentials");
+        assert_eq!(
+            code(auth::sign_in(&c.tend, "ana", "wrong password")),
+            "invalid_credentials"
+        );
     }
 }
 
@@ -81,8 +95,14 @@ fn a_disabled_account_cannot_sign_in_and_its_session_ends() {
     let ana = person(&c, "ana", "admin");
     users::set_disabled(&c.tend, &c.admin, "ana", true).unwrap();
     // A wrong password still gets the general answer, so disabled accounts are not revealed.
-    assert_eq!(code(auth::sign_in(&c.tend, "ana", "wrong password")), "invalid_credentials");
-    assert_eq!(code(auth::sign_in(&c.tend, "ana", "ana password 1")), "account_disabled");
+    assert_eq!(
+        code(auth::sign_in(&c.tend, "ana", "wrong password")),
+        "invalid_credentials"
+    );
+    assert_eq!(
+        code(auth::sign_in(&c.tend, "ana", "ana password 1")),
+        "account_disabled"
+    );
     // The session opened before the account was disabled no longer works.
     let err = users::list(&c.tend, &ana).unwrap_err();
     assert_eq!(err.code(), "session_ended");

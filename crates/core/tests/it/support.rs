@@ -49,7 +49,9 @@ pub fn request() -> InitRequest<'static> {
 
 pub fn clinic() -> Clinic {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap()));
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap(),
+    ));
     let init = clinic::init(dir.path(), &request(), env(&clock)).unwrap();
     let admin = auth::sign_in(&init.tend, "admin", ADMIN_PASSWORD).unwrap();
     Clinic {

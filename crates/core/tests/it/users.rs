@@ -30,14 +30,32 @@ fn bad_input_names_the_field() {
     check(new_user("anh", "", "long enough pw"), "roles");
     check(new_user("anh", "doctor", "short"), "password");
     check(new_user("anhnguyen", "doctor", "AnhNguyen"), "password");
-    check(NewUser { display_name: "  ", ..new_user("anh", "doctor", "long enough pw") }, "display_name");
+    check(
+        NewUser {
+            display_name: "  ",
+            ..new_user("anh", "doctor", "long enough pw")
+        },
+        "display_name",
+    );
 }
 
 #[test]
 fn usernames_are_unique_regardless_of_case() {
     let c = clinic();
-    users::add(&c.tend, &c.admin, &new_user("anh", "doctor", "long enough pw")).unwrap();
-    let err = ApiError::from(users::add(&c.tend, &c.admin, &new_user("ANH", "nurse", "long enough pw")).unwrap_err());
+    users::add(
+        &c.tend,
+        &c.admin,
+        &new_user("anh", "doctor", "long enough pw"),
+    )
+    .unwrap();
+    let err = ApiError::from(
+        users::add(
+            &c.tend,
+            &c.admin,
+            &new_user("ANH", "nurse", "long enough pw"),
+        )
+        .unwrap_err(),
+    );
     assert_eq!(err.field, Some("username"));
     assert_eq!(err.message, "the username anh is already taken");
 }
@@ -45,7 +63,12 @@ fn usernames_are_unique_regardless_of_case() {
 #[test]
 fn users_are_listed_with_roles_and_licence() {
     let c = clinic();
-    users::add(&c.tend, &c.admin, &new_user("anh", "doctor,admin", "long enough pw")).unwrap();
+    users::add(
+        &c.tend,
+        &c.admin,
+        &new_user("anh", "doctor,admin", "long enough pw"),
+    )
+    .unwrap();
     let list = users::list(&c.tend, &c.admin).unwrap();
     let anh = list.iter().find(|u| u.username == "anh").unwrap();
     assert_eq!(anh.roles, ["admin", "doctor"]);
@@ -77,7 +100,8 @@ fn the_clinic_keeps_an_admin_and_nobody_disables_themselves() {
 fn passwords_can_be_changed_and_reset() {
     let c = clinic();
     let ana = person(&c, "ana", "doctor");
-    let err = users::change_own_password(&c.tend, &ana, "not my password", "a new password 2").unwrap_err();
+    let err = users::change_own_password(&c.tend, &ana, "not my password", "a new password 2")
+        .unwrap_err();
     assert_eq!(err.field(), Some("current_password"));
     users::change_own_password(&c.tend, &ana, "ana password 1", "a new password 2").unwrap();
     assert!(auth::sign_in(&c.tend, "ana", "ana password 1").is_err());

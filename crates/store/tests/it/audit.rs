@@ -34,7 +34,9 @@ fn check(tamper: &str, expected_seq: i64, expected: &str) {
 
     let store = Store::open(&paths, &key).unwrap();
     let report = store.verify_audit().unwrap();
-    let found = report.first_break.unwrap_or_else(|| panic!("not detected: {tamper}"));
+    let found = report
+        .first_break
+        .unwrap_or_else(|| panic!("not detected: {tamper}"));
     assert_eq!(found.seq, expected_seq, "{tamper}\n{found:?}");
     assert!(found.problem.contains(expected), "{tamper}\n{found:?}");
 }
@@ -91,7 +93,11 @@ fn a_truncated_tail_is_detected() {
         4,
         "the record of the log's last entry was changed",
     );
-    check("DELETE FROM audit_head;", 7, "the record of the log's last entry is missing");
+    check(
+        "DELETE FROM audit_head;",
+        7,
+        "the record of the log's last entry is missing",
+    );
 }
 
 #[test]
@@ -102,11 +108,16 @@ fn the_quick_check_at_open_sees_a_cut_tail() {
     let (paths, key) = (c.paths.clone(), c.key.clone());
     drop(c);
     raw(&paths, &key)
-        .execute_batch("DROP TRIGGER audit_log_append_only_delete; DELETE FROM audit_log WHERE seq = 6;")
+        .execute_batch(
+            "DROP TRIGGER audit_log_append_only_delete; DELETE FROM audit_log WHERE seq = 6;",
+        )
         .unwrap();
     let store = Store::open(&paths, &key).unwrap();
     let warning = store.audit_warning().expect("open notices the cut tail");
-    assert!(warning.problem.contains("do not match its head"), "{warning:?}");
+    assert!(
+        warning.problem.contains("do not match its head"),
+        "{warning:?}"
+    );
 }
 
 #[test]

@@ -24,7 +24,10 @@ fn a_backup_restores_on_a_new_machine_with_the_passphrase() {
     // The new machine has only the file and the passphrase.
     let header: BackupHeader = backup::inspect(&file).unwrap();
     assert_eq!(header.database_id, c.store.identity().database_id);
-    let key = header.key_slots.unlock(Secret::Passphrase(PASSPHRASE)).unwrap();
+    let key = header
+        .key_slots
+        .unlock(Secret::Passphrase(PASSPHRASE))
+        .unwrap();
     let fresh = DataPaths::new(dir.path().join("new-machine"));
     let restored = backup::restore(&fresh, &file, &key, t0()).unwrap();
     assert_eq!(restored.previous_kept_at, None);
@@ -57,7 +60,12 @@ fn restoring_over_the_clinic_replaces_it_and_keeps_the_old_file() {
     let kept = info.previous_kept_at.unwrap();
     assert!(kept.exists());
     let store = Store::open(&paths, &key).unwrap();
-    let names: Vec<String> = store.read(|r| r.users()).unwrap().into_iter().map(|u| u.display_name).collect();
+    let names: Vec<String> = store
+        .read(|r| r.users())
+        .unwrap()
+        .into_iter()
+        .map(|u| u.display_name)
+        .collect();
     assert_eq!(names, ["Ana"]);
     assert!(store.check_consistency().unwrap().is_consistent());
 }
@@ -117,12 +125,15 @@ fn a_damaged_page_is_caught_by_sqlcipher_even_when_the_checksum_is_forged() {
     // Flip a byte inside a page and rewrite the header with a matching checksum.
     let bytes = std::fs::read(&file).unwrap();
     let header_len = u32::from_be_bytes(bytes[12..16].try_into().unwrap()) as usize;
-    let mut header: serde_json::Value = serde_json::from_slice(&bytes[16..16 + header_len]).unwrap();
+    let mut header: serde_json::Value =
+        serde_json::from_slice(&bytes[16..16 + header_len]).unwrap();
     let mut db = bytes[16 + header_len..].to_vec();
     let at = db.len() - 3000;
     db[at] ^= 0x01;
     use sha2::Digest;
-    header["database_sha256"] = data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(&db)).into();
+    header["database_sha256"] = data_encoding::HEXLOWER
+        .encode(&sha2::Sha256::digest(&db))
+        .into();
     let header = serde_json::to_vec(&header).unwrap();
     let mut forged = b"TEND-BACKUP\n".to_vec();
     forged.extend((header.len() as u32).to_be_bytes());
@@ -182,7 +193,11 @@ fn backups_taken_during_concurrent_writes_restore_consistently() {
         backup::restore(&target, &file, &c.key, t0()).unwrap();
         let store = Store::open(&target, &c.key).unwrap();
         let report = store.check_consistency().unwrap();
-        assert!(report.is_consistent(), "round {round}: {:?}", report.problems);
+        assert!(
+            report.is_consistent(),
+            "round {round}: {:?}",
+            report.problems
+        );
         counts.push(store.read(|r| r.users()).unwrap().len());
     }
     assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");

@@ -17,14 +17,24 @@ fn database_wal_and_backup_hold_no_plaintext() {
     assert_eq!(stored.user.display_name, CANARY);
 
     let wal = c.paths.db().with_extension("db-wal");
-    assert!(wal.exists(), "the write sits in the WAL while the store is open");
+    assert!(
+        wal.exists(),
+        "the write sits in the WAL while the store is open"
+    );
     for file in [c.paths.db(), wal.clone(), c.paths.keys()] {
-        assert!(!file_contains(&file, CANARY.as_bytes()), "{} leaks", file.display());
+        assert!(
+            !file_contains(&file, CANARY.as_bytes()),
+            "{} leaks",
+            file.display()
+        );
     }
 
     let backup = dir.path().join("nightly.tendbackup");
     c.store.backup(&backup, t0()).unwrap();
-    assert!(!file_contains(&backup, CANARY.as_bytes()), "the backup leaks");
+    assert!(
+        !file_contains(&backup, CANARY.as_bytes()),
+        "the backup leaks"
+    );
 
     // After a checkpoint the data is in the main file: still nothing readable.
     let db = c.paths.db();
@@ -52,7 +62,9 @@ fn sqlite_without_the_key_cannot_read_it() {
     drop(c);
     let conn = Connection::open(&db).unwrap();
     let err = conn
-        .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })
         .unwrap_err();
     assert!(err.to_string().contains("not a database"), "{err}");
     // The file does not even start with SQLite's header.

@@ -22,7 +22,9 @@ fn passphrase_and_recovery_key_open_and_wrong_ones_do_not() {
     assert_eq!(slots.unlock(Secret::Passphrase(PASSPHRASE)).unwrap(), c.key);
     assert_eq!(slots.unlock(Secret::Recovery(&c.recovery)).unwrap(), c.key);
 
-    let wrong = slots.unlock(Secret::Passphrase("correct horse battery stapler")).unwrap_err();
+    let wrong = slots
+        .unlock(Secret::Passphrase("correct horse battery stapler"))
+        .unwrap_err();
     assert_eq!(what(wrong), "passphrase");
     let other_recovery = RecoveryKey::generate().unwrap();
     let wrong = slots.unlock(Secret::Recovery(&other_recovery)).unwrap_err();
@@ -47,7 +49,11 @@ fn recovery_key_sets_a_new_passphrase_without_touching_the_database() {
     let mut slots = KeySlots::read(&paths.keys()).unwrap();
     let key = slots.unlock(Secret::Recovery(&recovery)).unwrap();
     slots
-        .set(&key, Secret::Passphrase("a brand new passphrase"), KdfParams::CLINIC)
+        .set(
+            &key,
+            Secret::Passphrase("a brand new passphrase"),
+            KdfParams::CLINIC,
+        )
         .unwrap();
     slots.write(&paths.keys()).unwrap();
 
@@ -56,9 +62,15 @@ fn recovery_key_sets_a_new_passphrase_without_touching_the_database() {
         slots.unlock(Secret::Passphrase(PASSPHRASE)),
         Err(StoreError::WrongSecret { .. })
     ));
-    let key = slots.unlock(Secret::Passphrase("a brand new passphrase")).unwrap();
+    let key = slots
+        .unlock(Secret::Passphrase("a brand new passphrase"))
+        .unwrap();
     assert_eq!(slots.unlock(Secret::Recovery(&recovery)).unwrap(), key);
-    assert_eq!(std::fs::read(paths.db()).unwrap(), db_before, "no re-encryption");
+    assert_eq!(
+        std::fs::read(paths.db()).unwrap(),
+        db_before,
+        "no re-encryption"
+    );
     let store = Store::open(&paths, &key).unwrap();
     assert_eq!(store.read(|r| r.users()).unwrap().len(), 1);
     assert!(!file_contains(&paths.keys(), key.to_hex().as_bytes()));
@@ -68,11 +80,18 @@ fn recovery_key_sets_a_new_passphrase_without_touching_the_database() {
 fn a_slot_copied_to_another_clinic_does_not_open() {
     let key = DbKey::generate().unwrap();
     let recovery = RecoveryKey::generate().unwrap();
-    let fast = KdfParams { memory_kib: 256, iterations: 1, parallelism: 1 };
+    let fast = KdfParams {
+        memory_kib: 256,
+        iterations: 1,
+        parallelism: 1,
+    };
     let slots = KeySlots::new(DatabaseId::new(), &key, PASSPHRASE, &recovery, fast).unwrap();
     // Re-label the file with another database id: the associated data no longer matches.
     let json = String::from_utf8(slots.to_json().unwrap()).unwrap();
-    let moved = json.replace(&slots.database_id().to_string(), &DatabaseId::new().to_string());
+    let moved = json.replace(
+        &slots.database_id().to_string(),
+        &DatabaseId::new().to_string(),
+    );
     let moved = KeySlots::from_json(moved.as_bytes()).unwrap();
     assert!(matches!(
         moved.unlock(Secret::Passphrase(PASSPHRASE)),
@@ -84,7 +103,11 @@ fn a_slot_copied_to_another_clinic_does_not_open() {
 fn malformed_key_slot_files_are_refused_with_a_reason() {
     let key = DbKey::generate().unwrap();
     let recovery = RecoveryKey::generate().unwrap();
-    let fast = KdfParams { memory_kib: 256, iterations: 1, parallelism: 1 };
+    let fast = KdfParams {
+        memory_kib: 256,
+        iterations: 1,
+        parallelism: 1,
+    };
     let json = String::from_utf8(
         KeySlots::new(DatabaseId::new(), &key, PASSPHRASE, &recovery, fast)
             .unwrap()
@@ -94,12 +117,24 @@ fn malformed_key_slot_files_are_refused_with_a_reason() {
     .unwrap();
     let check = |text: &str, expected: &str| {
         let err = KeySlots::from_json(text.as_bytes()).unwrap_err();
-        assert!(err.contains(expected), "{err:?} should mention {expected:?}");
+        assert!(
+            err.contains(expected),
+            "{err:?} should mention {expected:?}"
+        );
     };
     check("", "EOF");
-    check(&json.replace("tend-keyslots", "luks"), "not a Tend key-slot file");
-    check(&json.replace("\"version\": 1", "\"version\": 9"), "version 9");
-    check(&json.replace("\"slots\"", "\"extra\": 1, \"slots\""), "unknown field");
+    check(
+        &json.replace("tend-keyslots", "luks"),
+        "not a Tend key-slot file",
+    );
+    check(
+        &json.replace("\"version\": 1", "\"version\": 9"),
+        "version 9",
+    );
+    check(
+        &json.replace("\"slots\"", "\"extra\": 1, \"slots\""),
+        "unknown field",
+    );
 
     // A file that asks for a terabyte of KDF memory is refused instead of obeyed.
     let greedy = json.replace("\"memory_kib\": 256", "\"memory_kib\": 1073741824");

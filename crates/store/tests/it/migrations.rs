@@ -12,7 +12,8 @@ fn a_database_from_a_newer_tend_is_refused_and_left_unchanged() {
     drop(c);
     let newer = schema_version() + 7;
     let conn = raw(&paths, &key);
-    conn.execute_batch(&format!("PRAGMA user_version = {newer};")).unwrap();
+    conn.execute_batch(&format!("PRAGMA user_version = {newer};"))
+        .unwrap();
     drop(conn);
 
     let wal = paths.db().with_extension("db-wal");
@@ -25,11 +26,22 @@ fn a_database_from_a_newer_tend_is_refused_and_left_unchanged() {
         "{err:?}"
     );
     let message = err.to_string();
-    assert!(message.contains("newer version of Tend") && message.contains("not changed"), "{message}");
+    assert!(
+        message.contains("newer version of Tend") && message.contains("not changed"),
+        "{message}"
+    );
 
-    assert_eq!(std::fs::read(paths.db()).unwrap(), before, "tend.db was modified");
+    assert_eq!(
+        std::fs::read(paths.db()).unwrap(),
+        before,
+        "tend.db was modified"
+    );
     let wal_after = std::fs::read(&wal).ok().filter(|b| !b.is_empty());
-    assert_eq!(wal_after, wal_before.filter(|b| !b.is_empty()), "the WAL was modified");
+    assert_eq!(
+        wal_after,
+        wal_before.filter(|b| !b.is_empty()),
+        "the WAL was modified"
+    );
 }
 
 #[test]
@@ -51,10 +63,16 @@ fn pragmas_are_set_on_every_open() {
     let dir = tempfile::tempdir().unwrap();
     let c = clinic(dir.path());
     let conn = raw(&c.paths, &c.key);
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, schema_version());
-    let cipher: String = conn.query_row("PRAGMA cipher_version", [], |r| r.get(0)).unwrap();
+    let cipher: String = conn
+        .query_row("PRAGMA cipher_version", [], |r| r.get(0))
+        .unwrap();
     assert!(cipher.starts_with('4'), "SQLCipher {cipher}");
 }

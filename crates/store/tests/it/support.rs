@@ -31,7 +31,10 @@ pub fn ctx(user: Option<UserId>) -> WriteCtx {
 }
 
 pub fn fields(pairs: &[(&str, Value)]) -> Fields {
-    pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
 }
 
 pub struct Clinic {
@@ -116,8 +119,12 @@ pub fn add_user(store: &Store, username: &str, display_name: &str) -> UserId {
 /// A plain rusqlite connection with the key, for reading or tampering behind Tend's back.
 pub fn raw(paths: &DataPaths, key: &DbKey) -> Connection {
     let conn = Connection::open(paths.db()).unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))
-        .unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\"; {}",
+        key.to_hex().as_str(),
+        tend_store::SQLCIPHER_SETTINGS
+    ))
+    .unwrap();
     conn
 }
 

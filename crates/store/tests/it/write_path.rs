@@ -11,8 +11,13 @@ use crate::support::{add_user, clinic, ctx, fields, raw, t0, user_record};
 
 fn seqs(c: &crate::support::Clinic) -> Vec<i64> {
     let conn = raw(&c.paths, &c.key);
-    let mut stmt = conn.prepare("SELECT device_seq FROM change_log ORDER BY device_seq").unwrap();
-    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    let mut stmt = conn
+        .prepare("SELECT device_seq FROM change_log ORDER BY device_seq")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 #[test]
@@ -35,7 +40,10 @@ fn sequence_numbers_stay_gap_free_when_a_write_rolls_back() {
     assert_eq!(seqs(&c), [1, 2, 3, 4]);
     let report = c.store.check_consistency().unwrap();
     assert!(report.is_consistent(), "{:?}", report.problems);
-    assert_eq!((report.changes, report.records, report.audit_entries), (4, 4, 3));
+    assert_eq!(
+        (report.changes, report.records, report.audit_entries),
+        (4, 4, 3)
+    );
 }
 
 #[test]
@@ -45,7 +53,10 @@ fn a_write_without_an_audit_entry_is_refused_and_rolled_back() {
     let rec = user_record("ana", "Ana");
     let err = c
         .store
-        .write(ctx(None), |tx| tx.create(Entity::User, rec.user.id, rec.fields()).map(|_| ()))
+        .write(ctx(None), |tx| {
+            tx.create(Entity::User, rec.user.id, rec.fields())
+                .map(|_| ())
+        })
         .unwrap_err();
     assert!(matches!(err, StoreError::Unaudited), "{err:?}");
     assert!(c.store.read(|r| r.users()).unwrap().is_empty());
@@ -57,7 +68,10 @@ fn an_edit_records_only_changed_fields_and_the_clock_it_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let c = clinic(dir.path());
     let id = add_user(&c.store, "ana", "Ana");
-    let later = WriteCtx { user: None, now: t0() + Duration::minutes(5) };
+    let later = WriteCtx {
+        user: None,
+        now: t0() + Duration::minutes(5),
+    };
     let edit = |store: &Store, name: &str, disabled: bool| {
         store
             .write(later, |tx| {
@@ -73,7 +87,10 @@ fn an_edit_records_only_changed_fields_and_the_clock_it_replaced() {
             })
             .unwrap()
     };
-    assert!(edit(&c.store, "Ana", false).is_none(), "nothing changed, nothing written");
+    assert!(
+        edit(&c.store, "Ana", false).is_none(),
+        "nothing changed, nothing written"
+    );
     assert!(edit(&c.store, "Ana María", false).is_some());
 
     let conn = raw(&c.paths, &c.key);
@@ -87,7 +104,11 @@ fn an_edit_records_only_changed_fields_and_the_clock_it_replaced() {
     assert_eq!(kind, "update");
     assert_eq!(changed, r#"{"display_name":"Ana María"}"#);
     let create_hlc: String = conn
-        .query_row("SELECT hlc FROM change_log WHERE kind = 'create' AND entity = 'user'", [], |r| r.get(0))
+        .query_row(
+            "SELECT hlc FROM change_log WHERE kind = 'create' AND entity = 'user'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     let base: BTreeMap<String, Hlc> = serde_json::from_str(&base).unwrap();
     assert_eq!(base["display_name"].to_string(), create_hlc);
@@ -106,7 +127,10 @@ fn the_clock_survives_reopening_and_a_clock_that_steps_back() {
     drop(c);
     let store = Store::open(&paths, &key).unwrap();
     // The machine's clock is now an hour behind.
-    let past = WriteCtx { user: None, now: t0() - Duration::hours(1) };
+    let past = WriteCtx {
+        user: None,
+        now: t0() - Duration::hours(1),
+    };
     let rec = user_record("bea", "Bea");
     store
         .write(past, |tx| {
@@ -115,8 +139,14 @@ fn the_clock_survives_reopening_and_a_clock_that_steps_back() {
         })
         .unwrap();
     let conn = raw(&paths, &key);
-    let mut stmt = conn.prepare("SELECT hlc FROM change_log ORDER BY device_seq").unwrap();
-    let clocks: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let mut stmt = conn
+        .prepare("SELECT hlc FROM change_log ORDER BY device_seq")
+        .unwrap();
+    let clocks: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     let mut sorted = clocks.clone();
     sorted.sort();
     sorted.dedup();
@@ -136,7 +166,10 @@ fn a_taken_username_is_named_in_the_error() {
             tx.audit(AuditEntry::new("user.create", Outcome::Ok))
         })
         .unwrap_err();
-    assert!(matches!(err, StoreError::Duplicate { field: "username" }), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Duplicate { field: "username" }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -146,10 +179,17 @@ fn an_edit_of_a_missing_record_fails() {
     let err = c
         .store
         .write(ctx(None), |tx| {
-            tx.update(Entity::User, uuid::Uuid::now_v7(), fields(&[("disabled", Value::Bool(true))]))
+            tx.update(
+                Entity::User,
+                uuid::Uuid::now_v7(),
+                fields(&[("disabled", Value::Bool(true))]),
+            )
         })
         .unwrap_err();
-    assert!(matches!(err, StoreError::NotFound { entity: "user" }), "{err:?}");
+    assert!(
+        matches!(err, StoreError::NotFound { entity: "user" }),
+        "{err:?}"
+    );
 }
 
 #[test]

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test Tend has, on a fresh Debian/Ubuntu machine or a developer's: installs what the
+# tests need (idempotently), then builds once into one shared target folder and tests.
+#   scripts/test.sh            everything
+#   scripts/test.sh -p tend-store   arguments go to `cargo test`
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+target=$(bash scripts/setup.sh)
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$target}"
+export TEND_CRASH_ROUNDS="${TEND_CRASH_ROUNDS:-100}"
+
+echo "test: cargo test (target folder $CARGO_TARGET_DIR)" >&2
+cargo test --workspace --locked "$@"
