@@ -244,7 +244,9 @@ fn run(cli: &Cli, out: &Output) -> Result<ExitCode> {
         Command::Init(args) => init(&dir, args, out),
         Command::Demo => demo::run(&dir, out),
         Command::Bench(args) => bench::run(args, out),
-        Command::Restore { file } if !Tend::exists(&dir) => restore_new(&dir, file, out),
+        Command::Restore { file } if !Tend::exists(&dir) => {
+            restore_without_sign_in(&dir, file, Restore::NewMachine, out)
+        }
         Command::Passphrase(PassphraseCommand::Reset) => {
             let recovery = secrets::read(secrets::RECOVERY_KEY, "the recovery key")?;
             let new = secrets::read_new(secrets::NEW_PASSPHRASE, "the new clinic passphrase")?;
@@ -253,11 +255,20 @@ fn run(cli: &Cli, out: &Output) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         command => {
-            let tend = open(&dir)?;
+            let tend = match (open(&dir), command) {
+                (Err(e), Command::Restore { file }) if is_damaged(&e) => {
+                    return restore_without_sign_in(&dir, file, Restore::OverDamaged, out);
+                }
+                (other, _) => other?,
+            };
             let session = sign_in(cli, &tend, out)?;
             signed_in(command, tend, &session, out)
         }
     }
+}
+
+fn is_damaged(e: &anyhow::Error) -> bool {
+    matches!(e.downcast_ref::<CoreError>(), Some(CoreError::Damaged))
 }
 
 fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Result<ExitCode> {
@@ -376,16 +387,30 @@ fn init(dir: &Path, args: &InitArgs, out: &Output) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn restore_new(dir: &Path, file: &Path, out: &Output) -> Result<ExitCode> {
+/// The restores that need no sign-in: onto a machine with no clinic, and over a database that
+/// can no longer be read. The clinic passphrase or the recovery key is the authority.
+#[derive(Debug, Clone, Copy)]
+enum Restore {
+    NewMachine,
+    OverDamaged,
+}
+
+fn restore_without_sign_in(
+    dir: &Path,
+    file: &Path,
+    how: Restore,
+    out: &Output,
+) -> Result<ExitCode> {
+    let restore = match how {
+        Restore::NewMachine => tend_core::backup::restore_new,
+        Restore::OverDamaged => tend_core::backup::restore_damaged,
+    };
     let env = environment();
     let result = if let Some(recovery) = secrets::from_env(secrets::RECOVERY_KEY) {
-        tend_core::backup::restore_new(dir, file, Unlock::RecoveryKey(&recovery), env)
+        restore(dir, file, Unlock::RecoveryKey(&recovery), env)
     } else {
-        let passphrase = secrets::read(
-            secrets::PASSPHRASE,
-            "the clinic passphrase the backup was made with",
-        )?;
-        tend_core::backup::restore_new(dir, file, Unlock::Passphrase(&passphrase), env)
+        let passphrase = secrets::read(secrets::PASSPHRASE, "the clinic passphrase")?;
+        restore(dir, file, Unlock::Passphrase(&passphrase), env)
     };
     let (_, info) = result?;
     out.restore(&info);

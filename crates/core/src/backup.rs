@@ -95,6 +95,32 @@ pub fn restore(tend: Tend, session: &Session, backup: &Path) -> Result<(Tend, Re
     Ok((tend, info))
 }
 
+/// The database key of a backup, from its key slots (or the OS keyring).
+fn unlock_backup(
+    header: &store_backup::BackupHeader,
+    unlock: Unlock<'_>,
+    env: &Environment,
+) -> Result<tend_store::DbKey> {
+    Ok(match unlock {
+        Unlock::Passphrase(p) => header.key_slots.unlock(tend_store::Secret::Passphrase(p))?,
+        Unlock::RecoveryKey(text) => {
+            let recovery = tend_store::RecoveryKey::parse(text)
+                .map_err(|reason| CoreError::refused(Some("recovery_key"), reason))?;
+            header
+                .key_slots
+                .unlock(tend_store::Secret::Recovery(&recovery))?
+        }
+        Unlock::Keyring => match env.keyring.get(header.database_id) {
+            Ok(Some(key)) => key,
+            _ => {
+                return Err(CoreError::PassphraseNeeded {
+                    reason: "the OS keyring holds no key for this backup".into(),
+                });
+            }
+        },
+    })
+}
+
 /// Restores a backup onto a machine with no clinic yet, unlocking it with the passphrase or the
 /// recovery key it was made with.
 pub fn restore_new(
@@ -114,24 +140,7 @@ pub fn restore_new(
         ));
     }
     let header = store_backup::inspect(backup)?;
-    let key = match unlock {
-        Unlock::Passphrase(p) => header.key_slots.unlock(tend_store::Secret::Passphrase(p))?,
-        Unlock::RecoveryKey(text) => {
-            let recovery = tend_store::RecoveryKey::parse(text)
-                .map_err(|reason| CoreError::refused(Some("recovery_key"), reason))?;
-            header
-                .key_slots
-                .unlock(tend_store::Secret::Recovery(&recovery))?
-        }
-        Unlock::Keyring => match env.keyring.get(header.database_id) {
-            Ok(Some(key)) => key,
-            _ => {
-                return Err(CoreError::PassphraseNeeded {
-                    reason: "the OS keyring holds no key for this backup".into(),
-                });
-            }
-        },
-    };
+    let key = unlock_backup(&header, unlock, &env)?;
     let info = dto(store_backup::restore(
         &paths,
         backup,
@@ -139,6 +148,39 @@ pub fn restore_new(
         env.clock.now(),
     )?);
     remember_key(&env, header.database_id, &key);
+    let tend = Tend::new(Store::open(&paths, &key)?, env);
+    audit_restore(&tend, None, backup, &info)?;
+    Ok((tend, info))
+}
+
+/// Replaces a clinic database that can no longer be read with a backup of it. Nobody can sign
+/// in to a damaged database, so the authority is the clinic passphrase or recovery key (which
+/// unlock the key slots beside it), and the backup must be of this clinic. Refused when the
+/// database is readable: then an admin restores as usual.
+pub fn restore_damaged(
+    dir: &Path,
+    backup: &Path,
+    unlock: Unlock<'_>,
+    env: Environment,
+) -> Result<(Tend, RestoreDto)> {
+    let paths = DataPaths::new(dir);
+    let key = crate::clinic::unlock_key(&paths, unlock, &env)?;
+    match Store::open(&paths, &key) {
+        Err(e) if store_backup::is_damage(&e) => {}
+        Ok(_) => {
+            return Err(CoreError::refused(
+                None,
+                "the clinic's database is readable; sign in as an administrator to restore over it",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let info = dto(store_backup::restore(
+        &paths,
+        backup,
+        &key,
+        env.clock.now(),
+    )?);
     let tend = Tend::new(Store::open(&paths, &key)?, env);
     audit_restore(&tend, None, backup, &info)?;
     Ok((tend, info))

@@ -217,6 +217,11 @@ pub fn open(dir: &Path, unlock: Unlock<'_>, env: Environment) -> Result<Tend> {
                 "the key in the OS keyring does not open this clinic",
             ));
         }
+        // The key slot proved the key right, so a database that will not read is damaged.
+        Err(e) if tend_store::backup::is_damage(&e) => {
+            tracing::error!(error = %e, "the database cannot be read");
+            return Err(CoreError::Damaged);
+        }
         other => other?,
     };
     if !matches!(unlock, Unlock::Keyring) {

@@ -35,6 +35,13 @@ pub enum CoreError {
     #[error("{reason}; the clinic passphrase is needed to open it")]
     PassphraseNeeded { reason: String },
 
+    /// The key is right but the database cannot be read: restore a backup.
+    #[error(
+        "the clinic's database is damaged and cannot be read; restore the latest backup \
+         (tend restore FILE)"
+    )]
+    Damaged,
+
     #[error("there is no user called {0}")]
     UnknownUser(String),
 
@@ -70,6 +77,7 @@ impl CoreError {
             CoreError::AccountDisabled => "account_disabled",
             CoreError::SessionEnded => "session_ended",
             CoreError::PassphraseNeeded { .. } => "passphrase_needed",
+            CoreError::Damaged => "damaged",
             CoreError::UnknownUser(_) => "not_found",
             CoreError::Refused { .. } => "refused",
             CoreError::Store(e) => match e {

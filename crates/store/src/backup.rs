@@ -284,39 +284,20 @@ pub fn restore(
         remove_if_exists(&f)?;
     }
 
-    let mut previous_kept_at = None;
-    if paths.exists() {
-        // The current database must be this clinic's, and fully checkpointed, so no old WAL
-        // is ever replayed onto the restored file.
-        let same_clinic = {
-            let conn = db::connect(&paths.db(), key, Mode::Writer, false).map_err(|e| match e {
-                StoreError::NotADatabase => {
-                    bad(backup, "it is a backup of another clinic's database")
-                }
-                other => other,
-            })?;
-            let identity = read_identity(&conn)?;
-            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
-            conn.close().map_err(|(_, e)| StoreError::from(e))?;
-            identity.database_id == header.database_id
-        };
-        if !same_clinic {
-            cleanup(&tmp);
-            return Err(bad(backup, "it is a backup of another clinic's database"));
+    let previous_kept_at = if paths.exists() {
+        match set_aside(paths, &header, key, backup, now) {
+            Ok(kept) => Some(kept),
+            Err(e) => {
+                cleanup(&tmp);
+                return Err(e);
+            }
         }
-        for f in [paths.sidecar("-wal"), paths.sidecar("-shm")] {
-            remove_if_exists(&f)?;
-        }
-        let kept = paths.sidecar(&format!(".before-restore-{}", now.format("%Y%m%dT%H%M%SZ")));
-        if fs::hard_link(paths.db(), &kept).is_err() {
-            fs::copy(paths.db(), &kept).map_err(io(format!("keeping {}", kept.display())))?;
-        }
-        previous_kept_at = Some(kept);
     } else {
         // A new machine: the backup's key slots come with it, written before the database so
         // that whenever `tend.db` exists its key slots do too.
         header.key_slots.write(&paths.keys())?;
-    }
+        None
+    };
     fs::rename(&tmp, paths.db()).map_err(io(format!("replacing {}", paths.db().display())))?;
     keyslots::sync_dir(paths.dir());
     drop(lock_file);
@@ -326,6 +307,77 @@ pub fn restore(
         audit_entries,
         previous_kept_at,
     })
+}
+
+/// Makes way for the restored database: keeps a byte-for-byte copy of the current database and
+/// its WAL beside it under a dated name, before anything opens them (closing a connection can
+/// checkpoint the WAL into the file), then checks the current database is this clinic's. A
+/// readable one must name the same database id; an unreadable (damaged) one is judged by the
+/// key slots beside it. On refusal the copies are removed again and nothing else has changed.
+fn set_aside(
+    paths: &DataPaths,
+    header: &BackupHeader,
+    key: &DbKey,
+    backup: &Path,
+    now: DateTime<Utc>,
+) -> Result<PathBuf> {
+    let kept = paths.sidecar(&format!(".before-restore-{}", now.format("%Y%m%dT%H%M%SZ")));
+    let copies: Vec<(PathBuf, PathBuf)> = [("", ""), ("-wal", "-wal")]
+        .into_iter()
+        .map(|(from, to)| (paths.sidecar(from), with_suffix(&kept, to)))
+        .filter(|(from, _)| from.exists())
+        .collect();
+    for (from, to) in &copies {
+        fs::copy(from, to).map_err(io(format!("keeping {}", from.display())))?;
+    }
+    let verdict = same_clinic(paths, header, key);
+    match verdict {
+        Ok(true) => {
+            for f in [paths.sidecar("-wal"), paths.sidecar("-shm")] {
+                remove_if_exists(&f)?;
+            }
+            Ok(kept)
+        }
+        Ok(false) | Err(_) => {
+            for (_, to) in &copies {
+                let _ = remove_if_exists(to);
+            }
+            match verdict {
+                Err(e) => Err(e),
+                _ => Err(bad(backup, "it is a backup of another clinic's database")),
+            }
+        }
+    }
+}
+
+/// Whether the database in `paths` is the one `header` is a backup of.
+fn same_clinic(paths: &DataPaths, header: &BackupHeader, key: &DbKey) -> Result<bool> {
+    let readable = db::connect(&paths.db(), key, Mode::Writer, false).and_then(|conn| {
+        let identity = read_identity(&conn)?;
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        conn.close().map_err(|(_, e)| StoreError::from(e))?;
+        Ok(identity)
+    });
+    match readable {
+        Ok(identity) => Ok(identity.database_id == header.database_id),
+        Err(e) if is_damage(&e) => {
+            tracing::warn!(error = %e, "replacing a damaged database from a backup");
+            Ok(KeySlots::read(&paths.keys())?.database_id() == header.database_id)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether an error opening a database means the file is damaged (rather than, say, busy).
+pub fn is_damage(e: &StoreError) -> bool {
+    match e {
+        StoreError::NotADatabase | StoreError::Corrupt(_) => true,
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => matches!(
+            f.code,
+            rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+        ),
+        _ => false,
+    }
 }
 
 /// Copies the database part of a backup to `tmp`, checking its length and hash.

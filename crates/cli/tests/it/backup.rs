@@ -92,3 +92,65 @@ fn a_forgotten_passphrase_is_replaced_with_the_recovery_key() {
         .arg("status"))
     .ok();
 }
+
+#[test]
+fn a_damaged_database_is_replaced_from_a_backup_with_the_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let clinic = dir.path().join("clinic");
+    init(&clinic);
+    add_user(&clinic, "ana", "doctor");
+    let file = dir.path().join("b.tendbackup");
+    run(as_admin(&clinic).arg("backup").arg(&file)).ok();
+
+    // The disk garbles the first page.
+    let db = clinic.join("tend.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    bytes[100..4000].fill(0x42);
+    std::fs::write(&db, &bytes).unwrap();
+
+    let r = run(as_admin(&clinic).arg("status"));
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr.trim(),
+        "error: The clinic's database is damaged and cannot be read; restore the latest backup (tend restore FILE)"
+    );
+    // No one can sign in, so the passphrase is the authority; a wrong one changes nothing.
+    let r = run(tend(&clinic)
+        .env("TEND_PASSPHRASE", "not the passphrase")
+        .arg("restore")
+        .arg(&file));
+    assert!(r.stderr.contains("The passphrase is not right"), "{r:?}");
+    let r = run(tend(&clinic)
+        .env("TEND_PASSPHRASE", crate::support::PASSPHRASE)
+        .arg("restore")
+        .arg(&file))
+    .ok();
+    assert!(
+        r.stdout.contains("The database it replaced is kept at"),
+        "{}",
+        r.stdout
+    );
+    let kept: Vec<String> = std::fs::read_dir(&clinic)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("tend.db.before-restore-") && !n.ends_with("-wal"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let users = run(as_admin(&clinic).args(["--json", "user", "list"]))
+        .ok()
+        .json();
+    assert_eq!(users.as_array().unwrap().len(), 2);
+    run(as_admin(&clinic).arg("check")).ok();
+
+    // A readable database is not restored without an admin's sign-in.
+    let r = run(tend(&clinic)
+        .env("TEND_PASSPHRASE", crate::support::PASSPHRASE)
+        .arg("restore")
+        .arg(&file));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("This needs a signed-in user"),
+        "{}",
+        r.stderr
+    );
+}

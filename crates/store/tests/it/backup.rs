@@ -82,7 +82,7 @@ fn refused(c: crate::support::Clinic, file: &std::path::Path, expected: &str) {
     let leftovers: Vec<_> = std::fs::read_dir(paths.dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.contains("restoring"))
+        .filter(|n| n.contains("restoring") || n.contains("before-restore"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     Store::open(&paths, &key).unwrap();
@@ -201,4 +201,59 @@ fn backups_taken_during_concurrent_writes_restore_consistently() {
         counts.push(store.read(|r| r.users()).unwrap().len());
     }
     assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
+}
+
+#[test]
+fn a_damaged_database_is_set_aside_with_its_wal_and_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = clinic(&dir.path().join("clinic"));
+    add_user(&c.store, "ana", "Ana");
+    let file = dir.path().join("b.tendbackup");
+    c.store.backup(&file, t0()).unwrap();
+    add_user(&c.store, "bea", "Bea"); // sits in the WAL
+    let (paths, key) = (c.paths.clone(), c.key.clone());
+    let wal = paths.db().with_extension("db-wal");
+    let wal_before = std::fs::read(&wal).unwrap();
+    // A crash of the machine leaves the WAL behind and page 1 garbled. (Closing the store
+    // checkpoints and removes the WAL, so it is put back as the crash would have left it.)
+    drop(c.store);
+    std::fs::write(&wal, &wal_before).unwrap();
+    let mut bytes = std::fs::read(paths.db()).unwrap();
+    bytes[64..4000].fill(0);
+    std::fs::write(paths.db(), &bytes).unwrap();
+    // (Not opened first: a failed open's close would checkpoint the WAL into the damaged file.)
+
+    let info = backup::restore(&paths, &file, &key, t0()).unwrap();
+    let kept = info.previous_kept_at.unwrap();
+    assert!(
+        kept.to_string_lossy().contains(".before-restore-"),
+        "{kept:?}"
+    );
+    assert_eq!(
+        std::fs::read(&kept).unwrap(),
+        bytes,
+        "the damaged file is kept as it was"
+    );
+    let kept_wal = std::path::PathBuf::from(format!("{}-wal", kept.display()));
+    assert_eq!(
+        std::fs::read(kept_wal).unwrap(),
+        wal_before,
+        "its WAL is kept beside it"
+    );
+    let store = Store::open(&paths, &key).unwrap();
+    assert_eq!(store.read(|r| r.users()).unwrap().len(), 1);
+    assert!(store.check_consistency().unwrap().is_consistent());
+}
+
+#[test]
+fn a_garbled_first_page_reads_as_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = clinic(dir.path());
+    let (paths, key) = (c.paths.clone(), c.key.clone());
+    drop(c);
+    let mut bytes = std::fs::read(paths.db()).unwrap();
+    bytes[64..4000].fill(0);
+    std::fs::write(paths.db(), &bytes).unwrap();
+    let err = Store::open(&paths, &key).unwrap_err();
+    assert!(backup::is_damage(&err), "{err:?}");
 }
