@@ -133,14 +133,17 @@ pub fn run(dir: &Path, out: &Output) -> Result<ExitCode> {
     );
     println!("The clinic passphrase is {DEMO_PASSPHRASE:?}. Try, for example:");
     let d = dir.display();
+    let tend = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "tend".into());
     println!(
-        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' tend --data-dir {d} --user admin user list"
+        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' {tend} --data-dir {d} --user admin user list"
     );
     println!(
-        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' tend --data-dir {d} --user admin audit verify"
+        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' {tend} --data-dir {d} --user admin audit verify"
     );
     println!(
-        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' tend --data-dir {d} --user admin check"
+        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' {tend} --data-dir {d} --user admin check"
     );
     Ok(ExitCode::SUCCESS)
 }
