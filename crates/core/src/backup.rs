@@ -61,14 +61,20 @@ fn dto(info: store_backup::RestoreInfo) -> RestoreDto {
     }
 }
 
-fn audit_restore(
-    tend: &Tend,
-    session: Option<&Session>,
+/// Restores `backup` into `paths`, opens the result and audits the restore in it (by `who`, or
+/// by nobody when the passphrase or recovery key was the authority).
+fn replace_and_reopen(
+    paths: &DataPaths,
     backup: &Path,
-    info: &RestoreDto,
-) -> Result<()> {
+    key: &tend_store::DbKey,
+    env: Environment,
+    now: DateTime<Utc>,
+    who: Option<&Session>,
+) -> Result<(Tend, RestoreDto)> {
+    let info = dto(store_backup::restore(paths, backup, key, now)?);
+    let tend = Tend::new(Store::open(paths, key)?, env);
     tend.store()
-        .write(tend.ctx(session.map(Session::user_id)), |tx| {
+        .write(tend.ctx(who.map(Session::user_id)), |tx| {
             tx.audit(
                 AuditEntry::new("backup.restore", Outcome::Ok).detail(json!({
                     "file": file_name(backup),
@@ -76,7 +82,7 @@ fn audit_restore(
                 })),
             )
         })?;
-    Ok(())
+    Ok((tend, info))
 }
 
 /// Replaces this clinic's database with a backup of it. The open clinic is closed first (the
@@ -89,10 +95,7 @@ pub fn restore(tend: Tend, session: &Session, backup: &Path) -> Result<(Tend, Re
     let key = tend.store().key().clone();
     let env = tend.env.clone();
     drop(tend);
-    let info = dto(store_backup::restore(&paths, backup, &key, now)?);
-    let tend = Tend::new(Store::open(&paths, &key)?, env);
-    audit_restore(&tend, Some(session), backup, &info)?;
-    Ok((tend, info))
+    replace_and_reopen(&paths, backup, &key, env, now, Some(session))
 }
 
 /// The database key of a backup, from its key slots (or the OS keyring).
@@ -141,16 +144,10 @@ pub fn restore_new(
     }
     let header = store_backup::inspect(backup)?;
     let key = unlock_backup(&header, unlock, &env)?;
-    let info = dto(store_backup::restore(
-        &paths,
-        backup,
-        &key,
-        env.clock.now(),
-    )?);
-    remember_key(&env, header.database_id, &key);
-    let tend = Tend::new(Store::open(&paths, &key)?, env);
-    audit_restore(&tend, None, backup, &info)?;
-    Ok((tend, info))
+    let now = env.clock.now();
+    let restored = replace_and_reopen(&paths, backup, &key, env, now, None)?;
+    remember_key(&restored.0.env, header.database_id, &key);
+    Ok(restored)
 }
 
 /// Replaces a clinic database that can no longer be read with a backup of it. Nobody can sign
@@ -175,13 +172,6 @@ pub fn restore_damaged(
         }
         Err(e) => return Err(e.into()),
     }
-    let info = dto(store_backup::restore(
-        &paths,
-        backup,
-        &key,
-        env.clock.now(),
-    )?);
-    let tend = Tend::new(Store::open(&paths, &key)?, env);
-    audit_restore(&tend, None, backup, &info)?;
-    Ok((tend, info))
+    let now = env.clock.now();
+    replace_and_reopen(&paths, backup, &key, env, now, None)
 }
