@@ -107,20 +107,15 @@ impl<'c> WriteTx<'c> {
             return Ok(None);
         }
         let mut base = BTreeMap::new();
+        let mut created: Option<Hlc> = None;
         for field in changed.keys() {
-            let hlc: Option<String> = self
-                .tx
-                .query_row(
-                    "SELECT hlc FROM field_version WHERE entity = ?1 AND record_id = ?2 AND field = ?3",
-                    params![entity.as_str(), record_id.hyphenated().to_string(), field],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let hlc = match hlc {
-                Some(text) => text
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt("a field clock is unreadable".into()))?,
-                None => Hlc::ZERO,
+            let hlc = match field_clock(&self.tx, entity, record_id, field)? {
+                Some(hlc) => hlc,
+                // Never edited since creation: the value is the one the create change set.
+                None => match created {
+                    Some(hlc) => hlc,
+                    None => *created.insert(create_clock(&self.tx, entity, record_id)?),
+                },
             };
             base.insert(field.clone(), hlc);
         }
@@ -305,6 +300,11 @@ pub(crate) fn project(conn: &Connection, change: &Change) -> Result<()> {
         }
     };
     result.map_err(|e| unique_violation(table, e))?;
+    // A field's clock is its create change's until it is first edited, so a new record writes
+    // no clock rows (a patient with twenty fields would otherwise write twenty).
+    if change.kind == ChangeKind::Create {
+        return Ok(());
+    }
     let mut stmt = conn.prepare_cached(
         "INSERT INTO field_version (entity, record_id, field, hlc, device_id, change_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -325,6 +325,49 @@ pub(crate) fn project(conn: &Connection, change: &Change) -> Result<()> {
         ])?;
     }
     Ok(())
+}
+
+fn parse_clock(text: &str) -> Result<Hlc> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt("a field clock is unreadable".into()))
+}
+
+/// The clock of the last edit of one field, if it was ever edited after creation.
+fn field_clock(
+    conn: &Connection,
+    entity: Entity,
+    record_id: Uuid,
+    field: &str,
+) -> Result<Option<Hlc>> {
+    let text: Option<String> = conn
+        .prepare_cached(
+            "SELECT hlc FROM field_version WHERE entity = ?1 AND record_id = ?2 AND field = ?3",
+        )?
+        .query_row(
+            params![entity.as_str(), record_id.hyphenated().to_string(), field],
+            |r| r.get(0),
+        )
+        .optional()?;
+    text.as_deref().map(parse_clock).transpose()
+}
+
+/// The clock of the change that created a record (`Hlc::ZERO` if the log has none).
+fn create_clock(conn: &Connection, entity: Entity, record_id: Uuid) -> Result<Hlc> {
+    let text: Option<String> = conn
+        .prepare_cached(
+            "SELECT hlc FROM change_log WHERE entity = ?1 AND record_id = ?2 AND kind = 'create'
+             ORDER BY hlc LIMIT 1",
+        )?
+        .query_row(
+            params![entity.as_str(), record_id.hyphenated().to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(text
+        .as_deref()
+        .map(parse_clock)
+        .transpose()?
+        .unwrap_or(Hlc::ZERO))
 }
 
 /// Turns SQLite's "UNIQUE constraint failed: user.username" into a field-named error.
