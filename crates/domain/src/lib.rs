@@ -9,9 +9,11 @@ pub mod clinic;
 pub mod error;
 pub mod hlc;
 pub mod ids;
+pub mod patient;
 pub mod permission;
 pub mod role;
 pub mod sign_in;
+pub mod text;
 pub mod user;
 
 pub use change::{Change, ChangeKind, Entity, Fields, Value};
