@@ -6,8 +6,10 @@
 
 pub mod change;
 pub mod clinic;
+pub mod clinical;
 pub mod error;
 pub mod hlc;
+pub mod icd10cm;
 pub mod ids;
 pub mod patient;
 pub mod permission;

@@ -27,7 +27,11 @@ pub fn fold(text: &str) -> String {
 
 /// The folded words of `text`.
 pub fn tokens(text: &str) -> Vec<String> {
-    fold(text).split(' ').filter(|t| !t.is_empty()).map(str::to_owned).collect()
+    fold(text)
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Shortest word for which one typo is tolerated; shorter ones must match exactly or by prefix.
@@ -135,10 +139,10 @@ mod tests {
     #[test]
     fn one_edit_always_shares_a_key() {
         let pairs = [
-            ("garcia", "garica"), // swapped neighbours
-            ("garcia", "garsia"), // substitution
+            ("garcia", "garica"),  // swapped neighbours
+            ("garcia", "garsia"),  // substitution
             ("garcia", "garcias"), // insertion
-            ("garcia", "garca"),  // deletion
+            ("garcia", "garca"),   // deletion
             ("nguyen", "nguyen"),
         ];
         for (a, b) in pairs {
@@ -146,10 +150,18 @@ mod tests {
             assert!(deletion_keys(b).iter().any(|k| ka.contains(k)), "{a} ~ {b}");
             assert!(word_match(b, a) >= WordMatch::Typo, "{a} ~ {b}");
         }
-        assert_eq!(deletion_keys("ana"), ["ana"], "short words have no typo keys");
+        assert_eq!(
+            deletion_keys("ana"),
+            ["ana"],
+            "short words have no typo keys"
+        );
         assert_eq!(word_match("gar", "garcia"), WordMatch::Prefix);
         assert_eq!(word_match("gomez", "garcia"), WordMatch::None);
-        assert_eq!(word_match("ann", "ana"), WordMatch::None, "short words need exactness");
+        assert_eq!(
+            word_match("ann", "ana"),
+            WordMatch::None,
+            "short words need exactness"
+        );
     }
 
     #[test]

@@ -17,9 +17,14 @@ pub struct Age {
 /// The age on `today` of someone born on `birth` (zero if `birth` is later).
 pub fn age_on(birth: NaiveDate, today: NaiveDate) -> Age {
     if birth >= today {
-        return Age { years: 0, months: 0, days: 0 };
+        return Age {
+            years: 0,
+            months: 0,
+            days: 0,
+        };
     }
-    let mut months = (today.year() - birth.year()) * 12 + today.month() as i32 - birth.month() as i32;
+    let mut months =
+        (today.year() - birth.year()) * 12 + today.month() as i32 - birth.month() as i32;
     if today.day() < birth.day() {
         months -= 1;
     }
@@ -65,7 +70,11 @@ mod tests {
             ("2026-12-01", "2026-11-24", "0 d"),
         ];
         for (birth, today, expected) in cases {
-            assert_eq!(age_on(d(birth), d(today)).to_string(), expected, "{birth} on {today}");
+            assert_eq!(
+                age_on(d(birth), d(today)).to_string(),
+                expected,
+                "{birth} on {today}"
+            );
         }
     }
 }

@@ -162,16 +162,28 @@ mod tests {
         let cases = [
             // The journey in DESIGN.md: typed without accents, same birth date.
             (person("Ana", "Garcia Lopez", "1979-03-14", ""), 80, true),
-            (person("Ana", "Garcia Lopez", "1979-03-14", "+34 612 345 678"), 100, true),
+            (
+                person("Ana", "Garcia Lopez", "1979-03-14", "+34 612 345 678"),
+                100,
+                true,
+            ),
             // Given and family swapped.
             (person("García-López", "Ana", "1979-03-14", ""), 80, true),
             // A typo and a day/month swap.
             (person("Ana", "Garica Lopez", "1979-03-15", ""), 55, true),
             (person("Ana", "García-López", "1979-04-13", ""), 45, false),
             // Her daughter: same phone and family name, other given name and year.
-            (person("Lucía", "García-López", "2008-06-02", "612345678"), 20, false),
+            (
+                person("Lucía", "García-López", "2008-06-02", "612345678"),
+                20,
+                false,
+            ),
             // A stranger.
-            (person("Kwame", "Mensah", "1990-01-01", "700000000"), 0, false),
+            (
+                person("Kwame", "Mensah", "1990-01-01", "700000000"),
+                0,
+                false,
+            ),
         ];
         for (new, expected, likely) in cases {
             let s = duplicate_score(&new, &ana);
@@ -188,10 +200,22 @@ mod tests {
     #[test]
     fn near_dates() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert!(near_date(d("1979-03-04"), d("1979-04-03")), "day and month swapped");
-        assert!(near_date(d("1979-03-14"), d("1979-03-15")), "one digit of the day");
-        assert!(near_date(d("1979-03-14"), d("1978-03-14")), "year off by one");
-        assert!(near_date(d("1979-03-14"), d("1989-03-14")), "one digit of the year");
+        assert!(
+            near_date(d("1979-03-04"), d("1979-04-03")),
+            "day and month swapped"
+        );
+        assert!(
+            near_date(d("1979-03-14"), d("1979-03-15")),
+            "one digit of the day"
+        );
+        assert!(
+            near_date(d("1979-03-14"), d("1978-03-14")),
+            "year off by one"
+        );
+        assert!(
+            near_date(d("1979-03-14"), d("1989-03-14")),
+            "one digit of the year"
+        );
         assert!(!near_date(d("1979-03-14"), d("1979-05-20")));
         assert!(!near_date(d("1979-03-14"), d("1979-03-14")));
     }

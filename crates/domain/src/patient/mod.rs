@@ -190,16 +190,26 @@ pub struct PatientForm {
 const NAME_MAX: usize = 100;
 
 /// A free-text note: line breaks allowed, other control characters not.
-pub fn parse_note(field: &'static str, s: &str, max_chars: usize) -> Result<Option<String>, ValidationError> {
+pub fn parse_note(
+    field: &'static str,
+    s: &str,
+    max_chars: usize,
+) -> Result<Option<String>, ValidationError> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(None);
     }
     if s.chars().count() > max_chars {
-        return Err(ValidationError::new(field, format!("must be at most {max_chars} characters")));
+        return Err(ValidationError::new(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
     }
     if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(ValidationError::new(field, "must not contain control characters"));
+        return Err(ValidationError::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(Some(s.replace("\r\n", "\n")))
 }
@@ -236,7 +246,9 @@ fn parse_phone(entry: &str) -> Result<Option<Phone>, ValidationError> {
                 other => {
                     return Err(ValidationError::new(
                         "phones",
-                        format!("\"{other}\" is not a kind of phone; use mobile, home, work or other"),
+                        format!(
+                            "\"{other}\" is not a kind of phone; use mobile, home, work or other"
+                        ),
                     ));
                 }
             };
@@ -247,7 +259,9 @@ fn parse_phone(entry: &str) -> Result<Option<Phone>, ValidationError> {
     if phone_digits(number).is_none() {
         return Err(ValidationError::new(
             "phones",
-            format!("\"{number}\" is not a phone number (4 to 15 digits, with spaces, +, - or brackets)"),
+            format!(
+                "\"{number}\" is not a phone number (4 to 15 digits, with spaces, +, - or brackets)"
+            ),
         ));
     }
     Ok(Some(Phone {
@@ -274,7 +288,10 @@ fn parse_email(s: &str) -> Result<Option<String>, ValidationError> {
     if valid {
         Ok(Some(email))
     } else {
-        Err(ValidationError::new("email", format!("\"{email}\" is not an email address")))
+        Err(ValidationError::new(
+            "email",
+            format!("\"{email}\" is not an email address"),
+        ))
     }
 }
 
@@ -302,7 +319,9 @@ fn parse_address(a: &Address) -> Result<Option<Address>, ValidationError> {
     Ok(Some(address))
 }
 
-fn parse_emergency_contact(c: &EmergencyContact) -> Result<Option<EmergencyContact>, ValidationError> {
+fn parse_emergency_contact(
+    c: &EmergencyContact,
+) -> Result<Option<EmergencyContact>, ValidationError> {
     let name = optional_text("emergency_contact.name", &c.name, NAME_MAX)?;
     let relationship = optional_text("emergency_contact.relationship", &c.relationship, 40)?;
     let phone = optional_text("emergency_contact.phone", &c.phone, 40)?;
@@ -321,8 +340,14 @@ fn parse_emergency_contact(c: &EmergencyContact) -> Result<Option<EmergencyConta
                 phone,
             }))
         }
-        (None, _) => Err(ValidationError::new("emergency_contact.name", "is required for an emergency contact")),
-        (_, None) => Err(ValidationError::new("emergency_contact.phone", "is required for an emergency contact")),
+        (None, _) => Err(ValidationError::new(
+            "emergency_contact.name",
+            "is required for an emergency contact",
+        )),
+        (_, None) => Err(ValidationError::new(
+            "emergency_contact.phone",
+            "is required for an emergency contact",
+        )),
     }
 }
 
@@ -337,8 +362,14 @@ fn parse_insurance(i: &Insurance) -> Result<Option<Insurance>, ValidationError> 
             member_id,
             group: group.unwrap_or_default(),
         })),
-        (None, _) => Err(ValidationError::new("insurance.payer", "is required when insurance is given")),
-        (_, None) => Err(ValidationError::new("insurance.member_id", "is required when insurance is given")),
+        (None, _) => Err(ValidationError::new(
+            "insurance.payer",
+            "is required when insurance is given",
+        )),
+        (_, None) => Err(ValidationError::new(
+            "insurance.member_id",
+            "is required when insurance is given",
+        )),
     }
 }
 
@@ -348,8 +379,10 @@ const MAX_AGE_YEARS: u32 = 130;
 impl PatientForm {
     /// Checks every field against the rules, with `today` in the clinic's time zone.
     pub fn validate(&self, today: NaiveDate) -> Result<Demographics, ValidationError> {
-        let given_name = optional_text("given_name", &self.given_name, NAME_MAX)?.unwrap_or_default();
-        let family_name = optional_text("family_name", &self.family_name, NAME_MAX)?.unwrap_or_default();
+        let given_name =
+            optional_text("given_name", &self.given_name, NAME_MAX)?.unwrap_or_default();
+        let family_name =
+            optional_text("family_name", &self.family_name, NAME_MAX)?.unwrap_or_default();
         if given_name.is_empty() && family_name.is_empty() {
             return Err(ValidationError::new(
                 "family_name",
@@ -385,7 +418,12 @@ impl PatientForm {
             gender_identity: optional_text("gender_identity", &self.gender_identity, 60)?,
             phones,
             email: parse_email(&self.email)?,
-            address: self.address.as_ref().map(parse_address).transpose()?.flatten(),
+            address: self
+                .address
+                .as_ref()
+                .map(parse_address)
+                .transpose()?
+                .flatten(),
             emergency_contact: self
                 .emergency_contact
                 .as_ref()
@@ -395,7 +433,12 @@ impl PatientForm {
             language: optional_text("language", &self.language, 40)?,
             front_desk_note: parse_note("front_desk_note", &self.front_desk_note, 500)?,
             national_id: optional_text("national_id", &self.national_id, 40)?,
-            insurance: self.insurance.as_ref().map(parse_insurance).transpose()?.flatten(),
+            insurance: self
+                .insurance
+                .as_ref()
+                .map(parse_insurance)
+                .transpose()?
+                .flatten(),
         })
     }
 
@@ -413,7 +456,10 @@ impl PatientForm {
             (false, true) => {
                 let date = parse_date("birth_date", &self.birth_date)?;
                 if date > today {
-                    return Err(ValidationError::new("birth_date", "cannot be in the future"));
+                    return Err(ValidationError::new(
+                        "birth_date",
+                        "cannot be in the future",
+                    ));
                 }
                 if today.years_since(date).is_some_and(|y| y > MAX_AGE_YEARS) {
                     return Err(ValidationError::new(

@@ -30,9 +30,16 @@ impl Mrn {
 
     /// Reads an MRN as typed: any case, with or without the dash or leading zeros (`k7-123`).
     pub fn parse(s: &str) -> Result<Self, ValidationError> {
-        let compact: String = s.trim().chars().filter(|c| *c != '-' && *c != ' ').collect();
+        let compact: String = s
+            .trim()
+            .chars()
+            .filter(|c| *c != '-' && *c != ' ')
+            .collect();
         let err = || {
-            ValidationError::new("mrn", format!("\"{}\" is not a record number such as K7-000123", s.trim()))
+            ValidationError::new(
+                "mrn",
+                format!("\"{}\" is not a record number such as K7-000123", s.trim()),
+            )
         };
         if compact.len() < 3 || !compact.is_ascii() {
             return Err(err());
@@ -98,7 +105,11 @@ mod tests {
             ("", None),
         ];
         for (input, expected) in cases {
-            assert_eq!(Mrn::parse(input).ok().map(|m| m.to_string()).as_deref(), expected, "{input:?}");
+            assert_eq!(
+                Mrn::parse(input).ok().map(|m| m.to_string()).as_deref(),
+                expected,
+                "{input:?}"
+            );
         }
         assert!(Mrn::looks_like("K7"));
         assert!(Mrn::looks_like("k7-00"));
