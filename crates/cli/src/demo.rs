@@ -56,6 +56,7 @@ fn open_or_create(dir: &Path, out: &Output) -> Result<(Tend, bool)> {
             admin_display_name: "Dr. Zoë Ørsted",
             admin_password: DEMO_ADMIN_PASSWORD,
             passphrase: DEMO_PASSPHRASE,
+            units: "metric",
         },
         environment(),
     )?;

@@ -94,6 +94,9 @@ struct InitArgs {
     /// What to call this computer.
     #[arg(long, default_value = "Desktop")]
     device_name: String,
+    /// Units for vital signs: metric (°C, kg, cm) or us (°F, lb, in).
+    #[arg(long, default_value = "metric")]
+    units: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -380,6 +383,7 @@ fn init(dir: &Path, args: &InitArgs, out: &Output) -> Result<ExitCode> {
             admin_display_name: args.admin_name.as_deref().unwrap_or(&args.admin),
             admin_password: &password,
             passphrase: &passphrase,
+            units: &args.units,
         },
         environment(),
     )?;

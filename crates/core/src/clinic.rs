@@ -4,6 +4,7 @@ use std::path::Path;
 
 use serde_json::json;
 use tend_domain::clinic::parse_timezone;
+use tend_domain::clinical::UnitSystem;
 use tend_domain::error::required_text;
 use tend_domain::user::{check_passphrase, check_password, parse_display_name};
 use tend_domain::{
@@ -31,6 +32,8 @@ pub struct InitRequest<'a> {
     pub admin_display_name: &'a str,
     pub admin_password: &'a str,
     pub passphrase: &'a str,
+    /// `metric` or `us`: how vital signs are typed and shown.
+    pub units: &'a str,
 }
 
 #[derive(Debug)]
@@ -51,6 +54,7 @@ fn fields(pairs: Vec<(&str, Value)>) -> Fields {
 /// first admin, all or nothing.
 pub fn init(dir: &Path, req: &InitRequest<'_>, env: Environment) -> Result<Initialized> {
     let settings = ClinicSettings::parse(req.clinic_name, req.timezone, req.currency)?;
+    let units: UnitSystem = req.units.parse()?;
     let device_name = required_text("device_name", req.device_name, 60)?;
     let username = Username::parse(req.admin_username)?;
     let display_name = parse_display_name(req.admin_display_name)?;
@@ -108,6 +112,7 @@ pub fn init(dir: &Path, req: &InitRequest<'_>, env: Environment) -> Result<Initi
                 ("name", settings.name.clone().into()),
                 ("timezone", settings.timezone.name().into()),
                 ("currency", settings.currency.code().into()),
+                ("units", units.as_str().into()),
             ]),
         )?;
         tx.create(
@@ -256,21 +261,31 @@ fn settings_dto(tend: &Tend) -> Result<ClinicDto> {
         name: clinic.name,
         timezone: clinic.timezone,
         currency: clinic.currency,
+        units: clinic.units,
         device_code: tend.store().identity().device_code.to_string(),
         schema_version: tend_store::schema_version(),
     })
 }
 
-/// An admin changes the clinic's name, time zone or currency.
+/// The clinic settings form.
+#[derive(Debug, Clone, Copy)]
+pub struct SettingsForm<'a> {
+    pub name: &'a str,
+    pub timezone: &'a str,
+    pub currency: &'a str,
+    /// `metric` or `us`.
+    pub units: &'a str,
+}
+
+/// An admin changes the clinic's name, time zone, currency or units.
 pub fn update_settings(
     tend: &Tend,
     session: &Session,
-    name: &str,
-    timezone: &str,
-    currency: &str,
+    form: &SettingsForm<'_>,
 ) -> Result<ClinicDto> {
     tend.authorize(session, Action::ClinicSettingsEdit)?;
-    let settings = ClinicSettings::parse(name, timezone, currency)?;
+    let settings = ClinicSettings::parse(form.name, form.timezone, form.currency)?;
+    let units: UnitSystem = form.units.parse()?;
     tend.store()
         .write(tend.ctx(Some(session.user_id())), |tx| {
             let clinic = tx.read().clinic()?;
@@ -281,6 +296,7 @@ pub fn update_settings(
                     ("name", settings.name.clone().into()),
                     ("timezone", settings.timezone.name().into()),
                     ("currency", settings.currency.code().into()),
+                    ("units", units.as_str().into()),
                 ]),
             )?;
             if changed.is_some() {

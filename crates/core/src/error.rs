@@ -42,6 +42,10 @@ pub enum CoreError {
     )]
     Damaged,
 
+    /// The patient being registered may already be registered.
+    #[error("{}", duplicates_message(.0))]
+    PossibleDuplicates(Vec<crate::api::DuplicateDto>),
+
     #[error("there is no user called {0}")]
     UnknownUser(String),
 
@@ -53,6 +57,26 @@ pub enum CoreError {
 
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+fn duplicates_message(found: &[crate::api::DuplicateDto]) -> String {
+    let list: Vec<String> = found
+        .iter()
+        .map(|d| {
+            format!(
+                "{} ({}, born {}; {})",
+                d.patient.display_name,
+                d.patient.mrn,
+                d.patient.birth_date,
+                d.reasons.join(", ")
+            )
+        })
+        .collect();
+    format!(
+        "this may be a patient who is already registered: {}. Open that record, or register \
+         anyway if this is someone else",
+        list.join("; ")
+    )
 }
 
 fn seconds(n: i64) -> String {
@@ -78,6 +102,7 @@ impl CoreError {
             CoreError::SessionEnded => "session_ended",
             CoreError::PassphraseNeeded { .. } => "passphrase_needed",
             CoreError::Damaged => "damaged",
+            CoreError::PossibleDuplicates(_) => "possible_duplicates",
             CoreError::UnknownUser(_) => "not_found",
             CoreError::Refused { .. } => "refused",
             CoreError::Store(e) => match e {

@@ -10,12 +10,16 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod bench;
+pub mod chart;
 pub mod clinic;
+pub mod clinical;
 pub mod clock;
 mod error;
 pub mod passphrase;
+pub mod patients;
 mod session;
 pub mod users;
+pub mod visits;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -44,6 +48,13 @@ impl Environment {
             keyring: Arc::new(tend_store::keyring::OsKeyring),
         }
     }
+}
+
+/// Settings of the clinic that shape what use cases show.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClinicContext {
+    pub timezone: chrono_tz::Tz,
+    pub units: tend_domain::clinical::UnitSystem,
 }
 
 /// An open clinic.
@@ -95,6 +106,21 @@ impl Tend {
             )
         })?;
         Err(CoreError::Forbidden { action })
+    }
+
+    /// The clinic's time zone and units, read fresh (settings can change on another desktop).
+    pub(crate) fn clinic_context(&self) -> Result<ClinicContext> {
+        let clinic = self.store.read(|r| r.clinic())?;
+        Ok(ClinicContext {
+            timezone: tend_domain::clinic::parse_timezone(&clinic.timezone)?,
+            units: clinic.units.parse()?,
+        })
+    }
+
+    /// Today's date where the clinic is.
+    pub(crate) fn today(&self) -> Result<chrono::NaiveDate> {
+        let tz = self.clinic_context()?.timezone;
+        Ok(self.now().with_timezone(&tz).date_naive())
     }
 
     /// What the quick audit check at open found, if anything: shown to admins at sign-in.

@@ -22,16 +22,32 @@ pub enum Entity {
     Clinic,
     Device,
     User,
+    Patient,
+    Encounter,
+    ClinicalEvent,
+    NoteTemplate,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 3] = [Entity::Clinic, Entity::Device, Entity::User];
+    pub const ALL: [Entity; 7] = [
+        Entity::Clinic,
+        Entity::Device,
+        Entity::User,
+        Entity::Patient,
+        Entity::Encounter,
+        Entity::ClinicalEvent,
+        Entity::NoteTemplate,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             Entity::Clinic => "clinic",
             Entity::Device => "device",
             Entity::User => "user",
+            Entity::Patient => "patient",
+            Entity::Encounter => "encounter",
+            Entity::ClinicalEvent => "clinical_event",
+            Entity::NoteTemplate => "note_template",
         }
     }
 }

@@ -27,6 +27,38 @@ pub enum Action {
     BackupRestore,
     /// Change the clinic passphrase that unlocks the database.
     PassphraseChange,
+    /// Find patients by name, phone, record number or birth date.
+    PatientSearch,
+    /// See a patient's demographics and banner (name, age, sex, MRN, allergies).
+    PatientView,
+    /// Register a new patient.
+    PatientRegister,
+    /// Edit demographics.
+    PatientEdit,
+    /// Merge a duplicate record into another, or undo a merge.
+    PatientMerge,
+    /// Read the clinical chart: problems, medications, vitals, immunizations, visit list.
+    ChartRead,
+    /// Read visit notes and addenda.
+    NoteRead,
+    /// Start visits and write their draft notes.
+    NoteWrite,
+    /// Sign one's own notes.
+    NoteSign,
+    /// Add an addendum to a signed note.
+    NoteAddendum,
+    /// Create and edit the clinic's note templates.
+    NoteTemplateEdit,
+    /// Record allergies, "no known allergies", and their corrections.
+    AllergyWrite,
+    /// Add and resolve problems (diagnoses).
+    ProblemWrite,
+    /// Start, change and stop medications.
+    MedicationWrite,
+    /// Record vital signs.
+    VitalsWrite,
+    /// Record immunizations.
+    ImmunizationWrite,
 }
 
 impl Action {
@@ -41,6 +73,22 @@ impl Action {
             Action::BackupCreate => "backup.create",
             Action::BackupRestore => "backup.restore",
             Action::PassphraseChange => "passphrase.change",
+            Action::PatientSearch => "patient.search",
+            Action::PatientView => "patient.view",
+            Action::PatientRegister => "patient.register",
+            Action::PatientEdit => "patient.edit",
+            Action::PatientMerge => "patient.merge",
+            Action::ChartRead => "chart.read",
+            Action::NoteRead => "note.read",
+            Action::NoteWrite => "note.write",
+            Action::NoteSign => "note.sign",
+            Action::NoteAddendum => "note.addendum",
+            Action::NoteTemplateEdit => "note_template.edit",
+            Action::AllergyWrite => "allergy.write",
+            Action::ProblemWrite => "problem.write",
+            Action::MedicationWrite => "medication.write",
+            Action::VitalsWrite => "vitals.write",
+            Action::ImmunizationWrite => "immunization.write",
         }
     }
 }
@@ -54,6 +102,8 @@ impl fmt::Display for Action {
 use Role::{Admin, Doctor, Nurse, Receptionist};
 
 const EVERYONE: &[Role] = &[Admin, Doctor, Nurse, Receptionist];
+const FRONT_DESK_AND_CLINICAL: &[Role] = &[Doctor, Nurse, Receptionist];
+const CLINICAL: &[Role] = &[Doctor, Nurse];
 
 /// Role × action. An action missing from this table is allowed to nobody.
 pub const TABLE: &[(Action, &[Role])] = &[
@@ -66,6 +116,26 @@ pub const TABLE: &[(Action, &[Role])] = &[
     (Action::BackupCreate, &[Admin]),
     (Action::BackupRestore, &[Admin]),
     (Action::PassphraseChange, &[Admin]),
+    // Patients: everyone finds and sees who a patient is (an admin, to merge duplicates);
+    // the front desk and clinicians register and edit them.
+    (Action::PatientSearch, EVERYONE),
+    (Action::PatientView, EVERYONE),
+    (Action::PatientRegister, FRONT_DESK_AND_CLINICAL),
+    (Action::PatientEdit, FRONT_DESK_AND_CLINICAL),
+    (Action::PatientMerge, &[Admin]),
+    // The clinical record: receptionists see none of it; nurses read it and record vitals,
+    // allergies and immunizations; doctors do everything clinical and sign.
+    (Action::ChartRead, CLINICAL),
+    (Action::NoteRead, CLINICAL),
+    (Action::NoteWrite, &[Doctor]),
+    (Action::NoteSign, &[Doctor]),
+    (Action::NoteAddendum, &[Doctor]),
+    (Action::NoteTemplateEdit, &[Admin, Doctor]),
+    (Action::AllergyWrite, CLINICAL),
+    (Action::ProblemWrite, &[Doctor]),
+    (Action::MedicationWrite, &[Doctor]),
+    (Action::VitalsWrite, CLINICAL),
+    (Action::ImmunizationWrite, CLINICAL),
 ];
 
 /// Whether one role may perform `action`.
@@ -100,6 +170,22 @@ mod tests {
         backup.create       yes   no     no    no
         backup.restore      yes   no     no    no
         passphrase.change   yes   no     no    no
+        patient.search      yes   yes    yes   yes
+        patient.view        yes   yes    yes   yes
+        patient.register    no    yes    yes   yes
+        patient.edit        no    yes    yes   yes
+        patient.merge       yes   no     no    no
+        chart.read          no    yes    yes   no
+        note.read           no    yes    yes   no
+        note.write          no    yes    no    no
+        note.sign           no    yes    no    no
+        note.addendum       no    yes    no    no
+        note_template.edit  yes   yes    no    no
+        allergy.write       no    yes    yes   no
+        problem.write       no    yes    no    no
+        medication.write    no    yes    no    no
+        vitals.write        no    yes    yes   no
+        immunization.write  no    yes    yes   no
     ";
 
     #[test]

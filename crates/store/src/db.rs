@@ -12,10 +12,16 @@ use crate::key::DbKey;
 
 /// The client migrations, in order, embedded in the binary. The list must match the files in
 /// `migrations/client/` (a test checks it); the schema version is the number of entries.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_foundation.sql",
-    include_str!("../../../migrations/client/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_foundation.sql",
+        include_str!("../../../migrations/client/0001_foundation.sql"),
+    ),
+    (
+        "0002_chart.sql",
+        include_str!("../../../migrations/client/0002_chart.sql"),
+    ),
+];
 
 #[cfg(test)]
 fn migration_names() -> impl Iterator<Item = &'static str> {

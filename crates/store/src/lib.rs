@@ -9,12 +9,14 @@
 pub mod audit;
 pub mod backup;
 pub mod bench;
+mod chart;
 pub mod consistency;
 mod db;
 mod error;
 pub mod key;
 pub mod keyring;
 pub mod keyslots;
+mod patients;
 mod schema;
 mod users;
 mod write;
@@ -28,10 +30,13 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tend_domain::{ClinicId, DatabaseId, DeviceCode, DeviceId};
 
 pub use audit::{AuditBreak, AuditEntry, AuditReport, Outcome};
+pub use chart::{encounter_fields, event_fields, note_fields, template_fields};
 pub use db::{SQLCIPHER_SETTINGS, schema_version};
 pub use error::{Result, StoreError};
 pub use key::{DbKey, RecoveryKey};
 pub use keyslots::{KdfParams, KeySlots, Secret};
+pub use patients::{PatientRecord, demographics_fields, person_key};
+pub use schema::FILED_UNDER_PATIENT;
 pub use users::UserRecord;
 pub use write::{WriteCtx, WriteTx};
 
@@ -282,7 +287,7 @@ impl<'c> Reader<'c> {
     pub fn clinic(&self) -> Result<ClinicRecord> {
         self.conn
             .query_row(
-                "SELECT id, name, timezone, currency, created_at FROM clinic LIMIT 1",
+                "SELECT id, name, timezone, currency, created_at, units FROM clinic LIMIT 1",
                 [],
                 |r| {
                     Ok(ClinicRecord {
@@ -291,6 +296,7 @@ impl<'c> Reader<'c> {
                         timezone: r.get(2)?,
                         currency: r.get(3)?,
                         created_at: r.get(4)?,
+                        units: r.get(5)?,
                     })
                 },
             )
@@ -323,6 +329,26 @@ impl<'c> Reader<'c> {
         .collect()
     }
 
+    /// The detail of the newest audit entry with `action` about `record_id`.
+    pub fn latest_audit_detail(
+        &self,
+        action: &str,
+        record_id: uuid::Uuid,
+    ) -> Result<Option<serde_json::Value>> {
+        let detail: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT detail FROM audit_log WHERE action = ?1 AND record_id = ?2
+                 ORDER BY seq DESC LIMIT 1",
+                params![action, record_id.hyphenated().to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        detail
+            .map(|d| serde_json::from_str(&d).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()
+    }
+
     /// Number of changes in the change log made on `device`.
     pub fn change_count(&self, device: DeviceId) -> Result<u64> {
         let n: i64 = self.conn.query_row(
@@ -342,6 +368,8 @@ pub struct ClinicRecord {
     pub timezone: String,
     pub currency: String,
     pub created_at: DateTime<Utc>,
+    /// `metric` or `us`: how vital signs are typed and shown.
+    pub units: String,
 }
 
 pub(crate) fn parse_id<T: std::str::FromStr>(

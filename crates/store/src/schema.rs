@@ -27,7 +27,12 @@ use ColumnType::{Bool, OptText, Text};
 
 const CLINIC: Table = Table {
     entity: Entity::Clinic,
-    columns: &[("name", Text), ("timezone", Text), ("currency", Text)],
+    columns: &[
+        ("name", Text),
+        ("timezone", Text),
+        ("currency", Text),
+        ("units", Text),
+    ],
 };
 
 const DEVICE: Table = Table {
@@ -48,6 +53,79 @@ const USER: Table = Table {
     ],
 };
 
+const PATIENT: Table = Table {
+    entity: Entity::Patient,
+    columns: &[
+        ("mrn", Text),
+        ("given_name", Text),
+        ("family_name", Text),
+        ("preferred_name", OptText),
+        ("birth_date", Text),
+        ("birth_date_estimated", Bool),
+        ("sex", Text),
+        ("gender_identity", OptText),
+        ("phones", Text),
+        ("email", OptText),
+        ("address", OptText),
+        ("emergency_contact", OptText),
+        ("language", OptText),
+        ("front_desk_note", OptText),
+        ("national_id", OptText),
+        ("insurance", OptText),
+        ("merged_into", OptText),
+    ],
+};
+
+const ENCOUNTER: Table = Table {
+    entity: Entity::Encounter,
+    columns: &[
+        ("patient_id", Text),
+        ("provider_id", Text),
+        ("starts_at", Text),
+        ("reason", OptText),
+        ("subjective", Text),
+        ("objective", Text),
+        ("assessment", Text),
+        ("plan", Text),
+        ("template_id", OptText),
+        ("status", Text),
+        ("signed_at", OptText),
+        ("signed_by", OptText),
+        ("content_hash", OptText),
+        ("error_reason", OptText),
+    ],
+};
+
+const CLINICAL_EVENT: Table = Table {
+    entity: Entity::ClinicalEvent,
+    columns: &[
+        ("patient_id", Text),
+        ("category", Text),
+        ("kind", Text),
+        ("subject_id", Text),
+        ("encounter_id", OptText),
+        ("occurred_at", Text),
+        ("recorded_by", Text),
+        ("data", Text),
+    ],
+};
+
+const NOTE_TEMPLATE: Table = Table {
+    entity: Entity::NoteTemplate,
+    columns: &[
+        ("name", Text),
+        ("reason", OptText),
+        ("subjective", Text),
+        ("objective", Text),
+        ("assessment", Text),
+        ("plan", Text),
+        ("archived", Bool),
+    ],
+};
+
+/// Records filed under a patient, which a merge moves to the surviving patient.
+pub const FILED_UNDER_PATIENT: &[Entity] = &[Entity::Encounter, Entity::ClinicalEvent];
+
 impl Table {
     /// The table of `entity`. A new entity without a table does not compile.
     pub fn of(entity: Entity) -> &'static Table {
@@ -55,6 +133,10 @@ impl Table {
             Entity::Clinic => &CLINIC,
             Entity::Device => &DEVICE,
             Entity::User => &USER,
+            Entity::Patient => &PATIENT,
+            Entity::Encounter => &ENCOUNTER,
+            Entity::ClinicalEvent => &CLINICAL_EVENT,
+            Entity::NoteTemplate => &NOTE_TEMPLATE,
         }
     }
 

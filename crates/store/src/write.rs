@@ -60,6 +60,10 @@ impl<'c> WriteTx<'c> {
         self.ctx
     }
 
+    pub fn identity(&self) -> Identity {
+        *self.identity
+    }
+
     /// Reads inside this transaction (they see its own writes).
     pub fn read(&self) -> Reader<'_> {
         Reader::new(&self.tx)
@@ -300,6 +304,10 @@ pub(crate) fn project(conn: &Connection, change: &Change) -> Result<()> {
         }
     };
     result.map_err(|e| unique_violation(table, e))?;
+    // Derived rows (the patient search index) follow their record in the same transaction.
+    if change.entity == Entity::Patient {
+        crate::patients::reindex(conn, change.record_id)?;
+    }
     // A field's clock is its create change's until it is first edited, so a new record writes
     // no clock rows (a patient with twenty fields would otherwise write twenty).
     if change.kind == ChangeKind::Create {

@@ -1,24 +1,207 @@
 //! The permission table, enforced: every role tries every action through its use case, and
 //! what happens matches `tend_domain::permission`. Refusals are audited.
 
-use tend_core::{CoreError, Session, audit, backup, clinic, passphrase, users};
+use tend_core::clinical::{self, AllergyForm, ImmunizationForm, MedicationForm, ProblemForm};
+use tend_core::patients::{self, OnDuplicates};
+use tend_core::visits::{self, NoteEdit, TemplateForm};
+use tend_core::{CoreError, Session, audit, backup, chart, clinic, passphrase, users};
+use tend_domain::clinical::VitalsForm;
+use tend_domain::patient::PatientForm;
 use tend_domain::permission::role_can;
 use tend_domain::{Action, Role};
 
 use crate::support::{Clinic, clinic, person};
 
+/// A patient with a draft and a signed visit, made by a doctor who is not among the actors.
+struct Fixture {
+    doctor: Session,
+    mrn: String,
+    draft: String,
+    signed: String,
+}
+
+fn patient_form(n: u32) -> PatientForm {
+    PatientForm {
+        given_name: format!("Person{n}"),
+        family_name: "Access-Test".into(),
+        birth_date: format!("19{:02}-01-15", 50 + n % 40),
+        phones: vec![format!("600 {n:06}")],
+        ..Default::default()
+    }
+}
+
+fn fixture(c: &Clinic) -> Fixture {
+    let doctor = person(c, "fixture", "doctor");
+    let p = patients::register(&c.tend, &doctor, &patient_form(0), OnDuplicates::Refuse).unwrap();
+    let draft = visits::start(&c.tend, &doctor, &p.mrn, "check-up", None, None)
+        .unwrap()
+        .id
+        .to_string();
+    let signed = visits::start(&c.tend, &doctor, &p.mrn, "follow-up", None, None)
+        .unwrap()
+        .id
+        .to_string();
+    let note = NoteEdit {
+        subjective: Some("Well."),
+        ..Default::default()
+    };
+    visits::edit_note(&c.tend, &doctor, &signed, &note).unwrap();
+    visits::sign(&c.tend, &doctor, &signed).unwrap();
+    Fixture {
+        doctor,
+        mrn: p.mrn,
+        draft,
+        signed,
+    }
+}
+
 /// Performs `action` as `who` through the use case that needs it.
-fn attempt(c: &Clinic, who: &Session, password: &str, action: Action) -> Result<(), CoreError> {
+fn attempt(
+    c: &Clinic,
+    fx: &Fixture,
+    who: &Session,
+    password: &str,
+    action: Action,
+    n: u32,
+) -> Result<(), CoreError> {
+    let t = &c.tend;
+    let mrn = fx.mrn.as_str();
     match action {
+        Action::PatientSearch => patients::search(t, who, "access-test", 5).map(drop),
+        Action::PatientView => patients::get(t, who, mrn).map(drop),
+        Action::PatientRegister => {
+            patients::register(t, who, &patient_form(n), OnDuplicates::RegisterAnyway).map(drop)
+        }
+        Action::PatientEdit => patients::edit(t, who, mrn, &patient_form(0)).map(drop),
+        Action::PatientMerge => {
+            let a = patients::register(
+                t,
+                &fx.doctor,
+                &patient_form(1000 + n),
+                OnDuplicates::RegisterAnyway,
+            )
+            .unwrap();
+            let b = patients::register(
+                t,
+                &fx.doctor,
+                &patient_form(2000 + n),
+                OnDuplicates::RegisterAnyway,
+            )
+            .unwrap();
+            patients::merge(t, who, &a.mrn, &b.mrn).map(drop)
+        }
+        Action::ChartRead => chart::summary(t, who, mrn).map(drop),
+        Action::NoteRead => visits::get(t, who, &fx.draft).map(drop),
+        Action::NoteWrite => visits::start(t, who, mrn, "visit", None, None).map(drop),
+        Action::NoteSign => {
+            // A doctor signs their own note; anyone else is refused before the note matters.
+            let own = visits::start(t, who, mrn, "to sign", None, None)
+                .ok()
+                .map(|v| v.id.to_string());
+            let id = match &own {
+                Some(id) => {
+                    visits::edit_note(
+                        t,
+                        who,
+                        id,
+                        &NoteEdit {
+                            plan: Some("Rest."),
+                            ..Default::default()
+                        },
+                    )?;
+                    id.as_str()
+                }
+                None => fx.draft.as_str(),
+            };
+            visits::sign(t, who, id).map(drop)
+        }
+        Action::NoteAddendum => {
+            visits::add_addendum(t, who, &fx.signed, "Called back: better.").map(drop)
+        }
+        Action::NoteTemplateEdit => {
+            let name = format!("Template {n}");
+            visits::save_template(
+                t,
+                who,
+                None,
+                &TemplateForm {
+                    name: &name,
+                    subjective: "…",
+                    ..Default::default()
+                },
+            )
+            .map(drop)
+        }
+        Action::AllergyWrite => clinical::record_allergy(
+            t,
+            who,
+            mrn,
+            &AllergyForm {
+                substance: "Latex",
+                category: "environment",
+                ..Default::default()
+            },
+        )
+        .map(drop),
+        Action::ProblemWrite => clinical::add_problem(
+            t,
+            who,
+            mrn,
+            &ProblemForm {
+                code: "I10",
+                ..Default::default()
+            },
+        )
+        .map(drop),
+        Action::MedicationWrite => clinical::start_medication(
+            t,
+            who,
+            mrn,
+            &MedicationForm {
+                drug: "amlodipine",
+                dose: "5 mg",
+                ..Default::default()
+            },
+        )
+        .map(drop),
+        Action::VitalsWrite => clinical::record_vitals(
+            t,
+            who,
+            mrn,
+            &VitalsForm {
+                pulse: "72".into(),
+                ..Default::default()
+            },
+            None,
+        )
+        .map(drop),
+        Action::ImmunizationWrite => clinical::record_immunization(
+            t,
+            who,
+            mrn,
+            &ImmunizationForm {
+                vaccine: "Influenza",
+                ..Default::default()
+            },
+        )
+        .map(drop),
         Action::UserList => users::list(&c.tend, who).map(drop),
         Action::UserManage => users::unlock(&c.tend, who, "admin").map(drop),
         Action::OwnPasswordChange => {
             users::change_own_password(&c.tend, who, password, password).map(drop)
         }
         Action::ClinicSettingsView => clinic::settings(&c.tend, who).map(drop),
-        Action::ClinicSettingsEdit => {
-            clinic::update_settings(&c.tend, who, "Clínica Sol", "Europe/Madrid", "EUR").map(drop)
-        }
+        Action::ClinicSettingsEdit => clinic::update_settings(
+            &c.tend,
+            who,
+            &clinic::SettingsForm {
+                name: "Clínica Sol",
+                timezone: "Europe/Madrid",
+                currency: "EUR",
+                units: "metric",
+            },
+        )
+        .map(drop),
         Action::AuditReview => audit::verify(&c.tend, who).map(drop),
         Action::BackupCreate => {
             backup::create(&c.tend, who, &c.path().join("access.tendbackup")).map(drop)
@@ -34,7 +217,9 @@ fn attempt(c: &Clinic, who: &Session, password: &str, action: Action) -> Result<
 #[test]
 fn every_role_against_every_action() {
     let c = clinic();
+    let fx = fixture(&c);
     let mut checked = 0;
+    let mut n = 1;
     for role in Role::ALL {
         let username = format!("{role}1");
         let who = person(&c, &username, role.as_str());
@@ -43,7 +228,8 @@ fn every_role_against_every_action() {
             if *action == Action::BackupRestore {
                 continue;
             }
-            let got = attempt(&c, &who, &password, *action);
+            n += 1;
+            let got = attempt(&c, &fx, &who, &password, *action, n);
             let expected = role_can(role, *action);
             match (&got, expected) {
                 (Ok(()), true) => {}

@@ -183,18 +183,30 @@ fn settings_are_read_and_edited() {
         ("Clínica Sol", "Europe/Madrid", "EUR")
     );
     assert_eq!(s.device_code.len(), 2);
+    let form = |name, timezone, currency, units| clinic::SettingsForm {
+        name,
+        timezone,
+        currency,
+        units,
+    };
     let s = clinic::update_settings(
         &c.tend,
         &c.admin,
-        "Clínica Luna",
-        "America/Mexico_City",
-        "mxn",
+        &form("Clínica Luna", "America/Mexico_City", "mxn", "us"),
     )
     .unwrap();
     assert_eq!(
-        (s.name.as_str(), s.currency.as_str()),
-        ("Clínica Luna", "MXN")
+        (s.name.as_str(), s.currency.as_str(), s.units.as_str()),
+        ("Clínica Luna", "MXN", "us")
     );
-    let err = clinic::update_settings(&c.tend, &c.admin, "X", "Nowhere/City", "MXN").unwrap_err();
+    let err = clinic::update_settings(&c.tend, &c.admin, &form("X", "UTC", "MXN", "imperial"))
+        .unwrap_err();
+    assert_eq!(err.field(), Some("units"));
+    let err = clinic::update_settings(
+        &c.tend,
+        &c.admin,
+        &form("X", "Nowhere/City", "MXN", "metric"),
+    )
+    .unwrap_err();
     assert_eq!(err.field(), Some("timezone"));
 }

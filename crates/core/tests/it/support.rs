@@ -44,6 +44,7 @@ pub fn request() -> InitRequest<'static> {
         admin_display_name: "Dr. Zoë Ørsted",
         admin_password: ADMIN_PASSWORD,
         passphrase: PASSPHRASE,
+        units: "metric",
     }
 }
 

@@ -90,6 +90,16 @@ impl Soap {
     }
 }
 
+/// A starting point for notes that the clinic keeps ("Hypertension follow-up").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoteTemplate {
+    pub id: NoteTemplateId,
+    pub name: String,
+    pub reason: Option<String>,
+    pub note: Soap,
+    pub archived: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Encounter {
     pub id: EncounterId,

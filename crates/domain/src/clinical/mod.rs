@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use encounter::{
-    Encounter, EncounterId, EncounterStatus, NoteRefusal, NoteTemplateId, Soap, content_hash,
-    note_field_limit,
+    Encounter, EncounterId, EncounterStatus, NoteRefusal, NoteTemplate, NoteTemplateId, Soap,
+    content_hash, note_field_limit,
 };
 pub use fold::{
     AddendumView, AllergyList, AllergyView, ChartFacts, ImmunizationView, MedicationView,

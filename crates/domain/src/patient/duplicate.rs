@@ -92,13 +92,46 @@ fn near_date(a: NaiveDate, b: NaiveDate) -> bool {
     let year_slip = a.month() == b.month()
         && a.day() == b.day()
         && ((a.year() - b.year()).abs() == 1
-            || format!("{}", a.year())
+            || format!("{:04}", a.year())
                 .chars()
-                .zip(format!("{}", b.year()).chars())
+                .zip(format!("{:04}", b.year()).chars())
                 .filter(|(p, q)| p != q)
                 .count()
                 == 1);
     swapped || day_slip || year_slip
+}
+
+/// Every date `near_date` would call one slip away from `d`, for looking candidates up by index.
+pub fn candidate_birth_dates(d: NaiveDate) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    let mut push = |y: i32, m: u32, day: u32| {
+        if let Some(c) = NaiveDate::from_ymd_opt(y, m, day)
+            && c != d
+            && !out.contains(&c)
+        {
+            out.push(c);
+        }
+    };
+    push(y, day, m);
+    push(y - 1, m, day);
+    push(y + 1, m, day);
+    let (d1, d2) = (day / 10, day % 10);
+    for digit in 0..10 {
+        push(y, m, digit * 10 + d2);
+        push(y, m, d1 * 10 + digit);
+    }
+    let year = format!("{y:04}");
+    for pos in 0..4 {
+        for digit in b'0'..=b'9' {
+            let mut bytes = year.clone().into_bytes();
+            bytes[pos] = digit;
+            if let Ok(other) = String::from_utf8(bytes).unwrap_or_default().parse::<i32>() {
+                push(other, m, day);
+            }
+        }
+    }
+    out
 }
 
 pub fn duplicate_score(new: &PersonKey, existing: &PersonKey) -> DuplicateScore {
@@ -218,5 +251,14 @@ mod tests {
         );
         assert!(!near_date(d("1979-03-14"), d("1979-05-20")));
         assert!(!near_date(d("1979-03-14"), d("1979-03-14")));
+        // Every candidate is near, and every near date in a range is a candidate.
+        let base = d("1979-03-14");
+        let candidates = candidate_birth_dates(base);
+        assert!(candidates.iter().all(|c| near_date(base, *c)));
+        let mut day = d("1950-01-01");
+        while day < d("2010-01-01") {
+            assert_eq!(near_date(base, day), candidates.contains(&day), "{day}");
+            day = day.succ_opt().unwrap();
+        }
     }
 }

@@ -4,6 +4,7 @@
 mod age;
 mod duplicate;
 mod mrn;
+pub mod search;
 
 use std::fmt;
 use std::str::FromStr;
@@ -13,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 pub use age::{Age, age_on};
 pub use duplicate::{
-    DuplicateReason, DuplicateScore, LIKELY_DUPLICATE, PersonKey, duplicate_score,
+    DuplicateReason, DuplicateScore, LIKELY_DUPLICATE, PersonKey, candidate_birth_dates,
+    duplicate_score,
 };
 pub use mrn::Mrn;
 

@@ -1,6 +1,12 @@
 //! The shapes the UI and the CLI's `--json` see. Domain types become these at this edge, so the
 //! wire shape can stay still while the domain moves.
 
+mod chart;
+mod patient;
+
+pub use chart::*;
+pub use patient::*;
+
 use serde::Serialize;
 use tend_domain::{User, UserId};
 
@@ -75,6 +81,8 @@ pub struct ClinicDto {
     pub name: String,
     pub timezone: String,
     pub currency: String,
+    /// `metric` or `us`.
+    pub units: String,
     pub device_code: String,
     pub schema_version: i64,
 }
