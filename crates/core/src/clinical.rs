@@ -145,7 +145,7 @@ pub fn record_allergy(
                 subject: Uuid::now_v7(),
                 occurred_at: now,
                 action: "allergy.record",
-                data: data,
+                data,
             },
         )
     })
@@ -174,12 +174,12 @@ pub fn revise_allergy(
             tx,
             session,
             NewEvent {
-                patient: patient,
+                patient,
                 category: Category::Allergy,
                 subject: id,
                 occurred_at: now,
                 action: "allergy.revise",
-                data: data,
+                data,
             },
         )
     })
@@ -208,12 +208,12 @@ pub fn end_allergy(
             tx,
             session,
             NewEvent {
-                patient: patient,
+                patient,
                 category: Category::Allergy,
                 subject: id,
                 occurred_at: now,
                 action: "allergy.end",
-                data: data,
+                data,
             },
         )
     })
@@ -304,7 +304,7 @@ pub fn add_problem(
                 subject: Uuid::now_v7(),
                 occurred_at: now,
                 action: "problem.add",
-                data: data,
+                data,
             },
         )
     })
@@ -331,7 +331,7 @@ pub fn resolve_problem(
             tx,
             session,
             NewEvent {
-                patient: patient,
+                patient,
                 category: Category::Problem,
                 subject: id,
                 occurred_at: now,
@@ -387,7 +387,7 @@ pub fn start_medication(
                 subject: Uuid::now_v7(),
                 occurred_at: now,
                 action: "medication.start",
-                data: data,
+                data,
             },
         )
     })
@@ -441,12 +441,12 @@ pub fn change_medication(
             tx,
             session,
             NewEvent {
-                patient: patient,
+                patient,
                 category: Category::Medication,
                 subject: id,
                 occurred_at: now,
                 action: "medication.change",
-                data: data,
+                data,
             },
         )
     })
@@ -481,7 +481,7 @@ pub fn stop_medication(
             tx,
             session,
             NewEvent {
-                patient: patient,
+                patient,
                 category: Category::Medication,
                 subject: id,
                 occurred_at: now,
@@ -588,7 +588,7 @@ pub fn record_immunization(
                 subject: Uuid::now_v7(),
                 occurred_at: now,
                 action: "immunization.record",
-                data: data,
+                data,
             },
         )
     })
@@ -627,8 +627,8 @@ pub fn mark_entered_in_error(tend: &Tend, session: &Session, id: &str, reason: &
             tx,
             session,
             NewEvent {
-                patient: patient,
-                category: category,
+                patient,
+                category,
                 subject: subject_id,
                 occurred_at: now,
                 action: "chart.entered_in_error",

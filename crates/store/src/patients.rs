@@ -179,12 +179,27 @@ impl Reader<'_> {
                 .into_iter()
                 .collect(),
             SearchQuery::MrnPrefix(prefix) => {
+                // `K7-123` is most likely K7-000123 typed without zeros: that first, then the
+                // numbers that begin with what was typed.
+                let exact = Mrn::parse(prefix)
+                    .ok()
+                    .and_then(|m| self.patient_by_mrn(&m).transpose());
+                let mut ids: Vec<PatientId> =
+                    exact.transpose()?.map(|p| p.id).into_iter().collect();
                 let mut stmt = self.conn.prepare_cached(
                     "SELECT id FROM patient WHERE mrn >= ?1 AND mrn < ?1 || '~' AND merged_into IS NULL
                      ORDER BY mrn LIMIT ?2",
                 )?;
-                stmt.query_map(params![prefix, limit as i64], |r| parse_id(r.get_ref(0)?))?
-                    .collect::<rusqlite::Result<_>>()?
+                for id in
+                    stmt.query_map(params![prefix, limit as i64], |r| parse_id(r.get_ref(0)?))?
+                {
+                    let id = id?;
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+                ids.truncate(limit);
+                ids
             }
             SearchQuery::BirthDate(date) => {
                 let mut stmt = self.conn.prepare_cached(
@@ -235,12 +250,10 @@ impl Reader<'_> {
         let mut seen = BTreeSet::new();
         for (rowid, rev) in self.phone_rowids(digits, 500)? {
             let stored: String = rev.chars().rev().collect();
-            // A short query matches the end of a number; a long one must be the same line.
-            let matches = if digits.len() < PHONE_MATCH_DIGITS {
-                stored.ends_with(digits)
-            } else {
-                same_phone(&stored, digits)
-            };
+            // The typed digits end the number, or the two are the same line written another way
+            // (with a country code or trunk zero).
+            let matches = stored.ends_with(digits)
+                || digits.len() >= PHONE_MATCH_DIGITS && same_phone(&stored, digits);
             if matches {
                 seen.insert(rowid);
             }

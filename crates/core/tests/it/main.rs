@@ -4,7 +4,9 @@
 
 mod access;
 mod backup;
+mod chart;
 mod opening;
+mod patients;
 mod sign_in;
 mod support;
 mod users;

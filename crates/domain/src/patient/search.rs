@@ -32,12 +32,19 @@ pub fn parse_query(q: &str) -> SearchQuery {
         return SearchQuery::Empty;
     }
     if Mrn::looks_like(q) {
+        let compact: String = q
+            .chars()
+            .filter(|c| *c != '-')
+            .collect::<String>()
+            .to_ascii_uppercase();
+        // Six digits after the code is a whole number; fewer may be a number typed without its
+        // leading zeros (K7-123) or the start of one (K7-00).
         if let Ok(mrn) = Mrn::parse(q)
-            && q.len() >= 9
+            && compact.len() >= 8
         {
             return SearchQuery::Mrn(mrn);
         }
-        return SearchQuery::MrnPrefix(q.to_ascii_uppercase());
+        return SearchQuery::MrnPrefix(format!("{}-{}", &compact[..2], &compact[2..]));
     }
     if let Ok(date) = parse_date("q", q) {
         return SearchQuery::BirthDate(date);
@@ -150,6 +157,12 @@ mod tests {
                 SearchQuery::Mrn(Mrn::parse("K7-000123").unwrap()),
             ),
             ("k7-00", SearchQuery::MrnPrefix("K7-00".into())),
+            ("K7", SearchQuery::MrnPrefix("K7-".into())),
+            (
+                "k7000123",
+                SearchQuery::Mrn(Mrn::parse("K7-000123").unwrap()),
+            ),
+            ("K7-123", SearchQuery::MrnPrefix("K7-123".into())),
             ("612 345 678", SearchQuery::Phone("612345678".into())),
             ("(555) 010-2030", SearchQuery::Phone("5550102030".into())),
             ("1979-03-14", SearchQuery::BirthDate(d("1979-03-14"))),
