@@ -50,11 +50,13 @@ CREATE VIRTUAL TABLE patient_fts USING fts5(
     prefix = '2 3'
 );
 
--- Phone numbers as reversed digits, so "ends with these digits" is an index range.
+-- Every run of four or more digits that ends a patient's phone number (its digit suffixes), so
+-- digits typed from any point of the number are an index range: "612 34" and "345 678" both
+-- find +34 612 345 678.
 CREATE TABLE patient_phone (
-    digits_rev   TEXT NOT NULL,
+    fragment     TEXT NOT NULL,
     search_rowid INTEGER NOT NULL,
-    PRIMARY KEY (digits_rev, search_rowid)
+    PRIMARY KEY (fragment, search_rowid)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE encounter (

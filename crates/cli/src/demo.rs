@@ -1,6 +1,6 @@
 //! `tend demo`: a demo clinic with a few users, then a short tour of what works so far. The
 //! README's run command starts here until the desktop app takes over.
-#![allow(clippy::print_stdout)]
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -19,6 +19,7 @@ pub const DEMO_ADMIN_PASSWORD: &str = "demo admin password";
 
 const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
     ("ana", "Dr. Ana García-López", "doctor", "MD-28-04512"),
+    ("luis", "Dr. Luis Ibáñez", "doctor", "MD-28-11873"),
     ("nina", "Nguyễn Thị Ánh", "nurse", ""),
     ("rosa", "Rosa Martínez", "receptionist", ""),
 ];
@@ -77,9 +78,26 @@ fn open_or_create(dir: &Path, out: &Output) -> Result<(Tend, bool)> {
     Ok((done.tend, true))
 }
 
-pub fn run(dir: &Path, out: &Output) -> Result<ExitCode> {
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Fill a new demo clinic with this many synthetic patients and their histories.
+    #[arg(long)]
+    patients: Option<usize>,
+    /// The seed of the synthetic clinic: the same seed (and --as-of) gives the same clinic.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The day the synthetic history runs up to [default: today].
+    #[arg(long)]
+    as_of: Option<String>,
+}
+
+pub fn run(dir: &Path, args: &DemoArgs, out: &Output) -> Result<ExitCode> {
     let (tend, created) = open_or_create(dir, out)?;
     let admin = auth::sign_in(&tend, "admin", DEMO_ADMIN_PASSWORD)?;
+    let synthetic = match args.patients {
+        Some(n) if n > 0 => Some(populate(&tend, n, args, out)?),
+        _ => None,
+    };
     let clinic = clinic::settings(&tend, &admin)?;
     let people = users::list(&tend, &admin)?;
     let backups = dir.join("backups");
@@ -94,6 +112,7 @@ pub fn run(dir: &Path, out: &Output) -> Result<ExitCode> {
     if out.is_json() {
         out.json(&serde_json::json!({
             "created": created,
+            "synthetic": synthetic,
             "clinic": clinic,
             "users": people,
             "backup": made,
@@ -103,9 +122,9 @@ pub fn run(dir: &Path, out: &Output) -> Result<ExitCode> {
     }
     println!();
     println!(
-        "{} — the demo clinic ({} a new one)",
+        "{} — the demo clinic ({})",
         clinic.name,
-        if created { "this is" } else { "reopened" }
+        if created { "new" } else { "reopened" }
     );
     println!(
         "  data folder {}  (encrypted with SQLCipher)",
@@ -128,15 +147,25 @@ pub fn run(dir: &Path, out: &Output) -> Result<ExitCode> {
         verified.verified,
         if verified.intact { "yes" } else { "NO" }
     );
+    if let Some(s) = &synthetic {
+        println!(
+            "Synthetic clinic: {} patients, {} visits, {} clinical events, written in {:.0} s.",
+            s.patients, s.visits, s.events, s.seconds
+        );
+        println!("  patients with 1,000+ visits: {}", s.heavy_mrns.join(", "));
+    }
     println!();
     println!(
-        "Demo sign-ins: admin / {DEMO_ADMIN_PASSWORD:?}; ana, nina, rosa / \"<name> demo password\"."
+        "Demo sign-ins: admin / {DEMO_ADMIN_PASSWORD:?}; ana, luis, nina, rosa / \"<name> demo password\"."
     );
     println!("The clinic passphrase is {DEMO_PASSPHRASE:?}. Try, for example:");
     let d = dir.display();
     let tend = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "tend".into());
+    println!(
+        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='ana demo password' {tend} --data-dir {d} --user ana patient search garcia"
+    );
     println!(
         "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' {tend} --data-dir {d} --user admin user list"
     );
@@ -147,4 +176,50 @@ pub fn run(dir: &Path, out: &Output) -> Result<ExitCode> {
         "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' {tend} --data-dir {d} --user admin check"
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Fills the demo clinic with synthetic patients, as its first doctor.
+fn populate(
+    tend: &Tend,
+    patients: usize,
+    args: &DemoArgs,
+    out: &Output,
+) -> Result<tend_core::synthetic::SyntheticReport> {
+    let existing =
+        tend_core::patients::count(tend, &auth::sign_in(tend, "admin", DEMO_ADMIN_PASSWORD)?)?;
+    if existing > 0 {
+        anyhow::bail!(
+            "this demo clinic already has {existing} patients; use a new --data-dir for a synthetic clinic"
+        );
+    }
+    let doctor = auth::sign_in(tend, "ana", "ana demo password")?;
+    let as_of = match &args.as_of {
+        Some(d) => tend_domain::patient::parse_date("as_of", d)?,
+        None => chrono::Utc::now().date_naive(),
+    };
+    let quiet = out.is_json();
+    let started = std::time::Instant::now();
+    let report = tend_core::synthetic::populate(
+        tend,
+        &doctor,
+        tend_core::synthetic::SyntheticOptions {
+            patients,
+            seed: args.seed,
+            heavy_patients: if patients >= 1000 {
+                3
+            } else {
+                usize::from(patients >= 10)
+            },
+            as_of,
+        },
+        &|done| {
+            if !quiet && (done % 5000 == 0 || done == patients) {
+                eprintln!(
+                    "demo: {done} of {patients} patients ({:.0} s)",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        },
+    )?;
+    Ok(report)
 }

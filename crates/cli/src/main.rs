@@ -2,8 +2,10 @@
 //! a thin call into it. Errors are one line on stderr and a non-zero exit.
 
 mod bench;
+mod chart_cli;
 mod demo;
 mod output;
+mod output_chart;
 mod secrets;
 
 use std::path::{Path, PathBuf};
@@ -27,7 +29,7 @@ use output::Output;
                   variables (TEND_PASSPHRASE for the clinic, TEND_PASSWORD for --user, \
                   TEND_NEW_PASSWORD / TEND_NEW_PASSPHRASE for ones being set, \
                   TEND_RECOVERY_KEY), or from a prompt.\n\nExit status: 0 done, 1 error, \
-                  2 bad usage, 3 a verification found a problem."
+                  2 bad usage, 3 a verification found a problem, 4 possible duplicate patients (nothing saved)."
 )]
 struct Cli {
     /// The clinic's data folder [default: the OS's per-user data folder].
@@ -68,8 +70,50 @@ enum Command {
     Passphrase(PassphraseCommand),
     /// The clinic's settings and this device.
     Status,
-    /// Create a demo clinic here (if there is none) and show around.
-    Demo,
+    /// Patients: search, register, show, edit, merge.
+    #[command(subcommand)]
+    Patient(chart_cli::PatientCommand),
+    /// A patient's chart: the summary, or with --full every list with its history.
+    Chart {
+        mrn: String,
+        #[arg(long)]
+        full: bool,
+    },
+    /// Visits and their notes.
+    #[command(subcommand)]
+    Visit(chart_cli::VisitCommand),
+    /// Note templates.
+    #[command(subcommand)]
+    Template(chart_cli::TemplateCommand),
+    /// Allergies and intolerances.
+    #[command(subcommand)]
+    Allergy(chart_cli::AllergyCommand),
+    /// Problems (diagnoses), coded from ICD-10-CM.
+    #[command(subcommand)]
+    Problem(chart_cli::ProblemCommand),
+    /// Medications.
+    #[command(subcommand)]
+    Med(chart_cli::MedCommand),
+    /// Record vital signs, in the clinic's units.
+    Vitals(chart_cli::VitalsArgs),
+    /// Immunizations.
+    #[command(subcommand)]
+    Immunization(chart_cli::ImmunizationCommand),
+    /// Mark an allergy, problem, medication, vitals or immunization as entered in error.
+    Error {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Search ICD-10-CM by code or words (no sign-in needed: public reference data).
+    Icd {
+        query: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Create a demo clinic here (if there is none) and show around; --patients fills it with a
+    /// synthetic clinic.
+    Demo(demo::DemoArgs),
     /// Measure performance on synthetic clinics.
     Bench(bench::BenchArgs),
 }
@@ -245,7 +289,11 @@ fn run(cli: &Cli, out: &Output) -> Result<ExitCode> {
     let dir = data_dir(cli)?;
     match &cli.command {
         Command::Init(args) => init(&dir, args, out),
-        Command::Demo => demo::run(&dir, out),
+        Command::Demo(args) => demo::run(&dir, args, out),
+        Command::Icd { query, limit } => {
+            output_chart::icd(out, &tend_core::clinical::icd_search(query, *limit));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(args) => bench::run(args, out),
         Command::Restore { file } if !Tend::exists(&dir) => {
             restore_without_sign_in(&dir, file, Restore::NewMachine, out)
@@ -356,8 +404,21 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
             out.done("The clinic passphrase was changed. The database key did not change.");
         }
         Command::Status => out.status(&clinic::settings(&tend, me)?, me),
+        Command::Patient(cmd) => return chart_cli::patient(cmd, &tend, me, out),
+        Command::Chart { mrn, full } => return chart_cli::chart_of(mrn, *full, &tend, me, out),
+        Command::Visit(cmd) => return chart_cli::visit(cmd, &tend, me, out),
+        Command::Template(cmd) => return chart_cli::template(cmd, &tend, me, out),
+        Command::Allergy(cmd) => return chart_cli::allergy(cmd, &tend, me, out),
+        Command::Problem(cmd) => return chart_cli::problem(cmd, &tend, me, out),
+        Command::Med(cmd) => return chart_cli::medication(cmd, &tend, me, out),
+        Command::Vitals(args) => return chart_cli::vitals(args, &tend, me, out),
+        Command::Immunization(cmd) => return chart_cli::immunization(cmd, &tend, me, out),
+        Command::Error { id, reason } => {
+            return chart_cli::entered_in_error(id, reason, &tend, me, out);
+        }
         Command::Init(_)
-        | Command::Demo
+        | Command::Demo(_)
+        | Command::Icd { .. }
         | Command::Bench(_)
         | Command::Passphrase(PassphraseCommand::Reset) => {
             unreachable!("handled before sign-in")

@@ -18,6 +18,7 @@ mod error;
 pub mod passphrase;
 pub mod patients;
 mod session;
+pub mod synthetic;
 pub mod users;
 pub mod visits;
 

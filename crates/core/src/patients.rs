@@ -329,3 +329,9 @@ pub fn unmerge(tend: &Tend, session: &Session, merged_mrn: &str) -> Result<Merge
         })
     })
 }
+
+/// How many patients the clinic has (merged records not counted).
+pub fn count(tend: &Tend, session: &Session) -> Result<u64> {
+    tend.authorize(session, Action::PatientSearch)?;
+    Ok(tend.store().read(|r| r.patient_count())?)
+}

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use tend_domain::patient::search::{SearchQuery, birth_matches, score_name};
 use tend_domain::patient::{Demographics, Mrn, PatientId, PersonKey, Sex, candidate_birth_dates};
-use tend_domain::text::{PHONE_MATCH_DIGITS, deletion_keys, fold, phonetic, same_phone, tokens};
+use tend_domain::text::{PHONE_MATCH_DIGITS, deletion_keys, fold, phonetic, tokens};
 use tend_domain::{DeviceCode, Entity, Fields, Value};
 use uuid::Uuid;
 
@@ -227,38 +227,26 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    fn phone_rowids(&self, digits: &str, cap: usize) -> Result<Vec<(i64, String)>> {
-        let key: String = if digits.len() > PHONE_MATCH_DIGITS {
-            digits[digits.len() - PHONE_MATCH_DIGITS..]
-                .chars()
-                .rev()
-                .collect()
-        } else {
-            digits.chars().rev().collect()
-        };
+    /// Search rows whose phone numbers contain `digits` (a run typed from any point).
+    fn phone_rowids(&self, digits: &str, cap: usize) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT search_rowid, digits_rev FROM patient_phone
-             WHERE digits_rev >= ?1 AND digits_rev < ?1 || ':' LIMIT ?2",
+            "SELECT DISTINCT search_rowid FROM patient_phone
+             WHERE fragment >= ?1 AND fragment < ?1 || ':' LIMIT ?2",
         )?;
         let rows = stmt
-            .query_map(params![key, cap as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map(params![digits, cap as i64], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
 
     fn search_phone(&self, digits: &str, limit: usize) -> Result<Vec<PatientId>> {
-        let mut seen = BTreeSet::new();
-        for (rowid, rev) in self.phone_rowids(digits, 500)? {
-            let stored: String = rev.chars().rev().collect();
-            // The typed digits end the number, or the two are the same line written another way
-            // (with a country code or trunk zero).
-            let matches = stored.ends_with(digits)
-                || digits.len() >= PHONE_MATCH_DIGITS && same_phone(&stored, digits);
-            if matches {
-                seen.insert(rowid);
-            }
+        let mut rowids = self.phone_rowids(digits, 500)?;
+        // A number typed with a country code or trunk zero that was stored without one.
+        if rowids.is_empty() && digits.len() > 9 {
+            rowids = self.phone_rowids(&digits[digits.len() - 9..], 500)?;
+        } else if rowids.is_empty() && digits.starts_with('0') {
+            rowids = self.phone_rowids(digits.trim_start_matches('0'), 500)?;
         }
-        let rowids: Vec<i64> = seen.into_iter().collect();
         let mut rows = self.patients_by_search_rowids(&rowids)?;
         rows.sort_by(|a, b| (&a.family, &a.given).cmp(&(&b.family, &b.given)));
         Ok(rows.into_iter().take(limit).map(|r| r.patient_id).collect())
@@ -341,7 +329,8 @@ impl Reader<'_> {
         }
         for phone in &key.phones {
             if phone.len() >= PHONE_MATCH_DIGITS {
-                rowids.extend(self.phone_rowids(phone, 200)?.into_iter().map(|(r, _)| r));
+                let tail = &phone[phone.len() - PHONE_MATCH_DIGITS..];
+                rowids.extend(self.phone_rowids(tail, 200)?);
             }
         }
         let words = tokens(&format!("{} {}", key.given_name, key.family_name));
@@ -391,6 +380,9 @@ impl Reader<'_> {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 }
+
+/// The shortest run of digits a phone search looks up.
+const MIN_PHONE_FRAGMENT: usize = 4;
 
 /// How many candidates a name search scores before ranking.
 const CANDIDATES: usize = 400;
@@ -474,12 +466,13 @@ pub(crate) fn reindex(conn: &Connection, id: Uuid) -> Result<()> {
     let mut phones: Vec<String> = d.phones.iter().map(|p| p.digits()).collect();
     phones.sort();
     phones.dedup();
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO patient_phone (fragment, search_rowid) VALUES (?1, ?2)",
+    )?;
     for digits in phones {
-        let rev: String = digits.chars().rev().collect();
-        conn.prepare_cached(
-            "INSERT OR IGNORE INTO patient_phone (digits_rev, search_rowid) VALUES (?1, ?2)",
-        )?
-        .execute(params![rev, rowid])?;
+        for start in 0..=digits.len().saturating_sub(MIN_PHONE_FRAGMENT) {
+            insert.execute(params![&digits[start..], rowid])?;
+        }
     }
     Ok(())
 }

@@ -82,6 +82,17 @@ pub enum PhoneKind {
     Other,
 }
 
+impl PhoneKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PhoneKind::Mobile => "mobile",
+            PhoneKind::Home => "home",
+            PhoneKind::Work => "work",
+            PhoneKind::Other => "other",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phone {
     pub kind: PhoneKind,

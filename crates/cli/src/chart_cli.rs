@@ -1,0 +1,701 @@
+//! The chart from a terminal: patients, visits and notes, allergies, problems, medications,
+//! vitals, immunizations. Each command is one call into tend-core.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use tend_core::clinical::{self, AllergyForm, ImmunizationForm, MedicationForm, ProblemForm};
+use tend_core::patients::{self, OnDuplicates};
+use tend_core::visits::{self, NoteEdit, TemplateForm};
+use tend_core::{Session, Tend, chart};
+use tend_domain::clinical::VitalsForm;
+use tend_domain::patient::{EmergencyContact, Insurance, PatientForm};
+
+use crate::output::Output;
+use crate::output_chart as show;
+
+#[derive(Debug, Subcommand)]
+pub enum PatientCommand {
+    /// Find patients by name, phone, record number (MRN) or birth date.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Register a patient. Refused with a list when they may already be registered, unless
+    /// --new says this is someone else.
+    Register {
+        #[command(flatten)]
+        details: PatientArgs,
+        /// Register even though a similar patient exists.
+        #[arg(long)]
+        new: bool,
+    },
+    /// Who might this be? The duplicate check, without registering.
+    Duplicates {
+        #[command(flatten)]
+        details: PatientArgs,
+    },
+    /// A patient's registration details.
+    Show { mrn: String },
+    /// Change registration details; options not given keep their value.
+    Edit {
+        mrn: String,
+        #[command(flatten)]
+        details: PatientArgs,
+    },
+    /// Merge DUPLICATE into SURVIVOR (admins): visits and clinical records move to SURVIVOR.
+    Merge { survivor: String, duplicate: String },
+    /// Undo the last merge of MRN.
+    Unmerge { mrn: String },
+}
+
+#[derive(Debug, Args, Default)]
+pub struct PatientArgs {
+    #[arg(long)]
+    given: Option<String>,
+    #[arg(long)]
+    family: Option<String>,
+    #[arg(long)]
+    preferred: Option<String>,
+    /// Birth date: YYYY-MM-DD or DD/MM/YYYY.
+    #[arg(long)]
+    dob: Option<String>,
+    /// Estimated age in years, for a patient who does not know their birth date.
+    #[arg(long)]
+    age: Option<String>,
+    /// female, male, other or unknown.
+    #[arg(long)]
+    sex: Option<String>,
+    #[arg(long)]
+    gender_identity: Option<String>,
+    /// A phone, as `number` or `kind:number` (mobile, home, work, other); repeat for more.
+    #[arg(long = "phone")]
+    phones: Vec<String>,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    address: Option<String>,
+    #[arg(long)]
+    city: Option<String>,
+    #[arg(long)]
+    postal_code: Option<String>,
+    #[arg(long)]
+    country: Option<String>,
+    /// Emergency contact as `name;relationship;phone`.
+    #[arg(long)]
+    emergency: Option<String>,
+    #[arg(long)]
+    language: Option<String>,
+    /// A note for the front desk.
+    #[arg(long)]
+    note: Option<String>,
+    #[arg(long)]
+    national_id: Option<String>,
+    /// Insurance as `payer;member id[;group]`.
+    #[arg(long)]
+    insurance: Option<String>,
+}
+
+impl PatientArgs {
+    /// The form: these options over `base` (empty for a new patient).
+    fn form(&self, base: PatientForm) -> PatientForm {
+        let pick = |new: &Option<String>, old: String| new.clone().unwrap_or(old);
+        let mut f = base;
+        f.given_name = pick(&self.given, f.given_name);
+        f.family_name = pick(&self.family, f.family_name);
+        f.preferred_name = pick(&self.preferred, f.preferred_name);
+        if self.age.is_some() {
+            f.birth_date = String::new();
+            f.estimated_age_years = self.age.clone().unwrap_or_default();
+        } else if self.dob.is_some() {
+            f.birth_date = pick(&self.dob, f.birth_date);
+            f.estimated_age_years = String::new();
+        }
+        f.sex = pick(&self.sex, f.sex);
+        f.gender_identity = pick(&self.gender_identity, f.gender_identity);
+        if !self.phones.is_empty() {
+            f.phones = self.phones.clone();
+        }
+        f.email = pick(&self.email, f.email);
+        if self.address.is_some()
+            || self.city.is_some()
+            || self.postal_code.is_some()
+            || self.country.is_some()
+        {
+            let mut a = f.address.take().unwrap_or_default();
+            a.line1 = pick(&self.address, a.line1);
+            a.city = pick(&self.city, a.city);
+            a.postal_code = pick(&self.postal_code, a.postal_code);
+            a.country = pick(&self.country, a.country);
+            f.address = Some(a);
+        }
+        if let Some(e) = &self.emergency {
+            let mut parts = e.splitn(3, ';').map(str::to_owned);
+            f.emergency_contact = Some(EmergencyContact {
+                name: parts.next().unwrap_or_default(),
+                relationship: parts.next().unwrap_or_default(),
+                phone: parts.next().unwrap_or_default(),
+            });
+        }
+        f.language = pick(&self.language, f.language);
+        f.front_desk_note = pick(&self.note, f.front_desk_note);
+        f.national_id = pick(&self.national_id, f.national_id);
+        if let Some(i) = &self.insurance {
+            let mut parts = i.splitn(3, ';').map(str::to_owned);
+            f.insurance = Some(Insurance {
+                payer: parts.next().unwrap_or_default(),
+                member_id: parts.next().unwrap_or_default(),
+                group: parts.next().unwrap_or_default(),
+            });
+        }
+        f
+    }
+}
+
+/// The form of an existing patient, for editing.
+fn form_of(p: &tend_core::api::PatientDto) -> PatientForm {
+    PatientForm {
+        given_name: p.given_name.clone(),
+        family_name: p.family_name.clone(),
+        preferred_name: p.preferred_name.clone().unwrap_or_default(),
+        birth_date: if p.birth_date_estimated {
+            String::new()
+        } else {
+            p.birth_date.to_string()
+        },
+        estimated_age_years: if p.birth_date_estimated {
+            p.age_years.to_string()
+        } else {
+            String::new()
+        },
+        sex: p.sex.to_owned(),
+        gender_identity: p.gender_identity.clone().unwrap_or_default(),
+        phones: p
+            .phones
+            .iter()
+            .map(|ph| format!("{}:{}", ph.kind.as_str(), ph.number))
+            .collect(),
+        email: p.email.clone().unwrap_or_default(),
+        address: p.address.clone(),
+        emergency_contact: p.emergency_contact.clone(),
+        language: p.language.clone().unwrap_or_default(),
+        front_desk_note: p.front_desk_note.clone().unwrap_or_default(),
+        national_id: p.national_id.clone().unwrap_or_default(),
+        insurance: p.insurance.clone(),
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VisitCommand {
+    /// Start a visit (you are its clinician), optionally from a template.
+    Start {
+        mrn: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[arg(long)]
+        template: Option<String>,
+    },
+    /// Edit the draft note; parts not given stay as they are.
+    Note {
+        id: String,
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long)]
+        subjective: Option<String>,
+        #[arg(long)]
+        objective: Option<String>,
+        #[arg(long)]
+        assessment: Option<String>,
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// Sign the note: it cannot change afterwards.
+    Sign { id: String },
+    /// Add an addendum to a signed note.
+    Addendum {
+        id: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Show a visit with its note and addenda.
+    Show { id: String },
+    /// A patient's visits, newest first.
+    List {
+        mrn: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Mark a visit as entered in error.
+    Error {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    List,
+    /// Create a template, or replace the one named by --id.
+    Save {
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[arg(long, default_value = "")]
+        subjective: String,
+        #[arg(long, default_value = "")]
+        objective: String,
+        #[arg(long, default_value = "")]
+        assessment: String,
+        #[arg(long, default_value = "")]
+        plan: String,
+    },
+    Archive {
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AllergyCommand {
+    /// Record an allergy or intolerance.
+    Add {
+        mrn: String,
+        #[arg(long)]
+        substance: String,
+        /// medication, food, environment or other.
+        #[arg(long, default_value = "medication")]
+        category: String,
+        #[arg(long, default_value = "")]
+        reaction: String,
+        /// mild, moderate or severe.
+        #[arg(long, default_value = "moderate")]
+        severity: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Record that the patient has no known allergies.
+    None { mrn: String },
+    /// The allergy no longer applies (--refuted: testing showed it never was one).
+    Resolve {
+        id: String,
+        #[arg(long)]
+        refuted: bool,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProblemCommand {
+    /// Add a problem: an ICD-10-CM code, a description, or both.
+    Add {
+        mrn: String,
+        #[arg(long, default_value = "")]
+        code: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        #[arg(long, default_value = "")]
+        onset: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    Resolve {
+        id: String,
+        /// Default: today.
+        #[arg(long, default_value = "")]
+        on: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MedCommand {
+    Start {
+        mrn: String,
+        #[arg(long)]
+        drug: String,
+        #[arg(long, default_value = "")]
+        dose: String,
+        #[arg(long, default_value = "")]
+        route: String,
+        #[arg(long, default_value = "")]
+        frequency: String,
+        #[arg(long, default_value = "")]
+        since: String,
+        #[arg(long, default_value = "")]
+        indication: String,
+    },
+    Change {
+        id: String,
+        #[arg(long, default_value = "")]
+        dose: String,
+        #[arg(long, default_value = "")]
+        route: String,
+        #[arg(long, default_value = "")]
+        frequency: String,
+    },
+    Stop {
+        id: String,
+        #[arg(long, default_value = "")]
+        on: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct VitalsArgs {
+    mrn: String,
+    /// Blood pressure as systolic/diastolic.
+    #[arg(long, default_value = "")]
+    bp: String,
+    #[arg(long, default_value = "")]
+    pulse: String,
+    /// In the clinic's units (°C or °F).
+    #[arg(long, default_value = "")]
+    temp: String,
+    #[arg(long, default_value = "")]
+    rr: String,
+    #[arg(long, default_value = "")]
+    spo2: String,
+    /// kg or lb.
+    #[arg(long, default_value = "")]
+    weight: String,
+    /// cm or in.
+    #[arg(long, default_value = "")]
+    height: String,
+    /// Head circumference, cm or in.
+    #[arg(long, default_value = "")]
+    head: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImmunizationCommand {
+    Add {
+        mrn: String,
+        #[arg(long)]
+        vaccine: String,
+        /// Default: today.
+        #[arg(long, default_value = "")]
+        date: String,
+        #[arg(long, default_value = "")]
+        lot: String,
+        #[arg(long, default_value = "")]
+        site: String,
+        #[arg(long, default_value = "")]
+        given_by: String,
+    },
+}
+
+pub fn patient(cmd: &PatientCommand, tend: &Tend, me: &Session, out: &Output) -> Result<ExitCode> {
+    match cmd {
+        PatientCommand::Search { query, limit } => {
+            show::patients(out, &patients::search(tend, me, query, *limit)?)
+        }
+        PatientCommand::Register { details, new } => {
+            let form = details.form(PatientForm::default());
+            let on_dup = if *new {
+                OnDuplicates::RegisterAnyway
+            } else {
+                OnDuplicates::Refuse
+            };
+            match patients::register(tend, me, &form, on_dup) {
+                Ok(p) => show::patient(out, &p, "Registered"),
+                Err(tend_core::CoreError::PossibleDuplicates(found)) => {
+                    show::duplicates(out, &found);
+                    return Ok(ExitCode::from(4));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        PatientCommand::Duplicates { details } => {
+            show::duplicates(
+                out,
+                &patients::check_duplicates(tend, me, &details.form(PatientForm::default()))?,
+            );
+        }
+        PatientCommand::Show { mrn } => show::patient(out, &patients::get(tend, me, mrn)?, ""),
+        PatientCommand::Edit { mrn, details } => {
+            let current = patients::get(tend, me, mrn)?;
+            let p = patients::edit(tend, me, mrn, &details.form(form_of(&current)))?;
+            show::patient(out, &p, "Updated");
+        }
+        PatientCommand::Merge {
+            survivor,
+            duplicate,
+        } => show::merge(
+            out,
+            &patients::merge(tend, me, survivor, duplicate)?,
+            "Merged",
+        ),
+        PatientCommand::Unmerge { mrn } => {
+            show::merge(out, &patients::unmerge(tend, me, mrn)?, "Unmerged")
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn chart_of(
+    mrn: &str,
+    full: bool,
+    tend: &Tend,
+    me: &Session,
+    out: &Output,
+) -> Result<ExitCode> {
+    let tz = show::timezone(tend, me)?;
+    if full {
+        show::lists(out, &chart::lists(tend, me, mrn)?, tz);
+    } else {
+        show::summary(out, &chart::summary(tend, me, mrn)?, tz);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn visit(cmd: &VisitCommand, tend: &Tend, me: &Session, out: &Output) -> Result<ExitCode> {
+    let tz = show::timezone(tend, me)?;
+    let v = match cmd {
+        VisitCommand::Start {
+            mrn,
+            reason,
+            template,
+        } => visits::start(tend, me, mrn, reason, None, template.as_deref())?,
+        VisitCommand::Note {
+            id,
+            reason,
+            subjective,
+            objective,
+            assessment,
+            plan,
+        } => {
+            let edit = NoteEdit {
+                reason: reason.as_deref(),
+                subjective: subjective.as_deref(),
+                objective: objective.as_deref(),
+                assessment: assessment.as_deref(),
+                plan: plan.as_deref(),
+            };
+            visits::edit_note(tend, me, id, &edit)?
+        }
+        VisitCommand::Sign { id } => visits::sign(tend, me, id)?,
+        VisitCommand::Addendum { id, text } => visits::add_addendum(tend, me, id, text)?,
+        VisitCommand::Show { id } => visits::get(tend, me, id)?,
+        VisitCommand::Error { id, reason } => visits::mark_entered_in_error(tend, me, id, reason)?,
+        VisitCommand::List { mrn, limit } => {
+            show::visits(out, &visits::list(tend, me, mrn, *limit, 0)?, tz);
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    show::visit(out, &v, tz);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn template(
+    cmd: &TemplateCommand,
+    tend: &Tend,
+    me: &Session,
+    out: &Output,
+) -> Result<ExitCode> {
+    match cmd {
+        TemplateCommand::List => show::templates(out, &visits::templates(tend, me)?),
+        TemplateCommand::Save {
+            id,
+            name,
+            reason,
+            subjective,
+            objective,
+            assessment,
+            plan,
+        } => {
+            let form = TemplateForm {
+                name,
+                reason,
+                subjective,
+                objective,
+                assessment,
+                plan,
+            };
+            let t = visits::save_template(tend, me, id.as_deref(), &form)?;
+            show::templates(out, &[t]);
+        }
+        TemplateCommand::Archive { id } => {
+            visits::archive_template(tend, me, id)?;
+            out.done("The template was archived.");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn allergy(cmd: &AllergyCommand, tend: &Tend, me: &Session, out: &Output) -> Result<ExitCode> {
+    match cmd {
+        AllergyCommand::Add {
+            mrn,
+            substance,
+            category,
+            reaction,
+            severity,
+            note,
+        } => {
+            let form = AllergyForm {
+                substance,
+                category,
+                reaction,
+                severity,
+                note,
+            };
+            show::recorded(
+                out,
+                "allergy",
+                clinical::record_allergy(tend, me, mrn, &form)?,
+            );
+        }
+        AllergyCommand::None { mrn } => {
+            clinical::no_known_allergies(tend, me, mrn)?;
+            out.done("Recorded: no known allergies.");
+        }
+        AllergyCommand::Resolve { id, refuted, note } => {
+            show::recorded(
+                out,
+                "allergy",
+                clinical::end_allergy(tend, me, id, *refuted, note)?,
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn problem(cmd: &ProblemCommand, tend: &Tend, me: &Session, out: &Output) -> Result<ExitCode> {
+    match cmd {
+        ProblemCommand::Add {
+            mrn,
+            code,
+            description,
+            onset,
+            note,
+        } => {
+            let form = ProblemForm {
+                code,
+                description,
+                onset,
+                note,
+            };
+            show::recorded(out, "problem", clinical::add_problem(tend, me, mrn, &form)?);
+        }
+        ProblemCommand::Resolve { id, on } => {
+            show::recorded(out, "problem", clinical::resolve_problem(tend, me, id, on)?)
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn medication(cmd: &MedCommand, tend: &Tend, me: &Session, out: &Output) -> Result<ExitCode> {
+    match cmd {
+        MedCommand::Start {
+            mrn,
+            drug,
+            dose,
+            route,
+            frequency,
+            since,
+            indication,
+        } => {
+            let form = MedicationForm {
+                drug,
+                dose,
+                route,
+                frequency,
+                started_on: since,
+                indication,
+            };
+            show::recorded(
+                out,
+                "medication",
+                clinical::start_medication(tend, me, mrn, &form)?,
+            );
+        }
+        MedCommand::Change {
+            id,
+            dose,
+            route,
+            frequency,
+        } => {
+            let form = MedicationForm {
+                dose,
+                route,
+                frequency,
+                ..Default::default()
+            };
+            show::recorded(
+                out,
+                "medication",
+                clinical::change_medication(tend, me, id, &form)?,
+            );
+        }
+        MedCommand::Stop { id, on, reason } => show::recorded(
+            out,
+            "medication",
+            clinical::stop_medication(tend, me, id, on, reason)?,
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn vitals(args: &VitalsArgs, tend: &Tend, me: &Session, out: &Output) -> Result<ExitCode> {
+    let form = VitalsForm {
+        blood_pressure: args.bp.clone(),
+        pulse: args.pulse.clone(),
+        temperature: args.temp.clone(),
+        respiratory_rate: args.rr.clone(),
+        spo2: args.spo2.clone(),
+        weight: args.weight.clone(),
+        height: args.height.clone(),
+        head_circumference: args.head.clone(),
+    };
+    let v = clinical::record_vitals(tend, me, &args.mrn, &form, None)?;
+    show::vitals_recorded(out, &v);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn immunization(
+    cmd: &ImmunizationCommand,
+    tend: &Tend,
+    me: &Session,
+    out: &Output,
+) -> Result<ExitCode> {
+    let ImmunizationCommand::Add {
+        mrn,
+        vaccine,
+        date,
+        lot,
+        site,
+        given_by,
+    } = cmd;
+    let form = ImmunizationForm {
+        vaccine,
+        given_on: date,
+        lot,
+        site,
+        given_by,
+    };
+    show::recorded(
+        out,
+        "immunization",
+        clinical::record_immunization(tend, me, mrn, &form)?,
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn entered_in_error(
+    id: &str,
+    reason: &str,
+    tend: &Tend,
+    me: &Session,
+    out: &Output,
+) -> Result<ExitCode> {
+    clinical::mark_entered_in_error(tend, me, id, reason)?;
+    out.done("Marked as entered in error: it leaves the current lists and stays in the history.");
+    Ok(ExitCode::SUCCESS)
+}
