@@ -2,29 +2,35 @@
 //! of DESIGN.md. Nothing here asserts a time; the numbers go to `docs/benchmarks.md`.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use tend_domain::{
-    ClinicId, DatabaseId, DeviceCode, DeviceId, Entity, Roles, User, UserId, Username,
-};
+use tend_domain::DatabaseId;
 use tend_store::bench::{ClinicDay, Workload, clinic_day_time, open_times, workload_time};
-use tend_store::{AuditEntry, DataPaths, DbKey, Identity, Outcome, Store, UserRecord, WriteCtx};
+use tend_store::keyring::NoKeyring;
+use tend_store::{DbKey, KdfParams, KeySlots, RecoveryKey, Secret};
 
-use crate::Result;
+use crate::clinic::{self, InitRequest, Unlock};
+use crate::synthetic::{self, SyntheticOptions};
+use crate::users::{self, NewUser};
+use crate::{Environment, Result, Session, SystemClock, Tend, auth, chart, patients};
 
-/// One measured quantity.
+/// One measured quantity; printed as one JSON object per line by `tend bench --json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Measurement {
     pub name: &'static str,
     pub what: String,
-    pub samples: usize,
+    /// Samples behind the percentiles.
+    pub n: usize,
+    /// Size of the clinic measured, where it matters.
+    pub patients: Option<usize>,
     pub p50_ms: f64,
     pub p95_ms: f64,
-    /// The budget and what it bounds (`p95_ms`, `ratio`).
-    pub budget: f64,
-    pub budget_of: &'static str,
-    pub within_budget: bool,
+    /// The budget of DESIGN.md and what it bounds (`p95_ms` or `ratio`), where there is one.
+    pub budget: Option<f64>,
+    pub budget_of: Option<&'static str>,
+    pub within_budget: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ratio: Option<f64>,
 }
@@ -38,10 +44,13 @@ pub struct BenchReport {
 
 #[derive(Debug, Clone, Copy)]
 pub struct BenchOptions {
-    /// Users in the synthetic clinic that the open benchmark opens.
-    pub users: usize,
+    /// Size of the synthetic clinic (DESIGN.md: 100,000).
+    pub patients: usize,
+    pub seed: u64,
     pub open_rounds: usize,
     pub unlock_rounds: usize,
+    pub search_queries: usize,
+    pub chart_rounds: usize,
     pub workload: Workload,
     pub clinic_day: ClinicDay,
     pub workload_rounds: usize,
@@ -50,9 +59,12 @@ pub struct BenchOptions {
 impl Default for BenchOptions {
     fn default() -> Self {
         BenchOptions {
-            users: 2_000,
+            patients: 100_000,
+            seed: 42,
             open_rounds: 60,
             unlock_rounds: 10,
+            search_queries: 3_000,
+            chart_rounds: 300,
             workload: Workload {
                 rows: 20_000,
                 batch: 100,
@@ -84,149 +96,246 @@ fn percentile(times: &mut [Duration], p: f64) -> Duration {
     times[rank.clamp(1, times.len()) - 1]
 }
 
-/// Runs every benchmark in `dir` (which should be empty; it is filled with synthetic data).
+/// A measurement of latencies against a p95 budget (or none).
+fn latency(
+    name: &'static str,
+    what: String,
+    patients: Option<usize>,
+    times: &mut [Duration],
+    budget_ms: Option<f64>,
+) -> Measurement {
+    let p95 = ms(percentile(times, 95.0));
+    Measurement {
+        name,
+        what,
+        n: times.len(),
+        patients,
+        p50_ms: ms(percentile(times, 50.0)),
+        p95_ms: p95,
+        budget: budget_ms,
+        budget_of: budget_ms.map(|_| "p95_ms"),
+        within_budget: budget_ms.map(|b| p95 <= b),
+        ratio: None,
+    }
+}
+
+const PASSPHRASE: &str = "benchmark clinic passphrase";
+const ADMIN_PASSWORD: &str = "benchmark admin password";
+const DOCTOR_PASSWORD: &str = "benchmark doctor password";
+
+fn env() -> Environment {
+    Environment {
+        clock: Arc::new(SystemClock),
+        keyring: Arc::new(NoKeyring),
+    }
+}
+
+/// The synthetic clinic the measurements run on: built once per size and seed in `dir`, and
+/// reused by later runs with the same work folder.
+fn bench_clinic(
+    dir: &Path,
+    opts: &BenchOptions,
+    progress: &dyn Fn(&str),
+) -> Result<(Tend, Session)> {
+    let home = dir.join(format!("clinic-{}-seed{}", opts.patients, opts.seed));
+    let ready = home.join("bench-ready");
+    if !ready.exists() {
+        let _ = std::fs::remove_dir_all(&home);
+        progress(&format!(
+            "building a synthetic clinic of {} patients (seed {})",
+            opts.patients, opts.seed
+        ));
+        let init = clinic::init(
+            &home,
+            &InitRequest {
+                clinic_name: "Benchmark Clinic",
+                timezone: "Europe/Madrid",
+                currency: "EUR",
+                device_name: "Bench",
+                admin_username: "admin",
+                admin_display_name: "Benchmark Admin",
+                admin_password: ADMIN_PASSWORD,
+                passphrase: PASSPHRASE,
+                units: "metric",
+            },
+            env(),
+        )?;
+        let admin = auth::sign_in(&init.tend, "admin", ADMIN_PASSWORD)?;
+        users::add(
+            &init.tend,
+            &admin,
+            &NewUser {
+                username: "doc",
+                display_name: "Dr. Benchmark",
+                roles: "doctor",
+                licence_number: "MD-1",
+                password: DOCTOR_PASSWORD,
+            },
+        )?;
+        let doctor = auth::sign_in(&init.tend, "doc", DOCTOR_PASSWORD)?;
+        let started = Instant::now();
+        let report = synthetic::populate(
+            &init.tend,
+            &doctor,
+            SyntheticOptions {
+                patients: opts.patients,
+                seed: opts.seed,
+                heavy_patients: 3.min(opts.patients),
+                as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default(),
+            },
+            &|done| {
+                if done % 10_000 == 0 {
+                    progress(&format!(
+                        "{done} patients ({:.0} s)",
+                        started.elapsed().as_secs_f64()
+                    ));
+                }
+            },
+        )?;
+        progress(&format!(
+            "{} patients, {} visits, {} events in {:.0} s",
+            report.patients, report.visits, report.events, report.seconds
+        ));
+        std::fs::write(&ready, b"").map_err(|e| tend_store::StoreError::Io {
+            context: "marking the benchmark clinic ready".into(),
+            source: e,
+        })?;
+    }
+    let tend = clinic::open(&home, Unlock::Passphrase(PASSPHRASE), env())?;
+    let doctor = auth::sign_in(&tend, "doc", DOCTOR_PASSWORD)?;
+    Ok((tend, doctor))
+}
+
+/// Queries people type, made from real patients of the clinic: full and partial names, a typo,
+/// swapped order, phone digits from the start and the end, and MRNs.
+fn search_queries(tend: &Tend, doctor: &Session, opts: &BenchOptions) -> Result<Vec<String>> {
+    let code = clinic::settings(tend, doctor)?.device_code;
+    let mut rng = fastrand::Rng::with_seed(opts.seed ^ 0x5eed);
+    let mut queries = Vec::with_capacity(opts.search_queries);
+    while queries.len() < opts.search_queries {
+        let mrn = format!("{code}-{:06}", rng.usize(1..=opts.patients));
+        let p = patients::get(tend, doctor, &mrn)?;
+        let family: Vec<char> = p.family_name.chars().collect();
+        let given: String = p.given_name.chars().take(3).collect();
+        let digits: String = p.phones[0]
+            .number
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        let q = match queries.len() % 7 {
+            0 => format!("{} {}", p.given_name, p.family_name),
+            1 => format!("{} {given}", family.iter().take(4).collect::<String>()),
+            2 if family.len() >= 5 => {
+                let mut typo = family.clone();
+                typo.swap(2, 3);
+                typo.into_iter().collect()
+            }
+            3 => format!("{} {}", p.family_name, p.given_name),
+            4 => digits[digits.len().saturating_sub(7)..].to_owned(),
+            5 => digits.chars().take(6).collect(),
+            _ => mrn,
+        };
+        queries.push(q);
+    }
+    Ok(queries)
+}
+
+/// Runs every benchmark in `dir` (which should be a work folder; synthetic clinics are kept
+/// there for the next run).
 pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<BenchReport> {
     let mut measurements = Vec::new();
+    let (tend, doctor) = bench_clinic(dir, &opts, progress)?;
+    let size = Some(opts.patients);
 
-    progress(&format!(
-        "building a synthetic clinic with {} users",
-        opts.users
+    progress("timing patient search");
+    let queries = search_queries(&tend, &doctor, &opts)?;
+    for q in queries.iter().take(100) {
+        patients::search(&tend, &doctor, q, 20)?;
+    }
+    let mut times = Vec::with_capacity(queries.len());
+    let mut empty = 0;
+    for q in &queries {
+        let start = Instant::now();
+        let hits = patients::search(&tend, &doctor, q, 20)?;
+        times.push(start.elapsed());
+        empty += usize::from(hits.is_empty());
+    }
+    measurements.push(latency(
+        "patient_search",
+        format!(
+            "patients::search, 20 results, over {} queries made from real patients: full name, \
+             partial name, a typo, swapped order, phone digits from the end and the start, MRN \
+             ({empty} found nothing)",
+            queries.len()
+        ),
+        size,
+        &mut times,
+        Some(5.0),
     ));
-    let paths = DataPaths::new(dir.join("clinic"));
-    let key = DbKey::generate()?;
-    synthetic_clinic(&paths, &key, opts.users)?;
+
+    progress("timing the chart summary of patients with 1,000+ visits");
+    let code = clinic::settings(&tend, &doctor)?.device_code;
+    let heavy: Vec<String> = (1..=3.min(opts.patients))
+        .map(|i| format!("{code}-{i:06}"))
+        .collect();
+    let visits = chart::summary(&tend, &doctor, &heavy[0])?.visit_count;
+    let mut times = Vec::with_capacity(opts.chart_rounds);
+    for i in 0..opts.chart_rounds {
+        let start = Instant::now();
+        chart::summary(&tend, &doctor, &heavy[i % heavy.len()])?;
+        times.push(start.elapsed());
+    }
+    measurements.push(latency(
+        "chart_summary",
+        format!(
+            "chart::summary (banner, problems, medications, last 10 visits, latest vitals and \
+             trend, and its audit entry, committed) for patients with 1,000+ visits ({visits} \
+             for the first)"
+        ),
+        size,
+        &mut times,
+        Some(10.0),
+    ));
 
     progress("timing database open");
+    let paths = tend.store().paths().clone();
+    let key = tend.store().key().clone();
+    drop(tend);
     let mut opens = open_times(&paths, &key, opts.open_rounds)?;
-    let p95 = percentile(&mut opens, 95.0);
-    measurements.push(Measurement {
-        name: "db_open",
-        what: format!(
-            "open the store with the raw key (key check, pragmas, migration check, audit head) \
-             on a clinic with {} users",
-            opts.users
-        ),
-        samples: opens.len(),
-        p50_ms: ms(percentile(&mut opens, 50.0)),
-        p95_ms: ms(p95),
-        budget: 50.0,
-        budget_of: "p95_ms",
-        within_budget: ms(p95) <= 50.0,
-        ratio: None,
-    });
+    measurements.push(latency(
+        "db_open",
+        "open the store with the raw key (key check, pragmas, migration check, audit head)".into(),
+        size,
+        &mut opens,
+        Some(50.0),
+    ));
 
     progress("timing a key-slot unlock (argon2id, 64 MiB, t=3, p=4)");
-    let recovery = tend_store::RecoveryKey::generate()?;
-    let slots = tend_store::KeySlots::new(
+    let slots = KeySlots::new(
         DatabaseId::new(),
         &key,
         "benchmark passphrase",
-        &recovery,
-        tend_store::KdfParams::CLINIC,
+        &RecoveryKey::generate()?,
+        KdfParams::CLINIC,
     )?;
     let mut unlocks = Vec::new();
     for _ in 0..opts.unlock_rounds {
         let start = Instant::now();
-        slots.unlock(tend_store::Secret::Passphrase("benchmark passphrase"))?;
+        slots.unlock(Secret::Passphrase("benchmark passphrase"))?;
         unlocks.push(start.elapsed());
     }
-    let p95 = percentile(&mut unlocks, 95.0);
-    measurements.push(Measurement {
-        name: "keyslot_unlock",
-        what: "unwrap the database key with the passphrase: argon2id (64 MiB, t=3, p=4) and \
-               XChaCha20-Poly1305; paid when the OS keyring cannot supply the key"
+    measurements.push(latency(
+        "keyslot_unlock",
+        "unwrap the database key with the passphrase: argon2id (64 MiB, t=3, p=4) and \
+         XChaCha20-Poly1305; paid only when the OS keyring cannot supply the key"
             .into(),
-        samples: unlocks.len(),
-        p50_ms: ms(percentile(&mut unlocks, 50.0)),
-        p95_ms: ms(p95),
-        budget: f64::NAN,
-        budget_of: "none",
-        within_budget: true,
-        ratio: None,
-    });
+        None,
+        &mut unlocks,
+        None,
+    ));
 
-    progress("timing the same workload on SQLCipher with a key and without");
-    let work = dir.join("workload");
-    std::fs::create_dir_all(&work).map_err(|e| tend_store::StoreError::Io {
-        context: "creating the benchmark folder".into(),
-        source: e,
-    })?;
-    let (mut cipher, mut plain) = (Vec::new(), Vec::new());
-    let (mut cipher_ins, mut plain_ins, mut cipher_q, mut plain_q) =
-        (vec![], vec![], vec![], vec![]);
-    let (mut cipher_day, mut plain_day) = (Vec::new(), Vec::new());
-    for _ in 0..opts.workload_rounds {
-        // Alternate, so drift in the machine's speed falls on both alike.
-        let c = workload_time(&work, Some(&key), opts.workload)?;
-        let p = workload_time(&work, None, opts.workload)?;
-        cipher.push(c.total());
-        plain.push(p.total());
-        cipher_ins.push(c.inserts);
-        plain_ins.push(p.inserts);
-        cipher_q.push(c.queries);
-        plain_q.push(p.queries);
-        cipher_day.push(clinic_day_time(&work, Some(&key), opts.clinic_day)?);
-        plain_day.push(clinic_day_time(&work, None, opts.clinic_day)?);
-    }
-    let w = opts.workload;
-    let mut ratio = |name: &'static str,
-                     what: String,
-                     c: &mut Vec<Duration>,
-                     p: &mut Vec<Duration>,
-                     budgeted: bool| {
-        let (c50, p50) = (percentile(c, 50.0), percentile(p, 50.0));
-        let r = ms(c50) / ms(p50).max(f64::MIN_POSITIVE);
-        measurements.push(Measurement {
-            name,
-            what,
-            samples: c.len(),
-            p50_ms: ms(c50),
-            p95_ms: ms(percentile(c, 95.0)),
-            budget: if budgeted { 1.15 } else { f64::NAN },
-            budget_of: if budgeted { "ratio" } else { "none" },
-            within_budget: !budgeted || r <= 1.15,
-            ratio: Some(r),
-        });
-    };
-    ratio(
-        "cipher_vs_plain",
-        format!(
-            "{} inserts in transactions of {}, {} indexed lookups, {} 50-row range scans; \
-             median SQLCipher time (p50_ms) and its ratio to the same library with no key",
-            w.rows, w.batch, w.lookups, w.scans
-        ),
-        &mut cipher,
-        &mut plain,
-        true,
-    );
-    let d = opts.clinic_day;
-    ratio(
-        "cipher_vs_plain_clinic_day",
-        format!(
-            "a clinic's pattern: {} writes of one row each (own transaction) into {} rows, \
-             each followed by {} indexed lookups and {} 50-row scans; median SQLCipher time and \
-             its ratio to no key",
-            d.writes, d.existing, d.lookups_per_write, d.scans_per_write
-        ),
-        &mut cipher_day,
-        &mut plain_day,
-        true,
-    );
-    ratio(
-        "cipher_vs_plain_inserts",
-        "the insert half of the workload alone".into(),
-        &mut cipher_ins,
-        &mut plain_ins,
-        false,
-    );
-    ratio(
-        "cipher_vs_plain_queries",
-        "the query half of the workload alone".into(),
-        &mut cipher_q,
-        &mut plain_q,
-        false,
-    );
-
+    progress("timing the same workloads on SQLCipher with a key and without");
+    measurements.extend(cipher_ratios(dir, &opts, &key)?);
     Ok(BenchReport {
         tend_version: env!("CARGO_PKG_VERSION"),
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -234,55 +343,88 @@ pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<Be
     })
 }
 
-/// A clinic with `users` users, each written through the one write path (row, change, audit).
-fn synthetic_clinic(paths: &DataPaths, key: &DbKey, users: usize) -> Result<()> {
-    let identity = Identity {
-        database_id: DatabaseId::new(),
-        device_id: DeviceId::new(),
-        device_code: DeviceCode::from_random([7, 3]),
-    };
-    let now = chrono::Utc::now();
-    let ctx = WriteCtx { user: None, now };
-    let (store, ()) = Store::create(paths, key, identity, ctx, |tx| {
-        tx.create(
-            Entity::Clinic,
-            ClinicId::new(),
-            [
-                ("name".to_owned(), "Benchmark Clinic".into()),
-                ("timezone".to_owned(), "Europe/Madrid".into()),
-                ("currency".to_owned(), "EUR".into()),
-            ]
-            .into(),
-        )?;
-        tx.audit(AuditEntry::new("clinic.create", Outcome::Ok))
+fn cipher_ratios(dir: &Path, opts: &BenchOptions, key: &DbKey) -> Result<Vec<Measurement>> {
+    let work = dir.join("workload");
+    std::fs::create_dir_all(&work).map_err(|e| tend_store::StoreError::Io {
+        context: "creating the benchmark folder".into(),
+        source: e,
     })?;
-    let started = Instant::now();
-    for chunk in 0..users.div_ceil(500) {
-        store.write(ctx, |tx| {
-            for i in chunk * 500..((chunk + 1) * 500).min(users) {
-                let record = UserRecord {
-                    user: User {
-                        id: UserId::new(),
-                        username: Username::parse(&format!("user{i:06}"))?,
-                        display_name: format!("Synthetic User {i}"),
-                        roles: Roles::parse_list("nurse")?,
-                        licence_number: None,
-                        disabled: false,
-                        locked: false,
-                    },
-                    password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-                };
-                tx.create(Entity::User, record.user.id, record.fields())?;
-                tx.audit(
-                    AuditEntry::new("user.create", Outcome::Ok)
-                        .record(Entity::User, record.user.id),
-                )?;
-            }
-            Ok::<_, tend_store::StoreError>(())
-        })?;
+    let (mut cipher, mut plain) = (Vec::new(), Vec::new());
+    let (mut c_ins, mut p_ins, mut c_q, mut p_q) = (vec![], vec![], vec![], vec![]);
+    let (mut c_day, mut p_day) = (Vec::new(), Vec::new());
+    for _ in 0..opts.workload_rounds {
+        // Alternate, so drift in the machine's speed falls on both alike.
+        let c = workload_time(&work, Some(key), opts.workload)?;
+        let p = workload_time(&work, None, opts.workload)?;
+        cipher.push(c.total());
+        plain.push(p.total());
+        c_ins.push(c.inserts);
+        p_ins.push(p.inserts);
+        c_q.push(c.queries);
+        p_q.push(p.queries);
+        c_day.push(clinic_day_time(&work, Some(key), opts.clinic_day)?);
+        p_day.push(clinic_day_time(&work, None, opts.clinic_day)?);
     }
-    tracing::debug!(elapsed_ms = ms(started.elapsed()), "synthetic clinic built");
-    Ok(())
+    let ratio = |name: &'static str,
+                 what: String,
+                 c: &mut Vec<Duration>,
+                 p: &mut Vec<Duration>,
+                 budgeted: bool| {
+        let (c50, p50) = (percentile(c, 50.0), percentile(p, 50.0));
+        let r = ms(c50) / ms(p50).max(f64::MIN_POSITIVE);
+        Measurement {
+            name,
+            what,
+            n: c.len(),
+            patients: None,
+            p50_ms: ms(c50),
+            p95_ms: ms(percentile(c, 95.0)),
+            budget: budgeted.then_some(1.15),
+            budget_of: budgeted.then_some("ratio"),
+            within_budget: budgeted.then_some(r <= 1.15),
+            ratio: Some(r),
+        }
+    };
+    let (w, d) = (opts.workload, opts.clinic_day);
+    Ok(vec![
+        ratio(
+            "cipher_vs_plain",
+            format!(
+                "bulk: {} inserts in transactions of {}, {} indexed lookups, {} 50-row range \
+                 scans; median SQLCipher time (p50_ms) and its ratio to the same library with no key",
+                w.rows, w.batch, w.lookups, w.scans
+            ),
+            &mut cipher,
+            &mut plain,
+            true,
+        ),
+        ratio(
+            "cipher_vs_plain_clinic_day",
+            format!(
+                "a clinic's pattern: {} writes of one row each (own transaction) into {} rows, \
+                 each followed by {} indexed lookups and {} 50-row scans; median SQLCipher time \
+                 and its ratio to no key",
+                d.writes, d.existing, d.lookups_per_write, d.scans_per_write
+            ),
+            &mut c_day,
+            &mut p_day,
+            true,
+        ),
+        ratio(
+            "cipher_vs_plain_inserts",
+            "the insert half of the bulk workload alone".into(),
+            &mut c_ins,
+            &mut p_ins,
+            false,
+        ),
+        ratio(
+            "cipher_vs_plain_queries",
+            "the query half of the bulk workload alone".into(),
+            &mut c_q,
+            &mut p_q,
+            false,
+        ),
+    ])
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use tend_domain::patient::search::{SearchQuery, birth_matches, score_name};
+use tend_domain::patient::search::{SearchQuery, birth_matches, joined_variants, score_name};
 use tend_domain::patient::{Demographics, Mrn, PatientId, PersonKey, Sex, candidate_birth_dates};
 use tend_domain::text::{PHONE_MATCH_DIGITS, deletion_keys, fold, phonetic, tokens};
 use tend_domain::{DeviceCode, Entity, Fields, Value};
@@ -216,7 +216,17 @@ impl Reader<'_> {
                 words,
                 birth_year,
                 birth_date,
-            } => self.search_names(words, *birth_year, *birth_date, limit)?,
+            } => {
+                let mut found = self.search_names(words, *birth_year, *birth_date, limit)?;
+                // Nothing: perhaps a space typed inside one word ("mac donald").
+                for variant in joined_variants(words) {
+                    if !found.is_empty() {
+                        break;
+                    }
+                    found = self.search_names(&variant, *birth_year, *birth_date, limit)?;
+                }
+                found
+            }
         };
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -440,6 +450,12 @@ pub(crate) fn reindex(conn: &Connection, id: Uuid) -> Result<()> {
     let mut words = tokens(&format!("{given} {family}"));
     let sound = phonetic_key(&words);
     words.extend(tokens(&preferred));
+    // Compound names are also indexed joined ("garcialopez", "alsayed").
+    for part in [&given, &family] {
+        if part.contains(' ') {
+            words.push(part.replace(' ', ""));
+        }
+    }
     conn.prepare_cached(
         "INSERT INTO patient_search (patient_id, given, family, preferred, birth_date, phonetic)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

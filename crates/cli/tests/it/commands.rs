@@ -217,7 +217,7 @@ fn the_demo_sets_up_once_and_reopens() {
     let dir = tempfile::tempdir().unwrap();
     let first = run(tend(dir.path()).args(["--json", "demo"])).ok().json();
     assert_eq!(first["created"], true);
-    assert_eq!(first["users"].as_array().unwrap().len(), 4);
+    assert_eq!(first["users"].as_array().unwrap().len(), 5);
     assert_eq!(first["audit"]["intact"], true);
     let again = run(tend(dir.path()).args(["--json", "demo"])).ok().json();
     assert_eq!(again["created"], false);
@@ -230,20 +230,20 @@ fn the_demo_sets_up_once_and_reopens() {
 }
 
 #[test]
-fn the_quick_bench_runs_and_reports_every_measurement() {
+fn the_quick_bench_runs_and_reports_every_measurement_as_json_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let report = run(tend(dir.path()).args(["--json", "bench", "--quick"]))
-        .ok()
-        .json();
-    let names: Vec<&str> = report["measurements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["name"].as_str().unwrap())
+    let r = run(tend(dir.path()).args(["--json", "bench", "--quick"])).ok();
+    let lines: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
+    let names: Vec<&str> = lines.iter().map(|m| m["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
         [
+            "patient_search",
+            "chart_summary",
             "db_open",
             "keyslot_unlock",
             "cipher_vs_plain",
@@ -252,4 +252,10 @@ fn the_quick_bench_runs_and_reports_every_measurement() {
             "cipher_vs_plain_queries"
         ]
     );
+    for m in &lines {
+        for field in ["name", "p50_ms", "p95_ms", "n", "patients"] {
+            assert!(m.get(field).is_some(), "{field} missing in {m}");
+        }
+    }
+    assert_eq!(lines[0]["patients"], 300);
 }

@@ -83,6 +83,19 @@ fn is_year(s: &str) -> bool {
     s.len() == 4 && s.parse::<i32>().is_ok_and(|y| (1880..=2200).contains(&y))
 }
 
+/// The typed words with one pair of neighbours joined, for each pair: how a search retries
+/// when a hyphen or space was typed in another place (`al sayed` → `alsayed`).
+pub fn joined_variants(words: &[String]) -> Vec<Vec<String>> {
+    (0..words.len().saturating_sub(1))
+        .map(|i| {
+            let mut v = words[..i].to_vec();
+            v.push(format!("{}{}", words[i], words[i + 1]));
+            v.extend_from_slice(&words[i + 2..]);
+            v
+        })
+        .collect()
+}
+
 /// Whether a birth date passes a query's year or date filter.
 pub fn birth_matches(birth: NaiveDate, year: Option<i32>, date: Option<NaiveDate>) -> bool {
     year.is_none_or(|y| birth.year() == y) && date.is_none_or(|d| birth == d)
@@ -98,6 +111,11 @@ pub fn score_name(words: &[String], given: &str, family: &str, preferred: &str) 
         Family,
         Preferred,
     }
+    let joined: Vec<(String, Part)> = [(given, Part::Given), (family, Part::Family)]
+        .into_iter()
+        .filter(|(text, _)| text.contains(' '))
+        .map(|(text, part)| (text.replace(' ', ""), part))
+        .collect();
     let mut name: Vec<(&str, Part, bool)> = Vec::new();
     for (text, part) in [
         (given, Part::Given),
@@ -110,6 +128,8 @@ pub fn score_name(words: &[String], given: &str, family: &str, preferred: &str) 
                 .map(|w| (w, part, false)),
         );
     }
+    // A compound name also answers as one word ("garcialopez", "alsayed").
+    name.extend(joined.iter().map(|(w, part)| (w.as_str(), *part, false)));
     let mut score = 0u32;
     let mut parts = Vec::new();
     for typed in words {
@@ -213,6 +233,10 @@ mod tests {
         // A name word answers only one typed word.
         assert_eq!(score(&["ana", "ana"], "ana", "garcia"), None);
         assert!(score(&["ana", "ana"], "ana maria", "ana").is_some());
+        // Compound names answer joined, and across a shifted hyphen.
+        assert!(score(&["alsayed"], "omar", "al sayed").is_some());
+        let variants = joined_variants(&words(&["als", "ayed"]));
+        assert_eq!(variants, [words(&["alsayed"])]);
         // The preferred name counts.
         assert!(score_name(&words(&["pepe"]), "jose", "garcia", "pepe").is_some());
     }
