@@ -48,6 +48,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run; the size of its largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Create a clinic: its encrypted database, key slots and first admin. Prints the recovery
