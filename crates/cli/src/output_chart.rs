@@ -57,10 +57,11 @@ pub fn patient(out: &Output, p: &PatientDto, verb: &str) {
     if out.is_json() {
         return out.json(p);
     }
-    if !verb.is_empty() {
-        println!("{verb} {} — {}", p.display_name, p.mrn);
+    if verb.is_empty() {
+        println!("{}  ({})", p.display_name, p.mrn);
+    } else {
+        println!("{verb} {}  ({})", p.display_name, p.mrn);
     }
-    println!("{}  ({})", p.display_name, p.mrn);
     let est = if p.birth_date_estimated {
         " (estimated)"
     } else {

@@ -154,7 +154,10 @@ impl Catalog {
         let entry = self.get(code).ok_or_else(|| {
             ValidationError::new(
                 "code",
-                format!("\"{}\" is not an ICD-10-CM code", code.trim()),
+                format!(
+                    "\"{}\" is not an ICD-10-CM code; search the list by words to find one",
+                    code.trim()
+                ),
             )
         })?;
         if !entry.billable {

@@ -4,6 +4,7 @@
 
 mod audit;
 mod backup;
+mod chart;
 mod commands;
 mod keyring;
 mod support;
