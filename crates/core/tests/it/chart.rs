@@ -564,3 +564,111 @@ fn icd_codes_are_searchable_by_words_and_code() {
         "Acute pharyngitis, unspecified"
     );
 }
+
+#[test]
+fn every_clinical_form_names_the_field_it_refuses() {
+    let r = room();
+    let t = &r.c.tend;
+    let m = r.mrn.as_str();
+    let field = |result: Result<uuid::Uuid, tend_core::CoreError>| result.unwrap_err().field();
+    let allergy = |f: AllergyForm<'_>| field(clinical::record_allergy(t, &r.nurse, m, &f));
+    assert_eq!(
+        allergy(AllergyForm {
+            substance: " ",
+            ..Default::default()
+        }),
+        Some("substance")
+    );
+    assert_eq!(
+        allergy(AllergyForm {
+            substance: "Latex",
+            severity: "deadly",
+            ..Default::default()
+        }),
+        Some("severity")
+    );
+    assert_eq!(
+        allergy(AllergyForm {
+            substance: "Latex",
+            category: "plants",
+            ..Default::default()
+        }),
+        Some("category")
+    );
+    let problem = |f: ProblemForm<'_>| field(clinical::add_problem(t, &r.doctor, m, &f));
+    assert_eq!(problem(ProblemForm::default()), Some("description"));
+    assert_eq!(
+        problem(ProblemForm {
+            code: "ZZZ",
+            ..Default::default()
+        }),
+        Some("code")
+    );
+    assert_eq!(
+        problem(ProblemForm {
+            code: "I10",
+            onset: "2099-01-01",
+            ..Default::default()
+        }),
+        Some("onset")
+    );
+    assert_eq!(
+        problem(ProblemForm {
+            code: "I10",
+            onset: "yesterday",
+            ..Default::default()
+        }),
+        Some("onset")
+    );
+    let med = |f: MedicationForm<'_>| field(clinical::start_medication(t, &r.doctor, m, &f));
+    assert_eq!(med(MedicationForm::default()), Some("drug"));
+    assert_eq!(
+        med(MedicationForm {
+            drug: "x",
+            started_on: "31/02/2026",
+            ..Default::default()
+        }),
+        Some("started_on")
+    );
+    let imm = |f: ImmunizationForm<'_>| field(clinical::record_immunization(t, &r.nurse, m, &f));
+    assert_eq!(imm(ImmunizationForm::default()), Some("vaccine"));
+    assert_eq!(
+        imm(ImmunizationForm {
+            vaccine: "MMR",
+            given_on: "2099-01-01",
+            ..Default::default()
+        }),
+        Some("given_on")
+    );
+    let future = r.c.clock.now() + Duration::hours(2);
+    let vitals = VitalsForm {
+        pulse: "70".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        clinical::record_vitals(t, &r.nurse, m, &vitals, Some(future))
+            .unwrap_err()
+            .field(),
+        Some("taken_at")
+    );
+    assert_eq!(
+        clinical::mark_entered_in_error(t, &r.nurse, "not-an-id", "x")
+            .unwrap_err()
+            .field(),
+        Some("id")
+    );
+    assert_eq!(
+        clinical::record_allergy(
+            t,
+            &r.nurse,
+            "Q9-000001",
+            &AllergyForm {
+                substance: "x",
+                ..Default::default()
+            }
+        )
+        .unwrap_err()
+        .field(),
+        Some("mrn")
+    );
+}

@@ -9,7 +9,7 @@ pub mod search;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 pub use age::{Age, age_on};
@@ -500,11 +500,6 @@ impl PatientForm {
             }
         }
     }
-}
-
-/// Whether `date` is a plausible birth date for a child for whom head circumference matters.
-pub fn is_infant(birth_date: NaiveDate, today: NaiveDate) -> bool {
-    birth_date > today.with_year(today.year() - 3).unwrap_or(today)
 }
 
 #[cfg(test)]
