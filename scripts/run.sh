@@ -11,4 +11,7 @@ target=$(bash scripts/setup.sh)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$target}"
 cargo build --locked -p tend-cli --bin tend
 demo_dir="${TEND_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/tend-demo}"
-exec "$CARGO_TARGET_DIR/debug/tend" --data-dir "$demo_dir" demo "$@"
+# The first run fills the new demo clinic with 500 made-up patients and their histories.
+first_run=()
+[ -e "$demo_dir/tend.db" ] || first_run=(--patients 500 --seed 1)
+exec "$CARGO_TARGET_DIR/debug/tend" --data-dir "$demo_dir" demo "${first_run[@]}" "$@"
