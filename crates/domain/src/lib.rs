@@ -14,6 +14,7 @@ pub mod ids;
 pub mod patient;
 pub mod permission;
 pub mod role;
+pub mod schedule;
 pub mod sign_in;
 pub mod text;
 pub mod user;
