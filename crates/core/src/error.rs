@@ -46,6 +46,10 @@ pub enum CoreError {
     #[error("{}", duplicates_message(.0))]
     PossibleDuplicates(Vec<crate::api::DuplicateDto>),
 
+    /// A booking clashes; booking over it needs an explicit override.
+    #[error("{}", conflicts_message(.0))]
+    Conflicts(Vec<crate::api::ConflictDto>),
+
     #[error("there is no user called {0}")]
     UnknownUser(String),
 
@@ -79,6 +83,24 @@ fn duplicates_message(found: &[crate::api::DuplicateDto]) -> String {
     )
 }
 
+fn conflicts_message(found: &[crate::api::ConflictDto]) -> String {
+    let mut lines: Vec<String> = found
+        .iter()
+        .map(|c| format!("{}: {}", c.at, c.message))
+        .collect();
+    lines.dedup();
+    let shown = lines.len().min(5);
+    let more = if lines.len() > shown {
+        format!(" (and {} more)", lines.len() - shown)
+    } else {
+        String::new()
+    };
+    format!(
+        "this booking clashes — {}{more}. Choose another time, or book over it on purpose",
+        lines[..shown].join("; ")
+    )
+}
+
 fn seconds(n: i64) -> String {
     if n == 1 {
         "1 second".into()
@@ -103,6 +125,7 @@ impl CoreError {
             CoreError::PassphraseNeeded { .. } => "passphrase_needed",
             CoreError::Damaged => "damaged",
             CoreError::PossibleDuplicates(_) => "possible_duplicates",
+            CoreError::Conflicts(_) => "conflicts",
             CoreError::UnknownUser(_) => "not_found",
             CoreError::Refused { .. } => "refused",
             CoreError::Store(e) => match e {

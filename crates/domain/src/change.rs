@@ -26,10 +26,17 @@ pub enum Entity {
     Encounter,
     ClinicalEvent,
     NoteTemplate,
+    Room,
+    AppointmentType,
+    ProviderHours,
+    ScheduleException,
+    Appointment,
+    AppointmentSeries,
+    WaitlistEntry,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 7] = [
+    pub const ALL: [Entity; 14] = [
         Entity::Clinic,
         Entity::Device,
         Entity::User,
@@ -37,6 +44,13 @@ impl Entity {
         Entity::Encounter,
         Entity::ClinicalEvent,
         Entity::NoteTemplate,
+        Entity::Room,
+        Entity::AppointmentType,
+        Entity::ProviderHours,
+        Entity::ScheduleException,
+        Entity::Appointment,
+        Entity::AppointmentSeries,
+        Entity::WaitlistEntry,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -48,6 +62,13 @@ impl Entity {
             Entity::Encounter => "encounter",
             Entity::ClinicalEvent => "clinical_event",
             Entity::NoteTemplate => "note_template",
+            Entity::Room => "room",
+            Entity::AppointmentType => "appointment_type",
+            Entity::ProviderHours => "provider_hours",
+            Entity::ScheduleException => "schedule_exception",
+            Entity::Appointment => "appointment",
+            Entity::AppointmentSeries => "appointment_series",
+            Entity::WaitlistEntry => "waitlist_entry",
         }
     }
 }

@@ -59,6 +59,12 @@ pub enum Action {
     VitalsWrite,
     /// Record immunizations.
     ImmunizationWrite,
+    /// See the schedule: days, weeks, free slots, the check-in queue, the waitlist.
+    ScheduleView,
+    /// Book, move, cancel, check in, start and complete appointments; the waitlist; reminders.
+    ScheduleBook,
+    /// Rooms, appointment types, working hours, days off and the reminder message.
+    ScheduleSetup,
 }
 
 impl Action {
@@ -89,6 +95,9 @@ impl Action {
             Action::MedicationWrite => "medication.write",
             Action::VitalsWrite => "vitals.write",
             Action::ImmunizationWrite => "immunization.write",
+            Action::ScheduleView => "schedule.view",
+            Action::ScheduleBook => "schedule.book",
+            Action::ScheduleSetup => "schedule.setup",
         }
     }
 }
@@ -136,6 +145,11 @@ pub const TABLE: &[(Action, &[Role])] = &[
     (Action::MedicationWrite, &[Doctor]),
     (Action::VitalsWrite, CLINICAL),
     (Action::ImmunizationWrite, CLINICAL),
+    // The schedule: the front desk does all of it, clinicians book and move their own day too,
+    // and the admin sets the clinic up alongside the front desk.
+    (Action::ScheduleView, EVERYONE),
+    (Action::ScheduleBook, FRONT_DESK_AND_CLINICAL),
+    (Action::ScheduleSetup, &[Admin, Receptionist]),
 ];
 
 /// Whether one role may perform `action`.
@@ -186,6 +200,9 @@ mod tests {
         medication.write    no    yes    no    no
         vitals.write        no    yes    yes   no
         immunization.write  no    yes    yes   no
+        schedule.view       yes   yes    yes   yes
+        schedule.book       no    yes    yes   yes
+        schedule.setup      yes   no     no    yes
     ";
 
     #[test]

@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_chart.sql",
         include_str!("../../../migrations/client/0002_chart.sql"),
     ),
+    (
+        "0003_schedule.sql",
+        include_str!("../../../migrations/client/0003_schedule.sql"),
+    ),
 ];
 
 #[cfg(test)]

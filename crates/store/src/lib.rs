@@ -17,6 +17,7 @@ pub mod key;
 pub mod keyring;
 pub mod keyslots;
 mod patients;
+pub mod schedule;
 mod schema;
 mod users;
 mod write;
@@ -287,7 +288,8 @@ impl<'c> Reader<'c> {
     pub fn clinic(&self) -> Result<ClinicRecord> {
         self.conn
             .query_row(
-                "SELECT id, name, timezone, currency, created_at, units FROM clinic LIMIT 1",
+                "SELECT id, name, timezone, currency, created_at, units, reminder_template
+                 FROM clinic LIMIT 1",
                 [],
                 |r| {
                     Ok(ClinicRecord {
@@ -297,6 +299,7 @@ impl<'c> Reader<'c> {
                         currency: r.get(3)?,
                         created_at: r.get(4)?,
                         units: r.get(5)?,
+                        reminder_template: r.get(6)?,
                     })
                 },
             )
@@ -370,6 +373,8 @@ pub struct ClinicRecord {
     pub created_at: DateTime<Utc>,
     /// `metric` or `us`: how vital signs are typed and shown.
     pub units: String,
+    /// The appointment reminder message, with `{patient}` and the other placeholders.
+    pub reminder_template: String,
 }
 
 pub(crate) fn parse_id<T: std::str::FromStr>(

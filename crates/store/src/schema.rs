@@ -14,6 +14,9 @@ pub(crate) enum ColumnType {
     /// Nullable text.
     OptText,
     Bool,
+    Int,
+    /// Nullable integer.
+    OptInt,
 }
 
 #[derive(Debug)]
@@ -23,7 +26,7 @@ pub(crate) struct Table {
     pub columns: &'static [(&'static str, ColumnType)],
 }
 
-use ColumnType::{Bool, OptText, Text};
+use ColumnType::{Bool, Int, OptInt, OptText, Text};
 
 const CLINIC: Table = Table {
     entity: Entity::Clinic,
@@ -32,6 +35,7 @@ const CLINIC: Table = Table {
         ("timezone", Text),
         ("currency", Text),
         ("units", Text),
+        ("reminder_template", Text),
     ],
 };
 
@@ -123,8 +127,97 @@ const NOTE_TEMPLATE: Table = Table {
     ],
 };
 
+const ROOM: Table = Table {
+    entity: Entity::Room,
+    columns: &[("name", Text), ("hours", Text), ("archived", Bool)],
+};
+
+const APPOINTMENT_TYPE: Table = Table {
+    entity: Entity::AppointmentType,
+    columns: &[
+        ("name", Text),
+        ("minutes", Int),
+        ("colour", Text),
+        ("needs_room", Bool),
+        ("archived", Bool),
+    ],
+};
+
+const PROVIDER_HOURS: Table = Table {
+    entity: Entity::ProviderHours,
+    columns: &[("hours", Text)],
+};
+
+const SCHEDULE_EXCEPTION: Table = Table {
+    entity: Entity::ScheduleException,
+    columns: &[
+        ("resource_id", OptText),
+        ("date", Text),
+        ("kind", Text),
+        ("note", OptText),
+        ("removed", Bool),
+    ],
+};
+
+const APPOINTMENT: Table = Table {
+    entity: Entity::Appointment,
+    columns: &[
+        ("patient_id", Text),
+        ("provider_id", Text),
+        ("room_id", OptText),
+        ("type_id", Text),
+        ("starts_at", Text),
+        ("ends_at", Text),
+        ("status", Text),
+        ("series_id", OptText),
+        ("series_index", OptInt),
+        ("note", OptText),
+        ("cancel_reason", OptText),
+        ("overrides", Text),
+        ("checked_in_at", OptText),
+        ("started_at", OptText),
+        ("completed_at", OptText),
+        ("booked_by", Text),
+    ],
+};
+
+const APPOINTMENT_SERIES: Table = Table {
+    entity: Entity::AppointmentSeries,
+    columns: &[
+        ("patient_id", Text),
+        ("provider_id", Text),
+        ("room_id", OptText),
+        ("type_id", Text),
+        ("rule", Text),
+        ("first_start", Text),
+        ("minutes", Int),
+        ("note", OptText),
+        ("generated_through", Text),
+        ("ended", Bool),
+    ],
+};
+
+const WAITLIST_ENTRY: Table = Table {
+    entity: Entity::WaitlistEntry,
+    columns: &[
+        ("patient_id", Text),
+        ("provider_id", OptText),
+        ("type_id", Text),
+        ("preference", Text),
+        ("note", OptText),
+        ("status", Text),
+        ("appointment_id", OptText),
+    ],
+};
+
 /// Records filed under a patient, which a merge moves to the surviving patient.
-pub const FILED_UNDER_PATIENT: &[Entity] = &[Entity::Encounter, Entity::ClinicalEvent];
+pub const FILED_UNDER_PATIENT: &[Entity] = &[
+    Entity::Encounter,
+    Entity::ClinicalEvent,
+    Entity::Appointment,
+    Entity::AppointmentSeries,
+    Entity::WaitlistEntry,
+];
 
 impl Table {
     /// The table of `entity`. A new entity without a table does not compile.
@@ -137,6 +230,13 @@ impl Table {
             Entity::Encounter => &ENCOUNTER,
             Entity::ClinicalEvent => &CLINICAL_EVENT,
             Entity::NoteTemplate => &NOTE_TEMPLATE,
+            Entity::Room => &ROOM,
+            Entity::AppointmentType => &APPOINTMENT_TYPE,
+            Entity::ProviderHours => &PROVIDER_HOURS,
+            Entity::ScheduleException => &SCHEDULE_EXCEPTION,
+            Entity::Appointment => &APPOINTMENT,
+            Entity::AppointmentSeries => &APPOINTMENT_SERIES,
+            Entity::WaitlistEntry => &WAITLIST_ENTRY,
         }
     }
 
@@ -163,6 +263,8 @@ impl Table {
             (Text, Value::Text(_))
                 | (OptText, Value::Text(_) | Value::Null)
                 | (Bool, Value::Bool(_))
+                | (Int, Value::Int(_))
+                | (OptInt, Value::Int(_) | Value::Null)
         );
         if fits {
             Ok(name)
@@ -179,8 +281,9 @@ impl Table {
 pub(crate) fn read_value(ty: ColumnType, raw: ValueRef<'_>) -> rusqlite::Result<Value> {
     use rusqlite::types::FromSql;
     Ok(match (ty, raw) {
-        (OptText, ValueRef::Null) => Value::Null,
+        (OptText | OptInt, ValueRef::Null) => Value::Null,
         (Bool, raw) => Value::Bool(i64::column_result(raw)? != 0),
+        (Int | OptInt, raw) => Value::Int(i64::column_result(raw)?),
         (_, raw) => Value::Text(String::column_result(raw)?),
     })
 }

@@ -3,9 +3,11 @@
 
 mod chart;
 mod patient;
+mod schedule;
 
 pub use chart::*;
 pub use patient::*;
+pub use schedule::*;
 
 use serde::Serialize;
 use tend_domain::{User, UserId};

@@ -47,6 +47,8 @@ fn fixture(c: &Clinic) -> Fixture {
     };
     visits::edit_note(&c.tend, &doctor, &signed, &note).unwrap();
     visits::sign(&c.tend, &doctor, &signed).unwrap();
+    tend_core::schedule::add_appointment_type(&c.tend, &c.admin, "Check-up", 20, "#3b82f6", false)
+        .unwrap();
     Fixture {
         doctor,
         mrn: p.mrn,
@@ -175,6 +177,32 @@ fn attempt(
             None,
         )
         .map(drop),
+        Action::ScheduleView => tend_core::schedule::day(t, who, "2026-11-25", None).map(drop),
+        Action::ScheduleBook => {
+            // Thirty 20-minute slots a day, then the next day: every attempt has its own slot.
+            let minutes = 8 * 60 + (n % 30) * 20;
+            let at = format!(
+                "2026-12-{:02} {:02}:{:02}",
+                1 + n / 30,
+                minutes / 60,
+                minutes % 60
+            );
+            let req = tend_core::schedule::BookRequest {
+                mrn,
+                provider: "fixture",
+                type_name: "Check-up",
+                at: &at,
+                room: None,
+                note: "",
+                override_conflicts: true,
+                repeat: None,
+            };
+            tend_core::schedule::book(t, who, &req).map(drop)
+        }
+        Action::ScheduleSetup => {
+            tend_core::schedule::add_room(t, who, &format!("Room {n}"), "mon-fri 08:00-20:00", "")
+                .map(drop)
+        }
         Action::ImmunizationWrite => clinical::record_immunization(
             t,
             who,

@@ -27,6 +27,8 @@ pub enum ConflictKind {
     DuringBreak,
     DayOff,
     RoomClosed,
+    /// The type needs a room and none is free then.
+    NoRoomFree,
     InPast,
 }
 
@@ -39,6 +41,7 @@ impl ConflictKind {
             ConflictKind::DuringBreak => "during_break",
             ConflictKind::DayOff => "day_off",
             ConflictKind::RoomClosed => "room_closed",
+            ConflictKind::NoRoomFree => "no_room_free",
             ConflictKind::InPast => "in_past",
         }
     }
@@ -51,6 +54,7 @@ impl ConflictKind {
             ConflictKind::DuringBreak => "it falls in the clinician's break",
             ConflictKind::DayOff => "the clinician is off that day",
             ConflictKind::RoomClosed => "the room is not available then",
+            ConflictKind::NoRoomFree => "no room is free then",
             ConflictKind::InPast => "it is in the past",
         }
     }

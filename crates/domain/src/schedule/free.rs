@@ -1,5 +1,6 @@
 //! The next free slots: where an appointment of a given length fits in the bookable hours,
-//! clear of existing bookings, on a grid (every 5, 10 or 15 minutes from the start of the hours).
+//! clear of existing bookings. Slots step by a grid from the start of the hours; after a booking
+//! the next one starts when the booking ends (rounded up to five minutes), so no gap is wasted.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -8,7 +9,8 @@ use super::Interval;
 #[derive(Debug, Clone, Copy)]
 pub struct FreeSlotQuery {
     pub duration: Duration,
-    /// Slots start this far apart, counted from the start of each bookable span.
+    /// Slots start this far apart, counted from the start of each bookable span or the end of
+    /// the booking before them.
     pub grid: Duration,
     pub not_before: DateTime<Utc>,
     pub limit: usize,
@@ -44,7 +46,7 @@ pub fn free_slots(
         while t + q.duration <= span.end {
             let slot = Interval::new(t, t + q.duration);
             match busy.iter().find(|b| b.overlaps(&slot)) {
-                Some(b) => t = align(b.end, span.start, q.grid),
+                Some(b) => t = align(b.end, span.start, Duration::minutes(5)),
                 None => {
                     if also(&slot) {
                         out.push(slot);

@@ -10,6 +10,7 @@ mod appointment;
 mod conflict;
 mod free;
 mod hours;
+mod records;
 mod recurrence;
 mod waitlist;
 
@@ -23,6 +24,7 @@ pub use free::{FreeSlotQuery, free_slots};
 pub use hours::{
     Availability, DayRule, ExceptionKind, ScheduleException, WeeklyHours, availability,
 };
+pub use records::{Appointment, AppointmentType, Room, Series, WaitlistEntry, WaitlistStatus};
 pub use recurrence::{Frequency, RecurrenceEnd, RecurrenceRule};
 pub use waitlist::{Preference, matches_preference, render_reminder};
 

@@ -150,14 +150,16 @@ fn conflicts_table() {
             .collect::<Vec<_>>()
     };
     use ConflictKind::*;
-    let cases: [(
-        &str,
+    // Local start, minutes, provider, room, their hours that day, the conflicts expected.
+    type Case<'a> = (
+        &'a str,
         i64,
         UserId,
         Option<RoomId>,
-        &Availability,
+        &'a Availability,
         Vec<ConflictKind>,
-    ); 10] = [
+    );
+    let cases: [Case<'_>; 10] = [
         ("2026-11-23 09:00", 20, ana, None, &avail, vec![]),
         (
             "2026-11-23 10:10",
@@ -248,6 +250,16 @@ fn free_slots_honour_breaks_bookings_and_exceptions() {
         slots,
         ["09:45", "10:00", "10:15", "10:30", "11:30", "11:45"]
     );
+    // After a booking that ends off the grid, the next slot starts when it ends.
+    let odd = [Interval::new(
+        at("2026-11-23 09:00"),
+        at("2026-11-23 09:35"),
+    )];
+    let first = free_slots(&avail.bookable(), &odd, &q, &|_| true)[..2]
+        .iter()
+        .map(|s| s.start.with_timezone(&Madrid).format("%H:%M").to_string())
+        .collect::<Vec<_>>();
+    assert_eq!(first, ["09:35", "09:50"]);
     // Not before a given time, on the grid.
     let q = FreeSlotQuery {
         not_before: at("2026-11-23 13:20"),
