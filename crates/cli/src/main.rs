@@ -6,6 +6,8 @@ mod chart_cli;
 mod demo;
 mod output;
 mod output_chart;
+mod output_schedule;
+mod schedule_cli;
 mod secrets;
 
 use std::path::{Path, PathBuf};
@@ -112,6 +114,25 @@ enum Command {
         query: String,
         #[arg(long, default_value_t = 10)]
         limit: usize,
+    },
+    /// The schedule: the day and week, clinicians' hours, days off, rooms, appointment types.
+    #[command(subcommand)]
+    Schedule(schedule_cli::ScheduleCommand),
+    /// Appointments: book, move, cancel, check in, start, complete, no-show, free slots.
+    #[command(subcommand, alias = "appt")]
+    Appointment(schedule_cli::AppointmentCommand),
+    /// Who has checked in today (or DATE), in order, and how long they have waited.
+    Queue { date: Option<String> },
+    /// Patients waiting for an earlier appointment.
+    #[command(subcommand)]
+    Waitlist(schedule_cli::WaitlistCommand),
+    /// Tomorrow's (or DATE's) appointments with phone numbers and the reminder message; --csv
+    /// writes them for the clinic's calling or texting tool.
+    Reminders {
+        date: Option<String>,
+        /// Write CSV to this file (`-` for stdout).
+        #[arg(long)]
+        csv: Option<PathBuf>,
     },
     /// Create a demo clinic here (if there is none) and show around; --patients fills it with a
     /// synthetic clinic.
@@ -417,6 +438,13 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
         Command::Immunization(cmd) => return chart_cli::immunization(cmd, &tend, me, out),
         Command::Error { id, reason } => {
             return chart_cli::entered_in_error(id, reason, &tend, me, out);
+        }
+        Command::Schedule(cmd) => return schedule_cli::schedule_command(cmd, &tend, me, out),
+        Command::Appointment(cmd) => return schedule_cli::appointment(cmd, &tend, me, out),
+        Command::Queue { date } => return schedule_cli::queue(date.as_deref(), &tend, me, out),
+        Command::Waitlist(cmd) => return schedule_cli::waitlist(cmd, &tend, me, out),
+        Command::Reminders { date, csv } => {
+            return schedule_cli::reminders(date.as_deref(), csv.as_ref(), &tend, me, out);
         }
         Command::Init(_)
         | Command::Demo(_)

@@ -35,14 +35,7 @@ impl Output {
 
     /// One line on stderr; with `--json`, the `{code, message, field}` object.
     pub fn error(&self, e: &anyhow::Error) {
-        let api = e.downcast_ref::<CoreError>().map(|c| {
-            // `CoreError` is not Clone; rebuild the API view from its parts.
-            ApiError {
-                code: c.code(),
-                message: c.user_message(),
-                field: c.field(),
-            }
-        });
+        let api = e.downcast_ref::<CoreError>().map(ApiError::from);
         match (self.json, api) {
             (true, Some(api)) => {
                 eprintln!("{}", serde_json::json!({ "error": api }));
@@ -52,6 +45,9 @@ impl Output {
                     "{}",
                     serde_json::json!({ "error": { "code": "cli", "message": format!("{e:#}") } })
                 );
+            }
+            (false, Some(api)) if api.code == "conflicts" => {
+                eprintln!("error: {} (--override)", capitalised(&api.message));
             }
             (false, Some(api)) => eprintln!("error: {}", capitalised(&api.message)),
             (false, None) => eprintln!("error: {}", capitalised(&format!("{e:#}"))),

@@ -1,15 +1,7 @@
 //! The chart from the terminal: `patient search --json` and `chart --json` for scripting, the
 //! duplicate check's exit status, and synthetic demo clinics.
 
-use crate::support::{PASSPHRASE, add_user, init, run, tend};
-
-fn as_user(dir: &std::path::Path, user: &str) -> std::process::Command {
-    let mut cmd = tend(dir);
-    cmd.env("TEND_PASSPHRASE", PASSPHRASE)
-        .env("TEND_PASSWORD", format!("{user} password 1"))
-        .args(["--user", user]);
-    cmd
-}
+use crate::support::{add_user, as_user, init, run, tend};
 
 #[test]
 fn register_search_and_read_the_chart_as_json() {

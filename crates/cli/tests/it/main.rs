@@ -7,4 +7,5 @@ mod backup;
 mod chart;
 mod commands;
 mod keyring;
+mod schedule;
 mod support;

@@ -34,6 +34,15 @@ pub fn as_admin(dir: &Path) -> Command {
     cmd
 }
 
+/// The same, signed in as `user` (added by `add_user`).
+pub fn as_user(dir: &Path, user: &str) -> Command {
+    let mut cmd = tend(dir);
+    cmd.env("TEND_PASSPHRASE", PASSPHRASE)
+        .env("TEND_PASSWORD", format!("{user} password 1"))
+        .args(["--user", user]);
+    cmd
+}
+
 #[derive(Debug)]
 pub struct Run {
     pub code: i32,

@@ -14,23 +14,35 @@ use tend_domain::{User, UserId};
 
 use crate::error::CoreError;
 
-/// An error as the UI receives it: a stable code to branch on, a message for a person, and the
-/// field it concerns when there is one.
+/// An error as the UI receives it: a stable code to branch on, a message for a person, the
+/// field it concerns when there is one, and for a refused booking each conflict (to show inline).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<ConflictDto>,
 }
 
-impl From<CoreError> for ApiError {
-    fn from(e: CoreError) -> Self {
+impl From<&CoreError> for ApiError {
+    fn from(e: &CoreError) -> Self {
         ApiError {
             code: e.code(),
             field: e.field(),
             message: e.user_message(),
+            conflicts: match e {
+                CoreError::Conflicts(list) => list.clone(),
+                _ => Vec::new(),
+            },
         }
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        ApiError::from(&e)
     }
 }
 

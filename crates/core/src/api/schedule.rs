@@ -118,7 +118,31 @@ pub struct ReminderDto {
 pub struct RoomDto {
     pub id: Uuid,
     pub name: String,
+    /// `mon-fri 08:00-20:00`.
     pub hours: String,
+    pub breaks: String,
+}
+
+/// A clinician's week (`hours` empty when it has not been set: they cannot be booked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProviderHoursDto {
+    pub provider_id: Uuid,
+    pub username: String,
+    pub provider: String,
+    pub hours: String,
+    pub breaks: String,
+}
+
+/// A day off or extra hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExceptionDto {
+    pub id: Uuid,
+    pub date: NaiveDate,
+    /// A clinician's or room's name, or `whole clinic`.
+    pub applies_to: String,
+    /// `None` for a day off; `16:00-19:00` for extra hours.
+    pub extra_hours: Option<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

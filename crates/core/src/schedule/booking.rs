@@ -559,6 +559,16 @@ fn step(
                 "it has not started yet; cancel it instead",
             ));
         }
+        let today = now.with_timezone(&tz).date_naive();
+        if t == Transition::CheckIn && a.starts_at.with_timezone(&tz).date_naive() != today {
+            return Err(CoreError::refused(
+                Some("appointment"),
+                format!(
+                    "this appointment is on {}, not today; move it to today first",
+                    look.local(a.starts_at)
+                ),
+            ));
+        }
         let to = transition(a.status, t)?;
         let mut f: tend_domain::Fields = [("status".to_owned(), Value::from(to.as_str()))].into();
         let stamp = Value::from(instant(now));

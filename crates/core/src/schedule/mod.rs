@@ -28,7 +28,10 @@ pub use waitlist::{
     waitlist_candidates, waitlist_remove,
 };
 
-use crate::api::{AppointmentDto, AppointmentTypeDto, DayDto, ProviderDayDto, RoomDto};
+use crate::api::{
+    AppointmentDto, AppointmentTypeDto, DayDto, ExceptionDto, ProviderDayDto, ProviderHoursDto,
+    RoomDto,
+};
 use crate::{CoreError, Result, Session, Tend};
 
 /// How far ahead recurring series keep concrete appointments.
@@ -311,12 +314,115 @@ pub fn rooms(tend: &Tend, session: &Session) -> Result<Vec<RoomDto>> {
         .store()
         .read(|r| r.rooms(false))?
         .into_iter()
-        .map(|r| RoomDto {
-            id: r.id.as_uuid(),
-            name: r.name,
-            hours: r.hours.to_string(),
-        })
+        .map(|r| room_dto(&r))
         .collect())
+}
+
+fn room_dto(r: &Room) -> RoomDto {
+    RoomDto {
+        id: r.id.as_uuid(),
+        name: r.name.clone(),
+        hours: r.hours.to_string(),
+        breaks: r.hours.breaks_text(),
+    }
+}
+
+/// Every clinician's week, for the setup screen; one without hours cannot be booked.
+pub fn provider_hours(tend: &Tend, session: &Session) -> Result<Vec<ProviderHoursDto>> {
+    tend.authorize(session, Action::ScheduleView)?;
+    let tz = tend.clinic_context()?.timezone;
+    tend.store().read(|r| {
+        let look = Lookup::load(r, tz)?;
+        look.providers()
+            .into_iter()
+            .map(|u| {
+                let week = r.provider_hours(u.id)?.unwrap_or_default();
+                Ok(ProviderHoursDto {
+                    provider_id: u.id.as_uuid(),
+                    username: u.username.to_string(),
+                    provider: u.display_name.clone(),
+                    hours: week.to_string(),
+                    breaks: week.breaks_text(),
+                })
+            })
+            .collect()
+    })
+}
+
+/// Days off and extra hours on the days `from..=to` (at most a year), by date.
+pub fn exceptions(
+    tend: &Tend,
+    session: &Session,
+    from: &str,
+    to: &str,
+) -> Result<Vec<ExceptionDto>> {
+    tend.authorize(session, Action::ScheduleView)?;
+    let from = parse_day("from", from)?;
+    let to = parse_day("to", to)?;
+    if to < from || to - from > Duration::days(366) {
+        return Err(CoreError::refused(
+            Some("to"),
+            "give a range of at most a year, ending after it starts",
+        ));
+    }
+    let tz = tend.clinic_context()?.timezone;
+    tend.store().read(|r| {
+        let look = Lookup::load(r, tz)?;
+        Ok(r.exceptions_between(from, to)?
+            .into_iter()
+            .map(|e| ExceptionDto {
+                id: e.id.as_uuid(),
+                date: e.date,
+                applies_to: match e.resource {
+                    None => "whole clinic".into(),
+                    Some(id) => look
+                        .users
+                        .get(&UserId::from_uuid(id))
+                        .map(|u| u.display_name.clone())
+                        .or_else(|| {
+                            look.rooms
+                                .get(&RoomId::from_uuid(id))
+                                .map(|x| x.name.clone())
+                        })
+                        .unwrap_or_else(|| "(removed)".into()),
+                },
+                extra_hours: match e.kind {
+                    ExceptionKind::DayOff => None,
+                    ExceptionKind::ExtraHours { start, end } => {
+                        Some(format!("{}-{}", start.format("%H:%M"), end.format("%H:%M")))
+                    }
+                },
+                note: e.note,
+            })
+            .collect())
+    })
+}
+
+/// A patient's appointments from today on (with `past`, from a year ago), by start.
+pub fn appointments_of(
+    tend: &Tend,
+    session: &Session,
+    mrn: &str,
+    past: bool,
+) -> Result<Vec<AppointmentDto>> {
+    tend.authorize(session, Action::ScheduleView)?;
+    let tz = tend.clinic_context()?.timezone;
+    let today = tend.now().with_timezone(&tz).date_naive();
+    let from = if past {
+        today - Duration::days(366)
+    } else {
+        today
+    };
+    tend.store().read(|r| {
+        let patient = crate::patients::find(r, mrn)?;
+        let look = Lookup::load(r, tz)?;
+        Ok(
+            r.appointments_of_patient(patient.id, local_day(from, tz).start)?
+                .iter()
+                .map(|a| look.dto(a, Some(&patient)))
+                .collect(),
+        )
+    })
 }
 
 /// Adds a room with its opening hours (`mon-fri 08:00-20:00`).
@@ -356,10 +462,54 @@ pub fn add_room(
                 json!({ "name": room.name }),
             )
         })?;
-    Ok(RoomDto {
-        id: room.id.as_uuid(),
-        name: room.name.clone(),
-        hours: room.hours.to_string(),
+    Ok(room_dto(&room))
+}
+
+/// Sets a room's opening hours and breaks; existing bookings stay where they are.
+pub fn set_room_hours(
+    tend: &Tend,
+    session: &Session,
+    name: &str,
+    hours: &str,
+    breaks: &str,
+) -> Result<RoomDto> {
+    tend.authorize(session, Action::ScheduleSetup)?;
+    let week = WeeklyHours::parse(hours, breaks)?;
+    let tz = tend.clinic_context()?.timezone;
+    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
+        let mut room = Lookup::load(&tx.read(), tz)?.room(name)?.clone();
+        room.hours = week.clone();
+        if tx
+            .update(Entity::Room, room.id, room_fields(&room))?
+            .is_some()
+        {
+            audit_setup(
+                tx,
+                "room.hours",
+                Entity::Room,
+                room.id.as_uuid(),
+                json!({ "hours": week.to_string(), "breaks": week.breaks_text() }),
+            )?;
+        }
+        Ok(room_dto(&room))
+    })
+}
+
+/// Takes a room out of use: it is no longer offered or booked; past bookings keep its name.
+pub fn archive_room(tend: &Tend, session: &Session, name: &str) -> Result<()> {
+    tend.authorize(session, Action::ScheduleSetup)?;
+    let tz = tend.clinic_context()?.timezone;
+    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
+        let mut room = Lookup::load(&tx.read(), tz)?.room(name)?.clone();
+        room.archived = true;
+        tx.update(Entity::Room, room.id, room_fields(&room))?;
+        audit_setup(
+            tx,
+            "room.archive",
+            Entity::Room,
+            room.id.as_uuid(),
+            json!({ "name": room.name }),
+        )
     })
 }
 
@@ -369,13 +519,7 @@ pub fn appointment_types(tend: &Tend, session: &Session) -> Result<Vec<Appointme
         .store()
         .read(|r| r.appointment_types(false))?
         .into_iter()
-        .map(|t| AppointmentTypeDto {
-            id: t.id.as_uuid(),
-            name: t.name,
-            minutes: t.minutes,
-            colour: t.colour,
-            needs_room: t.needs_room,
-        })
+        .map(|t| type_dto(&t))
         .collect())
 }
 
@@ -411,12 +555,80 @@ pub fn add_appointment_type(
                 json!({ "name": t.name }),
             )
         })?;
-    Ok(AppointmentTypeDto {
+    Ok(type_dto(&t))
+}
+
+fn type_dto(t: &AppointmentType) -> AppointmentTypeDto {
+    AppointmentTypeDto {
         id: t.id.as_uuid(),
-        name: t.name,
+        name: t.name.clone(),
         minutes: t.minutes,
-        colour: t.colour,
+        colour: t.colour.clone(),
         needs_room: t.needs_room,
+    }
+}
+
+/// What to change in an appointment type; `None` keeps the value.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TypeEdit<'a> {
+    pub minutes: Option<u32>,
+    pub colour: Option<&'a str>,
+    pub needs_room: Option<bool>,
+}
+
+/// Changes an appointment type. Appointments already booked keep their length and room.
+pub fn edit_appointment_type(
+    tend: &Tend,
+    session: &Session,
+    name: &str,
+    edit: &TypeEdit<'_>,
+) -> Result<AppointmentTypeDto> {
+    tend.authorize(session, Action::ScheduleSetup)?;
+    let tz = tend.clinic_context()?.timezone;
+    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
+        let old = Lookup::load(&tx.read(), tz)?
+            .appointment_type(name)?
+            .clone();
+        let t = AppointmentType::parse(
+            old.id,
+            &old.name,
+            edit.minutes.unwrap_or(old.minutes),
+            edit.colour.unwrap_or(&old.colour),
+            edit.needs_room.unwrap_or(old.needs_room),
+        )?;
+        if tx
+            .update(Entity::AppointmentType, t.id, appointment_type_fields(&t))?
+            .is_some()
+        {
+            audit_setup(
+                tx,
+                "appointment_type.edit",
+                Entity::AppointmentType,
+                t.id.as_uuid(),
+                json!({ "minutes": t.minutes, "colour": t.colour, "needs_room": t.needs_room }),
+            )?;
+        }
+        Ok(type_dto(&t))
+    })
+}
+
+/// Takes an appointment type out of use: no longer offered; booked ones keep it.
+pub fn archive_appointment_type(tend: &Tend, session: &Session, name: &str) -> Result<()> {
+    tend.authorize(session, Action::ScheduleSetup)?;
+    let tz = tend.clinic_context()?.timezone;
+    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
+        let mut t = Lookup::load(&tx.read(), tz)?
+            .appointment_type(name)?
+            .clone();
+        t.archived = true;
+        tx.update(Entity::AppointmentType, t.id, appointment_type_fields(&t))?;
+        audit_setup(
+            tx,
+            "appointment_type.archive",
+            Entity::AppointmentType,
+            t.id.as_uuid(),
+            json!({ "name": t.name }),
+        )
     })
 }
 

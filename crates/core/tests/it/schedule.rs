@@ -199,6 +199,18 @@ fn appointments_move_through_their_states() {
     );
     // The freed slot can be booked again.
     schedule::book(t, &d.rosa, &req(&d.mrns[2], "drana", "2026-11-24 09:40")).unwrap();
+    // Only today's patients check in.
+    let tomorrow = schedule::book(t, &d.rosa, &req(&d.mrns[3], "drana", "2026-11-25 09:00"))
+        .unwrap()
+        .appointments[0]
+        .id
+        .to_string();
+    let err = schedule::check_in(t, &d.rosa, &tomorrow).unwrap_err();
+    assert!(
+        err.user_message().contains("not today"),
+        "{}",
+        err.user_message()
+    );
 }
 
 #[test]
@@ -634,4 +646,88 @@ fn setup_refuses_bad_input_by_field() {
     );
     let now = d.c.clock.now();
     assert!(now.to_rfc3339().starts_with("2026-11-24T08:00"));
+}
+
+#[test]
+fn setup_is_listed_and_edited() {
+    let d = desk();
+    let t = &d.c.tend;
+    let hours = schedule::provider_hours(t, &d.rosa).unwrap();
+    let ana = hours.iter().find(|h| h.username == "drana").unwrap();
+    assert_eq!(ana.hours, "mon-fri 09:00-14:00,16:00-19:00");
+    assert_eq!(ana.breaks, "mon-fri 11:00-11:30");
+    // Rooms: new hours, then out of use.
+    let room = schedule::set_room_hours(t, &d.rosa, "room 1", "mon-fri 08:00-15:00", "").unwrap();
+    assert_eq!(room.hours, "mon-fri 08:00-15:00");
+    let err = schedule::book(t, &d.rosa, &procedure(&d.mrns[0], "2026-11-25 16:00")).unwrap_err();
+    assert_eq!(kinds(err), [ConflictKind::NoRoomFree]);
+    schedule::archive_room(t, &d.rosa, "Room 1").unwrap();
+    assert!(schedule::rooms(t, &d.rosa).unwrap().is_empty());
+    // Types: a longer check-up from now on; the booked one keeps its length.
+    let before = schedule::book(t, &d.rosa, &req(&d.mrns[0], "drana", "2026-11-25 09:00"))
+        .unwrap()
+        .appointments
+        .remove(0);
+    let edited = schedule::edit_appointment_type(
+        t,
+        &d.rosa,
+        "Check-up",
+        &schedule::TypeEdit {
+            minutes: Some(30),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!((edited.minutes, edited.colour.as_str()), (30, "#3b82f6"));
+    let after = schedule::book(t, &d.rosa, &req(&d.mrns[1], "drana", "2026-11-25 10:00"))
+        .unwrap()
+        .appointments
+        .remove(0);
+    assert_eq!(before.local_end, "2026-11-25 09:20");
+    assert_eq!(after.local_end, "2026-11-25 10:30");
+    schedule::archive_appointment_type(t, &d.rosa, "Procedure").unwrap();
+    let types: Vec<String> = schedule::appointment_types(t, &d.rosa)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(types, ["Check-up"]);
+    // Exceptions are listed with whom they concern, and removed.
+    schedule::add_exception(
+        t,
+        &d.rosa,
+        ExceptionFor::Provider("drbo"),
+        "2026-12-02",
+        "16:00-18:00",
+        "late clinic",
+    )
+    .unwrap();
+    let holiday =
+        schedule::add_exception(t, &d.rosa, ExceptionFor::Clinic, "2026-12-08", "", "").unwrap();
+    let list = schedule::exceptions(t, &d.rosa, "2026-12-01", "2026-12-31").unwrap();
+    let seen: Vec<(&str, Option<&str>)> = list
+        .iter()
+        .map(|e| (e.applies_to.as_str(), e.extra_hours.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        [("drbo", Some("16:00-18:00")), ("whole clinic", None)]
+    );
+    schedule::remove_exception(t, &d.rosa, &holiday.to_string()).unwrap();
+    assert_eq!(
+        schedule::exceptions(t, &d.rosa, "2026-12-01", "2026-12-31")
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        schedule::exceptions(t, &d.rosa, "2026-12-01", "2028-12-31")
+            .unwrap_err()
+            .field(),
+        Some("to")
+    );
+    // A patient's appointments, upcoming.
+    let mine = schedule::appointments_of(t, &d.rosa, &d.mrns[0], false).unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].local_start, "2026-11-25 09:00");
 }

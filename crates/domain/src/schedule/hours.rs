@@ -181,24 +181,61 @@ impl WeeklyHours {
     }
 }
 
+impl WeeklyHours {
+    /// The breaks in the form `parse` reads (empty when there are none).
+    pub fn breaks_text(&self) -> String {
+        Rules(&self.breaks).to_string()
+    }
+}
+
+/// The hours; `breaks_text` gives the breaks.
 impl fmt::Display for WeeklyHours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for day in WEEK {
-            let spans: Vec<String> = self
-                .hours
+        Rules(&self.hours).fmt(f)
+    }
+}
+
+/// Day rules written as `mon 09:00-14:00,16:00-19:00; sat 10:00-13:00`.
+struct Rules<'a>(&'a [DayRule]);
+
+impl fmt::Display for Rules<'_> {
+    /// Consecutive days with the same spans are written as a range: `mon-fri 09:00-14:00`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let spans_of = |day: Weekday| -> String {
+            let mut spans: Vec<&DayRule> = self.0.iter().filter(|r| r.weekday == day).collect();
+            spans.sort_by_key(|r| r.start);
+            spans
                 .iter()
-                .filter(|r| r.weekday == day)
                 .map(|r| format!("{}-{}", r.start.format("%H:%M"), r.end.format("%H:%M")))
-                .collect();
-            if spans.is_empty() {
-                continue;
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let days: Vec<(Weekday, String)> = WEEK.iter().map(|d| (*d, spans_of(*d))).collect();
+        let mut first = true;
+        let mut i = 0;
+        while i < days.len() {
+            let (day, spans) = &days[i];
+            let mut j = i;
+            while j + 1 < days.len() && days[j + 1].1 == *spans {
+                j += 1;
             }
-            if !first {
-                f.write_str("; ")?;
+            if !spans.is_empty() {
+                if !first {
+                    f.write_str("; ")?;
+                }
+                first = false;
+                if j > i {
+                    write!(
+                        f,
+                        "{}-{} {spans}",
+                        weekday_str(*day),
+                        weekday_str(days[j].0)
+                    )?;
+                } else {
+                    write!(f, "{} {spans}", weekday_str(*day))?;
+                }
             }
-            first = false;
-            write!(f, "{} {}", weekday_str(day), spans.join(","))?;
+            i = j + 1;
         }
         Ok(())
     }

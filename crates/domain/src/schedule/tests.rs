@@ -97,8 +97,26 @@ fn weekly_hours_parse_and_print() {
     let w = week();
     assert_eq!(
         w.to_string(),
-        "mon 09:00-14:00,16:00-19:00; tue 09:00-14:00,16:00-19:00; wed 09:00-14:00,16:00-19:00; thu 09:00-14:00,16:00-19:00; fri 09:00-14:00,16:00-19:00; sat 10:00-13:00"
+        "mon-fri 09:00-14:00,16:00-19:00; sat 10:00-13:00"
     );
+    assert_eq!(w.breaks_text(), "mon-fri 11:00-11:30");
+    // Written the way it is read: what is printed parses back to the same week.
+    let odd = WeeklyHours::parse(
+        "mon,wed 08:00-12:00; tue 16:00-20:00; thu-fri 08:00-12:00; sun 10:00-12:00",
+        "",
+    )
+    .unwrap();
+    assert_eq!(
+        odd.to_string(),
+        "mon 08:00-12:00; tue 16:00-20:00; wed-fri 08:00-12:00; sun 10:00-12:00"
+    );
+    assert_eq!(
+        WeeklyHours::parse(&odd.to_string(), "")
+            .unwrap()
+            .to_string(),
+        odd.to_string()
+    );
+    assert_eq!(WeeklyHours::default().to_string(), "");
     let field = |h: &str, b: &str| WeeklyHours::parse(h, b).unwrap_err().field;
     assert_eq!(field("mon 09:00", ""), "hours");
     assert_eq!(field("funday 09:00-10:00", ""), "hours");
