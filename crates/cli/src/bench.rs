@@ -50,6 +50,9 @@ pub fn run(args: &BenchArgs, out: &Output) -> Result<ExitCode> {
                 scans_per_write: 1,
             },
             workload_rounds: 1,
+            schedule_rounds: 10,
+            schedule_days_before: 3,
+            schedule_days_after: 14,
             ..BenchOptions::default()
         }
     } else {

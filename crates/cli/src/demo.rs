@@ -75,7 +75,38 @@ fn open_or_create(dir: &Path, out: &Output) -> Result<(Tend, bool)> {
             },
         )?;
     }
+    set_up_schedule(&done.tend)?;
     Ok((done.tend, true))
+}
+
+/// The demo clinic's week, set up by the receptionist: the clinicians' hours, two rooms and
+/// the usual appointment types.
+fn set_up_schedule(tend: &Tend) -> Result<()> {
+    use tend_core::schedule;
+    let rosa = auth::sign_in(tend, "rosa", "rosa demo password")?;
+    for (who, hours, breaks) in [
+        (
+            "ana",
+            "mon-thu 09:00-14:00,16:00-19:00; fri 09:00-14:00",
+            "mon-fri 11:00-11:20",
+        ),
+        ("luis", "mon-fri 08:00-15:00", "mon-fri 11:30-11:50"),
+        ("nina", "mon-fri 08:00-14:00", ""),
+    ] {
+        schedule::set_hours(tend, &rosa, who, hours, breaks)?;
+    }
+    schedule::add_room(tend, &rosa, "Consulting room 1", "mon-fri 08:00-20:00", "")?;
+    schedule::add_room(tend, &rosa, "Treatment room", "mon-fri 08:00-15:00", "")?;
+    for (name, minutes, colour, needs_room) in [
+        ("Consultation", 20, "#3b82f6", false),
+        ("First visit", 40, "#f59e0b", false),
+        ("Follow-up", 10, "#22c55e", false),
+        ("Vaccination", 10, "#a855f7", false),
+        ("Minor procedure", 30, "#ef4444", true),
+    ] {
+        schedule::add_appointment_type(tend, &rosa, name, minutes, colour, needs_room)?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, clap::Args)]
@@ -94,9 +125,12 @@ pub struct DemoArgs {
 pub fn run(dir: &Path, args: &DemoArgs, out: &Output) -> Result<ExitCode> {
     let (tend, created) = open_or_create(dir, out)?;
     let admin = auth::sign_in(&tend, "admin", DEMO_ADMIN_PASSWORD)?;
-    let synthetic = match args.patients {
-        Some(n) if n > 0 => Some(populate(&tend, n, args, out)?),
-        _ => None,
+    let (synthetic, appointments) = match args.patients {
+        Some(n) if n > 0 => {
+            let report = populate(&tend, n, args, out)?;
+            (Some(report), Some(populate_schedule(&tend, args)?))
+        }
+        _ => (None, None),
     };
     let clinic = clinic::settings(&tend, &admin)?;
     let people = users::list(&tend, &admin)?;
@@ -113,6 +147,7 @@ pub fn run(dir: &Path, args: &DemoArgs, out: &Output) -> Result<ExitCode> {
         out.json(&serde_json::json!({
             "created": created,
             "synthetic": synthetic,
+            "schedule": appointments,
             "clinic": clinic,
             "users": people,
             "backup": made,
@@ -154,6 +189,12 @@ pub fn run(dir: &Path, args: &DemoArgs, out: &Output) -> Result<ExitCode> {
         );
         println!("  patients with 1,000+ visits: {}", s.heavy_mrns.join(", "));
     }
+    if let Some(a) = &appointments {
+        println!(
+            "Synthetic schedule: {} appointments over {} days around today.",
+            a.appointments, a.days
+        );
+    }
     println!();
     println!(
         "Demo sign-ins: admin / {DEMO_ADMIN_PASSWORD:?}; ana, luis, nina, rosa / \"<name> demo password\"."
@@ -167,6 +208,12 @@ pub fn run(dir: &Path, args: &DemoArgs, out: &Output) -> Result<ExitCode> {
         "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='ana demo password' {tend} --data-dir {d} --user ana patient search garcia"
     );
     println!(
+        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='rosa demo password' {tend} --data-dir {d} --user rosa schedule day today"
+    );
+    println!(
+        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='rosa demo password' {tend} --data-dir {d} --user rosa appointment free --type Consultation"
+    );
+    println!(
         "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' {tend} --data-dir {d} --user admin user list"
     );
     println!(
@@ -176,6 +223,37 @@ pub fn run(dir: &Path, args: &DemoArgs, out: &Output) -> Result<ExitCode> {
         "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' {tend} --data-dir {d} --user admin check"
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A month of history and a month of bookings around the synthetic clinic's day, the next
+/// two days booked solid.
+fn populate_schedule(
+    tend: &Tend,
+    args: &DemoArgs,
+) -> Result<tend_core::schedule::synthetic::ScheduleReport> {
+    let rosa = auth::sign_in(tend, "rosa", "rosa demo password")?;
+    Ok(tend_core::schedule::synthetic::populate(
+        tend,
+        &rosa,
+        tend_core::schedule::synthetic::ScheduleFill {
+            as_of: as_of(args)?,
+            days_before: 30,
+            days_after: 30,
+            full_days_ahead: 2,
+            fill_percent: 70,
+            seed: args.seed,
+        },
+        &|_, _| {},
+    )?)
+}
+
+fn as_of(args: &DemoArgs) -> Result<chrono::NaiveDate> {
+    Ok(match &args.as_of {
+        Some(d) => tend_domain::patient::parse_date("as_of", d)?,
+        None => chrono::Utc::now()
+            .with_timezone(&chrono_tz::Europe::Madrid)
+            .date_naive(),
+    })
 }
 
 /// Fills the demo clinic with synthetic patients, as its first doctor.
@@ -193,10 +271,7 @@ fn populate(
         );
     }
     let doctor = auth::sign_in(tend, "ana", "ana demo password")?;
-    let as_of = match &args.as_of {
-        Some(d) => tend_domain::patient::parse_date("as_of", d)?,
-        None => chrono::Utc::now().date_naive(),
-    };
+    let as_of = as_of(args)?;
     let quiet = out.is_json();
     let started = std::time::Instant::now();
     let report = tend_core::synthetic::populate(

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tend_domain::DatabaseId;
 use tend_store::bench::{ClinicDay, Workload, clinic_day_time, open_times, workload_time};
@@ -12,6 +13,8 @@ use tend_store::keyring::NoKeyring;
 use tend_store::{DbKey, KdfParams, KeySlots, RecoveryKey, Secret};
 
 use crate::clinic::{self, InitRequest, Unlock};
+use crate::clock::ManualClock;
+use crate::schedule::{self, synthetic::ScheduleFill};
 use crate::synthetic::{self, SyntheticOptions};
 use crate::users::{self, NewUser};
 use crate::{Environment, Result, Session, SystemClock, Tend, auth, chart, patients};
@@ -54,6 +57,11 @@ pub struct BenchOptions {
     pub workload: Workload,
     pub clinic_day: ClinicDay,
     pub workload_rounds: usize,
+    /// Day views and free-slot searches timed.
+    pub schedule_rounds: usize,
+    /// The synthetic schedule: history before the bench's day, bookings after it.
+    pub schedule_days_before: u32,
+    pub schedule_days_after: u32,
 }
 
 impl Default for BenchOptions {
@@ -78,6 +86,9 @@ impl Default for BenchOptions {
                 scans_per_write: 5,
             },
             workload_rounds: 5,
+            schedule_rounds: 300,
+            schedule_days_before: 180,
+            schedule_days_after: 60,
         }
     }
 }
@@ -123,11 +134,123 @@ const PASSPHRASE: &str = "benchmark clinic passphrase";
 const ADMIN_PASSWORD: &str = "benchmark admin password";
 const DOCTOR_PASSWORD: &str = "benchmark doctor password";
 
+/// The day the synthetic clinic's history runs up to; the schedule is measured as of 08:00
+/// (Madrid) that morning, whatever the date the bench runs on.
+const AS_OF: (i32, u32, u32) = (2026, 11, 24);
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(AS_OF.0, AS_OF.1, AS_OF.2).unwrap_or_default()
+}
+
+/// Clinicians in the synthetic schedule (DESIGN.md: a day's schedule for 10 providers).
+const CLINICIANS: usize = 10;
+
 fn env() -> Environment {
     Environment {
         clock: Arc::new(SystemClock),
         keyring: Arc::new(NoKeyring),
     }
+}
+
+/// The bench clinic's clock for the schedule: fixed at 08:00 in Madrid on `AS_OF`.
+fn schedule_env() -> Environment {
+    let now = as_of().and_hms_opt(7, 0, 0).unwrap_or_default().and_utc();
+    Environment {
+        clock: Arc::new(ManualClock::new(now)),
+        keyring: Arc::new(NoKeyring),
+    }
+}
+
+fn doctor_name(i: usize) -> String {
+    if i == 1 {
+        "doc".into()
+    } else {
+        format!("doc{i}")
+    }
+}
+
+/// Ten clinicians with a working week, three appointment types, and a schedule from half a
+/// year before `AS_OF` to two months after, the first week ahead booked solid. Built once per
+/// clinic and kept.
+fn bench_schedule(
+    tend: &Tend,
+    home: &Path,
+    opts: &BenchOptions,
+    progress: &dyn Fn(&str),
+) -> Result<()> {
+    let ready = home.join("schedule-ready");
+    if ready.exists() {
+        return Ok(());
+    }
+    progress("setting up 10 clinicians' weeks and filling their schedules");
+    let admin = auth::sign_in(tend, "admin", ADMIN_PASSWORD)?;
+    let existing: Vec<String> = users::list(tend, &admin)?
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    for i in 1..=CLINICIANS {
+        let name = doctor_name(i);
+        if !existing.contains(&name) {
+            users::add(
+                tend,
+                &admin,
+                &NewUser {
+                    username: &name,
+                    display_name: &format!("Dr. Benchmark {i}"),
+                    roles: "doctor",
+                    licence_number: &format!("MD-{i}"),
+                    password: DOCTOR_PASSWORD,
+                },
+            )?;
+        }
+        schedule::set_hours(
+            tend,
+            &admin,
+            &name,
+            "mon-fri 08:00-14:00,15:00-20:00",
+            "mon-fri 11:00-11:20",
+        )?;
+    }
+    let types: Vec<String> = schedule::appointment_types(tend, &admin)?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    for (name, minutes, colour) in [
+        ("Consultation", 20, "#3b82f6"),
+        ("Follow-up", 10, "#22c55e"),
+        ("Long consultation", 40, "#f59e0b"),
+    ] {
+        if !types.iter().any(|t| t == name) {
+            schedule::add_appointment_type(tend, &admin, name, minutes, colour, false)?;
+        }
+    }
+    let doctor = auth::sign_in(tend, "doc", DOCTOR_PASSWORD)?;
+    let report = schedule::synthetic::populate(
+        tend,
+        &doctor,
+        ScheduleFill {
+            as_of: as_of(),
+            days_before: opts.schedule_days_before,
+            days_after: opts.schedule_days_after,
+            full_days_ahead: 7,
+            fill_percent: 85,
+            seed: opts.seed,
+        },
+        &|date, n| {
+            if date.day() == 1 {
+                progress(&format!("schedule: {n} appointments up to {date}"));
+            }
+        },
+    )?;
+    progress(&format!(
+        "{} appointments over {} days in {:.0} s",
+        report.appointments, report.days, report.seconds
+    ));
+    std::fs::write(&ready, b"").map_err(|e| tend_store::StoreError::Io {
+        context: "marking the benchmark schedule ready".into(),
+        source: e,
+    })?;
+    Ok(())
 }
 
 /// The synthetic clinic the measurements run on: built once per size and seed in `dir`, and
@@ -181,7 +304,7 @@ fn bench_clinic(
                 patients: opts.patients,
                 seed: opts.seed,
                 heavy_patients: 3.min(opts.patients),
-                as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default(),
+                as_of: as_of(),
             },
             &|done| {
                 if done % 10_000 == 0 {
@@ -201,6 +324,11 @@ fn bench_clinic(
             source: e,
         })?;
     }
+    let tend = clinic::open(&home, Unlock::Passphrase(PASSPHRASE), env())?;
+    bench_schedule(&tend, &home, opts, progress)?;
+    // Measure on a fresh connection, as a clinic's day starts: not on the one that just
+    // bulk-wrote the synthetic schedule (that one searches several times slower).
+    drop(tend);
     let tend = clinic::open(&home, Unlock::Passphrase(PASSPHRASE), env())?;
     let doctor = auth::sign_in(&tend, "doc", DOCTOR_PASSWORD)?;
     Ok((tend, doctor))
@@ -297,10 +425,12 @@ pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<Be
         Some(10.0),
     ));
 
-    progress("timing database open");
     let paths = tend.store().paths().clone();
     let key = tend.store().key().clone();
     drop(tend);
+    measurements.extend(schedule_measurements(&paths, &opts, progress)?);
+
+    progress("timing database open");
     let mut opens = open_times(&paths, &key, opts.open_rounds)?;
     measurements.push(latency(
         "db_open",
@@ -341,6 +471,88 @@ pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<Be
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
         measurements,
     })
+}
+
+/// The day view and free-slot search, on the clinic reopened with its clock at 08:00 on
+/// `AS_OF`: the working days of the week ahead are booked solid.
+fn schedule_measurements(
+    paths: &tend_store::DataPaths,
+    opts: &BenchOptions,
+    progress: &dyn Fn(&str),
+) -> Result<Vec<Measurement>> {
+    let tend = clinic::open(paths.dir(), Unlock::Passphrase(PASSPHRASE), schedule_env())?;
+    let doctor = auth::sign_in(&tend, "doc", DOCTOR_PASSWORD)?;
+    let size = Some(opts.patients);
+    let days: Vec<String> = (1..=7)
+        .map(|i| as_of() + chrono::Duration::days(i))
+        .filter(|d| d.weekday().num_days_from_monday() < 5)
+        .map(|d| d.to_string())
+        .collect();
+    let mut out = Vec::new();
+
+    progress("timing the day view of 10 clinicians");
+    let first = schedule::day(&tend, &doctor, &days[0], None)?;
+    let booked: usize = first.providers.iter().map(|p| p.appointments.len()).sum();
+    let mut times = Vec::with_capacity(opts.schedule_rounds);
+    for i in 0..opts.schedule_rounds {
+        let start = Instant::now();
+        schedule::day(&tend, &doctor, &days[i % days.len()], None)?;
+        times.push(start.elapsed());
+    }
+    out.push(latency(
+        "schedule_day",
+        format!(
+            "schedule::day for all {} clinicians of a fully booked working day ({booked} \
+             appointments on {}, with each patient's name and phone), rotating over the {} \
+             working days ahead; the clinic holds a synthetic schedule from {} days before to {} \
+             after",
+            first.providers.len(),
+            days[0],
+            days.len(),
+            opts.schedule_days_before,
+            opts.schedule_days_after
+        ),
+        size,
+        &mut times,
+        Some(5.0),
+    ));
+
+    progress("timing the next free slots");
+    let from = days[0].clone();
+    let found = schedule::free_slots(&tend, &doctor, Some("doc"), "Consultation", &from, 10)?;
+    let mut one = Vec::with_capacity(opts.schedule_rounds);
+    let mut any = Vec::with_capacity(opts.schedule_rounds);
+    for i in 0..opts.schedule_rounds {
+        let name = doctor_name(i % CLINICIANS + 1);
+        let start = Instant::now();
+        schedule::free_slots(&tend, &doctor, Some(&name), "Consultation", &from, 10)?;
+        one.push(start.elapsed());
+        let start = Instant::now();
+        schedule::free_slots(&tend, &doctor, None, "Consultation", &from, 10)?;
+        any.push(start.elapsed());
+    }
+    out.push(latency(
+        "free_slots",
+        format!(
+            "schedule::free_slots: the next 10 free 20-minute slots with one clinician from {from}, \
+             the week ahead booked solid so the search crosses it (the first found: {})",
+            found.first().map_or("none", |s| s.local_start.as_str())
+        ),
+        size,
+        &mut one,
+        Some(5.0),
+    ));
+    out.push(latency(
+        "free_slots_any",
+        format!(
+            "schedule::free_slots: the next 10 free 20-minute slots with any of the {CLINICIANS} \
+             clinicians, same days"
+        ),
+        size,
+        &mut any,
+        Some(5.0),
+    ));
+    Ok(out)
 }
 
 fn cipher_ratios(dir: &Path, opts: &BenchOptions, key: &DbKey) -> Result<Vec<Measurement>> {

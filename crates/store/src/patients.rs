@@ -381,6 +381,20 @@ impl Reader<'_> {
         Ok(ids)
     }
 
+    /// Up to `limit` patients who have not been merged away, in id order (for synthetic
+    /// schedules and other bulk work that needs real patients).
+    pub fn patient_ids(&self, limit: usize) -> Result<Vec<PatientId>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM patient WHERE merged_into IS NULL ORDER BY id LIMIT ?1")?;
+        let ids = stmt
+            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                parse_id(r.get_ref(0)?)
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
     pub fn patient_count(&self) -> Result<u64> {
         let n: i64 = self.conn.query_row(
             "SELECT count(*) FROM patient WHERE merged_into IS NULL",

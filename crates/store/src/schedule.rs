@@ -8,7 +8,7 @@ use tend_domain::ids::UserId;
 use tend_domain::patient::PatientId;
 use tend_domain::schedule::{
     Appointment, AppointmentId, AppointmentStatus, AppointmentType, ConflictKind, ExceptionId,
-    ExceptionKind, Preference, RecurrenceRule, Room, RoomId, ScheduleException, Series, SeriesId,
+    ExceptionKind, Interval, Preference, RecurrenceRule, Room, RoomId, ScheduleException, Series, SeriesId,
     WaitlistEntry, WaitlistId, WeeklyHours,
 };
 use tend_domain::{Fields, Value};
@@ -373,6 +373,46 @@ impl Reader<'_> {
         }
         out.retain(|a| a.starts_at < to && a.ends_at > from);
         Ok(out)
+    }
+
+    /// When clinicians are busy during `[from, to)`: the intervals of appointments that hold
+    /// their slot, for one clinician or (`None`) all of them, without reading the rest of each
+    /// appointment. What free-slot search needs, day after day.
+    pub fn busy_intervals(
+        &self,
+        provider: Option<UserId>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(UserId, Interval)>> {
+        let window = (instant(from - LONGEST), instant(to));
+        let row = |r: &Row<'_>| -> rusqlite::Result<(UserId, Interval)> {
+            Ok((
+                parse_id(r.get_ref(0)?)?,
+                Interval::new(r.get(1)?, r.get(2)?),
+            ))
+        };
+        let mut rows: Vec<(UserId, Interval)> = match provider {
+            Some(p) => self
+                .conn
+                .prepare_cached(
+                    "SELECT provider_id, starts_at, ends_at FROM appointment
+                     WHERE provider_id = ?1 AND starts_at >= ?2 AND starts_at < ?3
+                       AND status NOT IN ('cancelled', 'no_show')",
+                )?
+                .query_map(params![p.to_string(), window.0, window.1], row)?
+                .collect::<rusqlite::Result<_>>()?,
+            None => self
+                .conn
+                .prepare_cached(
+                    "SELECT provider_id, starts_at, ends_at FROM appointment
+                     WHERE starts_at >= ?1 AND starts_at < ?2
+                       AND status NOT IN ('cancelled', 'no_show')",
+                )?
+                .query_map(params![window.0, window.1], row)?
+                .collect::<rusqlite::Result<_>>()?,
+        };
+        rows.retain(|(_, iv)| iv.start < to && iv.end > from);
+        Ok(rows)
     }
 
     /// Appointments that hold a room during `[from, to)`.

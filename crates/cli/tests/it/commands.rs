@@ -244,6 +244,9 @@ fn the_quick_bench_runs_and_reports_every_measurement_as_json_lines() {
         [
             "patient_search",
             "chart_summary",
+            "schedule_day",
+            "free_slots",
+            "free_slots_any",
             "db_open",
             "keyslot_unlock",
             "cipher_vs_plain",
@@ -258,4 +261,8 @@ fn the_quick_bench_runs_and_reports_every_measurement_as_json_lines() {
         }
     }
     assert_eq!(lines[0]["patients"], 300);
+    // The day measured is booked: ten clinicians, each with appointments.
+    let day = lines[2]["what"].as_str().unwrap();
+    assert!(day.contains("all 10 clinicians"), "{day}");
+    assert!(!day.contains("(0 appointments"), "{day}");
 }

@@ -708,12 +708,21 @@ pub fn free_slots(
             .map(|p| Ok((*p, r.provider_hours(*p)?)))
             .collect::<Result<_>>()?;
         let exceptions = r.exceptions_between(from, from + Duration::days(SEARCH_DAYS))?;
+        let only = match provider {
+            Some(_) => providers.first().copied(),
+            None => None,
+        };
         let mut out: Vec<SlotDto> = Vec::new();
         for offset in 0..SEARCH_DAYS {
             let date = from + Duration::days(offset);
             let day = local_day(date, tz);
             if day.end <= now {
                 continue;
+            }
+            // One read a day for everyone searched; only the intervals are read.
+            let mut busy_by: HashMap<UserId, Vec<Interval>> = HashMap::new();
+            for (who, iv) in r.busy_intervals(only, day.start, day.end)? {
+                busy_by.entry(who).or_default().push(iv);
             }
             let mut today = Vec::new();
             for p in &providers {
@@ -728,11 +737,7 @@ pub fn free_slots(
                 if bookable.is_empty() {
                     continue;
                 }
-                let busy: Vec<Interval> = r
-                    .occupying(*p, None, day.start, day.end)?
-                    .iter()
-                    .map(|a| a.interval())
-                    .collect();
+                let busy = busy_by.remove(p).unwrap_or_default();
                 let q = FreeSlotQuery {
                     duration: Duration::minutes(i64::from(kind.minutes)),
                     // Back to back: a 20-minute check-up is offered at :00, :20, :40.

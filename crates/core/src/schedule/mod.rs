@@ -2,6 +2,7 @@
 //! the day and week views, and the shared lookups the booking and waitlist use cases need.
 
 mod booking;
+pub mod synthetic;
 mod waitlist;
 
 use std::collections::HashMap;
