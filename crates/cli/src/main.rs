@@ -216,6 +216,7 @@ enum PassphraseCommand {
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     logging(&cli);
     let out = Output::new(cli.json);
@@ -226,6 +227,25 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `tend schedule day today | head` closes stdout early; that ends the command quietly, as it
+/// would for any Unix tool, instead of with a panic message. Writes were already committed before
+/// anything is printed, so nothing is lost.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }
 
 /// Logs go to `logs/tend.log` in the data folder, so stderr carries only what the person needs;

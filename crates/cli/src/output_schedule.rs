@@ -239,7 +239,10 @@ pub fn booked(out: &Output, b: &BookedDto, verb: &str) {
         println!("  {}  {}", date_of(&a.local_start), line(a));
     }
     for c in &b.overridden {
-        println!("  booked over: {}: {}", c.at, c.message);
+        match c.with {
+            Some(with) => println!("  booked over: {}: {} ({with})", c.at, c.message),
+            None => println!("  booked over: {}: {}", c.at, c.message),
+        }
     }
 }
 
@@ -283,12 +286,14 @@ pub fn slots(out: &Output, list: &[SlotDto]) {
         println!("No free slots in the next 60 days.");
     }
     for s in list {
-        println!(
-            "{}  {:24}  {}",
+        let line = format!(
+            "{}  {:>3} min  {:24}  {}",
             s.local_start,
+            (s.ends_at - s.starts_at).num_minutes(),
             s.provider,
             s.room.as_deref().unwrap_or("")
         );
+        println!("{}", line.trim_end());
     }
 }
 

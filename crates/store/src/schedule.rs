@@ -8,8 +8,8 @@ use tend_domain::ids::UserId;
 use tend_domain::patient::PatientId;
 use tend_domain::schedule::{
     Appointment, AppointmentId, AppointmentStatus, AppointmentType, ConflictKind, ExceptionId,
-    ExceptionKind, Interval, Preference, RecurrenceRule, Room, RoomId, ScheduleException, Series, SeriesId,
-    WaitlistEntry, WaitlistId, WeeklyHours,
+    ExceptionKind, Interval, Preference, RecurrenceRule, Room, RoomId, ScheduleException, Series,
+    SeriesId, WaitlistEntry, WaitlistId, WeeklyHours,
 };
 use tend_domain::{Fields, Value};
 use uuid::Uuid;

@@ -138,6 +138,35 @@ fn a_synthetic_demo_is_the_same_for_the_same_seed() {
             .collect::<Vec<_>>()
     };
     assert_eq!(names(one.path()), names(two.path()));
+    // The demo's schedule is as repeatable as its patients, and a day near `--as-of` is busy.
+    let appointments = a["schedule"]["appointments"].as_u64().unwrap();
+    assert!(appointments > 100, "{appointments}");
+    assert_eq!(a["schedule"]["appointments"], b["schedule"]["appointments"]);
+    assert_eq!(a["schedule"]["days"], b["schedule"]["days"]);
+    let day = |dir: &std::path::Path| {
+        let mut cmd = tend(dir);
+        cmd.env("TEND_PASSPHRASE", "demo clinic passphrase")
+            .env("TEND_PASSWORD", "rosa demo password")
+            .args(["--user", "rosa", "--json", "schedule", "day", "2026-11-25"]);
+        let day = run(&mut cmd).ok().json();
+        day["providers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["appointments"].as_array().unwrap().clone())
+            .map(|a| {
+                // The device code in the MRN differs between the two clinics; the number does not.
+                let mrn = a["patient_mrn"].as_str().unwrap();
+                (
+                    a["local_start"].clone(),
+                    mrn[mrn.find('-').unwrap()..].to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let busy = day(one.path());
+    assert!(busy.len() > 20, "a full day for three clinicians: {busy:?}");
+    assert_eq!(busy, day(two.path()));
     let again = run(tend(one.path()).args(["demo", "--patients", "10"]));
     assert_eq!(again.code, 1);
     assert!(

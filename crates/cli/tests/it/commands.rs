@@ -266,3 +266,19 @@ fn the_quick_bench_runs_and_reports_every_measurement_as_json_lines() {
     assert!(day.contains("all 10 clinicians"), "{day}");
     assert!(!day.contains("(0 appointments"), "{day}");
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    // `tend icd … | head -1`: the pipe's reading end is gone before tend writes.
+    let dir = tempfile::tempdir().unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = tend(dir.path())
+        .args(["icd", "diabetes"])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+}
