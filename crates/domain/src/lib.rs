@@ -13,6 +13,7 @@ pub mod icd10cm;
 pub mod ids;
 pub mod patient;
 pub mod permission;
+pub mod prescribing;
 pub mod role;
 pub mod schedule;
 pub mod sign_in;

@@ -1,0 +1,436 @@
+//! The safety checks run on a prescription before it is signed, as one pure function of the
+//! items, the patient's allergies, current medications, age and latest weight, and the catalog.
+//!
+//! Each warning carries a stable key: signing over a warning that needs a reason means giving
+//! a reason for its key, and the reasons are recorded with the prescription.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::Severity;
+use super::catalog::{Catalog, Drug};
+use super::prescription::Item;
+use super::sig::Strength;
+use crate::clinical::{AllergyList, AllergyView, MedicationView};
+use crate::text::fold;
+
+/// A weight older than this is not used for a child's dose.
+pub const RECENT_WEIGHT_DAYS: i64 = 90;
+/// Under this age (in years) the weight-based limits apply.
+pub const CHILD_UNDER_YEARS: u32 = 18;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    AllergiesNotAsked,
+    Allergy,
+    CrossReactivity,
+    Interaction,
+    DuplicateTherapy,
+    SameDrug,
+    MaxDose,
+    ChildDose,
+    NoRecentWeight,
+    NotInCatalog,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub kind: WarningKind,
+    pub severity: Severity,
+    /// Stable for the same finding, so an override given for it can be matched at signing.
+    pub key: String,
+    /// The prescribed drug it concerns (generic name).
+    pub drug: String,
+    /// The other drug or the allergy, when there is one.
+    pub other: Option<String>,
+    /// Why, for a person: what was found and what it means.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct CheckInput<'a> {
+    pub catalog: &'a Catalog,
+    pub items: &'a [Item],
+    pub allergies: &'a AllergyList,
+    /// The patient's active medications.
+    pub medications: &'a [MedicationView],
+    pub birth_date: NaiveDate,
+    /// Grams, and the day it was measured.
+    pub latest_weight: Option<(u32, NaiveDate)>,
+    pub today: NaiveDate,
+}
+
+/// Every warning for the prescription, most severe first.
+pub fn check(input: &CheckInput<'_>) -> Vec<Warning> {
+    let catalog = input.catalog;
+    let drugs: Vec<Option<&Drug>> = input
+        .items
+        .iter()
+        .map(|item| item.drug_code.as_deref().and_then(|c| catalog.get(c)))
+        .collect();
+    let mut out: Vec<Warning> = Vec::new();
+    let mut push = |w: Warning| {
+        if !out.iter().any(|o| o.key == w.key) {
+            out.push(w);
+        }
+    };
+
+    // Allergies.
+    match input.allergies {
+        AllergyList::NotAsked => push(Warning {
+            kind: WarningKind::AllergiesNotAsked,
+            severity: Severity::Moderate,
+            key: "allergies-not-asked".into(),
+            drug: String::new(),
+            other: None,
+            message: "Allergies have not been asked about: record them (or \"no known allergies\") before prescribing.".into(),
+        }),
+        AllergyList::NoneKnown { .. } => {}
+        AllergyList::Recorded { .. } => {
+            for allergy in input.allergies.active() {
+                for (item, drug) in input.items.iter().zip(&drugs) {
+                    if let Some(w) = allergy_warning(catalog, allergy, item, *drug) {
+                        push(w);
+                    }
+                }
+            }
+        }
+    }
+
+    // Items not in the catalog cannot be checked.
+    for (item, drug) in input.items.iter().zip(&drugs) {
+        if drug.is_none() {
+            push(Warning {
+                kind: WarningKind::NotInCatalog,
+                severity: Severity::Moderate,
+                key: format!("not-in-catalog:{}", fold(&item.drug)),
+                drug: item.drug.clone(),
+                other: None,
+                message: format!(
+                    "{} is not in the drug catalog: no allergy, interaction or dose checks could be run for it.",
+                    item.drug
+                ),
+            });
+        }
+    }
+
+    // Pairs: item with item, and item with current medication.
+    let current: Vec<(&MedicationView, &Drug)> = input
+        .medications
+        .iter()
+        .filter_map(|m| {
+            m.drug_code
+                .as_deref()
+                .and_then(|c| catalog.get(c))
+                .or_else(|| catalog.resolve(&m.drug))
+                .map(|d| (m, d))
+        })
+        .collect();
+    for (i, a) in drugs.iter().enumerate() {
+        let Some(a) = a else { continue };
+        for b in drugs.iter().skip(i + 1).flatten() {
+            if a.code == b.code {
+                push(Warning {
+                    kind: WarningKind::SameDrug,
+                    severity: Severity::Moderate,
+                    key: format!("same-drug:{}", a.code),
+                    drug: a.generic.clone(),
+                    other: None,
+                    message: format!("{} is prescribed twice on this prescription.", a.generic),
+                });
+                continue;
+            }
+            pair_warnings(catalog, a, b, false, &mut push);
+        }
+        for (_, b) in &current {
+            // The same drug as a current medication is a continuation, not a duplicate.
+            if a.code != b.code {
+                pair_warnings(catalog, a, b, true, &mut push);
+            }
+        }
+    }
+
+    // Doses.
+    let age = years_between(input.birth_date, input.today);
+    for (item, drug) in input.items.iter().zip(&drugs) {
+        let Some(drug) = drug else { continue };
+        let per_dose = item.dose.amount_of_drug(Strength::parse(&item.strength));
+        let daily = per_dose.and_then(|d| item.frequency.per_day.map(|n| (d, d.value * n)));
+        let weekly = Decimal::ONE / Decimal::from(7);
+        if catalog.is(drug, "weekly_dosing")
+            && item
+                .frequency
+                .per_day
+                .is_some_and(|n| n > weekly + Decimal::new(1, 3))
+        {
+            push(Warning {
+                kind: WarningKind::MaxDose,
+                severity: Severity::Major,
+                key: format!("weekly-only:{}:{}", drug.code, item.frequency.code),
+                drug: drug.generic.clone(),
+                other: None,
+                message: format!(
+                    "{} is usually taken once a week; taking it {} has caused fatal overdoses.",
+                    drug.generic, item.frequency.words
+                ),
+            });
+        }
+        if let (Some(max), Some((per_dose, daily))) = (drug.max_daily, daily) {
+            let daily_amount = super::sig::Amount {
+                value: daily,
+                unit: per_dose.unit,
+            };
+            if daily_amount.in_unit_of(max).is_some_and(|d| d > max.value) {
+                push(Warning {
+                    kind: WarningKind::MaxDose,
+                    severity: Severity::Major,
+                    key: format!("max-dose:{}:{}", drug.code, daily.normalize()),
+                    drug: drug.generic.clone(),
+                    other: None,
+                    message: format!(
+                        "{} {} {} is {} a day, above the usual adult maximum of {} a day.",
+                        drug.generic,
+                        item.dose.words(),
+                        item.frequency.words,
+                        round(daily_amount),
+                        max
+                    ),
+                });
+            }
+        }
+        if age < CHILD_UNDER_YEARS
+            && let Some(limit) = drug.child_max_mg_per_kg_day
+        {
+            let recent = input
+                .latest_weight
+                .filter(|(_, on)| (input.today - *on).num_days() <= RECENT_WEIGHT_DAYS);
+            match (recent, daily) {
+                (None, _) => push(Warning {
+                    kind: WarningKind::NoRecentWeight,
+                    severity: Severity::Moderate,
+                    key: format!("no-recent-weight:{}", drug.code),
+                    drug: drug.generic.clone(),
+                    other: None,
+                    message: format!(
+                        "No weight recorded in the last {RECENT_WEIGHT_DAYS} days: the dose of {} for a child of {age} cannot be checked against {} mg/kg a day.",
+                        drug.generic,
+                        limit.normalize()
+                    ),
+                }),
+                (Some((grams, _)), Some((per_dose, daily))) => {
+                    let mg = super::sig::Amount {
+                        value: daily,
+                        unit: per_dose.unit,
+                    }
+                    .mg();
+                    let kg = Decimal::from(grams) / Decimal::from(1000);
+                    if let Some(mg) = mg.filter(|_| kg > Decimal::ZERO) {
+                        let per_kg = mg / kg;
+                        if per_kg > limit {
+                            push(Warning {
+                                kind: WarningKind::ChildDose,
+                                severity: Severity::Major,
+                                key: format!("child-dose:{}:{}", drug.code, daily.normalize()),
+                                drug: drug.generic.clone(),
+                                other: None,
+                                message: format!(
+                                    "{} mg a day is {} mg/kg a day for this child of {} kg, above the usual maximum of {} mg/kg a day.",
+                                    mg.round_dp(1).normalize(),
+                                    per_kg.round_dp(1).normalize(),
+                                    kg.round_dp(1).normalize(),
+                                    limit.normalize()
+                                ),
+                            });
+                        }
+                    }
+                }
+                (Some(_), None) => {}
+            }
+        }
+    }
+
+    out.sort_by_key(|w| std::cmp::Reverse(w.severity));
+    out
+}
+
+fn round(a: super::sig::Amount) -> String {
+    super::sig::Amount {
+        value: a.value.round_dp(2),
+        unit: a.unit,
+    }
+    .to_string()
+}
+
+fn years_between(birth: NaiveDate, today: NaiveDate) -> u32 {
+    today.years_since(birth).unwrap_or(0)
+}
+
+fn pair_warnings(
+    catalog: &Catalog,
+    a: &Drug,
+    b: &Drug,
+    b_is_current: bool,
+    push: &mut impl FnMut(Warning),
+) {
+    let (first, second) = if a.code <= b.code { (a, b) } else { (b, a) };
+    let taking = if b_is_current {
+        format!(" (already taking {})", b.generic)
+    } else {
+        String::new()
+    };
+    for (index, rule) in catalog.interactions.iter().enumerate() {
+        let hit = (catalog.is(a, &rule.a) && catalog.is(b, &rule.b))
+            || (catalog.is(a, &rule.b) && catalog.is(b, &rule.a));
+        if hit {
+            push(Warning {
+                kind: WarningKind::Interaction,
+                severity: rule.severity,
+                key: format!("interaction:{}|{}|{index}", first.code, second.code),
+                drug: a.generic.clone(),
+                other: Some(b.generic.clone()),
+                message: format!("{} with {}{taking}: {}", a.generic, b.generic, rule.note),
+            });
+        }
+    }
+    if a.class == b.class
+        && let Some(class) = catalog.class(&a.class).filter(|c| c.duplicate_warning)
+    {
+        push(Warning {
+            kind: WarningKind::DuplicateTherapy,
+            severity: Severity::Moderate,
+            key: format!("duplicate:{}|{}", first.code, second.code),
+            drug: a.generic.clone(),
+            other: Some(b.generic.clone()),
+            message: format!(
+                "Duplicate therapy: {} and {}{taking} are both a {}.",
+                a.generic, b.generic, class.label
+            ),
+        });
+    }
+}
+
+fn allergy_warning(
+    catalog: &Catalog,
+    allergy: &AllergyView,
+    item: &Item,
+    drug: Option<&Drug>,
+) -> Option<Warning> {
+    let substance = &allergy.substance;
+    let folded = fold(substance);
+    let allergen = allergy
+        .substance_code
+        .as_deref()
+        .and_then(|c| catalog.get(c))
+        .or_else(|| catalog.resolve(substance));
+    let reaction = match &allergy.reaction {
+        Some(r) => format!("{r}, {}", severity_word(allergy)),
+        None => severity_word(allergy).to_owned(),
+    };
+    let key = |kind: &str| {
+        format!(
+            "{kind}:{}:{}",
+            item.drug_code.as_deref().unwrap_or(&item.drug),
+            allergy.id
+        )
+    };
+    let Some(drug) = drug else {
+        // Not in the catalog: compare names.
+        let name = fold(&item.drug);
+        return (!folded.is_empty() && name.contains(&folded)).then(|| Warning {
+            kind: WarningKind::Allergy,
+            severity: Severity::Contraindicated,
+            key: key("allergy"),
+            drug: item.drug.clone(),
+            other: Some(substance.clone()),
+            message: format!(
+                "Allergy recorded to {substance} ({reaction}); {} appears to contain it.",
+                item.drug
+            ),
+        });
+    };
+    // An ingredient named by the allergy (`sulfamethoxazole` in co-trimoxazole).
+    let ingredient = allergen.is_none() && drug.tags.iter().any(|t| fold(t) == folded);
+    if ingredient {
+        return Some(Warning {
+            kind: WarningKind::Allergy,
+            severity: Severity::Contraindicated,
+            key: key("allergy"),
+            drug: drug.generic.clone(),
+            other: Some(substance.clone()),
+            message: format!(
+                "Allergy recorded to {substance} ({reaction}); {} contains it.",
+                drug.generic
+            ),
+        });
+    }
+    if let Some(allergen) = allergen
+        && (allergen.code == drug.code || catalog.is(drug, &allergen.code))
+    {
+        return Some(Warning {
+            kind: WarningKind::Allergy,
+            severity: Severity::Contraindicated,
+            key: key("allergy"),
+            drug: drug.generic.clone(),
+            other: Some(substance.clone()),
+            message: format!(
+                "Allergy recorded to {substance} ({reaction}); {} {}.",
+                drug.generic,
+                if allergen.code == drug.code {
+                    "is that drug"
+                } else {
+                    "contains it"
+                }
+            ),
+        });
+    }
+    let groups: Vec<_> = catalog
+        .allergy_groups
+        .iter()
+        .filter(|g| {
+            g.names.contains(&folded) || allergen.is_some_and(|a| catalog.is(a, &g.members))
+        })
+        .collect();
+    if let Some(g) = groups.iter().find(|g| catalog.is(drug, &g.members)) {
+        return Some(Warning {
+            kind: WarningKind::Allergy,
+            severity: Severity::Major,
+            key: key("allergy-class"),
+            drug: drug.generic.clone(),
+            other: Some(substance.clone()),
+            message: format!(
+                "Allergy recorded to {substance} ({reaction}); {} belongs to the same group ({}).",
+                drug.generic, g.label
+            ),
+        });
+    }
+    for g in &groups {
+        if let Some(cross) = catalog
+            .cross_reactions
+            .iter()
+            .find(|c| c.allergy_group == g.id && catalog.is(drug, &c.drug_group))
+        {
+            return Some(Warning {
+                kind: WarningKind::CrossReactivity,
+                severity: cross.severity,
+                key: key("cross"),
+                drug: drug.generic.clone(),
+                other: Some(substance.clone()),
+                message: format!(
+                    "Allergy recorded to {substance} ({reaction}); possible cross-reactivity with {}: {}",
+                    drug.generic, cross.note
+                ),
+            });
+        }
+    }
+    None
+}
+
+fn severity_word(a: &AllergyView) -> &'static str {
+    match a.severity {
+        crate::clinical::Severity::Mild => "mild",
+        crate::clinical::Severity::Moderate => "moderate",
+        crate::clinical::Severity::Severe => "severe",
+    }
+}
