@@ -50,6 +50,10 @@ pub enum CoreError {
     #[error("{}", conflicts_message(.0))]
     Conflicts(Vec<crate::api::ConflictDto>),
 
+    /// Signing needs a reason for each of these warnings.
+    #[error("{}", warnings_message(.0))]
+    Warnings(Vec<tend_domain::prescribing::Warning>),
+
     #[error("there is no user called {0}")]
     UnknownUser(String),
 
@@ -101,6 +105,19 @@ fn conflicts_message(found: &[crate::api::ConflictDto]) -> String {
     )
 }
 
+fn warnings_message(found: &[tend_domain::prescribing::Warning]) -> String {
+    let lines: Vec<String> = found
+        .iter()
+        .map(|w| format!("[{}] {}", w.severity.as_str(), w.message))
+        .collect();
+    format!(
+        "signing needs a reason for {} warning{}: {}",
+        found.len(),
+        if found.len() == 1 { "" } else { "s" },
+        lines.join(" ")
+    )
+}
+
 fn seconds(n: i64) -> String {
     if n == 1 {
         "1 second".into()
@@ -126,6 +143,7 @@ impl CoreError {
             CoreError::Damaged => "damaged",
             CoreError::PossibleDuplicates(_) => "possible_duplicates",
             CoreError::Conflicts(_) => "conflicts",
+            CoreError::Warnings(_) => "warnings",
             CoreError::UnknownUser(_) => "not_found",
             CoreError::Refused { .. } => "refused",
             CoreError::Store(e) => match e {

@@ -17,6 +17,7 @@ pub mod clock;
 mod error;
 pub mod passphrase;
 pub mod patients;
+pub mod prescriptions;
 pub mod schedule;
 mod session;
 pub mod synthetic;

@@ -33,10 +33,13 @@ pub enum Entity {
     Appointment,
     AppointmentSeries,
     WaitlistEntry,
+    Prescription,
+    ClinicDrug,
+    DrugBrand,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 14] = [
+    pub const ALL: [Entity; 17] = [
         Entity::Clinic,
         Entity::Device,
         Entity::User,
@@ -51,6 +54,9 @@ impl Entity {
         Entity::Appointment,
         Entity::AppointmentSeries,
         Entity::WaitlistEntry,
+        Entity::Prescription,
+        Entity::ClinicDrug,
+        Entity::DrugBrand,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -69,6 +75,9 @@ impl Entity {
             Entity::Appointment => "appointment",
             Entity::AppointmentSeries => "appointment_series",
             Entity::WaitlistEntry => "waitlist_entry",
+            Entity::Prescription => "prescription",
+            Entity::ClinicDrug => "clinic_drug",
+            Entity::DrugBrand => "drug_brand",
         }
     }
 }

@@ -65,6 +65,18 @@ pub enum Action {
     ScheduleBook,
     /// Rooms, appointment types, working hours, days off and the reminder message.
     ScheduleSetup,
+    /// Write, edit and see draft prescriptions.
+    PrescriptionWrite,
+    /// Sign a prescription (the prescriber also needs a licence number).
+    PrescriptionSign,
+    /// Cancel a signed prescription.
+    PrescriptionCancel,
+    /// Find and see signed prescriptions.
+    PrescriptionView,
+    /// Print a signed prescription.
+    PrescriptionPrint,
+    /// Add the clinic's own drugs and brand names to the catalog.
+    DrugCatalogEdit,
 }
 
 impl Action {
@@ -98,6 +110,12 @@ impl Action {
             Action::ScheduleView => "schedule.view",
             Action::ScheduleBook => "schedule.book",
             Action::ScheduleSetup => "schedule.setup",
+            Action::PrescriptionWrite => "rx.write",
+            Action::PrescriptionSign => "rx.sign",
+            Action::PrescriptionCancel => "rx.cancel",
+            Action::PrescriptionView => "rx.view",
+            Action::PrescriptionPrint => "rx.print",
+            Action::DrugCatalogEdit => "drug_catalog.edit",
         }
     }
 }
@@ -150,6 +168,12 @@ pub const TABLE: &[(Action, &[Role])] = &[
     (Action::ScheduleView, EVERYONE),
     (Action::ScheduleBook, FRONT_DESK_AND_CLINICAL),
     (Action::ScheduleSetup, &[Admin, Receptionist]),
+    (Action::PrescriptionWrite, &[Doctor]),
+    (Action::PrescriptionSign, &[Doctor]),
+    (Action::PrescriptionCancel, &[Doctor]),
+    (Action::PrescriptionView, FRONT_DESK_AND_CLINICAL),
+    (Action::PrescriptionPrint, FRONT_DESK_AND_CLINICAL),
+    (Action::DrugCatalogEdit, &[Admin, Doctor]),
 ];
 
 /// Whether one role may perform `action`.
@@ -203,6 +227,12 @@ mod tests {
         schedule.view       yes   yes    yes   yes
         schedule.book       no    yes    yes   yes
         schedule.setup      yes   no     no    yes
+        rx.write            no    yes    no    no
+        rx.sign             no    yes    no    no
+        rx.cancel           no    yes    no    no
+        rx.view             no    yes    yes   yes
+        rx.print            no    yes    yes   yes
+        drug_catalog.edit   yes   yes    no    no
     ";
 
     #[test]

@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_schedule.sql",
         include_str!("../../../migrations/client/0003_schedule.sql"),
     ),
+    (
+        "0004_prescriptions.sql",
+        include_str!("../../../migrations/client/0004_prescriptions.sql"),
+    ),
 ];
 
 #[cfg(test)]

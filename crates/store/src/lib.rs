@@ -17,6 +17,7 @@ pub mod key;
 pub mod keyring;
 pub mod keyslots;
 mod patients;
+pub mod prescriptions;
 pub mod schedule;
 mod schema;
 mod users;

@@ -36,6 +36,11 @@ const CLINIC: Table = Table {
         ("currency", Text),
         ("units", Text),
         ("reminder_template", Text),
+        ("address", Text),
+        ("phone", Text),
+        ("registration", Text),
+        ("paper", Text),
+        ("logo", OptText),
     ],
 };
 
@@ -210,6 +215,42 @@ const WAITLIST_ENTRY: Table = Table {
     ],
 };
 
+const PRESCRIPTION: Table = Table {
+    entity: Entity::Prescription,
+    columns: &[
+        ("number", OptText),
+        ("patient_id", Text),
+        ("prescriber_id", Text),
+        ("encounter_id", OptText),
+        ("status", Text),
+        ("items", Text),
+        ("overrides", Text),
+        ("signed_at", OptText),
+        ("cancelled_at", OptText),
+        ("cancel_reason", OptText),
+        ("renewed_from", OptText),
+        ("content_hash", OptText),
+    ],
+};
+
+const CLINIC_DRUG: Table = Table {
+    entity: Entity::ClinicDrug,
+    columns: &[
+        ("generic", Text),
+        ("class", Text),
+        ("forms", Text),
+        ("strengths", Text),
+        ("routes", Text),
+        ("max_daily", OptText),
+        ("archived", Bool),
+    ],
+};
+
+const DRUG_BRAND: Table = Table {
+    entity: Entity::DrugBrand,
+    columns: &[("brand", Text), ("drug_code", Text), ("archived", Bool)],
+};
+
 /// Records filed under a patient, which a merge moves to the surviving patient.
 pub const FILED_UNDER_PATIENT: &[Entity] = &[
     Entity::Encounter,
@@ -217,6 +258,7 @@ pub const FILED_UNDER_PATIENT: &[Entity] = &[
     Entity::Appointment,
     Entity::AppointmentSeries,
     Entity::WaitlistEntry,
+    Entity::Prescription,
 ];
 
 impl Table {
@@ -237,6 +279,9 @@ impl Table {
             Entity::Appointment => &APPOINTMENT,
             Entity::AppointmentSeries => &APPOINTMENT_SERIES,
             Entity::WaitlistEntry => &WAITLIST_ENTRY,
+            Entity::Prescription => &PRESCRIPTION,
+            Entity::ClinicDrug => &CLINIC_DRUG,
+            Entity::DrugBrand => &DRUG_BRAND,
         }
     }
 

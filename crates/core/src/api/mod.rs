@@ -24,6 +24,9 @@ pub struct ApiError {
     pub field: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<ConflictDto>,
+    /// For a prescription refused at signing: each warning that needs a reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<tend_domain::prescribing::Warning>,
 }
 
 impl From<&CoreError> for ApiError {
@@ -34,6 +37,10 @@ impl From<&CoreError> for ApiError {
             message: e.user_message(),
             conflicts: match e {
                 CoreError::Conflicts(list) => list.clone(),
+                _ => Vec::new(),
+            },
+            warnings: match e {
+                CoreError::Warnings(list) => list.clone(),
                 _ => Vec::new(),
             },
         }

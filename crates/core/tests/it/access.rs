@@ -3,6 +3,7 @@
 
 use tend_core::clinical::{self, AllergyForm, ImmunizationForm, MedicationForm, ProblemForm};
 use tend_core::patients::{self, OnDuplicates};
+use tend_core::prescriptions as rx;
 use tend_core::visits::{self, NoteEdit, TemplateForm};
 use tend_core::{CoreError, Session, audit, backup, chart, clinic, passphrase, users};
 use tend_domain::clinical::VitalsForm;
@@ -18,6 +19,28 @@ struct Fixture {
     mrn: String,
     draft: String,
     signed: String,
+    /// A signed prescription's number.
+    rx: String,
+}
+
+fn rx_item() -> tend_domain::prescribing::prescription::ItemForm {
+    tend_domain::prescribing::prescription::ItemForm {
+        drug: "amlodipine".into(),
+        strength: "5 mg".into(),
+        dose: "1 tablet".into(),
+        frequency: "OD".into(),
+        quantity: "30".into(),
+        ..Default::default()
+    }
+}
+
+/// Signs a new prescription as `who`, giving a reason for whatever the checks find.
+fn signed_rx(c: &Clinic, who: &Session, mrn: &str) -> Result<String, CoreError> {
+    let draft = rx::create_draft(&c.tend, who, mrn, &[rx_item()])?;
+    let reasons = [("all".to_owned(), "access test".to_owned())];
+    Ok(rx::sign(&c.tend, who, &draft.id.to_string(), &reasons)?
+        .number
+        .unwrap_or_default())
 }
 
 fn patient_form(n: u32) -> PatientForm {
@@ -49,11 +72,13 @@ fn fixture(c: &Clinic) -> Fixture {
     visits::sign(&c.tend, &doctor, &signed).unwrap();
     tend_core::schedule::add_appointment_type(&c.tend, &c.admin, "Check-up", 20, "#3b82f6", false)
         .unwrap();
+    let rx = signed_rx(c, &doctor, &p.mrn).unwrap();
     Fixture {
         doctor,
         mrn: p.mrn,
         draft,
         signed,
+        rx,
     }
 }
 
@@ -236,6 +261,26 @@ fn attempt(
         }
         Action::PassphraseChange => {
             passphrase::change(&c.tend, who, crate::support::PASSPHRASE).map(drop)
+        }
+        Action::PrescriptionWrite => rx::create_draft(t, who, mrn, &[rx_item()]).map(drop),
+        Action::PrescriptionSign => signed_rx(c, who, mrn).map(drop).or_else(|e| match e {
+            // Someone who cannot write a draft is asked to sign the fixture doctor's.
+            CoreError::Forbidden {
+                action: Action::PrescriptionWrite,
+            } => {
+                let draft = rx::create_draft(t, &fx.doctor, mrn, &[rx_item()]).unwrap();
+                rx::sign(t, who, &draft.id.to_string(), &[]).map(drop)
+            }
+            e => Err(e),
+        }),
+        Action::PrescriptionCancel => {
+            let number = signed_rx(c, &fx.doctor, mrn).unwrap();
+            rx::cancel(t, who, &number, "access test").map(drop)
+        }
+        Action::PrescriptionView => rx::get(t, who, &fx.rx).map(drop),
+        Action::PrescriptionPrint => rx::printable(t, who, &fx.rx).map(drop),
+        Action::DrugCatalogEdit => {
+            rx::add_brand(t, who, &format!("Brand{n}"), "ibuprofen").map(drop)
         }
         // Restoring consumes the open clinic; it has its own test in `backup`.
         Action::BackupRestore => Ok(()),

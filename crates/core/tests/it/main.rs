@@ -7,6 +7,7 @@ mod backup;
 mod chart;
 mod opening;
 mod patients;
+mod prescriptions;
 mod schedule;
 mod sign_in;
 mod support;

@@ -74,7 +74,12 @@ pub fn person(c: &Clinic, username: &str, roles: &str) -> Session {
             username,
             display_name: username,
             roles,
-            licence_number: "",
+            // Doctors get a licence number, so they can sign prescriptions.
+            licence_number: if roles.contains("doctor") {
+                "MD-TEST"
+            } else {
+                ""
+            },
             password: &password,
         },
     )

@@ -1,0 +1,376 @@
+//! Prescribing through its use cases: drafts, the checks, signing over warnings with reasons,
+//! cancelling, renewing, the medication list, the clinic's brands, and who may do what.
+
+use tend_core::clinical::{self, AllergyForm, MedicationForm};
+use tend_core::patients::{self, OnDuplicates};
+use tend_core::prescriptions::{self as rx};
+use tend_core::users::{self, NewUser};
+use tend_core::{CoreError, Session, auth, chart};
+use tend_domain::patient::PatientForm;
+use tend_domain::prescribing::prescription::ItemForm;
+use tend_domain::prescribing::{RxStatus, Severity, WarningKind};
+
+use crate::support::{Clinic, clinic, person};
+
+struct Practice {
+    c: Clinic,
+    doctor: Session,
+    rosa: Session,
+    mrn: String,
+}
+
+fn doctor(c: &Clinic, username: &str, licence: &str) -> Session {
+    let password = format!("{username} password 1");
+    users::add(
+        &c.tend,
+        &c.admin,
+        &NewUser {
+            username,
+            display_name: username,
+            roles: "doctor",
+            licence_number: licence,
+            password: &password,
+        },
+    )
+    .unwrap();
+    auth::sign_in(&c.tend, username, &password).unwrap()
+}
+
+/// A doctor with a licence, a receptionist, and a patient on warfarin with no known allergies.
+fn practice() -> Practice {
+    let c = clinic();
+    let doctor = doctor(&c, "drana", "MD-28-04512");
+    let rosa = person(&c, "rosa", "receptionist");
+    let form = PatientForm {
+        given_name: "José".into(),
+        family_name: "Müller-Øster".into(),
+        birth_date: "1950-03-14".into(),
+        phones: vec!["600 111 222".into()],
+        ..Default::default()
+    };
+    let mrn = patients::register(&c.tend, &rosa, &form, OnDuplicates::RegisterAnyway)
+        .unwrap()
+        .mrn;
+    clinical::no_known_allergies(&c.tend, &doctor, &mrn).unwrap();
+    clinical::start_medication(
+        &c.tend,
+        &doctor,
+        &mrn,
+        &MedicationForm {
+            drug: "warfarin",
+            dose: "5 mg",
+            route: "oral",
+            frequency: "once daily",
+            started_on: "",
+            indication: "atrial fibrillation",
+        },
+    )
+    .unwrap();
+    Practice {
+        c,
+        doctor,
+        rosa,
+        mrn,
+    }
+}
+
+fn item(drug: &str, strength: &str, dose: &str, frequency: &str) -> ItemForm {
+    ItemForm {
+        drug: drug.into(),
+        strength: strength.into(),
+        form: "tablet".into(),
+        dose: dose.into(),
+        route: "PO".into(),
+        frequency: frequency.into(),
+        duration: "5 days".into(),
+        ..ItemForm::default()
+    }
+}
+
+#[test]
+fn a_warning_blocks_signing_until_a_reason_is_given_and_the_reason_is_recorded() {
+    let p = practice();
+    let t = &p.c.tend;
+    let draft = rx::create_draft(
+        t,
+        &p.doctor,
+        &p.mrn,
+        &[item("ibuprofen", "400 mg", "1 tablet", "TID")],
+    )
+    .unwrap();
+    assert_eq!(draft.status, RxStatus::Draft);
+    assert_eq!(draft.number, None);
+    assert_eq!(
+        draft.items[0].directions,
+        "Take 1 tablet by mouth three times a day for 5 days."
+    );
+    assert_eq!(draft.items[0].quantity, "15 (fifteen) tablets");
+
+    let warnings = rx::check_draft(t, &p.doctor, &draft.id.to_string()).unwrap();
+    let interaction = warnings
+        .iter()
+        .find(|w| w.kind == WarningKind::Interaction)
+        .unwrap();
+    assert_eq!(interaction.severity, Severity::Major);
+    assert!(
+        interaction.message.contains("warfarin"),
+        "{}",
+        interaction.message
+    );
+
+    let id = draft.id.to_string();
+    match rx::sign(t, &p.doctor, &id, &[]) {
+        Err(CoreError::Warnings(list)) => assert!(list.iter().any(|w| w.key == interaction.key)),
+        other => panic!("{other:?}"),
+    }
+    // A reason of a word or two is not enough.
+    assert!(matches!(
+        rx::sign(t, &p.doctor, &id, &[(interaction.key.clone(), "ok".into())]),
+        Err(CoreError::Warnings(_))
+    ));
+    let signed = rx::sign(
+        t,
+        &p.doctor,
+        &id,
+        &[(
+            interaction.key.clone(),
+            "INR checked today; 3 days only".into(),
+        )],
+    )
+    .unwrap();
+    assert_eq!(signed.status, RxStatus::Signed);
+    let number = signed.number.clone().unwrap();
+    assert!(number.ends_with("-RX-000001"), "{number}");
+    assert_eq!(signed.overrides.len(), 1);
+    assert_eq!(signed.overrides[0].reason, "INR checked today; 3 days only");
+    assert_eq!(signed.prescriber_licence.as_deref(), Some("MD-28-04512"));
+
+    // The item is on the medication list now.
+    let summary = chart::summary(t, &p.doctor, &p.mrn).unwrap();
+    assert!(
+        summary.medications.iter().any(|m| m.drug == "ibuprofen"),
+        "{:?}",
+        summary.medications
+    );
+
+    // Frozen: no edits, no second signing; found by its number.
+    assert!(
+        rx::edit_draft(
+            t,
+            &p.doctor,
+            &number,
+            &[item("ibuprofen", "200 mg", "1 tablet", "TID")]
+        )
+        .is_err()
+    );
+    assert!(rx::sign(t, &p.doctor, &number, &[]).is_err());
+    assert_eq!(
+        rx::get(t, &p.doctor, &number.to_lowercase()).unwrap().id,
+        signed.id
+    );
+
+    // Cancelled with a reason; renewed as a new draft.
+    assert!(
+        rx::cancel(t, &p.doctor, &number, "").is_err(),
+        "a reason is required"
+    );
+    let cancelled = rx::cancel(t, &p.doctor, &number, "Switched to paracetamol").unwrap();
+    assert_eq!(cancelled.status, RxStatus::Cancelled);
+    assert!(rx::cancel(t, &p.doctor, &number, "again").is_err());
+    let renewed = rx::renew(t, &p.doctor, &number).unwrap();
+    assert_eq!(
+        (renewed.status, renewed.renewed_from),
+        (RxStatus::Draft, Some(signed.id))
+    );
+    assert_eq!(renewed.items, signed.items);
+}
+
+#[test]
+fn paracetamol_for_the_patient_on_warfarin_signs_without_reasons_and_a_second_prescription_takes_the_next_number()
+ {
+    let p = practice();
+    let t = &p.c.tend;
+    let a = rx::create_draft(
+        t,
+        &p.doctor,
+        &p.mrn,
+        &[item("paracetamol", "500 mg", "1 tablet", "q6h prn")],
+    )
+    .unwrap();
+    // Only a minor note (paracetamol above 2 g a day can raise the INR): no reason needed.
+    let warnings = rx::check_draft(t, &p.doctor, &a.id.to_string()).unwrap();
+    assert!(
+        warnings.iter().all(|w| !w.severity.needs_override()),
+        "{warnings:?}"
+    );
+    let a = rx::sign(t, &p.doctor, &a.id.to_string(), &[]).unwrap();
+    let b = rx::create_draft(
+        t,
+        &p.doctor,
+        &p.mrn,
+        &[item("amlodipine", "5 mg", "1 tablet", "OD")],
+    )
+    .unwrap();
+    let b = rx::sign(t, &p.doctor, &b.id.to_string(), &[]).unwrap();
+    assert!(a.number.unwrap().ends_with("000001"));
+    assert!(b.number.unwrap().ends_with("000002"));
+}
+
+#[test]
+fn allergies_not_asked_is_a_warning_that_needs_a_reason() {
+    let c = clinic();
+    let doctor = doctor(&c, "drana", "MD-1");
+    let form = PatientForm {
+        given_name: "Zoë".into(),
+        family_name: "Ørsted".into(),
+        birth_date: "1990-01-01".into(),
+        phones: vec!["600 333 444".into()],
+        ..Default::default()
+    };
+    let mrn = patients::register(&c.tend, &doctor, &form, OnDuplicates::RegisterAnyway)
+        .unwrap()
+        .mrn;
+    let draft = rx::create_draft(
+        &c.tend,
+        &doctor,
+        &mrn,
+        &[item("amoxicillin", "500 mg", "1 capsule", "TID")],
+    )
+    .unwrap();
+    match rx::sign(&c.tend, &doctor, &draft.id.to_string(), &[]) {
+        Err(CoreError::Warnings(list)) => assert_eq!(list[0].kind, WarningKind::AllergiesNotAsked),
+        other => panic!("{other:?}"),
+    }
+    // With a penicillin allergy recorded, amoxicillin is a major warning.
+    clinical::record_allergy(
+        &c.tend,
+        &doctor,
+        &mrn,
+        &AllergyForm {
+            substance: "Penicillin",
+            category: "",
+            reaction: "hives",
+            severity: "severe",
+            note: "",
+        },
+    )
+    .unwrap();
+    let warnings = rx::check_draft(&c.tend, &doctor, &draft.id.to_string()).unwrap();
+    assert_eq!(
+        (warnings[0].kind, warnings[0].severity),
+        (WarningKind::Allergy, Severity::Major)
+    );
+    assert!(warnings[0].message.contains("Penicillin") && warnings[0].message.contains("hives"));
+}
+
+#[test]
+fn receptionists_print_signed_prescriptions_but_never_write_or_see_drafts_and_only_licensed_prescribers_sign()
+ {
+    let p = practice();
+    let t = &p.c.tend;
+    let items = [item("amlodipine", "5 mg", "1 tablet", "OD")];
+    assert!(matches!(
+        rx::create_draft(t, &p.rosa, &p.mrn, &items),
+        Err(CoreError::Forbidden { .. })
+    ));
+    let draft = rx::create_draft(t, &p.doctor, &p.mrn, &items).unwrap();
+    let id = draft.id.to_string();
+    assert!(matches!(
+        rx::get(t, &p.rosa, &id),
+        Err(CoreError::Forbidden { .. })
+    ));
+    assert!(
+        rx::list(t, &p.rosa, &p.mrn).unwrap().is_empty(),
+        "drafts are not listed for the desk"
+    );
+    let nurse = person(&p.c, "nina", "nurse");
+    assert!(matches!(
+        rx::sign(t, &nurse, &id, &[]),
+        Err(CoreError::Forbidden { .. })
+    ));
+    // A doctor without a licence number cannot sign, nor sign another doctor's draft.
+    let unlicensed = doctor(&p.c, "drbo", "");
+    let theirs = rx::create_draft(t, &unlicensed, &p.mrn, &items).unwrap();
+    let refused = rx::sign(t, &unlicensed, &theirs.id.to_string(), &[]).unwrap_err();
+    assert!(
+        refused.user_message().contains("licence"),
+        "{}",
+        refused.user_message()
+    );
+    assert!(rx::sign(t, &p.doctor, &theirs.id.to_string(), &[]).is_err());
+
+    let signed = rx::sign(t, &p.doctor, &id, &[]).unwrap();
+    let seen = rx::printable(t, &p.rosa, &signed.number.clone().unwrap()).unwrap();
+    assert_eq!(seen.items.len(), 1);
+    assert!(
+        rx::printable(t, &p.doctor, &theirs.id.to_string()).is_err(),
+        "drafts are not printed"
+    );
+    let listed = rx::list(t, &p.rosa, &p.mrn).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].status, RxStatus::Signed);
+    assert!(matches!(
+        rx::cancel(t, &p.rosa, &id, "no"),
+        Err(CoreError::Forbidden { .. })
+    ));
+}
+
+#[test]
+fn the_clinic_adds_brand_names_and_its_own_drugs() {
+    let p = practice();
+    let t = &p.c.tend;
+    let brand = rx::add_brand(t, &p.doctor, "Nurofen", "ibuprofen").unwrap();
+    assert_eq!(brand.brands, ["Nurofen"]);
+    assert!(
+        rx::add_brand(t, &p.doctor, "Nurofen", "paracetamol").is_err(),
+        "a brand names one drug"
+    );
+    assert!(matches!(
+        rx::add_brand(t, &p.rosa, "Calpol", "paracetamol"),
+        Err(CoreError::Forbidden { .. })
+    ));
+    let hits = rx::search_drugs(t, &p.doctor, "nuro", 5).unwrap();
+    assert_eq!(hits[0].generic, "ibuprofen");
+    // Prescribed by brand, it is still ibuprofen and still meets warfarin.
+    let draft = rx::create_draft(
+        t,
+        &p.doctor,
+        &p.mrn,
+        &[item("Nurofen", "400 mg", "1 tablet", "TID")],
+    )
+    .unwrap();
+    assert_eq!(draft.items[0].drug, "ibuprofen");
+    let warnings = rx::check_draft(t, &p.doctor, &draft.id.to_string()).unwrap();
+    assert!(warnings.iter().any(|w| w.kind == WarningKind::Interaction));
+
+    let own = rx::add_clinic_drug(
+        t,
+        &p.doctor,
+        &rx::ClinicDrugForm {
+            generic: "Magistral cream",
+            class: "topical_other",
+            forms: "cream",
+            strengths: "30 g",
+            routes: "topical",
+            max_daily: "",
+        },
+    )
+    .unwrap();
+    assert!(own.clinic_added);
+    let bad = rx::add_clinic_drug(
+        t,
+        &p.doctor,
+        &rx::ClinicDrugForm {
+            generic: "X",
+            class: "wizardry",
+            forms: "cream",
+            strengths: "1 g",
+            routes: "topical",
+            max_daily: "",
+        },
+    )
+    .unwrap_err();
+    assert_eq!(bad.field(), Some("class"));
+    let found = rx::search_drugs(t, &p.doctor, "magistral", 5).unwrap();
+    assert_eq!(found[0].code, own.code);
+}

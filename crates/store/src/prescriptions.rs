@@ -1,0 +1,185 @@
+//! Prescriptions, and the clinic's own drugs and brand names, as stored.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{OptionalExtension, Row};
+use tend_domain::clinic::DeviceCode;
+use tend_domain::patient::PatientId;
+use tend_domain::prescribing::catalog::CLINIC_PREFIX;
+use tend_domain::prescribing::{Amount, ClinicDrug, Prescription, RxStatus};
+use tend_domain::{Fields, Value};
+use uuid::Uuid;
+
+use crate::error::{Result, StoreError};
+use crate::{Reader, WriteTx, parse_id};
+
+fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn bad(what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("stored {what} is invalid").into(),
+    )
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+/// Every field of a prescription.
+pub fn prescription_fields(p: &Prescription) -> Fields {
+    [
+        ("number", Value::from(p.number.clone())),
+        ("patient_id", Value::from(p.patient_id.to_string())),
+        ("prescriber_id", Value::from(p.prescriber_id.to_string())),
+        ("encounter_id", Value::Null),
+        ("status", Value::from(p.status.as_str())),
+        ("items", Value::from(json(&p.items))),
+        ("overrides", Value::from(json(&p.overrides))),
+        ("signed_at", Value::from(p.signed_at.map(time))),
+        ("cancelled_at", Value::from(p.cancelled_at.map(time))),
+        ("cancel_reason", Value::from(p.cancel_reason.clone())),
+        (
+            "renewed_from",
+            Value::from(p.renewed_from.map(|u| u.to_string())),
+        ),
+        ("content_hash", Value::from(p.content_hash.clone())),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+const COLUMNS: &str = "id, number, patient_id, prescriber_id, status, items, overrides,
+    signed_at, cancelled_at, cancel_reason, renewed_from, content_hash, created_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Prescription> {
+    let status: String = r.get(4)?;
+    let items: String = r.get(5)?;
+    let overrides: String = r.get(6)?;
+    let renewed: Option<String> = r.get(10)?;
+    Ok(Prescription {
+        id: parse_id(r.get_ref(0)?)?,
+        number: r.get(1)?,
+        patient_id: parse_id(r.get_ref(2)?)?,
+        prescriber_id: parse_id(r.get_ref(3)?)?,
+        status: RxStatus::parse(&status).ok_or_else(|| bad("prescription status"))?,
+        items: serde_json::from_str(&items).map_err(|_| bad("prescription items"))?,
+        overrides: serde_json::from_str(&overrides).map_err(|_| bad("prescription overrides"))?,
+        signed_at: r.get(7)?,
+        cancelled_at: r.get(8)?,
+        cancel_reason: r.get(9)?,
+        renewed_from: renewed
+            .map(|u| u.parse().map_err(|_| bad("renewed prescription id")))
+            .transpose()?,
+        content_hash: r.get(11)?,
+        created_at: r.get(12)?,
+    })
+}
+
+/// Every field of a clinic drug.
+pub fn clinic_drug_fields(d: &ClinicDrug) -> Fields {
+    [
+        ("generic", Value::from(d.generic.as_str())),
+        ("class", Value::from(d.class.as_str())),
+        ("forms", Value::from(json(&d.forms))),
+        ("strengths", Value::from(json(&d.strengths))),
+        ("routes", Value::from(json(&d.routes))),
+        ("max_daily", Value::from(d.max_daily.map(|a| a.to_string()))),
+        ("archived", Value::Bool(false)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+impl Reader<'_> {
+    pub fn prescription(&self, id: Uuid) -> Result<Option<Prescription>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM prescription WHERE id = ?1"))?
+            .query_row([id.to_string()], from_row)
+            .optional()?)
+    }
+
+    pub fn prescription_by_number(&self, number: &str) -> Result<Option<Prescription>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM prescription WHERE number = ?1"
+            ))?
+            .query_row([number], from_row)
+            .optional()?)
+    }
+
+    /// A patient's prescriptions, newest first.
+    pub fn prescriptions_of(&self, patient: PatientId) -> Result<Vec<Prescription>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM prescription WHERE patient_id = ?1 ORDER BY created_at DESC, id DESC"
+        ))?;
+        let rows = stmt.query_map([patient.to_string()], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The clinic's own drugs, not archived.
+    pub fn clinic_drugs(&self) -> Result<Vec<ClinicDrug>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, generic, class, forms, strengths, routes, max_daily FROM clinic_drug
+             WHERE archived = 0 ORDER BY generic",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let list = |i: usize| -> rusqlite::Result<Vec<String>> {
+                let s: String = r.get(i)?;
+                serde_json::from_str(&s).map_err(|_| bad("drug list"))
+            };
+            let id: String = r.get(0)?;
+            let max: Option<String> = r.get(6)?;
+            Ok(ClinicDrug {
+                code: format!("{CLINIC_PREFIX}{id}"),
+                generic: r.get(1)?,
+                class: r.get(2)?,
+                forms: list(3)?,
+                strengths: list(4)?,
+                routes: list(5)?,
+                max_daily: max.and_then(|m| Amount::parse(&m)),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Brand names the clinic added: (brand, drug code).
+    pub fn drug_brands(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT brand, drug_code FROM drug_brand WHERE archived = 0 ORDER BY brand",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl WriteTx<'_> {
+    /// The next prescription number of this device's series (`K7-RX-000045`); never reused.
+    pub fn allocate_rx_number(&mut self) -> Result<String> {
+        let code: DeviceCode = self.identity().device_code;
+        let next: Option<String> = self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = 'rx_next'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let next: u32 = match next {
+            Some(n) => n.parse().map_err(|_| {
+                StoreError::Corrupt("the prescription-number counter is unreadable".into())
+            })?,
+            None => 1,
+        };
+        self.conn().execute(
+            "INSERT INTO meta (key, value) VALUES ('rx_next', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [(next + 1).to_string()],
+        )?;
+        Ok(format!("{code}-RX-{next:06}"))
+    }
+}
