@@ -19,17 +19,17 @@ use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
 
 /// One event to append, and the audit action it is recorded under.
-struct NewEvent {
-    patient: PatientId,
-    category: Category,
-    subject: Uuid,
-    occurred_at: DateTime<Utc>,
-    action: &'static str,
-    data: EventData,
+pub(crate) struct NewEvent {
+    pub patient: PatientId,
+    pub category: Category,
+    pub subject: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub action: &'static str,
+    pub data: EventData,
 }
 
 /// Appends one event about `subject` of the patient and audits it as `action`.
-fn append(tx: &mut WriteTx<'_>, session: &Session, new: NewEvent) -> Result<Uuid> {
+pub(crate) fn append(tx: &mut WriteTx<'_>, session: &Session, new: NewEvent) -> Result<Uuid> {
     let NewEvent {
         patient,
         category,

@@ -9,9 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
-use tend_domain::clinical::{
-    Category, ChartFacts, ClinicalEvent, EventData, EventId, Status, fold_events,
-};
+use tend_domain::clinical::{Category, ChartFacts, EventData, Status, fold_events};
 use tend_domain::prescribing::catalog::{CLINIC_PREFIX, Catalog};
 use tend_domain::prescribing::checks::{CheckInput, Warning, check};
 use tend_domain::prescribing::prescription::{
@@ -595,24 +593,17 @@ fn add_to_medications(
                 },
             ),
         };
-        let event = ClinicalEvent {
-            id: EventId::new(),
-            patient_id: rx.patient_id,
-            category: Category::Medication,
-            subject_id: subject,
-            encounter_id: None,
-            occurred_at: now,
-            recorded_at: now,
-            recorded_by: session.user_id(),
-            data,
-        };
-        tx.append_event(&event)?;
-        tx.audit(
-            AuditEntry::new("medication.from_rx", Outcome::Ok)
-                .record(Entity::ClinicalEvent, event.id)
-                .detail(
-                    json!({ "prescription": rx.id, "subject": subject, "kind": event.data.kind() }),
-                ),
+        crate::clinical::append(
+            tx,
+            session,
+            crate::clinical::NewEvent {
+                patient: rx.patient_id,
+                category: Category::Medication,
+                subject,
+                occurred_at: now,
+                action: "medication.from_rx",
+                data,
+            },
         )?;
     }
     Ok(())
@@ -631,23 +622,8 @@ pub fn cancel(tend: &Tend, session: &Session, id: &str, reason: &str) -> Result<
         rx.status = RxStatus::Cancelled;
         rx.cancelled_at = Some(now);
         rx.cancel_reason = Some(reason.clone());
-        tx.update(
-            Entity::Prescription,
-            rx.id,
-            [
-                ("status", rx.status.as_str().into()),
-                (
-                    "cancelled_at",
-                    tend_domain::Value::from(
-                        now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                    ),
-                ),
-                ("cancel_reason", reason.as_str().into()),
-            ]
-            .into_iter()
-            .map(|(k, v): (&str, tend_domain::Value)| (k.to_owned(), v))
-            .collect(),
-        )?;
+        // Only the fields that changed are written.
+        tx.update(Entity::Prescription, rx.id, prescription_fields(&rx))?;
         tx.audit(
             AuditEntry::new("rx.cancel", Outcome::Ok)
                 .record(Entity::Prescription, rx.id)

@@ -1,6 +1,5 @@
 //! Visits, clinical events and note templates as stored.
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 use tend_domain::clinical::{
     Category, ClinicalEvent, Encounter, EncounterId, EventData, NoteTemplate, NoteTemplateId, Soap,
@@ -11,21 +10,7 @@ use tend_domain::{Entity, Fields, Value};
 use crate::error::Result;
 use crate::{Reader, WriteTx, parse_id};
 
-fn time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-fn fields(pairs: Vec<(&str, Value)>) -> Fields {
-    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
-}
-
-fn bad(what: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        0,
-        rusqlite::types::Type::Text,
-        format!("stored {what} is invalid").into(),
-    )
-}
+use crate::rows::{bad, fields, instant as time};
 
 /// The note parts of a visit, as the change log records them.
 pub fn note_fields(note: &Soap) -> Fields {

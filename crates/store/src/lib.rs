@@ -18,6 +18,7 @@ pub mod keyring;
 pub mod keyslots;
 mod patients;
 pub mod prescriptions;
+mod rows;
 pub mod schedule;
 mod schema;
 mod users;

@@ -11,7 +11,7 @@ use tend_domain::text::{PHONE_MATCH_DIGITS, deletion_keys, fold, phonetic, token
 use tend_domain::{DeviceCode, Entity, Fields, Value};
 use uuid::Uuid;
 
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::{Reader, WriteTx, parse_id};
 
 /// A patient as stored.
@@ -512,23 +512,7 @@ impl WriteTx<'_> {
     /// only grows, inside the transaction that uses it.
     pub fn allocate_mrn(&mut self) -> Result<Mrn> {
         let code: DeviceCode = self.identity().device_code;
-        let next: Option<String> = self
-            .conn()
-            .query_row("SELECT value FROM meta WHERE key = 'mrn_next'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let next: u32 = match next {
-            Some(n) => n.parse().map_err(|_| {
-                StoreError::Corrupt("the record-number counter is unreadable".into())
-            })?,
-            None => 1,
-        };
-        self.conn().execute(
-            "INSERT INTO meta (key, value) VALUES ('mrn_next', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [(next + 1).to_string()],
-        )?;
+        let next = self.next_in_series("mrn_next", "record-number")?;
         Ok(Mrn::new(code, next))
     }
 }

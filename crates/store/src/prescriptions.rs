@@ -1,6 +1,5 @@
 //! Prescriptions, and the clinic's own drugs and brand names, as stored.
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Row};
 use tend_domain::clinic::DeviceCode;
 use tend_domain::patient::PatientId;
@@ -9,35 +8,21 @@ use tend_domain::prescribing::{Amount, ClinicDrug, Prescription, RxStatus};
 use tend_domain::{Fields, Value};
 use uuid::Uuid;
 
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::{Reader, WriteTx, parse_id};
 
-fn time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-fn bad(what: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        0,
-        rusqlite::types::Type::Text,
-        format!("stored {what} is invalid").into(),
-    )
-}
-
-fn json<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
-}
+use crate::rows::{bad, fields, from_json, instant as time, json};
 
 /// Every field of a prescription.
 pub fn prescription_fields(p: &Prescription) -> Fields {
-    [
+    fields(vec![
         ("number", Value::from(p.number.clone())),
         ("patient_id", Value::from(p.patient_id.to_string())),
         ("prescriber_id", Value::from(p.prescriber_id.to_string())),
         ("encounter_id", Value::Null),
         ("status", Value::from(p.status.as_str())),
-        ("items", Value::from(json(&p.items))),
-        ("overrides", Value::from(json(&p.overrides))),
+        ("items", json(&p.items)),
+        ("overrides", json(&p.overrides)),
         ("signed_at", Value::from(p.signed_at.map(time))),
         ("cancelled_at", Value::from(p.cancelled_at.map(time))),
         ("cancel_reason", Value::from(p.cancel_reason.clone())),
@@ -46,10 +31,7 @@ pub fn prescription_fields(p: &Prescription) -> Fields {
             Value::from(p.renewed_from.map(|u| u.to_string())),
         ),
         ("content_hash", Value::from(p.content_hash.clone())),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+    ])
 }
 
 const COLUMNS: &str = "id, number, patient_id, prescriber_id, status, items, overrides,
@@ -66,8 +48,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Prescription> {
         patient_id: parse_id(r.get_ref(2)?)?,
         prescriber_id: parse_id(r.get_ref(3)?)?,
         status: RxStatus::parse(&status).ok_or_else(|| bad("prescription status"))?,
-        items: serde_json::from_str(&items).map_err(|_| bad("prescription items"))?,
-        overrides: serde_json::from_str(&overrides).map_err(|_| bad("prescription overrides"))?,
+        items: from_json(&items, "prescription items")?,
+        overrides: from_json(&overrides, "prescription overrides")?,
         signed_at: r.get(7)?,
         cancelled_at: r.get(8)?,
         cancel_reason: r.get(9)?,
@@ -81,18 +63,15 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Prescription> {
 
 /// Every field of a clinic drug.
 pub fn clinic_drug_fields(d: &ClinicDrug) -> Fields {
-    [
+    fields(vec![
         ("generic", Value::from(d.generic.as_str())),
         ("class", Value::from(d.class.as_str())),
-        ("forms", Value::from(json(&d.forms))),
-        ("strengths", Value::from(json(&d.strengths))),
-        ("routes", Value::from(json(&d.routes))),
+        ("forms", json(&d.forms)),
+        ("strengths", json(&d.strengths)),
+        ("routes", json(&d.routes)),
         ("max_daily", Value::from(d.max_daily.map(|a| a.to_string()))),
         ("archived", Value::Bool(false)),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+    ])
 }
 
 impl Reader<'_> {
@@ -132,7 +111,7 @@ impl Reader<'_> {
         let rows = stmt.query_map([], |r| {
             let list = |i: usize| -> rusqlite::Result<Vec<String>> {
                 let s: String = r.get(i)?;
-                serde_json::from_str(&s).map_err(|_| bad("drug list"))
+                from_json(&s, "drug list")
             };
             let id: String = r.get(0)?;
             let max: Option<String> = r.get(6)?;
@@ -163,23 +142,7 @@ impl WriteTx<'_> {
     /// The next prescription number of this device's series (`K7-RX-000045`); never reused.
     pub fn allocate_rx_number(&mut self) -> Result<String> {
         let code: DeviceCode = self.identity().device_code;
-        let next: Option<String> = self
-            .conn()
-            .query_row("SELECT value FROM meta WHERE key = 'rx_next'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let next: u32 = match next {
-            Some(n) => n.parse().map_err(|_| {
-                StoreError::Corrupt("the prescription-number counter is unreadable".into())
-            })?,
-            None => 1,
-        };
-        self.conn().execute(
-            "INSERT INTO meta (key, value) VALUES ('rx_next', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [(next + 1).to_string()],
-        )?;
+        let next = self.next_in_series("rx_next", "prescription-number")?;
         Ok(format!("{code}-RX-{next:06}"))
     }
 }

@@ -2,7 +2,7 @@
 //! search, series and waitlist need. Instants are stored as fixed-width RFC 3339 UTC text, so
 //! text order is time order and ranges use the indexes.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 use tend_domain::ids::UserId;
 use tend_domain::patient::PatientId;
@@ -17,30 +17,8 @@ use uuid::Uuid;
 use crate::error::Result;
 use crate::{Reader, parse_id};
 
-/// How instants are stored: `2026-11-24T08:00:00.000Z`.
-pub fn instant(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-fn fields(pairs: Vec<(&str, Value)>) -> Fields {
-    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
-}
-
-fn json<T: serde::Serialize>(v: &T) -> Value {
-    Value::Text(serde_json::to_string(v).unwrap_or_default())
-}
-
-fn bad(what: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        0,
-        rusqlite::types::Type::Text,
-        format!("stored {what} is invalid").into(),
-    )
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> rusqlite::Result<T> {
-    serde_json::from_str(text).map_err(|_| bad(what))
-}
+pub use crate::rows::instant;
+use crate::rows::{bad, fields, from_json, json};
 
 fn opt_id<T: std::str::FromStr>(v: Option<String>, what: &str) -> rusqlite::Result<Option<T>> {
     v.map(|s| s.parse().map_err(|_| bad(what))).transpose()

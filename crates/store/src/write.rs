@@ -130,6 +130,28 @@ impl<'c> WriteTx<'c> {
         Ok(Some(change.id))
     }
 
+    /// The next number of one of this device's series, kept in `meta` under `key`. The counter
+    /// only grows, inside the transaction that uses the number, so a rolled-back transaction
+    /// gives its number back and a committed one never gives it again.
+    pub(crate) fn next_in_series(&mut self, key: &str, what: &str) -> Result<u32> {
+        let next: Option<String> = self
+            .tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?;
+        let next: u32 = match next {
+            Some(n) => n
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("the {what} counter is unreadable")))?,
+            None => 1,
+        };
+        self.tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            rusqlite::params![key, (next + 1).to_string()],
+        )?;
+        Ok(next)
+    }
+
     /// Appends an audit entry covering every change made since the previous one.
     pub fn audit(&mut self, entry: AuditEntry) -> Result<()> {
         let changes = std::mem::take(&mut self.unaudited);

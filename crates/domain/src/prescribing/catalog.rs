@@ -131,12 +131,17 @@ fn list(s: &str) -> Vec<String> {
         .collect()
 }
 
-fn rows(name: &str, text: &str) -> Result<Vec<HashMap<String, String>>, String> {
+/// The rows of a CSV file as column → value. Every column in `columns` must be in the header,
+/// and the reader refuses rows of another length, so looking them up never fails.
+fn rows(name: &str, text: &str, columns: &[&str]) -> Result<Vec<HashMap<String, String>>, String> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .map_err(|e| format!("{name}: {e}"))?
         .clone();
+    if let Some(missing) = columns.iter().find(|c| !headers.iter().any(|h| h == **c)) {
+        return Err(format!("{name}: no column {missing}"));
+    }
     let mut out = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("{name} line {}: {e}", i + 2))?;
@@ -156,7 +161,11 @@ impl Catalog {
     /// asset fails the tests rather than silently never warning.
     pub fn parse() -> Result<Catalog, String> {
         let mut classes = HashMap::new();
-        for r in rows("classes.csv", CLASSES)? {
+        for r in rows(
+            "classes.csv",
+            CLASSES,
+            &["class", "label", "duplicate_warning"],
+        )? {
             classes.insert(
                 r["class"].clone(),
                 DrugClass {
@@ -167,7 +176,25 @@ impl Catalog {
             );
         }
         let mut drugs = Vec::new();
-        for (i, r) in rows("catalog.csv", CATALOG)?.into_iter().enumerate() {
+        for (i, r) in rows(
+            "catalog.csv",
+            CATALOG,
+            &[
+                "code",
+                "generic",
+                "class",
+                "tags",
+                "forms",
+                "strengths",
+                "routes",
+                "usual_adult_dose",
+                "max_daily",
+                "ped_max_mg_kg_day",
+            ],
+        )?
+        .into_iter()
+        .enumerate()
+        {
             let line = i + 2;
             if !classes.contains_key(&r["class"]) {
                 return Err(format!(
@@ -223,9 +250,13 @@ impl Catalog {
             })
             .collect();
         let known = |g: &str| groups.contains(g);
-        for (i, r) in rows("interactions.csv", INTERACTIONS)?
-            .into_iter()
-            .enumerate()
+        for (i, r) in rows(
+            "interactions.csv",
+            INTERACTIONS,
+            &["a", "b", "severity", "note", "source"],
+        )?
+        .into_iter()
+        .enumerate()
         {
             for side in ["a", "b"] {
                 if !known(&r[side]) {
@@ -244,9 +275,13 @@ impl Catalog {
                 source: r["source"].clone(),
             });
         }
-        for (i, r) in rows("allergy_groups.csv", ALLERGY_GROUPS)?
-            .into_iter()
-            .enumerate()
+        for (i, r) in rows(
+            "allergy_groups.csv",
+            ALLERGY_GROUPS,
+            &["group", "label", "names", "members"],
+        )?
+        .into_iter()
+        .enumerate()
         {
             if !known(&r["members"]) {
                 return Err(format!(
@@ -262,9 +297,13 @@ impl Catalog {
                 members: r["members"].clone(),
             });
         }
-        for (i, r) in rows("allergy_cross.csv", ALLERGY_CROSS)?
-            .into_iter()
-            .enumerate()
+        for (i, r) in rows(
+            "allergy_cross.csv",
+            ALLERGY_CROSS,
+            &["allergy_group", "drug_group", "severity", "note"],
+        )?
+        .into_iter()
+        .enumerate()
         {
             let line = i + 2;
             if !catalog

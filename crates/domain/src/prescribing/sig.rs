@@ -189,7 +189,7 @@ impl Dose {
             u.as_str().to_owned()
         } else if let Some((one, _)) = COUNTS
             .iter()
-            .find(|(one, many)| word == *one || word == *many || word == one[..1])
+            .find(|(one, many)| word == *one || word == *many)
         {
             (*one).to_owned()
         } else if word == "tab" || word == "tabs" {
