@@ -116,6 +116,115 @@ impl ClinicSettings {
     }
 }
 
+/// The paper the clinic prints on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    A4,
+    Letter,
+    A5,
+}
+
+impl Paper {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Paper::A4 => "a4",
+            Paper::Letter => "letter",
+            Paper::A5 => "a5",
+        }
+    }
+
+    /// Width and height in millimetres, portrait.
+    pub fn size_mm(self) -> (f32, f32) {
+        match self {
+            Paper::A4 => (210.0, 297.0),
+            Paper::Letter => (215.9, 279.4),
+            Paper::A5 => (148.0, 210.0),
+        }
+    }
+}
+
+impl std::str::FromStr for Paper {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "a4" => Ok(Paper::A4),
+            "letter" | "us letter" | "us-letter" => Ok(Paper::Letter),
+            "a5" => Ok(Paper::A5),
+            other => Err(ValidationError::new(
+                "paper",
+                format!("\"{other}\" is not a paper size; use a4, letter or a5"),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Paper {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What every printed document carries at its head, as validated values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Letterhead {
+    /// Up to six lines, as they are printed.
+    pub address: String,
+    pub phone: String,
+    /// The registration, licence or tax number printed under the name.
+    pub registration: String,
+    pub paper: Paper,
+}
+
+/// The largest logo accepted, decoded.
+pub const MAX_LOGO_BYTES: usize = 512 * 1024;
+
+impl Letterhead {
+    pub fn parse(
+        address: &str,
+        phone: &str,
+        registration: &str,
+        paper: &str,
+    ) -> Result<Self, ValidationError> {
+        let lines: Vec<&str> = address
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        if lines.len() > 6 {
+            return Err(ValidationError::new(
+                "address",
+                "has more than 6 lines; a letterhead has room for 6",
+            ));
+        }
+        if lines.iter().any(|l| l.chars().count() > 80) {
+            return Err(ValidationError::new(
+                "address",
+                "has a line longer than 80 characters; break it into lines",
+            ));
+        }
+        let short = |field: &'static str, s: &str, max: usize| {
+            let s = s.trim();
+            if s.chars().count() > max {
+                Err(ValidationError::new(
+                    field,
+                    format!("is longer than {max} characters"),
+                ))
+            } else if s.chars().any(char::is_control) {
+                Err(ValidationError::new(field, "must be one line"))
+            } else {
+                Ok(s.to_owned())
+            }
+        };
+        Ok(Letterhead {
+            address: lines.join("\n"),
+            phone: short("phone", phone, 40)?,
+            registration: short("registration", registration, 80)?,
+            paper: paper.parse()?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +251,36 @@ mod tests {
             field(ClinicSettings::parse("A", "UTC", "")),
             Err("currency")
         );
+    }
+
+    #[test]
+    fn letterhead() {
+        let l = Letterhead::parse(
+            " Calle Mayor 1\n\n28013 Madrid ",
+            "+34 910 000 000",
+            "CIF B-12345678",
+            "A5",
+        )
+        .unwrap();
+        assert_eq!(l.address, "Calle Mayor 1\n28013 Madrid");
+        assert_eq!(l.paper, Paper::A5);
+        assert_eq!("Letter".parse::<Paper>(), Ok(Paper::Letter));
+        let field = |r: Result<Letterhead, ValidationError>| r.map(|_| ()).map_err(|e| e.field);
+        assert_eq!(field(Letterhead::parse("", "", "", "b5")), Err("paper"));
+        assert_eq!(
+            field(Letterhead::parse("1\n2\n3\n4\n5\n6\n7", "", "", "a4")),
+            Err("address")
+        );
+        assert_eq!(
+            field(Letterhead::parse(&"x".repeat(81), "", "", "a4")),
+            Err("address")
+        );
+        assert_eq!(field(Letterhead::parse("", "1\n2", "", "a4")), Err("phone"));
+        assert_eq!(
+            field(Letterhead::parse("", "", &"9".repeat(81), "a4")),
+            Err("registration")
+        );
+        assert_eq!(field(Letterhead::parse("", "", "", "letter")), Ok(()));
     }
 
     #[test]
