@@ -50,3 +50,36 @@ pub fn check_database(tend: &Tend, session: &Session) -> Result<ConsistencyRepor
     tend.store().integrity_check()?;
     Ok(tend.store().check_consistency()?)
 }
+
+/// One entry of a record's audit trail, with who did it by name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRowDto {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub user: Option<String>,
+    pub action: String,
+    pub outcome: String,
+    pub detail: serde_json::Value,
+}
+
+/// What the audit log says about one record (a prescription, a patient), oldest first: who
+/// created, signed, printed or changed it. Reviewing it is itself audited.
+pub fn trail(tend: &Tend, session: &Session, record: uuid::Uuid) -> Result<Vec<AuditRowDto>> {
+    tend.authorize(session, Action::AuditReview)?;
+    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
+        let r = tx.read();
+        let names = crate::chart::user_names(&r)?;
+        let rows = r
+            .audit_of_record(record)?
+            .into_iter()
+            .map(|a| AuditRowDto {
+                at: a.at,
+                user: a.user_id.map(|u| crate::chart::name_of(&names, u)),
+                action: a.action,
+                outcome: a.outcome,
+                detail: a.detail,
+            })
+            .collect();
+        tx.audit(AuditEntry::new("audit.trail", Outcome::Ok).detail(json!({ "record": record })))?;
+        Ok(rows)
+    })
+}

@@ -2,14 +2,15 @@
 
 use std::path::Path;
 
+use data_encoding::BASE64;
 use serde_json::json;
-use tend_domain::clinic::parse_timezone;
+use tend_domain::clinic::{Letterhead, Paper, parse_timezone};
 use tend_domain::clinical::UnitSystem;
 use tend_domain::error::required_text;
 use tend_domain::user::{check_passphrase, check_password, parse_display_name};
 use tend_domain::{
     Action, ClinicId, ClinicSettings, DatabaseId, DeviceCode, DeviceId, Entity, Fields, Role,
-    Roles, User, UserId, Username, Value,
+    Roles, User, UserId, Username, ValidationError, Value,
 };
 use tend_store::key::random_bytes;
 use tend_store::{
@@ -264,6 +265,11 @@ fn settings_dto(tend: &Tend) -> Result<ClinicDto> {
         units: clinic.units,
         device_code: tend.store().identity().device_code.to_string(),
         schema_version: tend_store::schema_version(),
+        address: clinic.address,
+        phone: clinic.phone,
+        registration: clinic.registration,
+        paper: clinic.paper,
+        has_logo: clinic.logo.is_some(),
     })
 }
 
@@ -307,4 +313,99 @@ pub fn update_settings(
             Ok::<_, CoreError>(())
         })?;
     settings_dto(tend)
+}
+
+/// The letterhead form: every field as the admin leaves it.
+#[derive(Debug, Clone, Copy)]
+pub struct LetterheadForm<'a> {
+    /// One line per line printed.
+    pub address: &'a str,
+    pub phone: &'a str,
+    pub registration: &'a str,
+    /// `a4`, `letter` or `a5`.
+    pub paper: &'a str,
+}
+
+/// An admin sets what documents print at their head, and the paper they print on.
+pub fn update_letterhead(
+    tend: &Tend,
+    session: &Session,
+    form: &LetterheadForm<'_>,
+) -> Result<ClinicDto> {
+    tend.authorize(session, Action::ClinicSettingsEdit)?;
+    let head = Letterhead::parse(form.address, form.phone, form.registration, form.paper)?;
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            let clinic = tx.read().clinic()?;
+            let changed = tx.update(
+                Entity::Clinic,
+                clinic.id,
+                fields(vec![
+                    ("address", head.address.clone().into()),
+                    ("phone", head.phone.clone().into()),
+                    ("registration", head.registration.clone().into()),
+                    ("paper", head.paper.as_str().into()),
+                ]),
+            )?;
+            if changed.is_some() {
+                tx.audit(
+                    AuditEntry::new("clinic.letterhead", Outcome::Ok)
+                        .record(Entity::Clinic, clinic.id),
+                )?;
+            }
+            Ok::<_, CoreError>(())
+        })?;
+    settings_dto(tend)
+}
+
+/// An admin sets the logo printed on documents (a PNG or JPEG of at most 512 KiB), or removes
+/// it with `None`.
+pub fn set_logo(tend: &Tend, session: &Session, image: Option<&[u8]>) -> Result<ClinicDto> {
+    tend.authorize(session, Action::ClinicSettingsEdit)?;
+    let value = match image {
+        None => Value::Null,
+        Some(bytes) => {
+            tend_print::check_logo(bytes)
+                .map_err(|e| ValidationError::new("logo", e.to_string()))?;
+            Value::Text(BASE64.encode(bytes))
+        }
+    };
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            let clinic = tx.read().clinic()?;
+            let changed = tx.update(Entity::Clinic, clinic.id, fields(vec![("logo", value)]))?;
+            if changed.is_some() {
+                tx.audit(
+                    AuditEntry::new("clinic.logo", Outcome::Ok)
+                        .record(Entity::Clinic, clinic.id)
+                        .detail(json!({ "removed": image.is_none() })),
+                )?;
+            }
+            Ok::<_, CoreError>(())
+        })?;
+    settings_dto(tend)
+}
+
+/// The letterhead as tend-print draws it.
+pub(crate) fn letterhead_view(
+    clinic: &tend_store::ClinicRecord,
+) -> Result<tend_print::LetterheadView> {
+    let paper: Paper = clinic.paper.parse()?;
+    let logo = match &clinic.logo {
+        None => None,
+        Some(text) => Some(BASE64.decode(text.as_bytes()).map_err(|_| {
+            CoreError::refused(
+                Some("logo"),
+                "the clinic's stored logo cannot be read; an administrator can set it again",
+            )
+        })?),
+    };
+    Ok(tend_print::LetterheadView {
+        name: clinic.name.clone(),
+        address: clinic.address.lines().map(str::to_owned).collect(),
+        phone: clinic.phone.clone(),
+        registration: clinic.registration.clone(),
+        logo,
+        paper,
+    })
 }

@@ -199,6 +199,26 @@ pub fn set_roles(tend: &Tend, session: &Session, username: &str, roles: &str) ->
     )
 }
 
+/// An admin records (or, with an empty value, clears) a user's professional licence number,
+/// which prescribers need to sign and which is printed on their prescriptions.
+pub fn set_licence(
+    tend: &Tend,
+    session: &Session,
+    username: &str,
+    licence: &str,
+) -> Result<UserDto> {
+    let licence = parse_licence_number(licence)?;
+    edit(
+        tend,
+        session,
+        username,
+        "user.set_licence",
+        |_, _| Ok(()),
+        |_| one("licence_number", Value::from(licence.clone())),
+        |_, _| Ok(()),
+    )
+}
+
 /// An admin sets a new password for someone who forgot theirs.
 pub fn reset_password(
     tend: &Tend,

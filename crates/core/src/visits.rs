@@ -53,7 +53,14 @@ fn dto(tx: &WriteTx<'_>, e: &Encounter) -> Result<VisitDto> {
             _ => None,
         })
         .collect();
-    Ok(VisitDto::new(e, mrn, &|id| name_of(&names, id), addenda))
+    let merged = r.merged_into(e.patient_id)?;
+    Ok(VisitDto::new(
+        e,
+        mrn,
+        &|id| name_of(&names, id),
+        addenda,
+        &merged,
+    ))
 }
 
 fn audit(tx: &mut WriteTx<'_>, action: &'static str, e: &Encounter) -> Result<()> {

@@ -338,14 +338,20 @@ impl Canvas {
         (self.current, self.y) = (current, y);
     }
 
-    pub fn finish(mut self) -> Vec<u8> {
+    pub fn finish(mut self) -> crate::Pdf {
+        let count = self.pages.len();
         let pages = std::mem::take(&mut self.pages)
             .into_iter()
             .map(|ops| PdfPage::new(Mm(self.width), Mm(self.height), ops))
             .collect();
-        self.doc
+        let bytes = self
+            .doc
             .with_pages(pages)
-            .save(&PdfSaveOptions::default(), &mut Vec::new())
+            .save(&PdfSaveOptions::default(), &mut Vec::new());
+        crate::Pdf {
+            bytes,
+            pages: count,
+        }
     }
 }
 

@@ -12,6 +12,13 @@ pub use letterhead::{LetterheadView, check_logo};
 pub use prescription::{AllergiesView, PatientView, PrescriptionView, RxItemView, prescription};
 pub use words::long_date;
 
+/// A finished document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pdf {
+    pub bytes: Vec<u8>,
+    pub pages: usize,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum PrintError {
     #[error("the printing fonts could not be read")]

@@ -93,7 +93,7 @@ const FOOTER: f32 = 9.0;
 const GUTTER: f32 = 8.0;
 
 /// The prescription as PDF bytes.
-pub fn prescription(v: &PrescriptionView) -> Result<Vec<u8>, PrintError> {
+pub fn prescription(v: &PrescriptionView) -> Result<crate::Pdf, PrintError> {
     let paper = v.letterhead.paper;
     let mut c = Canvas::new(&format!("Prescription {}", v.number), paper)?;
     let logo = Logo::add(&mut c, v.letterhead.logo.as_deref())?;

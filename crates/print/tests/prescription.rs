@@ -169,7 +169,7 @@ fn assert_has(text: &str, wanted: &[&str]) {
 #[test]
 fn a_prescription_on_a4_has_everything_a_pharmacist_needs() {
     let v = view(Paper::A4, "José Müller-Øster", five_items());
-    let pdf = Pdf::write("a4.pdf", &prescription(&v).unwrap());
+    let pdf = Pdf::write("a4.pdf", &prescription(&v).unwrap().bytes);
     assert_eq!(pdf.pages(), 1);
     assert!(pdf.info("Page size").contains("(A4)"));
     let text = pdf.text();
@@ -223,7 +223,9 @@ fn non_latin_names_on_a5_and_letter() {
     ] {
         let pdf = Pdf::write(
             &format!("{}-{}.pdf", paper, name.len()),
-            &prescription(&view(paper, name, five_items())).unwrap(),
+            &prescription(&view(paper, name, five_items()))
+                .unwrap()
+                .bytes,
         );
         assert!(pdf.info("Page size").starts_with(size), "{paper}");
         assert_has(&pdf.text(), &[name, "5 (five) items. Nothing follows."]);
@@ -232,7 +234,9 @@ fn non_latin_names_on_a5_and_letter() {
     let decomposed = "Zoe\u{308} O\u{301}rsted";
     let pdf = Pdf::write(
         "decomposed.pdf",
-        &prescription(&view(Paper::A4, decomposed, five_items())).unwrap(),
+        &prescription(&view(Paper::A4, decomposed, five_items()))
+            .unwrap()
+            .bytes,
     );
     assert_has(&pdf.text(), &["Zoë Órsted"]);
 }
@@ -254,9 +258,10 @@ fn a_long_prescription_continues_with_the_header_repeated() {
         })
         .collect();
     let v = view(Paper::A5, "Nguyễn Thị Ánh", items);
-    let pdf = Pdf::write("long-a5.pdf", &prescription(&v).unwrap());
+    let pdf = Pdf::write("long-a5.pdf", &prescription(&v).unwrap().bytes);
     let pages = pdf.pages();
     assert!(pages >= 3, "{pages} pages");
+    assert_eq!(prescription(&v).unwrap().pages, pages);
     let mut seen = Vec::new();
     for page in 1..=pages {
         let text = pdf.page_text(page);
@@ -311,7 +316,7 @@ fn an_item_longer_than_a_page_is_split_rather_than_lost() {
             Some(&essay),
         )],
     );
-    let pdf = Pdf::write("essay.pdf", &prescription(&v).unwrap());
+    let pdf = Pdf::write("essay.pdf", &prescription(&v).unwrap().bytes);
     assert!(pdf.pages() >= 2);
     assert_eq!(pdf.text().matches("Read the leaflet.").count(), 400);
     assert_has(&pdf.text(), &["1 (one) item. Nothing follows."]);
@@ -324,7 +329,7 @@ fn allergies_not_recorded_is_printed_as_a_warning() {
     v.patient.birth_date = None;
     v.patient.estimated_age = Some("about 40 years".to_owned());
     v.letterhead.logo = None;
-    let pdf = Pdf::write("no-allergies.pdf", &prescription(&v).unwrap());
+    let pdf = Pdf::write("no-allergies.pdf", &prescription(&v).unwrap().bytes);
     assert_has(
         &pdf.text(),
         &[
@@ -333,7 +338,7 @@ fn allergies_not_recorded_is_printed_as_a_warning() {
         ],
     );
     v.patient.allergies = AllergiesView::NoneKnown;
-    let pdf = Pdf::write("nka.pdf", &prescription(&v).unwrap());
+    let pdf = Pdf::write("nka.pdf", &prescription(&v).unwrap().bytes);
     assert_has(&pdf.text(), &["Allergies: none known"]);
 }
 

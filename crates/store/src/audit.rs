@@ -423,3 +423,37 @@ pub(crate) fn verify_head(conn: &Connection, key: &AuditKey) -> Result<Option<Au
             .into(),
     }))
 }
+
+/// One audit row as a person reads it (the MACs stay behind).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<Uuid>,
+    pub action: String,
+    pub outcome: String,
+    pub detail: serde_json::Value,
+}
+
+impl crate::Reader<'_> {
+    /// Everything the audit log says about one record, oldest first.
+    pub fn audit_of_record(&self, record: Uuid) -> Result<Vec<AuditRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at, user_id, action, outcome, detail FROM audit_log
+             WHERE record_id = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([record.to_string()], |r| {
+            let user: Option<String> = r.get(2)?;
+            let detail: String = r.get(5)?;
+            Ok(AuditRow {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                user_id: user.and_then(|u| Uuid::parse_str(&u).ok()),
+                action: r.get(3)?,
+                outcome: r.get(4)?,
+                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

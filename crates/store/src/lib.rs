@@ -32,7 +32,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tend_domain::{ClinicId, DatabaseId, DeviceCode, DeviceId};
 
-pub use audit::{AuditBreak, AuditEntry, AuditReport, Outcome};
+pub use audit::{AuditBreak, AuditEntry, AuditReport, AuditRow, Outcome};
 pub use chart::{encounter_fields, event_fields, note_fields, template_fields};
 pub use db::{SQLCIPHER_SETTINGS, schema_version};
 pub use error::{Result, StoreError};
@@ -290,7 +290,8 @@ impl<'c> Reader<'c> {
     pub fn clinic(&self) -> Result<ClinicRecord> {
         self.conn
             .query_row(
-                "SELECT id, name, timezone, currency, created_at, units, reminder_template
+                "SELECT id, name, timezone, currency, created_at, units, reminder_template,
+                        address, phone, registration, paper, logo
                  FROM clinic LIMIT 1",
                 [],
                 |r| {
@@ -302,6 +303,11 @@ impl<'c> Reader<'c> {
                         created_at: r.get(4)?,
                         units: r.get(5)?,
                         reminder_template: r.get(6)?,
+                        address: r.get(7)?,
+                        phone: r.get(8)?,
+                        registration: r.get(9)?,
+                        paper: r.get(10)?,
+                        logo: r.get(11)?,
                     })
                 },
             )
@@ -377,6 +383,14 @@ pub struct ClinicRecord {
     pub units: String,
     /// The appointment reminder message, with `{patient}` and the other placeholders.
     pub reminder_template: String,
+    /// The letterhead: address lines (joined by newlines), phone, registration or tax number.
+    pub address: String,
+    pub phone: String,
+    pub registration: String,
+    /// `a4`, `letter` or `a5`.
+    pub paper: String,
+    /// Base64 of a PNG or JPEG.
+    pub logo: Option<String>,
 }
 
 pub(crate) fn parse_id<T: std::str::FromStr>(

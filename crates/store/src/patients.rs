@@ -138,6 +138,20 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<PatientRecord> {
 }
 
 impl Reader<'_> {
+    /// The records merged into `patient`, directly or through another merge: whatever they held
+    /// is now filed under `patient`.
+    pub fn merged_into(&self, patient: PatientId) -> Result<Vec<PatientId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "WITH RECURSIVE merged(id) AS (
+                 SELECT id FROM patient WHERE merged_into = ?1
+                 UNION SELECT p.id FROM patient p JOIN merged m ON p.merged_into = m.id
+             )
+             SELECT id FROM merged",
+        )?;
+        let ids = stmt.query_map([patient.to_string()], |r| parse_id(r.get_ref(0)?))?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn patient(&self, id: PatientId) -> Result<Option<PatientRecord>> {
         Ok(self
             .conn

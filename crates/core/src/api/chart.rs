@@ -259,6 +259,7 @@ impl VisitDto {
         mrn: String,
         name: &dyn Fn(Uuid) -> String,
         addenda: Vec<AddendumDto>,
+        merged: &[tend_domain::patient::PatientId],
     ) -> Self {
         VisitDto {
             id: e.id.as_uuid(),
@@ -271,7 +272,7 @@ impl VisitDto {
             signed_at: e.signed_at,
             signed_by: e.signed_by.map(|u| name(u.as_uuid())),
             content_hash: e.content_hash.clone(),
-            hash_holds: e.hash_holds(),
+            hash_holds: e.hash_holds_as(merged),
             error_reason: e.error_reason.clone(),
             addenda,
         }

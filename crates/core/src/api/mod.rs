@@ -106,4 +106,11 @@ pub struct ClinicDto {
     pub units: String,
     pub device_code: String,
     pub schema_version: i64,
+    /// The letterhead printed on documents: address lines joined by newlines.
+    pub address: String,
+    pub phone: String,
+    pub registration: String,
+    /// `a4`, `letter` or `a5`.
+    pub paper: String,
+    pub has_logo: bool,
 }

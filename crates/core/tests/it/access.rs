@@ -278,7 +278,7 @@ fn attempt(
             rx::cancel(t, who, &number, "access test").map(drop)
         }
         Action::PrescriptionView => rx::get(t, who, &fx.rx).map(drop),
-        Action::PrescriptionPrint => rx::printable(t, who, &fx.rx).map(drop),
+        Action::PrescriptionPrint => rx::print(t, who, &fx.rx).map(drop),
         Action::DrugCatalogEdit => {
             rx::add_brand(t, who, &format!("Brand{n}"), "ibuprofen").map(drop)
         }

@@ -241,6 +241,15 @@ fn merge_moves_everything_to_the_survivor_and_unmerge_puts_it_back() {
     });
     // The duplicate gathered a visit and an allergy before anyone noticed.
     let v = visits::start(&d.c.tend, &doctor, &dup, "cough", None, None).unwrap();
+    let edit = visits::NoteEdit {
+        reason: None,
+        subjective: Some("Dry cough for a week."),
+        objective: None,
+        assessment: None,
+        plan: None,
+    };
+    visits::edit_note(&d.c.tend, &doctor, &v.id.to_string(), &edit).unwrap();
+    visits::sign(&d.c.tend, &doctor, &v.id.to_string()).unwrap();
     clinical::record_allergy(
         &d.c.tend,
         &doctor,
@@ -261,6 +270,10 @@ fn merge_moves_everything_to_the_survivor_and_unmerge_puts_it_back() {
 
     let s = chart::summary(&d.c.tend, &doctor, keep).unwrap();
     assert_eq!(s.visit_count, 2);
+    // The note was signed for the duplicate's record; moved, its hash still holds.
+    let moved = visits::get(&d.c.tend, &doctor, &v.id.to_string()).unwrap();
+    assert_eq!(moved.patient_mrn, *keep);
+    assert!(moved.hash_holds);
     assert_eq!(s.banner.allergies.active[0].substance, "Penicillin");
     // The duplicate's number now opens the survivor; search no longer lists it by name.
     assert_eq!(

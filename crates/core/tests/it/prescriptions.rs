@@ -5,7 +5,7 @@ use tend_core::clinical::{self, AllergyForm, MedicationForm};
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::prescriptions::{self as rx};
 use tend_core::users::{self, NewUser};
-use tend_core::{CoreError, Session, auth, chart};
+use tend_core::{CoreError, Session, audit, auth, chart, clinic};
 use tend_domain::patient::PatientForm;
 use tend_domain::prescribing::prescription::ItemForm;
 use tend_domain::prescribing::{RxStatus, Severity, WarningKind};
@@ -300,10 +300,10 @@ fn receptionists_print_signed_prescriptions_but_never_write_or_see_drafts_and_on
     assert!(rx::sign(t, &p.doctor, &theirs.id.to_string(), &[]).is_err());
 
     let signed = rx::sign(t, &p.doctor, &id, &[]).unwrap();
-    let seen = rx::printable(t, &p.rosa, &signed.number.clone().unwrap()).unwrap();
-    assert_eq!(seen.items.len(), 1);
+    let printed = rx::print(t, &p.rosa, &signed.number.clone().unwrap()).unwrap();
+    assert_eq!(printed.pages, 1);
     assert!(
-        rx::printable(t, &p.doctor, &theirs.id.to_string()).is_err(),
+        rx::print(t, &p.doctor, &theirs.id.to_string()).is_err(),
         "drafts are not printed"
     );
     let listed = rx::list(t, &p.rosa, &p.mrn).unwrap();
@@ -313,6 +313,62 @@ fn receptionists_print_signed_prescriptions_but_never_write_or_see_drafts_and_on
         rx::cancel(t, &p.rosa, &id, "no"),
         Err(CoreError::Forbidden { .. })
     ));
+
+    // Once an admin records the licence number, the doctor signs (and it is printed).
+    assert!(matches!(
+        users::set_licence(t, &p.doctor, "drbo", "MD-99"),
+        Err(CoreError::Forbidden { .. })
+    ));
+    let bad = users::set_licence(t, &p.c.admin, "drbo", &"9".repeat(41)).unwrap_err();
+    assert_eq!(bad.field(), Some("licence_number"));
+    let updated = users::set_licence(t, &p.c.admin, "drbo", " MD-28-99999 ").unwrap();
+    assert_eq!(updated.licence_number.as_deref(), Some("MD-28-99999"));
+    let signed = rx::sign(t, &unlicensed, &theirs.id.to_string(), &[]).unwrap();
+    assert_eq!(signed.prescriber_licence.as_deref(), Some("MD-28-99999"));
+}
+
+#[test]
+fn merging_patients_moves_their_prescriptions_and_unmerging_moves_them_back() {
+    let p = practice();
+    let t = &p.c.tend;
+    let form = PatientForm {
+        given_name: "Jose".into(),
+        family_name: "Muller Oster".into(),
+        birth_date: "1950-03-14".into(),
+        phones: vec!["600 111 222".into()],
+        ..Default::default()
+    };
+    let twin = patients::register(t, &p.rosa, &form, OnDuplicates::RegisterAnyway)
+        .unwrap()
+        .mrn;
+    clinical::no_known_allergies(t, &p.doctor, &twin).unwrap();
+    let items = [item("paracetamol", "500 mg", "1 tablet", "TID")];
+    let draft = rx::create_draft(t, &p.doctor, &twin, &items).unwrap();
+    let signed = rx::sign(t, &p.doctor, &draft.id.to_string(), &[]).unwrap();
+    let kept = rx::create_draft(t, &p.doctor, &p.mrn, &items).unwrap();
+
+    patients::merge(t, &p.c.admin, &p.mrn, &twin).unwrap();
+    let ids = |mrn: &str| -> Vec<_> {
+        rx::list(t, &p.doctor, mrn)
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    let moved = ids(&p.mrn);
+    assert!(
+        moved.contains(&signed.id) && moved.contains(&kept.id),
+        "{moved:?}"
+    );
+    let after = rx::get(t, &p.rosa, &signed.id.to_string()).unwrap();
+    assert_eq!(after.patient_mrn, p.mrn);
+    // Still intact after the move: its content hash holds and it prints for the survivor.
+    assert_eq!(after.number, signed.number);
+    rx::print(t, &p.rosa, &signed.id.to_string()).unwrap();
+
+    patients::unmerge(t, &p.c.admin, &twin).unwrap();
+    assert_eq!(ids(&twin), [signed.id]);
+    assert_eq!(ids(&p.mrn), [kept.id]);
 }
 
 #[test]
@@ -373,4 +429,120 @@ fn the_clinic_adds_brand_names_and_its_own_drugs() {
     assert_eq!(bad.field(), Some("class"));
     let found = rx::search_drugs(t, &p.doctor, "magistral", 5).unwrap();
     assert_eq!(found[0].code, own.code);
+}
+
+#[test]
+fn a_printed_prescription_carries_the_letterhead_the_patient_and_the_prescriber_and_every_print_is_audited()
+ {
+    let p = practice();
+    let t = &p.c.tend;
+    // The admin sets the letterhead; a receptionist may not.
+    let form = clinic::LetterheadForm {
+        address: "Calle Mayor 12\n28013 Madrid",
+        phone: "+34 910 123 456",
+        registration: "CIF B-12345678",
+        paper: "a5",
+    };
+    assert!(matches!(
+        clinic::update_letterhead(t, &p.rosa, &form),
+        Err(CoreError::Forbidden { .. })
+    ));
+    let settings = clinic::update_letterhead(t, &p.c.admin, &form).unwrap();
+    assert_eq!(settings.paper, "a5");
+    let bad = clinic::update_letterhead(
+        t,
+        &p.c.admin,
+        &clinic::LetterheadForm {
+            paper: "b5",
+            ..form
+        },
+    )
+    .unwrap_err();
+    assert_eq!(bad.field(), Some("paper"));
+    let logo = clinic::set_logo(t, &p.c.admin, Some(b"not a picture")).unwrap_err();
+    assert_eq!(logo.field(), Some("logo"));
+    assert!(
+        clinic::set_logo(t, &p.c.admin, Some(LOGO))
+            .unwrap()
+            .has_logo
+    );
+
+    let draft = rx::create_draft(
+        t,
+        &p.doctor,
+        &p.mrn,
+        &[
+            item("paracetamol", "500 mg", "1 tablet", "q6h PRN"),
+            item("omeprazole", "20 mg", "1 tablet", "OD"),
+        ],
+    )
+    .unwrap();
+    let signed = rx::sign(t, &p.doctor, &draft.id.to_string(), &[]).unwrap();
+    let number = signed.number.clone().unwrap();
+    let before = audit::verify(t, &p.c.admin).unwrap().verified;
+    let printed = rx::print(t, &p.rosa, &number).unwrap();
+    assert_eq!(printed.file_name, format!("{number}.pdf"));
+    assert!(printed.pdf.starts_with(b"%PDF-"));
+    let text = pdf_text(&printed.pdf);
+    for wanted in [
+        "Clínica Sol",
+        "Calle Mayor 12",
+        "Tel. +34 910 123 456",
+        "CIF B-12345678",
+        &format!("No. {number}"),
+        "24 November 2026",
+        "José Müller-Øster",
+        "Born 14 March 1950 (76 years)",
+        "Allergies: none known",
+        "paracetamol (acetaminophen) 500 mg tablet",
+        "Take 1 tablet by mouth every 6 hours when needed for 5 days.",
+        "omeprazole 20 mg tablet",
+        "Quantity: 5 (five) tablets",
+        "2 (two) items. Nothing follows.",
+        "drana",
+        "Licence no. MD-28-04512",
+        "Signed electronically in Tend on 24 November 2026 at 09:00.",
+    ] {
+        assert!(text.contains(wanted), "{wanted:?} is missing from:\n{text}");
+    }
+    // Printing again is a second audited print.
+    rx::print(t, &p.doctor, &number).unwrap();
+    // Two prints, and the first verification's own entry.
+    assert_eq!(audit::verify(t, &p.c.admin).unwrap().verified, before + 3);
+    let trail = audit::trail(t, &p.c.admin, signed.id).unwrap();
+    let actions: Vec<&str> = trail.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(actions, ["rx.draft", "rx.sign", "rx.print", "rx.print"]);
+    let prints: Vec<_> = trail.iter().filter(|a| a.action == "rx.print").collect();
+    assert_eq!(prints[0].user.as_deref(), Some("rosa"));
+    assert_eq!(prints[1].user.as_deref(), Some("drana"));
+    assert_eq!(prints[0].detail["number"], number.as_str());
+
+    // A cancelled prescription is not printed again.
+    rx::cancel(t, &p.doctor, &number, "wrong patient").unwrap();
+    let refused = rx::print(t, &p.rosa, &number).unwrap_err();
+    assert!(
+        refused.user_message().contains("cancelled"),
+        "{}",
+        refused.user_message()
+    );
+}
+
+const LOGO: &[u8] = include_bytes!("../../../print/tests/fixtures/logo.png");
+
+/// The PDF's text as poppler's `pdftotext` reads it, with wrapped lines joined.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rx.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils, installed by scripts/setup.sh)");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

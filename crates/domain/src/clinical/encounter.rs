@@ -172,8 +172,24 @@ impl Encounter {
 
     /// Whether the signed content still matches its hash.
     pub fn hash_holds(&self) -> bool {
+        self.hash_holds_as(&[])
+    }
+
+    /// Whether the signed content matches its hash, for a note that a merge may have moved here
+    /// from one of `merged` (the records merged into this patient): it was signed under its
+    /// patient then, and the hash says so.
+    pub fn hash_holds_as(&self, merged: &[PatientId]) -> bool {
         match (&self.content_hash, self.status) {
-            (Some(hash), EncounterStatus::Signed) => *hash == content_hash(self),
+            (Some(hash), EncounterStatus::Signed) => {
+                *hash == content_hash(self)
+                    || merged.iter().any(|&patient_id| {
+                        *hash
+                            == content_hash(&Encounter {
+                                patient_id,
+                                ..self.clone()
+                            })
+                    })
+            }
             (None, EncounterStatus::Signed) => false,
             _ => true,
         }

@@ -401,8 +401,23 @@ impl Prescription {
 
     /// Whether the stored hash still matches the signed content.
     pub fn hash_holds(&self) -> bool {
+        self.hash_holds_as(&[])
+    }
+
+    /// Whether the signed content matches its hash, for a prescription that a merge may have
+    /// moved here from one of `merged` (the records merged into this patient): it was signed for
+    /// that record, and the hash says so.
+    pub fn hash_holds_as(&self, merged: &[PatientId]) -> bool {
         match &self.content_hash {
-            Some(h) => *h == content_hash(self),
+            Some(h) => {
+                *h == content_hash(self)
+                    || merged.iter().any(|&patient_id| {
+                        *h == content_hash(&Prescription {
+                            patient_id,
+                            ..self.clone()
+                        })
+                    })
+            }
             None => self.status == RxStatus::Draft,
         }
     }

@@ -777,6 +777,13 @@ fn a_signed_prescription_is_frozen_and_its_hash_covers_the_items_and_overrides()
     assert!(rx.hash_holds());
     assert!(rx.check_edit().is_err() && rx.check_sign().is_err());
     assert!(rx.check_cancel().is_ok());
+    // Filed under another patient: only a merge of the record it was signed for explains it.
+    let signed_for = rx.patient_id;
+    let mut moved = rx.clone();
+    moved.patient_id = PatientId::new();
+    assert!(!moved.hash_holds());
+    assert!(!moved.hash_holds_as(&[PatientId::new()]));
+    assert!(moved.hash_holds_as(&[PatientId::new(), signed_for]));
     rx.items[0].refills = 5;
     assert!(!rx.hash_holds(), "a changed item breaks the hash");
     let mut empty = rx.clone();
