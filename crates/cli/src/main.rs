@@ -6,7 +6,9 @@ mod chart_cli;
 mod demo;
 mod output;
 mod output_chart;
+mod output_rx;
 mod output_schedule;
+mod rx_cli;
 mod schedule_cli;
 mod secrets;
 
@@ -31,7 +33,8 @@ use output::Output;
                   variables (TEND_PASSPHRASE for the clinic, TEND_PASSWORD for --user, \
                   TEND_NEW_PASSWORD / TEND_NEW_PASSPHRASE for ones being set, \
                   TEND_RECOVERY_KEY), or from a prompt.\n\nExit status: 0 done, 1 error, \
-                  2 bad usage, 3 a verification found a problem, 4 possible duplicate patients (nothing saved)."
+                  2 bad usage, 3 a verification found a problem, 4 possible duplicate patients (nothing saved), \
+                  5 signing needs a reason for a warning (nothing signed)."
 )]
 struct Cli {
     /// The clinic's data folder [default: the OS's per-user data folder].
@@ -74,6 +77,9 @@ enum Command {
     Passphrase(PassphraseCommand),
     /// The clinic's settings and this device.
     Status,
+    /// The clinic's settings, letterhead and logo.
+    #[command(subcommand)]
+    Clinic(rx_cli::ClinicCommand),
     /// Patients: search, register, show, edit, merge.
     #[command(subcommand)]
     Patient(chart_cli::PatientCommand),
@@ -134,6 +140,12 @@ enum Command {
         #[arg(long)]
         csv: Option<PathBuf>,
     },
+    /// The drug catalog: search, details, the clinic's own drugs and brand names.
+    #[command(subcommand)]
+    Drug(rx_cli::DrugCommand),
+    /// Prescriptions: write, check, sign, cancel, renew, list, show, print.
+    #[command(subcommand)]
+    Rx(rx_cli::RxCommand),
     /// Create a demo clinic here (if there is none) and show around; --patients fills it with a
     /// synthetic clinic.
     Demo(demo::DemoArgs),
@@ -195,6 +207,9 @@ enum UserCommand {
         #[arg(long = "role", alias = "roles")]
         roles: String,
     },
+    /// Record a user's professional licence number (prescribers need one to sign); "" clears it.
+    #[command(alias = "license")]
+    Licence { username: String, licence: String },
     /// Set a new password for a user (from TEND_NEW_PASSWORD or a prompt).
     ResetPassword { username: String },
     /// Change your own password (current: TEND_PASSWORD; new: TEND_NEW_PASSWORD).
@@ -205,6 +220,8 @@ enum UserCommand {
 enum AuditCommand {
     /// Walk the audit chain: exit 0 with the count when intact, 3 and the first bad entry when not.
     Verify,
+    /// Everything the audit log says about one record (a prescription, a visit, a patient's id).
+    Trail { record: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -338,6 +355,10 @@ fn run(cli: &Cli, out: &Output) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::run(args, out),
+        Command::Drug(rx_cli::DrugCommand::Classes) => {
+            output_rx::classes(out, &tend_core::prescriptions::drug_classes());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Restore { file } if !Tend::exists(&dir) => {
             restore_without_sign_in(&dir, file, Restore::NewMachine, out)
         }
@@ -405,6 +426,10 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
             UserCommand::Roles { username, roles } => {
                 out.user(&users::set_roles(&tend, me, username, roles)?, "Updated")
             }
+            UserCommand::Licence { username, licence } => out.user(
+                &users::set_licence(&tend, me, username, licence)?,
+                "Updated",
+            ),
             UserCommand::ResetPassword { username } => {
                 let password = secrets::read_new(
                     secrets::NEW_PASSWORD,
@@ -422,6 +447,15 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
                 out.done("Your password was changed.");
             }
         },
+        Command::Audit(AuditCommand::Trail { record }) => {
+            let id = uuid::Uuid::parse_str(record.trim())
+                .map_err(|_| anyhow!("{record:?} is not a record id"))?;
+            output::trail(
+                out,
+                &audit::trail(&tend, me, id)?,
+                output_chart::timezone(&tend, me)?,
+            );
+        }
         Command::Audit(AuditCommand::Verify) => {
             let report = audit::verify(&tend, me)?;
             out.audit(&report);
@@ -447,6 +481,9 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
             out.done("The clinic passphrase was changed. The database key did not change.");
         }
         Command::Status => out.status(&clinic::settings(&tend, me)?, me),
+        Command::Clinic(cmd) => return rx_cli::clinic_command(cmd, &tend, me, out),
+        Command::Drug(cmd) => return rx_cli::drug(cmd, &tend, me, out),
+        Command::Rx(cmd) => return rx_cli::prescription(cmd, &tend, me, out),
         Command::Patient(cmd) => return chart_cli::patient(cmd, &tend, me, out),
         Command::Chart { mrn, full } => return chart_cli::chart_of(mrn, *full, &tend, me, out),
         Command::Visit(cmd) => return chart_cli::visit(cmd, &tend, me, out),

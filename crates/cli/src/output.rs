@@ -46,6 +46,15 @@ impl Output {
                     serde_json::json!({ "error": { "code": "cli", "message": format!("{e:#}") } })
                 );
             }
+            (false, Some(api)) if api.code == "warnings" => {
+                crate::output_rx::print_warnings(&api.warnings, &mut std::io::stderr());
+                eprintln!(
+                    "error: Not signed: {} warning{} need{} a reason (--reason KEY=\"why\")",
+                    api.warnings.len(),
+                    if api.warnings.len() == 1 { "" } else { "s" },
+                    if api.warnings.len() == 1 { "s" } else { "" },
+                );
+            }
             (false, Some(api)) if api.code == "conflicts" => {
                 eprintln!("error: {} (--override)", capitalised(&api.message));
             }
@@ -246,5 +255,29 @@ pub fn human_bytes(n: u64) -> String {
         n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / f64::from(1 << 20)),
         n if n >= 1 << 10 => format!("{:.0} KB", n as f64 / f64::from(1 << 10)),
         n => format!("{n} bytes"),
+    }
+}
+
+/// A record's audit trail, oldest first.
+pub fn trail(out: &Output, rows: &[tend_core::audit::AuditRowDto], tz: chrono_tz::Tz) {
+    if out.is_json() {
+        return out.json(&rows);
+    }
+    if rows.is_empty() {
+        println!("The audit log has nothing about this record.");
+        return;
+    }
+    for r in rows {
+        println!(
+            "{}  {:20}  {:18}  {}{}",
+            r.at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S"),
+            r.user.as_deref().unwrap_or("-"),
+            r.action,
+            r.outcome,
+            match &r.detail {
+                serde_json::Value::Object(m) if !m.is_empty() => format!("  {}", r.detail),
+                _ => String::new(),
+            }
+        );
     }
 }

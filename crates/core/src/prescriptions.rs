@@ -135,6 +135,29 @@ pub fn search_drugs(
         .collect())
 }
 
+/// A therapeutic class of the shipped catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DrugClassDto {
+    pub id: String,
+    pub label: String,
+    /// Two drugs of this class in one patient's list are flagged as duplicate therapy.
+    pub duplicate_warning: bool,
+}
+
+/// The classes a clinic's own drug can belong to (public reference data: no sign-in).
+pub fn drug_classes() -> Vec<DrugClassDto> {
+    let mut list: Vec<DrugClassDto> = tend_domain::prescribing::shipped()
+        .classes()
+        .map(|c| DrugClassDto {
+            id: c.id.clone(),
+            label: c.label.clone(),
+            duplicate_warning: c.duplicate_warning,
+        })
+        .collect();
+    list.sort_by(|a, b| a.id.cmp(&b.id));
+    list
+}
+
 /// One drug by code or name.
 pub fn drug(tend: &Tend, session: &Session, name: &str) -> Result<DrugDto> {
     tend.authorize(session, Action::PrescriptionWrite)?;

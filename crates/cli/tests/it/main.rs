@@ -7,5 +7,6 @@ mod backup;
 mod chart;
 mod commands;
 mod keyring;
+mod rx;
 mod schedule;
 mod support;

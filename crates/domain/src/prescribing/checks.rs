@@ -62,6 +62,18 @@ pub struct CheckInput<'a> {
     pub today: NaiveDate,
 }
 
+/// A key a person can type in a shell unquoted: letters, digits and `:._+-`; spaces become `_`,
+/// the `|` between two drugs becomes `+`.
+fn typeable(key: &str) -> String {
+    key.chars()
+        .map(|c| match c {
+            '|' => '+',
+            c if c.is_ascii_alphanumeric() || ":._+-".contains(c) => c,
+            _ => '_',
+        })
+        .collect()
+}
+
 /// Every warning for the prescription, most severe first.
 pub fn check(input: &CheckInput<'_>) -> Vec<Warning> {
     let catalog = input.catalog;
@@ -71,7 +83,8 @@ pub fn check(input: &CheckInput<'_>) -> Vec<Warning> {
         .map(|item| item.drug_code.as_deref().and_then(|c| catalog.get(c)))
         .collect();
     let mut out: Vec<Warning> = Vec::new();
-    let mut push = |w: Warning| {
+    let mut push = |mut w: Warning| {
+        w.key = typeable(&w.key);
         if !out.iter().any(|o| o.key == w.key) {
             out.push(w);
         }

@@ -117,6 +117,16 @@ fn warnings(p: &Patient, items: &[Item]) -> Vec<(WarningKind, Severity, String)>
         today: today(),
     })
     .into_iter()
+    .inspect(|w| {
+        // A key is typed after --reason in a shell: nothing that needs quoting.
+        assert!(
+            w.key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ":._+-".contains(c)),
+            "{:?}",
+            w.key
+        );
+    })
     .map(|w| (w.kind, w.severity, w.message))
     .collect()
 }
