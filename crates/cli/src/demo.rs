@@ -75,6 +75,16 @@ fn open_or_create(dir: &Path, out: &Output) -> Result<(Tend, bool)> {
             },
         )?;
     }
+    clinic::update_letterhead(
+        &done.tend,
+        &admin,
+        &clinic::LetterheadForm {
+            address: "Calle del Sol 14, bajo\n28013 Madrid",
+            phone: "+34 910 000 000",
+            registration: "CIF B-00000000 (demo)",
+            paper: "a5",
+        },
+    )?;
     set_up_schedule(&done.tend)?;
     Ok((done.tend, true))
 }
@@ -212,6 +222,9 @@ pub fn run(dir: &Path, args: &DemoArgs, out: &Output) -> Result<ExitCode> {
     );
     println!(
         "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='rosa demo password' {tend} --data-dir {d} --user rosa appointment free --type Consultation"
+    );
+    println!(
+        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='ana demo password' {tend} --data-dir {d} --user ana drug search amoxi"
     );
     println!(
         "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' {tend} --data-dir {d} --user admin user list"

@@ -425,6 +425,9 @@ pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<Be
         Some(10.0),
     ));
 
+    progress("timing a 5-item prescription printed to PDF");
+    measurements.extend(rx_measurements(&tend, &doctor, &heavy[0], &opts)?);
+
     let paths = tend.store().paths().clone();
     let key = tend.store().key().clone();
     drop(tend);
@@ -471,6 +474,103 @@ pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<Be
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
         measurements,
     })
+}
+
+/// A signed 5-item prescription printed over and over: the first print in the process (which
+/// parses the embedded fonts) and then each one the way the desk sees it.
+fn rx_measurements(
+    tend: &Tend,
+    doctor: &Session,
+    mrn: &str,
+    opts: &BenchOptions,
+) -> Result<Vec<Measurement>> {
+    use tend_domain::prescribing::prescription::ItemForm;
+    let item =
+        |drug: &str, strength: &str, form: &str, dose: &str, freq: &str, days: &str| ItemForm {
+            drug: drug.into(),
+            strength: strength.into(),
+            form: form.into(),
+            dose: dose.into(),
+            route: "oral".into(),
+            frequency: freq.into(),
+            duration: days.into(),
+            instructions: "Take with a full glass of water; if a dose is missed, take it when \
+                           remembered unless the next one is nearly due."
+                .into(),
+            ..ItemForm::default()
+        };
+    let items = [
+        item(
+            "amoxicillin",
+            "500 mg",
+            "capsule",
+            "1 capsule",
+            "TID",
+            "7 days",
+        ),
+        item(
+            "paracetamol",
+            "500 mg",
+            "tablet",
+            "2 tablets",
+            "q6h PRN",
+            "5 days",
+        ),
+        item(
+            "omeprazole",
+            "20 mg",
+            "capsule",
+            "1 capsule",
+            "OD",
+            "28 days",
+        ),
+        item(
+            "atorvastatin",
+            "20 mg",
+            "tablet",
+            "1 tablet",
+            "QHS",
+            "30 days",
+        ),
+        item("cetirizine", "10 mg", "tablet", "1 tablet", "OD", "14 days"),
+    ];
+    let draft = crate::prescriptions::create_draft(tend, doctor, mrn, &items)?;
+    let reasons = [("all".to_owned(), "benchmark prescription".to_owned())];
+    let signed = crate::prescriptions::sign(tend, doctor, &draft.id.to_string(), &reasons)?;
+    let number = signed.number.unwrap_or_default();
+
+    let start = Instant::now();
+    let first = crate::prescriptions::print(tend, doctor, &number)?;
+    let mut first_time = [start.elapsed()];
+    let mut times = Vec::with_capacity(opts.chart_rounds);
+    for _ in 0..opts.chart_rounds {
+        let start = Instant::now();
+        crate::prescriptions::print(tend, doctor, &number)?;
+        times.push(start.elapsed());
+    }
+    Ok(vec![
+        latency(
+            "rx_pdf",
+            format!(
+                "prescriptions::print of a signed 5-item prescription: read it and the patient's \
+                 allergies, lay out {} page(s) on A4 with the letterhead, subset and embed the \
+                 DejaVu fonts ({} KB PDF), and commit its audit entry",
+                first.pages,
+                first.pdf.len() / 1024
+            ),
+            None,
+            &mut times,
+            Some(20.0),
+        ),
+        latency(
+            "rx_pdf_first",
+            "the same, as the first print in the process: also parses the two embedded fonts"
+                .into(),
+            None,
+            &mut first_time,
+            None,
+        ),
+    ])
 }
 
 /// The day view and free-slot search, on the clinic reopened with its clock at 08:00 on

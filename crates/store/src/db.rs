@@ -29,6 +29,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_prescriptions.sql",
         include_str!("../../../migrations/client/0004_prescriptions.sql"),
     ),
+    (
+        "0005_merged_index.sql",
+        include_str!("../../../migrations/client/0005_merged_index.sql"),
+    ),
 ];
 
 #[cfg(test)]
