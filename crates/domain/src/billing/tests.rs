@@ -391,3 +391,194 @@ proptest! {
         }
     }
 }
+
+fn ledger(total: &str, paid: &str, refunded: &str, credited: &str) -> Ledger {
+    Ledger {
+        total: d(total),
+        paid: d(paid),
+        refunded: d(refunded),
+        credited: d(credited),
+        voided: false,
+    }
+}
+
+#[test]
+fn balance_and_state_follow_payments_refunds_and_credit_notes() {
+    use InvoiceStatus::*;
+    for (l, balance, status) in [
+        (ledger("100.00", "0", "0", "0"), "100.00", Issued),
+        (ledger("100.00", "40.00", "0", "0"), "60.00", PartiallyPaid),
+        (ledger("100.00", "100.00", "0", "0"), "0", Paid),
+        (
+            ledger("100.00", "100.00", "30.00", "0"),
+            "30.00",
+            PartiallyPaid,
+        ),
+        (ledger("100.00", "100.00", "100.00", "0"), "100.00", Issued),
+        (ledger("100.00", "0", "0", "100.00"), "0", Credited),
+        (ledger("100.00", "50.00", "0", "50.00"), "0", Paid),
+        // Credited after it was paid: the patient is owed 20.00 (refund or credit).
+        (ledger("100.00", "100.00", "0", "20.00"), "-20.00", Paid),
+        (ledger("0", "0", "0", "0"), "0", Credited),
+    ] {
+        assert_eq!((l.balance(), l.status()), (d(balance), status), "{l:?}");
+    }
+    let void = Ledger {
+        voided: true,
+        ..ledger("100.00", "0", "0", "0")
+    };
+    assert_eq!(
+        (void.balance(), void.status()),
+        (Decimal::ZERO, InvoiceStatus::Void)
+    );
+}
+
+#[test]
+fn payments_give_change_for_cash_and_keep_overpayments_only_as_credit() {
+    use PaymentMethod::*;
+    let owed = ledger("36.30", "0", "0", "0");
+    let ok = |m, amount: &str, keep, credit: &str| {
+        take_payment(&owed, m, d(amount), keep, d(credit))
+            .map(|o| (o.applied, o.to_credit, o.change))
+    };
+    let triple = |a: &str, c: &str, ch: &str| Ok((d(a), d(c), d(ch)));
+    assert_eq!(ok(Cash, "50.00", false, "0"), triple("36.30", "0", "13.70"));
+    assert_eq!(ok(Cash, "50.00", true, "0"), triple("36.30", "13.70", "0"));
+    assert_eq!(ok(Cash, "20.00", false, "0"), triple("20.00", "0", "0"));
+    assert_eq!(ok(Card, "36.30", false, "0"), triple("36.30", "0", "0"));
+    assert_eq!(ok(Card, "40.00", true, "0"), triple("36.30", "3.70", "0"));
+    assert_eq!(
+        ok(PatientCredit, "10.00", false, "15.00"),
+        triple("10.00", "0", "0")
+    );
+    let refused = |m, amount: &str, keep, credit: &str| {
+        take_payment(&owed, m, d(amount), keep, d(credit))
+            .err()
+            .map(|e| e.field)
+    };
+    assert_eq!(refused(Card, "40.00", false, "0"), Some("amount"));
+    assert_eq!(refused(Insurance, "0", false, "0"), Some("amount"));
+    assert_eq!(
+        refused(PatientCredit, "20.00", false, "15.00"),
+        Some("amount")
+    );
+    assert_eq!(
+        refused(PatientCredit, "40.00", false, "50.00"),
+        Some("amount")
+    );
+    let paid = ledger("36.30", "36.30", "0", "0");
+    assert!(take_payment(&paid, Cash, d("1"), false, d("0")).is_err());
+
+    assert!(check_refund(&paid, d("36.30")).is_ok());
+    assert!(check_refund(&paid, d("36.31")).is_err());
+    assert!(check_refund(&ledger("36.30", "36.30", "36.30", "0"), d("0.01")).is_err());
+    assert!(check_credit_note(&paid, d("36.30")).is_ok());
+    assert!(check_credit_note(&ledger("36.30", "0", "0", "30.00"), d("6.31")).is_err());
+    assert!(check_void(&owed).is_ok());
+    assert!(
+        check_void(&paid).is_err(),
+        "a paid invoice is credited, not voided"
+    );
+    assert!(check_void(&ledger("36.30", "10.00", "10.00", "0")).is_err());
+}
+
+#[test]
+fn numbers_and_methods() {
+    let k7 = crate::DeviceCode::parse("K7").unwrap();
+    assert_eq!(invoice_number(k7, 2026, 45), "K7-2026-000045");
+    assert_eq!(credit_note_number(k7, 2026, 3), "K7-CN-2026-000003");
+    for (typed, method) in [
+        ("cash", PaymentMethod::Cash),
+        ("Card", PaymentMethod::Card),
+        ("bank transfer", PaymentMethod::BankTransfer),
+        ("insurance", PaymentMethod::Insurance),
+        ("patient-credit", PaymentMethod::PatientCredit),
+    ] {
+        assert_eq!(typed.parse::<PaymentMethod>(), Ok(method));
+    }
+    assert_eq!(
+        "cheque".parse::<PaymentMethod>().map_err(|e| e.field),
+        Err("method")
+    );
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Pay(PaymentMethod, i64, bool),
+    Refund(i64),
+    Credit(i64),
+    Void,
+}
+
+fn any_op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (
+            prop_oneof![
+                Just(PaymentMethod::Cash),
+                Just(PaymentMethod::Card),
+                Just(PaymentMethod::Insurance)
+            ],
+            1..20_000i64,
+            any::<bool>()
+        )
+            .prop_map(|(m, c, keep)| Op::Pay(m, c, keep)),
+        (1..20_000i64).prop_map(Op::Refund),
+        (1..20_000i64).prop_map(Op::Credit),
+        Just(Op::Void),
+    ]
+}
+
+proptest! {
+    /// Any sequence of payments, refunds, credit notes and voids that the rules accept keeps
+    /// the balance exactly total − credited − (paid − refunded), never lets more be kept than
+    /// was owed, and never lets money vanish: what was handed over is applied, credited to
+    /// the patient or given back as change.
+    #[test]
+    fn payments_and_credit_notes_never_make_a_balance_drift(
+        total in 1..50_000i64,
+        ops in proptest::collection::vec(any_op(), 0..25),
+    ) {
+        let mut l = Ledger { total: Decimal::new(total, 2), ..Ledger::default() };
+        let mut handed = Decimal::ZERO;
+        let mut accounted = Decimal::ZERO;
+        for op in ops {
+            match op {
+                Op::Pay(m, c, keep) => {
+                    let amount = Decimal::new(c, 2);
+                    if let Ok(o) = take_payment(&l, m, amount, keep, Decimal::ZERO) {
+                        handed += amount;
+                        accounted += o.applied + o.to_credit + o.change;
+                        l.paid += o.applied;
+                    }
+                }
+                Op::Refund(c) => {
+                    let amount = Decimal::new(c, 2);
+                    if check_refund(&l, amount).is_ok() {
+                        l.refunded += amount;
+                    }
+                }
+                Op::Credit(c) => {
+                    let amount = Decimal::new(c, 2);
+                    if check_credit_note(&l, amount).is_ok() {
+                        l.credited += amount;
+                    }
+                }
+                Op::Void => {
+                    if check_void(&l).is_ok() {
+                        l.voided = true;
+                    }
+                }
+            }
+            prop_assert_eq!(handed, accounted);
+            prop_assert!(l.refunded <= l.paid);
+            prop_assert!(l.credited <= l.total);
+            if !l.voided {
+                prop_assert_eq!(l.balance(), l.total - l.credited - (l.paid - l.refunded));
+                // Payments alone never take more than was owed.
+                prop_assert!(l.paid - l.refunded <= l.total, "{:?}", l);
+            } else {
+                prop_assert!(l.paid.is_zero() && l.credited.is_zero());
+            }
+        }
+    }
+}
