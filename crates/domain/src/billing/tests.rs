@@ -427,10 +427,7 @@ fn balance_and_state_follow_payments_refunds_and_credit_notes() {
         voided: true,
         ..ledger("100.00", "0", "0", "0")
     };
-    assert_eq!(
-        (void.balance(), void.status()),
-        (Decimal::ZERO, InvoiceStatus::Void)
-    );
+    assert_eq!((void.balance(), void.status()), (Decimal::ZERO, Void));
 }
 
 #[test]
