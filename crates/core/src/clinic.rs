@@ -292,23 +292,42 @@ pub fn update_settings(
     tend.authorize(session, Action::ClinicSettingsEdit)?;
     let settings = ClinicSettings::parse(form.name, form.timezone, form.currency)?;
     let units: UnitSystem = form.units.parse()?;
+    edit_clinic(
+        tend,
+        session,
+        "clinic.update",
+        vec![
+            ("name", settings.name.clone().into()),
+            ("timezone", settings.timezone.name().into()),
+            ("currency", settings.currency.code().into()),
+            ("units", units.as_str().into()),
+        ],
+        serde_json::Value::Null,
+    )
+}
+
+/// Writes changed clinic fields and, when anything changed, the audit entry `action`; then the
+/// settings as they now are. The one write path for every clinic setting.
+fn edit_clinic(
+    tend: &Tend,
+    session: &Session,
+    action: &'static str,
+    changes: Vec<(&str, Value)>,
+    detail: serde_json::Value,
+) -> Result<ClinicDto> {
     tend.store()
         .write(tend.ctx(Some(session.user_id())), |tx| {
             let clinic = tx.read().clinic()?;
-            let changed = tx.update(
-                Entity::Clinic,
-                clinic.id,
-                fields(vec![
-                    ("name", settings.name.clone().into()),
-                    ("timezone", settings.timezone.name().into()),
-                    ("currency", settings.currency.code().into()),
-                    ("units", units.as_str().into()),
-                ]),
-            )?;
-            if changed.is_some() {
-                tx.audit(
-                    AuditEntry::new("clinic.update", Outcome::Ok).record(Entity::Clinic, clinic.id),
-                )?;
+            if tx
+                .update(Entity::Clinic, clinic.id, fields(changes))?
+                .is_some()
+            {
+                let mut entry =
+                    AuditEntry::new(action, Outcome::Ok).record(Entity::Clinic, clinic.id);
+                if !detail.is_null() {
+                    entry = entry.detail(detail);
+                }
+                tx.audit(entry)?;
             }
             Ok::<_, CoreError>(())
         })?;
@@ -334,28 +353,18 @@ pub fn update_letterhead(
 ) -> Result<ClinicDto> {
     tend.authorize(session, Action::ClinicSettingsEdit)?;
     let head = Letterhead::parse(form.address, form.phone, form.registration, form.paper)?;
-    tend.store()
-        .write(tend.ctx(Some(session.user_id())), |tx| {
-            let clinic = tx.read().clinic()?;
-            let changed = tx.update(
-                Entity::Clinic,
-                clinic.id,
-                fields(vec![
-                    ("address", head.address.clone().into()),
-                    ("phone", head.phone.clone().into()),
-                    ("registration", head.registration.clone().into()),
-                    ("paper", head.paper.as_str().into()),
-                ]),
-            )?;
-            if changed.is_some() {
-                tx.audit(
-                    AuditEntry::new("clinic.letterhead", Outcome::Ok)
-                        .record(Entity::Clinic, clinic.id),
-                )?;
-            }
-            Ok::<_, CoreError>(())
-        })?;
-    settings_dto(tend)
+    edit_clinic(
+        tend,
+        session,
+        "clinic.letterhead",
+        vec![
+            ("address", head.address.clone().into()),
+            ("phone", head.phone.clone().into()),
+            ("registration", head.registration.clone().into()),
+            ("paper", head.paper.as_str().into()),
+        ],
+        serde_json::Value::Null,
+    )
 }
 
 /// An admin sets the logo printed on documents (a PNG or JPEG of at most 512 KiB), or removes
@@ -370,20 +379,13 @@ pub fn set_logo(tend: &Tend, session: &Session, image: Option<&[u8]>) -> Result<
             Value::Text(BASE64.encode(bytes))
         }
     };
-    tend.store()
-        .write(tend.ctx(Some(session.user_id())), |tx| {
-            let clinic = tx.read().clinic()?;
-            let changed = tx.update(Entity::Clinic, clinic.id, fields(vec![("logo", value)]))?;
-            if changed.is_some() {
-                tx.audit(
-                    AuditEntry::new("clinic.logo", Outcome::Ok)
-                        .record(Entity::Clinic, clinic.id)
-                        .detail(json!({ "removed": image.is_none() })),
-                )?;
-            }
-            Ok::<_, CoreError>(())
-        })?;
-    settings_dto(tend)
+    edit_clinic(
+        tend,
+        session,
+        "clinic.logo",
+        vec![("logo", value)],
+        json!({ "removed": image.is_none() }),
+    )
 }
 
 /// The letterhead as tend-print draws it.
