@@ -36,10 +36,16 @@ pub enum Entity {
     Prescription,
     ClinicDrug,
     DrugBrand,
+    TaxRate,
+    FeeItem,
+    VisitService,
+    Invoice,
+    Payment,
+    CreditNote,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 17] = [
+    pub const ALL: [Entity; 23] = [
         Entity::Clinic,
         Entity::Device,
         Entity::User,
@@ -57,6 +63,12 @@ impl Entity {
         Entity::Prescription,
         Entity::ClinicDrug,
         Entity::DrugBrand,
+        Entity::TaxRate,
+        Entity::FeeItem,
+        Entity::VisitService,
+        Entity::Invoice,
+        Entity::Payment,
+        Entity::CreditNote,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -78,6 +90,12 @@ impl Entity {
             Entity::Prescription => "prescription",
             Entity::ClinicDrug => "clinic_drug",
             Entity::DrugBrand => "drug_brand",
+            Entity::TaxRate => "tax_rate",
+            Entity::FeeItem => "fee_item",
+            Entity::VisitService => "visit_service",
+            Entity::Invoice => "invoice",
+            Entity::Payment => "payment",
+            Entity::CreditNote => "credit_note",
         }
     }
 }

@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_merged_index.sql",
         include_str!("../../../migrations/client/0005_merged_index.sql"),
     ),
+    (
+        "0006_billing.sql",
+        include_str!("../../../migrations/client/0006_billing.sql"),
+    ),
 ];
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod backup;
 pub mod bench;
+pub mod billing;
 mod chart;
 pub mod consistency;
 mod db;
@@ -291,7 +292,8 @@ impl<'c> Reader<'c> {
         self.conn
             .query_row(
                 "SELECT id, name, timezone, currency, created_at, units, reminder_template,
-                        address, phone, registration, paper, logo
+                        address, phone, registration, paper, logo, locale, tax_id,
+                        invoice_footer
                  FROM clinic LIMIT 1",
                 [],
                 |r| {
@@ -308,6 +310,9 @@ impl<'c> Reader<'c> {
                         registration: r.get(9)?,
                         paper: r.get(10)?,
                         logo: r.get(11)?,
+                        locale: r.get(12)?,
+                        tax_id: r.get(13)?,
+                        invoice_footer: r.get(14)?,
                     })
                 },
             )
@@ -391,6 +396,12 @@ pub struct ClinicRecord {
     pub paper: String,
     /// Base64 of a PNG or JPEG.
     pub logo: Option<String>,
+    /// `es-ES`, or empty until chosen (then it follows the currency).
+    pub locale: String,
+    /// The tax number printed on invoices.
+    pub tax_id: String,
+    /// Printed at the foot of invoices: payment terms, bank details.
+    pub invoice_footer: String,
 }
 
 pub(crate) fn parse_id<T: std::str::FromStr>(

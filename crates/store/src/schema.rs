@@ -41,6 +41,9 @@ const CLINIC: Table = Table {
         ("registration", Text),
         ("paper", Text),
         ("logo", OptText),
+        ("locale", Text),
+        ("tax_id", Text),
+        ("invoice_footer", Text),
     ],
 };
 
@@ -251,6 +254,95 @@ const DRUG_BRAND: Table = Table {
     columns: &[("brand", Text), ("drug_code", Text), ("archived", Bool)],
 };
 
+const TAX_RATE: Table = Table {
+    entity: Entity::TaxRate,
+    columns: &[
+        ("name", Text),
+        ("percent", Text),
+        ("inclusive", Bool),
+        ("archived", Bool),
+    ],
+};
+
+const FEE_ITEM: Table = Table {
+    entity: Entity::FeeItem,
+    columns: &[
+        ("code", Text),
+        ("name", Text),
+        ("kind", Text),
+        ("price", Text),
+        ("tax_rate_id", OptText),
+        ("archived", Bool),
+    ],
+};
+
+const VISIT_SERVICE: Table = Table {
+    entity: Entity::VisitService,
+    columns: &[
+        ("encounter_id", Text),
+        ("patient_id", Text),
+        ("fee_code", Text),
+        ("quantity", Text),
+        ("added_by", Text),
+        ("removed", Bool),
+    ],
+};
+
+const INVOICE: Table = Table {
+    entity: Entity::Invoice,
+    columns: &[
+        ("number", OptText),
+        ("patient_id", Text),
+        ("encounter_id", OptText),
+        ("device_id", Text),
+        ("status", Text),
+        ("currency", Text),
+        ("lines", Text),
+        ("discount", Text),
+        ("note", OptText),
+        ("total_minor", OptInt),
+        ("issued_at", OptText),
+        ("issued_by", OptText),
+        ("voided_at", OptText),
+        ("void_reason", OptText),
+        ("created_by", Text),
+    ],
+};
+
+const PAYMENT: Table = Table {
+    entity: Entity::Payment,
+    columns: &[
+        ("number", Text),
+        ("patient_id", Text),
+        ("invoice_id", OptText),
+        ("kind", Text),
+        ("method", Text),
+        ("currency", Text),
+        ("amount_minor", Int),
+        ("to_credit_minor", Int),
+        ("tendered_minor", OptInt),
+        ("change_minor", Int),
+        ("reference", OptText),
+        ("note", OptText),
+        ("taken_by", Text),
+        ("taken_at", Text),
+    ],
+};
+
+const CREDIT_NOTE: Table = Table {
+    entity: Entity::CreditNote,
+    columns: &[
+        ("number", Text),
+        ("invoice_id", Text),
+        ("patient_id", Text),
+        ("currency", Text),
+        ("amount_minor", Int),
+        ("reason", Text),
+        ("issued_at", Text),
+        ("issued_by", Text),
+    ],
+};
+
 /// Records filed under a patient, which a merge moves to the surviving patient.
 pub const FILED_UNDER_PATIENT: &[Entity] = &[
     Entity::Encounter,
@@ -259,6 +351,10 @@ pub const FILED_UNDER_PATIENT: &[Entity] = &[
     Entity::AppointmentSeries,
     Entity::WaitlistEntry,
     Entity::Prescription,
+    Entity::VisitService,
+    Entity::Invoice,
+    Entity::Payment,
+    Entity::CreditNote,
 ];
 
 impl Table {
@@ -282,6 +378,12 @@ impl Table {
             Entity::Prescription => &PRESCRIPTION,
             Entity::ClinicDrug => &CLINIC_DRUG,
             Entity::DrugBrand => &DRUG_BRAND,
+            Entity::TaxRate => &TAX_RATE,
+            Entity::FeeItem => &FEE_ITEM,
+            Entity::VisitService => &VISIT_SERVICE,
+            Entity::Invoice => &INVOICE,
+            Entity::Payment => &PAYMENT,
+            Entity::CreditNote => &CREDIT_NOTE,
         }
     }
 

@@ -70,6 +70,27 @@ impl Money {
         Ok(Money::new(amount, currency))
     }
 
+    /// An amount stored as a whole number of minor units (cents): `1250` EUR is 12.50.
+    pub fn from_minor(minor: i64, currency: Currency) -> Self {
+        Money {
+            amount: Decimal::new(minor, minor_digits(currency)),
+            currency,
+        }
+    }
+
+    /// The amount as a whole number of minor units, the form the store sums in SQL. `None` if
+    /// it is not a whole number of them or does not fit.
+    pub fn to_minor(self) -> Option<i64> {
+        let scaled = self
+            .amount
+            .checked_mul(Decimal::from(10_i64.pow(minor_digits(self.currency))))?;
+        if scaled.fract().is_zero() {
+            i64::try_from(scaled).ok()
+        } else {
+            None
+        }
+    }
+
     pub fn is_zero(&self) -> bool {
         self.amount.is_zero()
     }
@@ -122,7 +143,7 @@ pub fn parse_amount(field: &'static str, s: &str) -> Result<Decimal, ValidationE
         .map_err(|_| ValidationError::new(field, format!("\"{}\" is not an amount", s.trim())))
 }
 
-mod currency_code {
+pub(crate) mod currency_code {
     use iso_currency::Currency;
     use serde::{Deserialize, Deserializer, Serializer};
 

@@ -579,3 +579,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn minor_units_round_trip() {
+    for (amount, currency, minor) in [
+        ("12.50", EUR, 1250),
+        ("0.01", EUR, 1),
+        ("1500", JPY, 1500),
+        ("1.234", BHD, 1234),
+    ] {
+        let m = Money::new(d(amount), currency);
+        assert_eq!(m.to_minor(), Some(minor));
+        assert_eq!(Money::from_minor(minor, currency), m);
+    }
+    let fractional = Money {
+        amount: d("0.005"),
+        currency: EUR,
+    };
+    assert_eq!(fractional.to_minor(), None);
+}
