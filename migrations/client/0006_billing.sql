@@ -61,6 +61,7 @@ CREATE TABLE invoice (
     issued_at    TEXT,
     issued_by    TEXT,
     voided_at    TEXT,
+    voided_by    TEXT,
     void_reason  TEXT,
     created_by   TEXT NOT NULL,
     created_at   TEXT NOT NULL,
@@ -69,6 +70,7 @@ CREATE TABLE invoice (
 CREATE INDEX invoice_patient ON invoice (patient_id, created_at);
 CREATE INDEX invoice_encounter ON invoice (encounter_id) WHERE encounter_id IS NOT NULL;
 CREATE INDEX invoice_issued ON invoice (issued_at) WHERE issued_at IS NOT NULL;
+CREATE INDEX invoice_voided ON invoice (voided_at) WHERE voided_at IS NOT NULL;
 
 CREATE TABLE payment (
     id              TEXT PRIMARY KEY,

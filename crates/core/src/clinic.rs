@@ -4,7 +4,7 @@ use std::path::Path;
 
 use data_encoding::BASE64;
 use serde_json::json;
-use tend_domain::clinic::{Letterhead, Paper, parse_timezone};
+use tend_domain::clinic::{Letterhead, Paper, parse_currency, parse_timezone};
 use tend_domain::clinical::UnitSystem;
 use tend_domain::error::required_text;
 use tend_domain::user::{check_passphrase, check_password, parse_display_name};
@@ -258,6 +258,11 @@ fn settings_dto(tend: &Tend) -> Result<ClinicDto> {
     let clinic = tend.store().read(|r| r.clinic())?;
     // Validate what is stored, so a damaged value is reported rather than shown.
     parse_timezone(&clinic.timezone)?;
+    let locale = if clinic.locale.is_empty() {
+        tend_domain::Locale::for_currency(parse_currency(&clinic.currency)?)
+    } else {
+        clinic.locale.parse()?
+    };
     Ok(ClinicDto {
         name: clinic.name,
         timezone: clinic.timezone,
@@ -270,6 +275,9 @@ fn settings_dto(tend: &Tend) -> Result<ClinicDto> {
         registration: clinic.registration,
         paper: clinic.paper,
         has_logo: clinic.logo.is_some(),
+        locale: locale.to_string(),
+        tax_id: clinic.tax_id,
+        invoice_footer: clinic.invoice_footer,
     })
 }
 
@@ -292,6 +300,16 @@ pub fn update_settings(
     tend.authorize(session, Action::ClinicSettingsEdit)?;
     let settings = ClinicSettings::parse(form.name, form.timezone, form.currency)?;
     let units: UnitSystem = form.units.parse()?;
+    let current = tend.store().read(|r| r.clinic())?;
+    if current.currency != settings.currency.code() && tend.store().read(|r| r.has_invoices())? {
+        return Err(CoreError::refused(
+            Some("currency"),
+            format!(
+                "the clinic has invoices in {}; its currency cannot change",
+                current.currency
+            ),
+        ));
+    }
     edit_clinic(
         tend,
         session,
@@ -332,6 +350,42 @@ fn edit_clinic(
             Ok::<_, CoreError>(())
         })?;
     settings_dto(tend)
+}
+
+/// How invoices print: the locale amounts and dates are written in, the tax number, and the
+/// footer (payment terms, bank details).
+#[derive(Debug, Clone, Copy)]
+pub struct BillingSettingsForm<'a> {
+    /// `es-ES`, `en-US`…
+    pub locale: &'a str,
+    pub tax_id: &'a str,
+    pub invoice_footer: &'a str,
+}
+
+/// An admin sets how invoices, receipts and statements print.
+pub fn update_billing_settings(
+    tend: &Tend,
+    session: &Session,
+    form: &BillingSettingsForm<'_>,
+) -> Result<ClinicDto> {
+    tend.authorize(session, Action::ClinicSettingsEdit)?;
+    let locale: tend_domain::Locale = form.locale.parse()?;
+    let tax_id = tend_domain::error::optional_text("tax_id", form.tax_id, 40)?.unwrap_or_default();
+    let footer = form.invoice_footer.trim();
+    if footer.chars().count() > 600 {
+        return Err(ValidationError::new("invoice_footer", "is longer than 600 characters").into());
+    }
+    edit_clinic(
+        tend,
+        session,
+        "clinic.billing",
+        vec![
+            ("locale", locale.as_str().into()),
+            ("tax_id", tax_id.into()),
+            ("invoice_footer", footer.into()),
+        ],
+        serde_json::Value::Null,
+    )
 }
 
 /// The letterhead form: every field as the admin leaves it.

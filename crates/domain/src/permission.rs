@@ -77,6 +77,25 @@ pub enum Action {
     PrescriptionPrint,
     /// Add the clinic's own drugs and brand names to the catalog.
     DrugCatalogEdit,
+    /// See the fee schedule, invoices, payments, balances, statements and the unpaid list;
+    /// print invoices, receipts and statements.
+    BillingView,
+    /// Set the fee schedule, its tax rates and how invoices print.
+    FeeScheduleEdit,
+    /// Record the billable services done in a visit.
+    VisitServiceWrite,
+    /// Create, edit and delete draft invoices, and issue them.
+    InvoiceWrite,
+    /// Take payments on issued invoices.
+    PaymentTake,
+    /// Give money back: refund a payment, or hand back a patient's credit.
+    PaymentRefund,
+    /// Void an issued invoice nothing was paid on.
+    InvoiceVoid,
+    /// Correct an issued invoice with a credit note.
+    CreditNoteIssue,
+    /// The daily close-out: what was taken, by method, for a day and a user or everyone.
+    CloseOut,
 }
 
 impl Action {
@@ -116,6 +135,15 @@ impl Action {
             Action::PrescriptionView => "rx.view",
             Action::PrescriptionPrint => "rx.print",
             Action::DrugCatalogEdit => "drug_catalog.edit",
+            Action::BillingView => "billing.view",
+            Action::FeeScheduleEdit => "fee_schedule.edit",
+            Action::VisitServiceWrite => "visit_service.write",
+            Action::InvoiceWrite => "invoice.write",
+            Action::PaymentTake => "payment.take",
+            Action::PaymentRefund => "payment.refund",
+            Action::InvoiceVoid => "invoice.void",
+            Action::CreditNoteIssue => "credit_note.issue",
+            Action::CloseOut => "closeout.view",
         }
     }
 }
@@ -174,6 +202,17 @@ pub const TABLE: &[(Action, &[Role])] = &[
     (Action::PrescriptionView, FRONT_DESK_AND_CLINICAL),
     (Action::PrescriptionPrint, FRONT_DESK_AND_CLINICAL),
     (Action::DrugCatalogEdit, &[Admin, Doctor]),
+    // Billing: the front desk invoices and takes money; clinicians record what they did and
+    // may look; money going back out, voids and credit notes are the admin's alone.
+    (Action::BillingView, &[Admin, Doctor, Receptionist]),
+    (Action::FeeScheduleEdit, &[Admin]),
+    (Action::VisitServiceWrite, CLINICAL),
+    (Action::InvoiceWrite, &[Admin, Receptionist]),
+    (Action::PaymentTake, &[Admin, Receptionist]),
+    (Action::PaymentRefund, &[Admin]),
+    (Action::InvoiceVoid, &[Admin]),
+    (Action::CreditNoteIssue, &[Admin]),
+    (Action::CloseOut, &[Admin, Receptionist]),
 ];
 
 /// Whether one role may perform `action`.
@@ -233,6 +272,15 @@ mod tests {
         rx.view             no    yes    yes   yes
         rx.print            no    yes    yes   yes
         drug_catalog.edit   yes   yes    no    no
+        billing.view        yes   yes    no    yes
+        fee_schedule.edit   yes   no     no    no
+        visit_service.write no    yes    yes   no
+        invoice.write       yes   no     no    yes
+        payment.take        yes   no     no    yes
+        payment.refund      yes   no     no    no
+        invoice.void        yes   no     no    no
+        credit_note.issue   yes   no     no    no
+        closeout.view       yes   no     no    yes
     ";
 
     #[test]

@@ -355,6 +355,29 @@ impl Canvas {
     }
 }
 
+/// `left` and "page i of n" at the foot of every page, and "continued" on every page but the
+/// last, drawn once the page count is known.
+pub(crate) fn page_footers(c: &mut Canvas, small: Style, left: &str) {
+    let pages = c.page_count();
+    for page in 0..pages {
+        c.on_page(page, |c| {
+            let y = c.height - c.margin - small.line_height();
+            c.rule(y - 1.5, 0.3, 0.6);
+            c.text_at(c.margin, y, small, left);
+            let right = c.width - c.margin;
+            let text = if page + 1 < pages {
+                format!(
+                    "Continued on the next page   ·   page {} of {pages}",
+                    page + 1
+                )
+            } else {
+                format!("Page {} of {pages}", page + 1)
+            };
+            c.text_right(right, y, small, &text);
+        });
+    }
+}
+
 /// Like `clean`, but newlines stay so a paragraph keeps the breaks a person typed.
 fn clean_keep_newlines(s: &str) -> String {
     s.nfc()

@@ -4,10 +4,14 @@
 //! Cyrillic and Vietnamese names) are embedded as subsets, so a PDF prints the same anywhere.
 
 mod canvas;
+mod document;
 mod letterhead;
 mod prescription;
 mod words;
 
+pub use document::{
+    Align, Block, Column, DocumentView, Section, SummaryRow, TableView, document,
+};
 pub use letterhead::{LetterheadView, check_logo};
 pub use prescription::{AllergiesView, PatientView, PrescriptionView, RxItemView, prescription};
 pub use words::long_date;

@@ -255,22 +255,5 @@ fn closing_block(c: &mut Canvas, v: &PrescriptionView, s: &Styles) {
 /// "Prescription K7-RX-000045 · page 1 of 2" at the foot of every page, and "continued" on
 /// every page but the last.
 fn footers(c: &mut Canvas, v: &PrescriptionView, s: &Styles) {
-    let pages = c.page_count();
-    for page in 0..pages {
-        c.on_page(page, |c| {
-            let y = c.height - c.margin - s.small.line_height();
-            c.rule(y - 1.5, 0.3, 0.6);
-            c.text_at(c.margin, y, s.small, &format!("Prescription {}", v.number));
-            let right = c.width - c.margin;
-            let text = if page + 1 < pages {
-                format!(
-                    "Continued on the next page   ·   page {} of {pages}",
-                    page + 1
-                )
-            } else {
-                format!("Page {} of {pages}", page + 1)
-            };
-            c.text_right(right, y, s.small, &text);
-        });
-    }
+    crate::canvas::page_footers(c, s.small, &format!("Prescription {}", v.number));
 }

@@ -138,6 +138,7 @@ pub fn invoice_fields(i: &Invoice) -> Fields {
         ("issued_at", Value::from(i.issued_at.map(instant))),
         ("issued_by", Value::from(i.issued_by.map(|u| u.to_string()))),
         ("voided_at", Value::from(i.voided_at.map(instant))),
+        ("voided_by", Value::from(i.voided_by.map(|u| u.to_string()))),
         ("void_reason", Value::from(i.void_reason.clone())),
         ("created_by", Value::from(i.created_by.to_string())),
     ])
@@ -145,7 +146,7 @@ pub fn invoice_fields(i: &Invoice) -> Fields {
 
 const INVOICE_COLUMNS: &str = "id, number, patient_id, encounter_id, device_id, status, currency,
     lines, discount, note, total_minor, issued_at, issued_by, voided_at, void_reason, created_by,
-    created_at";
+    created_at, voided_by";
 
 fn invoice_row(r: &Row<'_>) -> rusqlite::Result<Invoice> {
     let stage: String = r.get(5)?;
@@ -169,6 +170,7 @@ fn invoice_row(r: &Row<'_>) -> rusqlite::Result<Invoice> {
         void_reason: r.get(14)?,
         created_by: parse_id(r.get_ref(15)?)?,
         created_at: r.get(16)?,
+        voided_by: opt_id(r, 17)?,
     })
 }
 
@@ -267,6 +269,8 @@ pub struct Unpaid {
 pub struct PeriodActivity {
     pub payments: Vec<Payment>,
     pub invoices: Vec<Invoice>,
+    /// Invoices voided in the period (issued then or earlier).
+    pub voided: Vec<Invoice>,
     pub credit_notes: Vec<CreditNote>,
 }
 
@@ -489,7 +493,7 @@ impl Reader<'_> {
         let rows = stmt.query_map([patient.map(|p| p.to_string())], |r| {
             Ok(Unpaid {
                 invoice: invoice_row(r)?,
-                balance_minor: r.get(17)?,
+                balance_minor: r.get(18)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -521,6 +525,14 @@ impl Reader<'_> {
             .query_map(params![from, to, user], invoice_row)?
             .collect::<rusqlite::Result<_>>()?;
         let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoice
+             WHERE voided_at >= ?1 AND voided_at < ?2 AND (?3 IS NULL OR voided_by = ?3)
+             ORDER BY voided_at, id"
+        ))?;
+        let voided = stmt
+            .query_map(params![from, to, user], invoice_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {CREDIT_COLUMNS} FROM credit_note
              WHERE issued_at >= ?1 AND issued_at < ?2 AND (?3 IS NULL OR issued_by = ?3)
              ORDER BY issued_at, id"
@@ -531,6 +543,7 @@ impl Reader<'_> {
         Ok(PeriodActivity {
             payments,
             invoices,
+            voided,
             credit_notes,
         })
     }

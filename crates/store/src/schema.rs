@@ -304,6 +304,7 @@ const INVOICE: Table = Table {
         ("issued_at", OptText),
         ("issued_by", OptText),
         ("voided_at", OptText),
+        ("voided_by", OptText),
         ("void_reason", OptText),
         ("created_by", Text),
     ],

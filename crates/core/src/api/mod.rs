@@ -113,4 +113,10 @@ pub struct ClinicDto {
     /// `a4`, `letter` or `a5`.
     pub paper: String,
     pub has_logo: bool,
+    /// How money and dates are written: `es-ES`.
+    pub locale: String,
+    /// The tax number printed on invoices.
+    pub tax_id: String,
+    /// Printed at the foot of invoices, receipts and statements.
+    pub invoice_footer: String,
 }

@@ -1,6 +1,10 @@
 //! The permission table, enforced: every role tries every action through its use case, and
 //! what happens matches `tend_domain::permission`. Refusals are audited.
 
+use tend_core::billing::fees::{self, FeeForm};
+use tend_core::billing::invoices::{self, LineForm};
+use tend_core::billing::payments::{self, PaymentForm, RefundForm};
+use tend_core::billing::reports;
 use tend_core::clinical::{self, AllergyForm, ImmunizationForm, MedicationForm, ProblemForm};
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::prescriptions as rx;
@@ -73,6 +77,14 @@ fn fixture(c: &Clinic) -> Fixture {
     tend_core::schedule::add_appointment_type(&c.tend, &c.admin, "Check-up", 20, "#3b82f6", false)
         .unwrap();
     let rx = signed_rx(c, &doctor, &p.mrn).unwrap();
+    let fee = FeeForm {
+        code: "CONS",
+        name: "Consultation",
+        kind: "service",
+        price: "10",
+        tax: "",
+    };
+    fees::save_fee(&c.tend, &c.admin, &fee).unwrap();
     Fixture {
         doctor,
         mrn: p.mrn,
@@ -80,6 +92,31 @@ fn fixture(c: &Clinic) -> Fixture {
         signed,
         rx,
     }
+}
+
+fn cash(amount: &str) -> PaymentForm<'_> {
+    PaymentForm {
+        method: "cash",
+        amount,
+        keep_as_credit: false,
+        reference: "",
+        note: "",
+    }
+}
+
+/// A new invoice for one consultation, issued by the admin.
+fn issued_invoice(c: &Clinic, mrn: &str) -> String {
+    let draft = invoices::create(&c.tend, &c.admin, mrn, None).unwrap();
+    let id = draft.id.to_string();
+    let line = LineForm {
+        code: Some("CONS"),
+        ..LineForm::default()
+    };
+    invoices::add_line(&c.tend, &c.admin, &id, &line).unwrap();
+    invoices::issue(&c.tend, &c.admin, &id)
+        .unwrap()
+        .number
+        .unwrap()
 }
 
 /// Performs `action` as `who` through the use case that needs it.
@@ -282,6 +319,44 @@ fn attempt(
         Action::DrugCatalogEdit => {
             rx::add_brand(t, who, &format!("Brand{n}"), "ibuprofen").map(drop)
         }
+        Action::BillingView => fees::schedule(t, who, false).map(drop),
+        Action::FeeScheduleEdit => fees::save_fee(
+            t,
+            who,
+            &FeeForm {
+                code: &format!("F{n}"),
+                name: "Access test fee",
+                kind: "service",
+                price: "5",
+                tax: "",
+            },
+        )
+        .map(drop),
+        Action::VisitServiceWrite => fees::add_visit_service(t, who, &fx.draft, "CONS", "1").map(drop),
+        Action::InvoiceWrite => invoices::create(t, who, mrn, None).map(drop),
+        Action::PaymentTake => {
+            let number = issued_invoice(c, mrn);
+            payments::pay(t, who, &number, &cash("10")).map(drop)
+        }
+        Action::PaymentRefund => {
+            let number = issued_invoice(c, mrn);
+            payments::pay(t, &c.admin, &number, &cash("10")).unwrap();
+            let form = RefundForm {
+                method: "cash",
+                amount: "10",
+                reason: "access test",
+            };
+            payments::refund(t, who, &number, &form).map(drop)
+        }
+        Action::InvoiceVoid => {
+            let number = issued_invoice(c, mrn);
+            payments::void(t, who, &number, "access test").map(drop)
+        }
+        Action::CreditNoteIssue => {
+            let number = issued_invoice(c, mrn);
+            payments::credit_note(t, who, &number, "", "access test").map(drop)
+        }
+        Action::CloseOut => reports::closeout(t, who, "today", None).map(drop),
         // Restoring consumes the open clinic; it has its own test in `backup`.
         Action::BackupRestore => Ok(()),
     }

@@ -4,6 +4,7 @@
 
 mod access;
 mod backup;
+mod billing;
 mod chart;
 mod opening;
 mod patients;

@@ -10,7 +10,7 @@ use tend_domain::patient::PatientForm;
 use tend_domain::prescribing::prescription::ItemForm;
 use tend_domain::prescribing::{RxStatus, Severity, WarningKind};
 
-use crate::support::{Clinic, clinic, person};
+use crate::support::{Clinic, clinic, pdf_text, person};
 
 struct Practice {
     c: Clinic,
@@ -529,20 +529,3 @@ fn a_printed_prescription_carries_the_letterhead_the_patient_and_the_prescriber_
 
 const LOGO: &[u8] = include_bytes!("../../../print/tests/fixtures/logo.png");
 
-/// The PDF's text as poppler's `pdftotext` reads it, with wrapped lines joined.
-fn pdf_text(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rx.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils, installed by scripts/setup.sh)");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}

@@ -186,6 +186,7 @@ pub struct Invoice {
     pub issued_at: Option<DateTime<Utc>>,
     pub issued_by: Option<UserId>,
     pub voided_at: Option<DateTime<Utc>>,
+    pub voided_by: Option<UserId>,
     pub void_reason: Option<String>,
     pub created_by: UserId,
     pub created_at: DateTime<Utc>,

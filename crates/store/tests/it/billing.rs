@@ -43,6 +43,7 @@ fn issue(store: &Store, year: i32, commit: bool) -> Option<String> {
             issued_at: Some(now),
             issued_by: Some(user),
             voided_at: None,
+            voided_by: None,
             void_reason: None,
             created_by: user,
             created_at: now,
