@@ -53,6 +53,9 @@ pub fn run(args: &BenchArgs, out: &Output) -> Result<ExitCode> {
             schedule_rounds: 10,
             schedule_days_before: 3,
             schedule_days_after: 14,
+            billing_days: 10,
+            invoices_per_day: 10,
+            billing_rounds: 10,
             ..BenchOptions::default()
         }
     } else {

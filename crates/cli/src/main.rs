@@ -2,9 +2,11 @@
 //! a thin call into it. Errors are one line on stderr and a non-zero exit.
 
 mod bench;
+mod billing_cli;
 mod chart_cli;
 mod demo;
 mod output;
+mod output_billing;
 mod output_chart;
 mod output_rx;
 mod output_schedule;
@@ -146,6 +148,23 @@ enum Command {
     /// Prescriptions: write, check, sign, cancel, renew, list, show, print.
     #[command(subcommand)]
     Rx(rx_cli::RxCommand),
+    /// The fee schedule (admins set it).
+    #[command(subcommand)]
+    Fee(billing_cli::FeeCommand),
+    /// Tax rates for the fee schedule (admins set them).
+    #[command(subcommand)]
+    Tax(billing_cli::TaxCommand),
+    /// Billable services recorded on a visit, for the desk to invoice.
+    #[command(subcommand)]
+    Service(billing_cli::ServiceCommand),
+    /// Invoices: draft, lines, issue, pay, refund, void, credit note, print, receipts.
+    #[command(subcommand)]
+    Invoice(billing_cli::InvoiceCommand),
+    /// A patient's account: balance, statement, handing back credit.
+    #[command(subcommand)]
+    Account(billing_cli::AccountCommand),
+    /// The day's takings by method, for a user or everyone: what the drawer should hold.
+    Closeout(billing_cli::CloseoutArgs),
     /// Create a demo clinic here (if there is none) and show around; --patients fills it with a
     /// synthetic clinic.
     Demo(demo::DemoArgs),
@@ -484,6 +503,12 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
         Command::Clinic(cmd) => return rx_cli::clinic_command(cmd, &tend, me, out),
         Command::Drug(cmd) => return rx_cli::drug(cmd, &tend, me, out),
         Command::Rx(cmd) => return rx_cli::prescription(cmd, &tend, me, out),
+        Command::Fee(cmd) => return billing_cli::fee(cmd, &tend, me, out),
+        Command::Tax(cmd) => return billing_cli::tax(cmd, &tend, me, out),
+        Command::Service(cmd) => return billing_cli::service(cmd, &tend, me, out),
+        Command::Invoice(cmd) => return billing_cli::invoice(cmd, &tend, me, out),
+        Command::Account(cmd) => return billing_cli::account(cmd, &tend, me, out),
+        Command::Closeout(args) => return billing_cli::closeout(args, &tend, me, out),
         Command::Patient(cmd) => return chart_cli::patient(cmd, &tend, me, out),
         Command::Chart { mrn, full } => return chart_cli::chart_of(mrn, *full, &tend, me, out),
         Command::Visit(cmd) => return chart_cli::visit(cmd, &tend, me, out),

@@ -241,4 +241,11 @@ pub fn clinic(out: &Output, c: &ClinicDto) {
         c.paper,
         if c.has_logo { "with a logo" } else { "no logo" }
     );
+    println!("  billing: amounts and dates as {}", c.locale);
+    if !c.tax_id.is_empty() {
+        println!("    tax number {}", c.tax_id);
+    }
+    for line in c.invoice_footer.lines() {
+        println!("    {line}");
+    }
 }

@@ -143,6 +143,19 @@ pub enum ClinicCommand {
         #[arg(long)]
         paper: Option<String>,
     },
+    /// How invoices, receipts and statements print (admins): the locale amounts and dates are
+    /// written in, the tax number, and a footer. Options not given keep their value.
+    Billing {
+        /// es-ES, en-US, en-GB, es-MX, fr-FR, de-DE, it-IT, pt-PT, pt-BR or nl-NL.
+        #[arg(long)]
+        locale: Option<String>,
+        /// The clinic's tax number, printed on invoices.
+        #[arg(long)]
+        tax_id: Option<String>,
+        /// Printed at the foot of invoices: payment terms, bank details.
+        #[arg(long)]
+        footer: Option<String>,
+    },
     /// The logo printed on documents: a PNG or JPEG of at most 512 KiB (admins).
     Logo {
         file: Option<PathBuf>,
@@ -271,6 +284,19 @@ pub fn clinic_command(
                 },
             )?
         }
+        ClinicCommand::Billing {
+            locale,
+            tax_id,
+            footer,
+        } => clinic::update_billing_settings(
+            tend,
+            me,
+            &clinic::BillingSettingsForm {
+                locale: locale.as_deref().unwrap_or(&now.locale),
+                tax_id: tax_id.as_deref().unwrap_or(&now.tax_id),
+                invoice_footer: footer.as_deref().unwrap_or(&now.invoice_footer),
+            },
+        )?,
         ClinicCommand::Logo { file, remove } => {
             let image = match (file, remove) {
                 (Some(file), _) => Some(
@@ -344,7 +370,7 @@ fn parse_reasons(reasons: &[String]) -> Result<Vec<(String, String)>> {
 }
 
 /// Writes the whole file or nothing: to a temporary file beside it, then renamed over it.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if path == Path::new("-") {
         let mut stdout = std::io::stdout().lock();
         stdout.write_all(bytes)?;

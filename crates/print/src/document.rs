@@ -344,7 +344,9 @@ impl Layout<'_> {
     /// Label and amount pairs in the right half of the page, kept together on one page.
     fn summary(&mut self, rows: &[SummaryRow]) {
         let right = self.c.width - self.c.margin;
-        let width = (self.c.text_width() * 0.5).max(70.0).min(self.c.text_width());
+        let width = (self.c.text_width() * 0.5)
+            .max(70.0)
+            .min(self.c.text_width());
         let left = right - width;
         let height: f32 = rows
             .iter()
@@ -355,7 +357,11 @@ impl Layout<'_> {
             .sum();
         self.room_for(height + 2.0);
         for row in rows {
-            let style = if row.strong { self.s.strong } else { self.s.body };
+            let style = if row.strong {
+                self.s.strong
+            } else {
+                self.s.body
+            };
             if row.strong {
                 self.c.line(left, right, self.c.y, 0.6, 0.0);
                 self.c.y += 1.2;

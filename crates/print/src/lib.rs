@@ -9,9 +9,7 @@ mod letterhead;
 mod prescription;
 mod words;
 
-pub use document::{
-    Align, Block, Column, DocumentView, Section, SummaryRow, TableView, document,
-};
+pub use document::{Align, Block, Column, DocumentView, Section, SummaryRow, TableView, document};
 pub use letterhead::{LetterheadView, check_logo};
 pub use prescription::{AllergiesView, PatientView, PrescriptionView, RxItemView, prescription};
 pub use words::long_date;

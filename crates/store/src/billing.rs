@@ -563,7 +563,11 @@ impl WriteTx<'_> {
     /// series is gap-free: the counter moves in the transaction that uses the number.
     pub fn allocate_invoice_number(&mut self, year: i32) -> Result<String> {
         let n = self.next_in_series(&format!("invoice_next_{year}"), "invoice-number")?;
-        Ok(invoice_number(self.identity().device_code, year, u64::from(n)))
+        Ok(invoice_number(
+            self.identity().device_code,
+            year,
+            u64::from(n),
+        ))
     }
 
     /// `K7-CN-2026-000003`, from the device's credit-note series for `year`.
@@ -579,6 +583,10 @@ impl WriteTx<'_> {
     /// `K7-R-2026-000012`, from the device's receipt series for `year`.
     pub fn allocate_receipt_number(&mut self, year: i32) -> Result<String> {
         let n = self.next_in_series(&format!("receipt_next_{year}"), "receipt-number")?;
-        Ok(receipt_number(self.identity().device_code, year, u64::from(n)))
+        Ok(receipt_number(
+            self.identity().device_code,
+            year,
+            u64::from(n),
+        ))
     }
 }

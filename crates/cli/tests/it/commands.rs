@@ -246,6 +246,9 @@ fn the_quick_bench_runs_and_reports_every_measurement_as_json_lines() {
             "chart_summary",
             "rx_pdf",
             "rx_pdf_first",
+            "invoice_pdf",
+            "closeout_day",
+            "unpaid_list",
             "schedule_day",
             "free_slots",
             "free_slots_any",
@@ -264,11 +267,13 @@ fn the_quick_bench_runs_and_reports_every_measurement_as_json_lines() {
     }
     assert_eq!(lines[0]["patients"], 300);
     // The day measured is booked: ten clinicians, each with appointments.
-    let day = lines[4]["what"].as_str().unwrap();
+    let day = lines[7]["what"].as_str().unwrap();
     assert!(day.contains("all 10 clinicians"), "{day}");
     assert!(!day.contains("(0 appointments"), "{day}");
     let rx = lines[2]["what"].as_str().unwrap();
     assert!(rx.contains("5-item prescription"), "{rx}");
+    let closeout = lines[5]["what"].as_str().unwrap();
+    assert!(!closeout.contains("(0 payments"), "{closeout}");
 }
 
 #[test]

@@ -168,7 +168,9 @@ pub fn archive_tax_rate(tend: &Tend, session: &Session, name: &str) -> Result<()
             rate.id,
             [("archived".to_owned(), true.into())].into(),
         )?;
-        tx.audit(AuditEntry::new("tax_rate.archive", Outcome::Ok).record(Entity::TaxRate, rate.id))?;
+        tx.audit(
+            AuditEntry::new("tax_rate.archive", Outcome::Ok).record(Entity::TaxRate, rate.id),
+        )?;
         Ok(())
     })
 }
@@ -182,7 +184,9 @@ pub fn schedule(tend: &Tend, session: &Session, all: bool) -> Result<Vec<FeeDto>
         Ok(r.fee_items(all)?
             .iter()
             .map(|f| {
-                let rate = f.tax_rate_id.and_then(|id| rates.iter().find(|t| t.id == id));
+                let rate = f
+                    .tax_rate_id
+                    .and_then(|id| rates.iter().find(|t| t.id == id));
                 fee_dto(f, rate, &books)
             })
             .collect())
@@ -393,7 +397,9 @@ pub fn add_visit_service(
         tx.audit(
             AuditEntry::new("visit_service.add", Outcome::Ok)
                 .record(Entity::VisitService, service.id)
-                .detail(json!({ "visit": visit_id, "code": fee.code, "quantity": service.quantity })),
+                .detail(
+                    json!({ "visit": visit_id, "code": fee.code, "quantity": service.quantity }),
+                ),
         )?;
         services_dto(&tx.read(), visit_id)
     })

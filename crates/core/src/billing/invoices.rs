@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 use tend_domain::billing::{
-    Discount, Invoice, InvoiceLine, InvoiceStage, LineTotals, MAX_LINES, Money, TaxRate, Totals,
-    TaxTotal, parse_amount, totals,
+    Discount, Invoice, InvoiceLine, InvoiceStage, LineTotals, MAX_LINES, Money, TaxRate, TaxTotal,
+    Totals, parse_amount, totals,
 };
 use tend_domain::error::{optional_text, required_text};
 use tend_domain::{Action, Entity, ValidationError};
@@ -257,7 +257,12 @@ fn build_line(r: &Reader<'_>, books: &Books, form: &LineForm<'_>) -> Result<Invo
 
 /// A new draft invoice for a patient. From a visit, it is filled with the visit's services; a
 /// visit already on a draft gives that draft back, and one already invoiced is refused.
-pub fn create(tend: &Tend, session: &Session, mrn: &str, visit: Option<&str>) -> Result<InvoiceDto> {
+pub fn create(
+    tend: &Tend,
+    session: &Session,
+    mrn: &str,
+    visit: Option<&str>,
+) -> Result<InvoiceDto> {
     tend.authorize(session, Action::InvoiceWrite)?;
     let visit = visit
         .map(str::trim)
@@ -330,7 +335,9 @@ pub fn create(tend: &Tend, session: &Session, mrn: &str, visit: Option<&str>) ->
         tx.audit(
             AuditEntry::new("invoice.create", Outcome::Ok)
                 .record(Entity::Invoice, invoice.id)
-                .detail(json!({ "patient": patient.id, "visit": visit, "lines": invoice.lines.len() })),
+                .detail(
+                    json!({ "patient": patient.id, "visit": visit, "lines": invoice.lines.len() }),
+                ),
         )?;
         dto(&tx.read(), tend, &invoice)
     })
@@ -391,7 +398,12 @@ fn draft_here(tx: &WriteTx<'_>, tend: &Tend, id: &str) -> Result<Invoice> {
 }
 
 /// Adds a line to a draft.
-pub fn add_line(tend: &Tend, session: &Session, id: &str, line: &LineForm<'_>) -> Result<InvoiceDto> {
+pub fn add_line(
+    tend: &Tend,
+    session: &Session,
+    id: &str,
+    line: &LineForm<'_>,
+) -> Result<InvoiceDto> {
     edit_draft(tend, session, id, "invoice.edit", |r, books, invoice| {
         let line = build_line(r, books, line)?;
         let detail = json!({ "added": line.code, "line": invoice.lines.len() + 1 });
@@ -406,7 +418,10 @@ pub fn remove_line(tend: &Tend, session: &Session, id: &str, n: usize) -> Result
         if n == 0 || n > invoice.lines.len() {
             return Err(ValidationError::new(
                 "line",
-                format!("there is no line {n}; the invoice has {}", invoice.lines.len()),
+                format!(
+                    "there is no line {n}; the invoice has {}",
+                    invoice.lines.len()
+                ),
             )
             .into());
         }
@@ -416,7 +431,12 @@ pub fn remove_line(tend: &Tend, session: &Session, id: &str, n: usize) -> Result
 }
 
 /// Sets the discount on the whole invoice: `10%`, an amount, or empty for none.
-pub fn set_discount(tend: &Tend, session: &Session, id: &str, discount: &str) -> Result<InvoiceDto> {
+pub fn set_discount(
+    tend: &Tend,
+    session: &Session,
+    id: &str,
+    discount: &str,
+) -> Result<InvoiceDto> {
     edit_draft(tend, session, id, "invoice.edit", |_, books, invoice| {
         invoice.discount = parse_discount("invoice_discount", discount, books)?;
         Ok(json!({ "discount": invoice.discount }))
@@ -441,7 +461,9 @@ pub fn delete_draft(tend: &Tend, session: &Session, id: &str) -> Result<()> {
             invoice.id,
             [("status".to_owned(), InvoiceStage::Deleted.as_str().into())].into(),
         )?;
-        tx.audit(AuditEntry::new("invoice.delete", Outcome::Ok).record(Entity::Invoice, invoice.id))?;
+        tx.audit(
+            AuditEntry::new("invoice.delete", Outcome::Ok).record(Entity::Invoice, invoice.id),
+        )?;
         Ok(())
     })
 }

@@ -12,6 +12,7 @@ pub mod invoices;
 pub mod payments;
 pub mod printing;
 pub mod reports;
+pub mod synthetic;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -99,8 +100,11 @@ pub(crate) fn parse_day(field: &'static str, s: &str, today: NaiveDate) -> Resul
         return Ok(today);
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        ValidationError::new(field, format!("\"{s}\" is not a date; write it as 2026-11-24"))
-            .into()
+        ValidationError::new(
+            field,
+            format!("\"{s}\" is not a date; write it as 2026-11-24"),
+        )
+        .into()
     })
 }
 
@@ -113,7 +117,11 @@ pub(crate) fn parse_discount(field: &'static str, s: &str, books: &Books) -> Res
     if let Some(percent) = s.strip_suffix('%') {
         let p = parse_amount(field, percent)?;
         if p <= Decimal::ZERO || p > Decimal::ONE_HUNDRED {
-            return Err(ValidationError::new(field, "a percentage must be more than 0 and at most 100").into());
+            return Err(ValidationError::new(
+                field,
+                "a percentage must be more than 0 and at most 100",
+            )
+            .into());
         }
         return Ok(Discount::Percent(p));
     }
@@ -247,8 +255,7 @@ pub(crate) fn minor(field: &'static str, money: Money) -> Result<i64> {
 }
 
 pub(crate) fn user_name(r: &Reader<'_>, id: UserId) -> Result<String> {
-    Ok(r
-        .user(id)?
+    Ok(r.user(id)?
         .map_or_else(|| "unknown user".to_owned(), |u| u.user.display_name))
 }
 

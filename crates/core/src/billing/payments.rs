@@ -18,9 +18,7 @@ use tend_store::{AuditEntry, Outcome, WriteTx};
 use uuid::Uuid;
 
 use super::invoices::{InvoiceDto, dto};
-use super::{
-    Books, CreditNoteDto, PaymentDto, find_invoice, minor, patient_ref, user_name,
-};
+use super::{Books, CreditNoteDto, PaymentDto, find_invoice, minor, patient_ref, user_name};
 use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
 

@@ -150,8 +150,12 @@ fn invoice_view(p: &Paper<'_>, inv: &InvoiceDto) -> Result<DocumentView> {
         vec![format!("No. {number}"), format!("Date {date}")],
         format!("Invoice {number}"),
     )?;
-    let patient = p.r.patient_by_mrn(&tend_domain::patient::Mrn::parse(&inv.patient.mrn)?)?;
-    let mut bill_to = vec![inv.patient.name.clone(), format!("Record {}", inv.patient.mrn)];
+    let patient =
+        p.r.patient_by_mrn(&tend_domain::patient::Mrn::parse(&inv.patient.mrn)?)?;
+    let mut bill_to = vec![
+        inv.patient.name.clone(),
+        format!("Record {}", inv.patient.mrn),
+    ];
     if let Some(d) = patient.as_ref().map(|x| &x.demographics) {
         if let Some(a) = &d.address {
             bill_to.push(a.line1.clone());
@@ -190,9 +194,7 @@ fn invoice_view(p: &Paper<'_>, inv: &InvoiceDto) -> Result<DocumentView> {
         },
     ];
     v.stamp = match inv.status {
-        s if s == InvoiceStatus::Draft.as_str() => {
-            Some("DRAFT: not a valid invoice".to_owned())
-        }
+        s if s == InvoiceStatus::Draft.as_str() => Some("DRAFT: not a valid invoice".to_owned()),
         s if s == InvoiceStatus::Void.as_str() => Some(format!(
             "VOID{}",
             inv.void_reason
@@ -350,7 +352,14 @@ pub fn print_invoice(tend: &Tend, session: &Session, invoice: &str) -> Result<Pr
         ))
     })?;
     let pdf = render(&view)?;
-    printed(tend, session, "invoice.print", Some((Entity::Invoice, id)), number, pdf)
+    printed(
+        tend,
+        session,
+        "invoice.print",
+        Some((Entity::Invoice, id)),
+        number,
+        pdf,
+    )
 }
 
 /// Prints the receipt of a payment or refund, by its receipt number.
@@ -362,7 +371,11 @@ pub fn print_receipt(tend: &Tend, session: &Session, receipt: &str) -> Result<Pr
             CoreError::refused(Some("receipt"), format!("there is no receipt {receipt}"))
         })?;
         let p = paper(r)?;
-        let invoice = payment.invoice_id.map(|id| r.invoice(id)).transpose()?.flatten();
+        let invoice = payment
+            .invoice_id
+            .map(|id| r.invoice(id))
+            .transpose()?
+            .flatten();
         let inv_dto = invoice.as_ref().map(|i| dto(r, tend, i)).transpose()?;
         let x = PaymentDto::new(
             &payment,
@@ -408,10 +421,7 @@ pub fn print_receipt(tend: &Tend, session: &Session, receipt: &str) -> Result<Pr
             if let Some(tendered) = x.tendered {
                 rows.push(SummaryRow::new("Cash handed over", p.money(tendered)));
             }
-            rows.push(SummaryRow::strong(
-                "Paid on the invoice",
-                p.money(x.amount),
-            ));
+            rows.push(SummaryRow::strong("Paid on the invoice", p.money(x.amount)));
             if !x.to_credit.is_zero() {
                 rows.push(SummaryRow::new("Kept as your credit", p.money(x.to_credit)));
             }
@@ -436,7 +446,14 @@ pub fn print_receipt(tend: &Tend, session: &Session, receipt: &str) -> Result<Pr
         Ok::<_, CoreError>((payment.id, v))
     })?;
     let pdf = render(&view)?;
-    printed(tend, session, "receipt.print", Some((Entity::Payment, id)), receipt, pdf)
+    printed(
+        tend,
+        session,
+        "receipt.print",
+        Some((Entity::Payment, id)),
+        receipt,
+        pdf,
+    )
 }
 
 fn statement_view(p: &Paper<'_>, s: &StatementDto) -> Result<DocumentView> {
@@ -583,7 +600,11 @@ fn closeout_view(p: &Paper<'_>, c: &CloseoutDto) -> Result<DocumentView> {
         Block {
             label: "Invoicing".into(),
             lines: vec![
-                format!("{} invoices issued: {}", c.invoices_issued, p.money(c.invoiced)),
+                format!(
+                    "{} invoices issued: {}",
+                    c.invoices_issued,
+                    p.money(c.invoiced)
+                ),
                 format!("{} voided: {}", c.invoices_voided, p.money(c.voided)),
                 format!("{} credit notes: {}", c.credit_notes, p.money(c.credited)),
             ],
@@ -594,7 +615,11 @@ fn closeout_view(p: &Paper<'_>, c: &CloseoutDto) -> Result<DocumentView> {
         .iter()
         .map(|m| {
             vec![
-                m.method.parse().map(method_label).unwrap_or(m.method).to_owned(),
+                m.method
+                    .parse()
+                    .map(method_label)
+                    .unwrap_or(m.method)
+                    .to_owned(),
                 m.payments.to_string(),
                 p.money(m.received),
                 m.refunds.to_string(),
@@ -656,7 +681,11 @@ fn closeout_view(p: &Paper<'_>, c: &CloseoutDto) -> Result<DocumentView> {
                     x.number.clone(),
                     x.invoice_number.clone().unwrap_or_else(|| "credit".into()),
                     format!("{} ({})", x.patient.name, x.patient.mrn),
-                    x.method.parse().map(method_label).unwrap_or(x.method).to_owned(),
+                    x.method
+                        .parse()
+                        .map(method_label)
+                        .unwrap_or(x.method)
+                        .to_owned(),
                     x.taken_by.clone(),
                     amount,
                 ]
@@ -684,7 +713,10 @@ pub fn print_closeout(
         Ok::<_, CoreError>((c, view))
     })?;
     let pdf = render(&view)?;
-    let who = user.map(str::trim).filter(|u| !u.is_empty()).unwrap_or("all");
+    let who = user
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .unwrap_or("all");
     printed(
         tend,
         session,
@@ -693,10 +725,4 @@ pub fn print_closeout(
         format!("closeout-{}-{who}", c.date),
         pdf,
     )
-}
-
-/// The invoice document without printing or auditing it, for the benchmark.
-pub(crate) fn invoice_document(tend: &Tend, r: &Reader<'_>, invoice: &str) -> Result<DocumentView> {
-    let invoice = find_invoice(r, invoice)?;
-    invoice_view(&paper(r)?, &dto(r, tend, &invoice)?)
 }

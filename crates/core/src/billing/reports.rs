@@ -194,7 +194,11 @@ fn movements(r: &Reader<'_>, patient: PatientId) -> Result<Vec<StatementEntryDto
             at: c.issued_at,
             kind: "credit_note",
             reference: c.number.clone(),
-            description: format!("Credit note on {}: {}", number_of(Some(c.invoice_id)), c.reason),
+            description: format!(
+                "Credit note on {}: {}",
+                number_of(Some(c.invoice_id)),
+                c.reason
+            ),
             charge: Decimal::ZERO,
             credit: Money::from_minor(c.amount_minor, c.currency).amount,
             balance: Decimal::ZERO,
@@ -358,7 +362,11 @@ pub fn closeout(
     tend.store().read(|r| closeout_of(r, day, user))
 }
 
-pub(crate) fn closeout_of(r: &Reader<'_>, day: NaiveDate, user: Option<&str>) -> Result<CloseoutDto> {
+pub(crate) fn closeout_of(
+    r: &Reader<'_>,
+    day: NaiveDate,
+    user: Option<&str>,
+) -> Result<CloseoutDto> {
     let books = Books::of(r)?;
     let user: Option<(UserId, String)> = match user.map(str::trim).filter(|u| !u.is_empty()) {
         None => None,
@@ -379,7 +387,10 @@ pub(crate) fn closeout_of(r: &Reader<'_>, day: NaiveDate, user: Option<&str>) ->
     let mut transactions = Vec::new();
     let mut names: BTreeMap<UserId, String> = BTreeMap::new();
     for p in &activity.payments {
-        let order = METHOD_ORDER.iter().position(|m| *m == p.method).unwrap_or(0);
+        let order = METHOD_ORDER
+            .iter()
+            .position(|m| *m == p.method)
+            .unwrap_or(0);
         let row = by_method.entry(order).or_insert(MethodTotalDto {
             method: p.method.as_str(),
             payments: 0,

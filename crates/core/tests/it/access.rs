@@ -332,7 +332,9 @@ fn attempt(
             },
         )
         .map(drop),
-        Action::VisitServiceWrite => fees::add_visit_service(t, who, &fx.draft, "CONS", "1").map(drop),
+        Action::VisitServiceWrite => {
+            fees::add_visit_service(t, who, &fx.draft, "CONS", "1").map(drop)
+        }
         Action::InvoiceWrite => invoices::create(t, who, mrn, None).map(drop),
         Action::PaymentTake => {
             let number = issued_invoice(c, mrn);

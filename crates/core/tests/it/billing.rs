@@ -141,7 +141,11 @@ fn a_visit_becomes_a_draft_with_its_services_and_is_issued_under_the_desks_serie
     assert_eq!(draft.status, "draft");
     assert_eq!(draft.number, None);
     assert!(draft.editable_here);
-    let codes: Vec<_> = draft.lines.iter().map(|l| l.code.clone().unwrap()).collect();
+    let codes: Vec<_> = draft
+        .lines
+        .iter()
+        .map(|l| l.code.clone().unwrap())
+        .collect();
     assert_eq!(codes, ["CONS", "ECG"]);
     assert_eq!(draft.total, d("95.50"));
     // Asking again gives the same draft, not a second one.
@@ -152,7 +156,10 @@ fn a_visit_becomes_a_draft_with_its_services_and_is_issued_under_the_desks_serie
     invoices::set_discount(&t.c.tend, &t.rosa, &id, "10%").unwrap();
     let issued = invoices::issue(&t.c.tend, &t.rosa, &id).unwrap();
     let code = clinic::settings(&t.c.tend, &t.c.admin).unwrap().device_code;
-    assert_eq!(issued.number.as_deref(), Some(&*format!("{code}-2026-000001")));
+    assert_eq!(
+        issued.number.as_deref(),
+        Some(&*format!("{code}-2026-000001"))
+    );
     assert_eq!(issued.status, "issued");
     assert_eq!(issued.total, d("85.95"));
     assert_eq!(issued.balance, d("85.95"));
@@ -282,7 +289,11 @@ fn cash_gives_change_overpayments_become_credit_and_credit_pays_the_next_invoice
     let part = payments::pay(&t.c.tend, &t.rosa, &n, &cash("50")).unwrap();
     assert_eq!(part.invoice.status, "partially_paid");
     assert_eq!(part.invoice.balance, d("34.20"));
-    assert!(part.payment.number.contains("-R-2026-"), "{}", part.payment.number);
+    assert!(
+        part.payment.number.contains("-R-2026-"),
+        "{}",
+        part.payment.number
+    );
 
     // A card for more than the balance is refused unless the rest is kept as credit.
     let over = PaymentForm {
@@ -319,8 +330,16 @@ fn cash_gives_change_overpayments_become_credit_and_credit_pays_the_next_invoice
         method: "patient credit",
         ..cash("5.80")
     };
-    let e = payments::pay(&t.c.tend, &t.rosa, &m, &PaymentForm { amount: "6", ..credit })
-        .unwrap_err();
+    let e = payments::pay(
+        &t.c.tend,
+        &t.rosa,
+        &m,
+        &PaymentForm {
+            amount: "6",
+            ..credit
+        },
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("credit"), "{e}");
     let used = payments::pay(&t.c.tend, &t.rosa, &m, &credit).unwrap();
     assert_eq!(used.invoice.balance, d("29.70"));
@@ -364,8 +383,8 @@ fn refunds_voids_and_credit_notes_are_the_admins_and_follow_the_rules() {
     // Paid invoices are not voided: they are corrected by a credit note.
     let e = payments::void(&t.c.tend, &t.c.admin, &an, "wrong patient").unwrap_err();
     assert!(e.to_string().contains("credit note"), "{e}");
-    let credited = payments::credit_note(&t.c.tend, &t.c.admin, &an, "15", "senior discount")
-        .unwrap();
+    let credited =
+        payments::credit_note(&t.c.tend, &t.c.admin, &an, "15", "senior discount").unwrap();
     assert!(credited.credit_note.number.contains("-CN-2026-000001"));
     assert_eq!(credited.invoice.balance, d("-15"));
     let e = payments::credit_note(&t.c.tend, &t.c.admin, &an, "46", "too much").unwrap_err();
@@ -530,13 +549,11 @@ fn the_statement_carries_the_balance_forward_and_adds_up() {
     assert_eq!(balance.owed, all.closing);
     assert_eq!(all.unpaid.len(), 2);
 
-    let later = reports::statement(&t.c.tend, &t.rosa, &t.mrn, "2026-11-30", "2026-12-31")
-        .unwrap();
+    let later = reports::statement(&t.c.tend, &t.rosa, &t.mrn, "2026-11-30", "2026-12-31").unwrap();
     assert_eq!(later.opening, d("40"));
     assert_eq!(later.entries.len(), 2);
     assert_eq!(later.closing, d("74.78"));
-    let e = reports::statement(&t.c.tend, &t.rosa, &t.mrn, "2026-12-31", "2026-11-01")
-        .unwrap_err();
+    let e = reports::statement(&t.c.tend, &t.rosa, &t.mrn, "2026-12-31", "2026-11-01").unwrap_err();
     assert_eq!(refused_field(e), Some("from"));
 }
 
@@ -563,7 +580,9 @@ fn the_fee_schedule_is_the_admins_and_tax_rates_in_use_stay() {
     ));
     let e = fees::archive_tax_rate(&t.c.tend, &t.c.admin, "vat 21 %").unwrap_err();
     assert!(e.to_string().contains("CERT"), "{e}");
-    let bad = |form: FeeForm<'_>| refused_field(fees::save_fee(&t.c.tend, &t.c.admin, &form).unwrap_err());
+    let bad = |form: FeeForm<'_>| {
+        refused_field(fees::save_fee(&t.c.tend, &t.c.admin, &form).unwrap_err())
+    };
     let ok = FeeForm {
         code: "VAC-FLU",
         name: "Flu vaccine",
@@ -573,7 +592,13 @@ fn the_fee_schedule_is_the_admins_and_tax_rates_in_use_stay() {
     };
     assert_eq!(bad(FeeForm { code: "a b", ..ok }), Some("code"));
     assert_eq!(bad(FeeForm { price: "-3", ..ok }), Some("price"));
-    assert_eq!(bad(FeeForm { kind: "thing", ..ok }), Some("kind"));
+    assert_eq!(
+        bad(FeeForm {
+            kind: "thing",
+            ..ok
+        }),
+        Some("kind")
+    );
     assert_eq!(bad(FeeForm { tax: "GST", ..ok }), Some("tax"));
     fees::save_fee(&t.c.tend, &t.c.admin, &ok).unwrap();
     fees::archive_fee(&t.c.tend, &t.c.admin, "vac-flu").unwrap();
@@ -696,8 +721,16 @@ fn printed_invoice_receipt_statement_and_closeout_read_back_in_the_clinics_local
     let actions: Vec<_> = trail.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
-        ["invoice.create", "invoice.edit", "invoice.edit", "invoice.edit", "invoice.edit",
-         "invoice.print", "invoice.issue", "invoice.print"]
+        [
+            "invoice.create",
+            "invoice.edit",
+            "invoice.edit",
+            "invoice.edit",
+            "invoice.edit",
+            "invoice.print",
+            "invoice.issue",
+            "invoice.print"
+        ]
     );
     let trail = tend_core::audit::trail(&t.c.tend, &t.c.admin, paid.payment.id).unwrap();
     assert!(trail.iter().any(|e| e.action == "receipt.print"));
@@ -744,8 +777,9 @@ fn no_sequence_of_payments_refunds_and_credit_notes_makes_a_balance_drift() {
                         },
                     )
                     .map(drop),
-                    _ => payments::credit_note(&t.c.tend, &t.c.admin, &n, &amount, "test")
-                        .map(drop),
+                    _ => {
+                        payments::credit_note(&t.c.tend, &t.c.admin, &n, &amount, "test").map(drop)
+                    }
                 };
                 let now = invoices::get(&t.c.tend, &t.rosa, &n).unwrap();
                 let kept: Decimal = now
@@ -758,11 +792,14 @@ fn no_sequence_of_payments_refunds_and_credit_notes_makes_a_balance_drift() {
                 prop_assert_eq!(now.balance, now.total - credited - kept);
                 prop_assert!(kept >= Decimal::ZERO, "more refunded than paid");
                 prop_assert!(credited <= now.total, "more credited than invoiced");
-                prop_assert!(now.balance >= -kept, "a balance owed back beyond what was paid");
+                prop_assert!(
+                    now.balance >= -kept,
+                    "a balance owed back beyond what was paid"
+                );
             }
             // Everything the patient owes, three ways, agrees.
-            let statement = reports::statement(&t.c.tend, &t.rosa, &t.mrn, "2026-01-01", "")
-                .unwrap();
+            let statement =
+                reports::statement(&t.c.tend, &t.rosa, &t.mrn, "2026-01-01", "").unwrap();
             let owed: Decimal = invoices::list(&t.c.tend, &t.rosa, &t.mrn)
                 .unwrap()
                 .iter()

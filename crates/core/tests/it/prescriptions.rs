@@ -528,4 +528,3 @@ fn a_printed_prescription_carries_the_letterhead_the_patient_and_the_prescriber_
 }
 
 const LOGO: &[u8] = include_bytes!("../../../print/tests/fixtures/logo.png");
-

@@ -89,7 +89,10 @@ fn invoice_numbers_are_gap_free_per_year_whatever_rolls_back() {
         cases: 12,
         ..Config::default()
     });
-    let ops = prop::collection::vec((prop::sample::select(vec![2026, 2027]), any::<bool>()), 1..12);
+    let ops = prop::collection::vec(
+        (prop::sample::select(vec![2026, 2027]), any::<bool>()),
+        1..12,
+    );
     runner
         .run(&ops, |ops| {
             for (year, commit) in ops {
