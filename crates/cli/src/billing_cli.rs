@@ -89,7 +89,7 @@ pub struct LineArgs {
     #[arg(long, default_value = "1")]
     quantity: String,
     /// Unit price (required without --code).
-    #[arg(long)]
+    #[arg(long = "unit-price", alias = "price")]
     price: Option<String>,
     /// `10%` or an amount.
     #[arg(long)]
@@ -220,9 +220,9 @@ pub enum AccountCommand {
 pub struct CloseoutArgs {
     /// The day (2026-11-24); default today.
     date: Option<String>,
-    /// One user's takings (username); default everyone's.
+    /// One user's takings (their username); default everyone's.
     #[arg(long)]
-    user: Option<String>,
+    by: Option<String>,
     /// Also print it to this PDF.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -421,7 +421,7 @@ pub fn closeout(args: &CloseoutArgs, tend: &Tend, me: &Session, out: &Output) ->
     let tz = timezone(tend, me)?;
     let date = args.date.as_deref().unwrap_or("today");
     if let Some(file) = &args.out {
-        let printed = printing::print_closeout(tend, me, date, args.user.as_deref())?;
+        let printed = printing::print_closeout(tend, me, date, args.by.as_deref())?;
         write_file(file, &printed.pdf)?;
         if !out.is_json() {
             crate::output_rx::printed(out, &printed, file);
@@ -429,7 +429,7 @@ pub fn closeout(args: &CloseoutArgs, tend: &Tend, me: &Session, out: &Output) ->
     }
     show::closeout(
         out,
-        &reports::closeout(tend, me, date, args.user.as_deref())?,
+        &reports::closeout(tend, me, date, args.by.as_deref())?,
         tz,
     );
     Ok(ExitCode::SUCCESS)

@@ -86,6 +86,17 @@ fn open_or_create(dir: &Path, out: &Output) -> Result<(Tend, bool)> {
         },
     )?;
     set_up_schedule(&done.tend)?;
+    tend_core::billing::synthetic::standard_fee_schedule(&done.tend, &admin)?;
+    clinic::update_billing_settings(
+        &done.tend,
+        &admin,
+        &clinic::BillingSettingsForm {
+            locale: "es-ES",
+            tax_id: "NIF B-00000000 (demo)",
+            invoice_footer: "Payment on the day, in cash or by card. Bank transfer to \
+                             ES00 0000 0000 0000 0000 0000 (demo) within 30 days.",
+        },
+    )?;
     Ok((done.tend, true))
 }
 
@@ -135,12 +146,17 @@ pub struct DemoArgs {
 pub fn run(dir: &Path, args: &DemoArgs, out: &Output) -> Result<ExitCode> {
     let (tend, created) = open_or_create(dir, out)?;
     let admin = auth::sign_in(&tend, "admin", DEMO_ADMIN_PASSWORD)?;
-    let (synthetic, appointments) = match args.patients {
+    let (synthetic, appointments, billing) = match args.patients {
         Some(n) if n > 0 => {
             let report = populate(&tend, n, args, out)?;
-            (Some(report), Some(populate_schedule(&tend, args)?))
+            let schedule = populate_schedule(&tend, args)?;
+            (
+                Some(report),
+                Some(schedule),
+                Some(populate_billing(&tend, n, args)?),
+            )
         }
-        _ => (None, None),
+        _ => (None, None, None),
     };
     let clinic = clinic::settings(&tend, &admin)?;
     let people = users::list(&tend, &admin)?;
@@ -158,6 +174,7 @@ pub fn run(dir: &Path, args: &DemoArgs, out: &Output) -> Result<ExitCode> {
             "created": created,
             "synthetic": synthetic,
             "schedule": appointments,
+            "billing": billing,
             "clinic": clinic,
             "users": people,
             "backup": made,
@@ -205,6 +222,12 @@ pub fn run(dir: &Path, args: &DemoArgs, out: &Output) -> Result<ExitCode> {
             a.appointments, a.days
         );
     }
+    if let Some(b) = &billing {
+        println!(
+            "Synthetic billing: {} invoices, {} payments, {} credit notes over the last {} working days.",
+            b.invoices, b.payments, b.credit_notes, b.days
+        );
+    }
     println!();
     println!(
         "Demo sign-ins: admin / {DEMO_ADMIN_PASSWORD:?}; ana, luis, nina, rosa / \"<name> demo password\"."
@@ -225,6 +248,12 @@ pub fn run(dir: &Path, args: &DemoArgs, out: &Output) -> Result<ExitCode> {
     );
     println!(
         "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='ana demo password' {tend} --data-dir {d} --user ana drug search amoxi"
+    );
+    println!(
+        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='rosa demo password' {tend} --data-dir {d} --user rosa fee list"
+    );
+    println!(
+        "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='rosa demo password' {tend} --data-dir {d} --user rosa closeout"
     );
     println!(
         "  TEND_PASSPHRASE='{DEMO_PASSPHRASE}' TEND_PASSWORD='{DEMO_ADMIN_PASSWORD}' {tend} --data-dir {d} --user admin user list"
@@ -254,6 +283,28 @@ fn populate_schedule(
             days_after: 30,
             full_days_ahead: 2,
             fill_percent: 70,
+            seed: args.seed,
+        },
+        &|_, _| {},
+    )?)
+}
+
+/// A month of the desk's billing up to and including the synthetic clinic's day, as the
+/// receptionist, so today's close-out has something to count.
+fn populate_billing(
+    tend: &Tend,
+    patients: usize,
+    args: &DemoArgs,
+) -> Result<tend_core::billing::synthetic::BillingReport> {
+    let rosa = auth::sign_in(tend, "rosa", "rosa demo password")?;
+    Ok(tend_core::billing::synthetic::populate(
+        tend,
+        &rosa,
+        tend_core::billing::synthetic::BillingFill {
+            until: as_of(args)? + chrono::Duration::days(1),
+            days: 30,
+            per_day: 40,
+            patients,
             seed: args.seed,
         },
         &|_, _| {},

@@ -54,30 +54,47 @@ pub enum Align {
     Right,
 }
 
+/// A table column. Columns that do not wrap (dates, numbers, amounts, codes) are as wide as
+/// their widest cell; columns that wrap (descriptions, names) share what is left by weight.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
     pub title: String,
-    /// Share of the width, relative to the other columns.
+    /// Share of the width left for wrapping columns, relative to the other wrapping columns.
     pub weight: f32,
     pub align: Align,
+    pub wraps: bool,
 }
 
 impl Eq for Column {}
 
 impl Column {
+    /// Left-aligned, kept on one line (a date, a number, a code).
     pub fn left(title: &str, weight: f32) -> Self {
         Column {
             title: title.to_owned(),
             weight,
             align: Align::Left,
+            wraps: false,
         }
     }
 
+    /// Right-aligned, kept on one line (an amount).
     pub fn right(title: &str, weight: f32) -> Self {
         Column {
             title: title.to_owned(),
             weight,
             align: Align::Right,
+            wraps: false,
+        }
+    }
+
+    /// Left-aligned text that wraps within the room the other columns leave.
+    pub fn text(title: &str, weight: f32) -> Self {
+        Column {
+            title: title.to_owned(),
+            weight,
+            align: Align::Left,
+            wraps: true,
         }
     }
 }
@@ -146,6 +163,8 @@ impl Styles {
 const FOOTER: f32 = 9.0;
 /// Space between table columns.
 const CELL_GAP: f32 = 2.5;
+/// The narrowest a wrapping column gets before every column is sized by weight instead.
+const MIN_WRAPPING: f32 = 14.0;
 
 struct Layout<'v> {
     c: Canvas,
@@ -255,9 +274,70 @@ impl Layout<'_> {
         self.c.y += 1.5;
     }
 
+    /// Column widths: each column that does not wrap as wide as its widest cell (its title may
+    /// wrap at spaces), the wrapping ones sharing the rest by weight. When the fixed columns
+    /// leave too little for the wrapping ones, every column is sized by weight instead.
     fn widths(&self, t: &TableView) -> Vec<f32> {
-        let total: f32 = t.columns.iter().map(|c| c.weight.max(0.1)).sum();
         let usable = self.c.text_width() - CELL_GAP * (t.columns.len().saturating_sub(1)) as f32;
+        let natural: Vec<f32> = t
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, col)| {
+                let title = col
+                    .title
+                    .split_whitespace()
+                    .map(|w| self.c.measure(self.s.label, w))
+                    .fold(0.0_f32, f32::max);
+                t.rows
+                    .iter()
+                    .chain(t.total.iter())
+                    .filter_map(|row| row.get(i))
+                    .flat_map(|cell| cell.lines())
+                    .map(|line| self.c.measure(self.s.strong, line))
+                    .fold(title, f32::max)
+                    + 0.5
+            })
+            .collect();
+        let fixed: f32 = t
+            .columns
+            .iter()
+            .zip(&natural)
+            .filter(|(c, _)| !c.wraps)
+            .map(|(_, w)| *w)
+            .sum();
+        let wrap_weight: f32 = t
+            .columns
+            .iter()
+            .filter(|c| c.wraps)
+            .map(|c| c.weight.max(0.1))
+            .sum();
+        let left = usable - fixed;
+        let wrapping = t.columns.iter().filter(|c| c.wraps).count() as f32;
+        if wrapping > 0.0 && left >= MIN_WRAPPING * wrapping {
+            return t
+                .columns
+                .iter()
+                .zip(&natural)
+                .map(|(c, w)| {
+                    if c.wraps {
+                        left * c.weight.max(0.1) / wrap_weight
+                    } else {
+                        *w
+                    }
+                })
+                .collect();
+        }
+        if wrapping == 0.0 && fixed <= usable {
+            // Nothing wraps: the spare room goes between the columns, by weight.
+            let total: f32 = t.columns.iter().map(|c| c.weight.max(0.1)).sum();
+            return natural
+                .iter()
+                .zip(&t.columns)
+                .map(|(w, c)| w + (usable - fixed) * c.weight.max(0.1) / total)
+                .collect();
+        }
+        let total: f32 = t.columns.iter().map(|c| c.weight.max(0.1)).sum();
         t.columns
             .iter()
             .map(|c| usable * c.weight.max(0.1) / total)

@@ -256,10 +256,18 @@ fn credit_note_row(r: &Row<'_>) -> rusqlite::Result<CreditNote> {
     })
 }
 
-/// An issued invoice that still has something owed on it, with its balance in minor units.
+/// An issued invoice that still has something owed on it: what the unpaid list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unpaid {
-    pub invoice: Invoice,
+    pub invoice_id: Uuid,
+    pub number: String,
+    pub patient_id: PatientId,
+    pub mrn: String,
+    /// Legal name: given and family.
+    pub name: String,
+    pub issued_at: DateTime<Utc>,
+    pub currency: Currency,
+    pub total_minor: i64,
     pub balance_minor: i64,
 }
 
@@ -474,26 +482,39 @@ impl Reader<'_> {
     }
 
     /// Issued invoices with something still owed, oldest first; one patient's, or everyone's.
+    /// One query: each issued invoice's balance from its payments and credit notes (through
+    /// their invoice indexes) and its patient's name, without reading its lines.
     pub fn unpaid_invoices(&self, patient: Option<PatientId>) -> Result<Vec<Unpaid>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT * FROM (
-                 SELECT {INVOICE_COLUMNS},
-                        total_minor
+        let mut stmt = self.conn.prepare_cached(
+            "WITH owed AS MATERIALIZED (
+                 SELECT i.id, i.number, i.patient_id, i.issued_at, i.currency, i.total_minor,
+                        i.total_minor
                         - COALESCE((SELECT SUM(amount_minor) FROM credit_note c
-                                     WHERE c.invoice_id = invoice.id), 0)
+                                     WHERE c.invoice_id = i.id), 0)
                         - COALESCE((SELECT SUM(CASE kind WHEN 'payment' THEN amount_minor
                                                          ELSE -amount_minor END)
-                                      FROM payment p WHERE p.invoice_id = invoice.id), 0)
-                        AS balance
-                 FROM invoice
-                 WHERE status = 'issued' AND (?1 IS NULL OR patient_id = ?1))
-             WHERE balance > 0
-             ORDER BY issued_at, id"
-        ))?;
+                                      FROM payment x WHERE x.invoice_id = i.id), 0) AS balance
+                 FROM invoice i
+                 WHERE i.status = 'issued' AND (?1 IS NULL OR i.patient_id = ?1))
+             SELECT i.id, i.number, i.patient_id, p.mrn, p.given_name, p.family_name, i.issued_at,
+                    i.currency, i.total_minor, i.balance
+             FROM owed i JOIN patient p ON p.id = i.patient_id
+             WHERE i.balance > 0
+             ORDER BY i.issued_at, i.id",
+        )?;
         let rows = stmt.query_map([patient.map(|p| p.to_string())], |r| {
+            let given: String = r.get(4)?;
+            let family: String = r.get(5)?;
             Ok(Unpaid {
-                invoice: invoice_row(r)?,
-                balance_minor: r.get(18)?,
+                invoice_id: parse_id(r.get_ref(0)?)?,
+                number: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                patient_id: parse_id(r.get_ref(2)?)?,
+                mrn: r.get(3)?,
+                name: format!("{given} {family}"),
+                issued_at: r.get(6)?,
+                currency: currency(r, 7)?,
+                total_minor: r.get::<_, Option<i64>>(8)?.unwrap_or(0),
+                balance_minor: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -4,6 +4,7 @@
 
 mod audit;
 mod backup;
+mod billing;
 mod chart;
 mod commands;
 mod keyring;

@@ -188,7 +188,7 @@ pub struct LineForm<'a> {
     pub tax: Option<&'a str>,
 }
 
-fn some_text<'a>(s: Option<&'a str>) -> Option<&'a str> {
+fn some_text(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
 

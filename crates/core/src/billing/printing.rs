@@ -178,7 +178,7 @@ fn invoice_view(p: &Paper<'_>, inv: &InvoiceDto) -> Result<DocumentView> {
             bill_to.push(format!("Insurance: {} {}", ins.payer, ins.member_id));
         }
     }
-    let mut details = vec![format!("Invoice {number}"), format!("Issued {date}")];
+    let mut details = vec![format!("Issued {date}")];
     if let Some(by) = &inv.issued_by {
         details.push(format!("By {by}"));
     }
@@ -208,7 +208,7 @@ fn invoice_view(p: &Paper<'_>, inv: &InvoiceDto) -> Result<DocumentView> {
     let any_discount = inv.lines.iter().any(|l| l.discount != Discount::None);
     let mut columns = vec![
         Column::left("Code", 1.3),
-        Column::left("Description", 4.2),
+        Column::text("Description", 1.0),
         Column::right("Qty", 0.8),
         Column::right("Unit price", 1.7),
     ];
@@ -268,9 +268,9 @@ fn invoice_view(p: &Paper<'_>, inv: &InvoiceDto) -> Result<DocumentView> {
         if t.percent.is_zero() {
             continue;
         }
-        let how = if t.inclusive { "included" } else { "on" };
+        let how = if t.inclusive { ", included," } else { "" };
         summary.push(SummaryRow::new(
-            format!("{} {} {}", t.name, how, p.money(t.base)),
+            format!("{}{how} on {}", t.name, p.money(t.base)),
             p.money(t.tax),
         ));
     }
@@ -297,7 +297,7 @@ fn invoice_view(p: &Paper<'_>, inv: &InvoiceDto) -> Result<DocumentView> {
             columns: vec![
                 Column::left("Date", 1.4),
                 Column::left("Receipt", 2.0),
-                Column::left("", 3.0),
+                Column::text("", 1.0),
                 Column::right("Amount", 1.6),
             ],
             rows: payment_rows(p, &inv.payments),
@@ -311,7 +311,7 @@ fn invoice_view(p: &Paper<'_>, inv: &InvoiceDto) -> Result<DocumentView> {
             columns: vec![
                 Column::left("Date", 1.4),
                 Column::left("Number", 2.0),
-                Column::left("Reason", 3.0),
+                Column::text("Reason", 1.0),
                 Column::right("Amount", 1.6),
             ],
             rows: inv
@@ -474,8 +474,8 @@ fn statement_view(p: &Paper<'_>, s: &StatementDto) -> Result<DocumentView> {
         Block {
             label: "Summary".into(),
             lines: vec![
+                format!("Balance due on {to}: {}", p.money(s.closing)),
                 format!("Owed on {from}: {}", p.money(s.opening)),
-                format!("Owed on {to}: {}", p.money(s.closing)),
                 format!("Your credit: {}", p.money(s.patient_credit)),
             ],
         },
@@ -485,41 +485,35 @@ fn statement_view(p: &Paper<'_>, s: &StatementDto) -> Result<DocumentView> {
         String::new(),
         "Balance brought forward".to_owned(),
         String::new(),
-        String::new(),
         p.money(s.opening),
     ]];
     rows.extend(s.entries.iter().map(|e| {
-        let amount = |d: Decimal| {
-            if d.is_zero() {
-                String::new()
-            } else {
-                p.money(d)
-            }
+        let amount = if e.charge.is_zero() {
+            format!("-{}", p.money(e.credit))
+        } else {
+            p.money(e.charge)
         };
         vec![
             p.date(e.at),
             e.reference.clone(),
             e.description.clone(),
-            amount(e.charge),
-            amount(e.credit),
+            amount,
             p.money(e.balance),
         ]
     }));
     let mut sections = vec![Section::Table(TableView {
         columns: vec![
-            Column::left("Date", 1.3),
-            Column::left("Reference", 2.0),
-            Column::left("Description", 3.2),
-            Column::right("Charges", 1.5),
-            Column::right("Payments", 1.5),
-            Column::right("Balance", 1.5),
+            Column::left("Date", 1.0),
+            Column::left("Reference", 1.0),
+            Column::text("Description", 1.0),
+            Column::right("Amount", 1.0),
+            Column::right("Balance", 1.0),
         ],
         rows,
         total: Some(vec![
             String::new(),
             String::new(),
             "Balance due".to_owned(),
-            String::new(),
             String::new(),
             p.money(s.closing),
         ]),
@@ -657,16 +651,16 @@ fn closeout_view(p: &Paper<'_>, c: &CloseoutDto) -> Result<DocumentView> {
         ]),
         Section::Heading("Payments and refunds".into()),
     ];
+    let everyone = c.user.is_none();
+    let columns = vec![
+        Column::left("Time", 1.0),
+        Column::left("Receipt / invoice", 1.0),
+        Column::text("Patient", 1.0),
+        Column::left(if everyone { "Method / by" } else { "Method" }, 1.0),
+        Column::right("Amount", 1.0),
+    ];
     sections.push(Section::Table(TableView {
-        columns: vec![
-            Column::left("Time", 0.9),
-            Column::left("Receipt", 2.1),
-            Column::left("Invoice", 2.0),
-            Column::left("Patient", 2.4),
-            Column::left("Method", 1.3),
-            Column::left("By", 1.3),
-            Column::right("Amount", 1.5),
-        ],
+        columns,
         rows: c
             .transactions
             .iter()
@@ -676,19 +670,25 @@ fn closeout_view(p: &Paper<'_>, c: &CloseoutDto) -> Result<DocumentView> {
                 } else {
                     p.money(x.amount + x.to_credit)
                 };
-                vec![
+                let method = x.method.parse().map(method_label).unwrap_or(x.method);
+                let mut row = vec![
                     p.time(x.taken_at),
-                    x.number.clone(),
-                    x.invoice_number.clone().unwrap_or_else(|| "credit".into()),
-                    format!("{} ({})", x.patient.name, x.patient.mrn),
-                    x.method
-                        .parse()
-                        .map(method_label)
-                        .unwrap_or(x.method)
-                        .to_owned(),
-                    x.taken_by.clone(),
-                    amount,
-                ]
+                    format!(
+                        "{}\n{}",
+                        x.number,
+                        x.invoice_number
+                            .clone()
+                            .unwrap_or_else(|| "patient credit".into())
+                    ),
+                    format!("{}\n{}", x.patient.name, x.patient.mrn),
+                    if everyone {
+                        format!("{method}\n{}", x.taken_by)
+                    } else {
+                        method.to_owned()
+                    },
+                ];
+                row.push(amount);
+                row
             })
             .collect(),
         total: None,

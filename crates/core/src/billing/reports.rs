@@ -30,21 +30,21 @@ pub struct UnpaidDto {
 fn unpaid_of(r: &Reader<'_>, tend: &Tend, patient: Option<PatientId>) -> Result<Vec<UnpaidDto>> {
     let books = Books::of(r)?;
     let today = books.date(tend.now());
-    r.unpaid_invoices(patient)?
+    Ok(r.unpaid_invoices(patient)?
         .into_iter()
-        .map(|u| {
-            let issued = u.invoice.issued_at.unwrap_or(u.invoice.created_at);
-            Ok(UnpaidDto {
-                number: u.invoice.number.clone().unwrap_or_default(),
-                patient: patient_ref(r, u.invoice.patient_id)?,
-                issued_at: issued,
-                days: (today - books.date(issued)).num_days(),
-                currency: u.invoice.currency.code().to_owned(),
-                total: u.invoice.total().map_or(Decimal::ZERO, |m| m.amount),
-                balance: Money::from_minor(u.balance_minor, u.invoice.currency).amount,
-            })
+        .map(|u| UnpaidDto {
+            number: u.number,
+            patient: PatientRefDto {
+                mrn: u.mrn,
+                name: u.name,
+            },
+            issued_at: u.issued_at,
+            days: (today - books.date(u.issued_at)).num_days(),
+            currency: u.currency.code().to_owned(),
+            total: Money::from_minor(u.total_minor, u.currency).amount,
+            balance: Money::from_minor(u.balance_minor, u.currency).amount,
         })
-        .collect()
+        .collect())
 }
 
 /// Issued invoices with something still owed, oldest first: everyone's, or one patient's.

@@ -667,9 +667,8 @@ fn printed_invoice_receipt_statement_and_closeout_read_back_in_the_clinics_local
         // 3 × 1 234,50 less 10 %, in Spanish figures
         "3.333,15 €",
         "-10 %",
-        "VAT 21 % on 20,00 €",
-        "IGIC 7 % included 4,00 €",
-        "0,28 €",
+        "VAT 21 % on 20,00 € 4,20 €",
+        "IGIC 7 %, included, on 4,00 € 0,28 €",
         "Total 3.421,63 €",
         "Paid -200,00 €",
         "Balance due 3.221,63 €",
