@@ -37,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_billing.sql",
         include_str!("../../../migrations/client/0006_billing.sql"),
     ),
+    (
+        "0007_billing_indexes.sql",
+        include_str!("../../../migrations/client/0007_billing_indexes.sql"),
+    ),
 ];
 
 #[cfg(test)]
