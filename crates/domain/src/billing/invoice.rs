@@ -124,7 +124,7 @@ impl Ledger {
         let due = self.total - self.credited;
         if self.voided {
             InvoiceStatus::Void
-        } else if due <= Decimal::ZERO && kept <= Decimal::ZERO {
+        } else if self.credited > Decimal::ZERO && due <= Decimal::ZERO && kept <= Decimal::ZERO {
             InvoiceStatus::Credited
         } else if kept >= due {
             InvoiceStatus::Paid

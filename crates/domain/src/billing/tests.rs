@@ -419,7 +419,8 @@ fn balance_and_state_follow_payments_refunds_and_credit_notes() {
         (ledger("100.00", "50.00", "0", "50.00"), "0", Paid),
         // Credited after it was paid: the patient is owed 20.00 (refund or credit).
         (ledger("100.00", "100.00", "0", "20.00"), "-20.00", Paid),
-        (ledger("0", "0", "0", "0"), "0", Credited),
+        // An invoice for nothing (a 100 % discount) owes nothing: settled, not credited.
+        (ledger("0", "0", "0", "0"), "0", Paid),
     ] {
         assert_eq!((l.balance(), l.status()), (d(balance), status), "{l:?}");
     }
@@ -597,4 +598,20 @@ fn minor_units_round_trip() {
         currency: EUR,
     };
     assert_eq!(fractional.to_minor(), None);
+}
+
+#[test]
+fn an_invoice_for_nothing_is_paid_not_credited() {
+    let free = Ledger {
+        total: Decimal::ZERO,
+        ..Ledger::default()
+    };
+    assert_eq!(free.status(), InvoiceStatus::Paid);
+    assert_eq!(free.balance(), Decimal::ZERO);
+    let credited = Ledger {
+        total: d("10"),
+        credited: d("10"),
+        ..Ledger::default()
+    };
+    assert_eq!(credited.status(), InvoiceStatus::Credited);
 }
