@@ -669,7 +669,7 @@ fn billing_measurements(
     )];
 
     progress("timing the daily close-out");
-    let days: Vec<NaiveDate> = (1..=opts.billing_days.min(60))
+    let days: Vec<NaiveDate> = (1..=opts.billing_days.clamp(7, 60))
         .map(|i| as_of() - chrono::Duration::days(i64::from(i)))
         .filter(|d| d.weekday().num_days_from_monday() < 5)
         .collect();

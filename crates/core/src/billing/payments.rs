@@ -52,6 +52,35 @@ fn issued(invoice: &Invoice) -> Result<String> {
     }
 }
 
+/// Money given back: to the patient by `method`, or into their credit.
+fn refund_row(
+    patient_id: tend_domain::patient::PatientId,
+    invoice_id: Option<Uuid>,
+    method: PaymentMethod,
+    amount: Money,
+    reason: String,
+    session: &Session,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Payment> {
+    Ok(Payment {
+        id: Uuid::now_v7(),
+        number: String::new(),
+        patient_id,
+        invoice_id,
+        kind: PaymentKind::Refund,
+        method,
+        currency: amount.currency,
+        amount_minor: minor("amount", amount)?,
+        to_credit_minor: 0,
+        tendered_minor: None,
+        change_minor: 0,
+        reference: None,
+        note: Some(reason),
+        taken_by: session.user_id(),
+        taken_at: now,
+    })
+}
+
 /// Writes a payment or refund row with its receipt number and audit entry.
 fn record(
     tx: &mut WriteTx<'_>,
@@ -179,23 +208,15 @@ pub fn refund(
         let books = Books::of(&tx.read())?;
         let amount = Money::parse("amount", form.amount, invoice.currency)?;
         check_refund(&tx.read().ledger(&invoice)?, amount.amount)?;
-        let payment = Payment {
-            id: Uuid::now_v7(),
-            number: String::new(),
-            patient_id: invoice.patient_id,
-            invoice_id: Some(invoice.id),
-            kind: PaymentKind::Refund,
+        let payment = refund_row(
+            invoice.patient_id,
+            Some(invoice.id),
             method,
-            currency: invoice.currency,
-            amount_minor: minor("amount", amount)?,
-            to_credit_minor: 0,
-            tendered_minor: None,
-            change_minor: 0,
-            reference: None,
-            note: Some(reason),
-            taken_by: session.user_id(),
-            taken_at: now,
-        };
+            amount,
+            reason,
+            session,
+            now,
+        )?;
         let payment = record(
             tx,
             &books,
@@ -243,23 +264,7 @@ pub fn refund_credit(
             )
             .into());
         }
-        let payment = Payment {
-            id: Uuid::now_v7(),
-            number: String::new(),
-            patient_id: patient.id,
-            invoice_id: None,
-            kind: PaymentKind::Refund,
-            method,
-            currency: books.currency,
-            amount_minor: minor("amount", amount)?,
-            to_credit_minor: 0,
-            tendered_minor: None,
-            change_minor: 0,
-            reference: None,
-            note: Some(reason),
-            taken_by: session.user_id(),
-            taken_at: now,
-        };
+        let payment = refund_row(patient.id, None, method, amount, reason, session, now)?;
         let payment = record(tx, &books, payment, "credit.refund", json!({}))?;
         payment_dto(tx, &payment, None)
     })

@@ -809,3 +809,35 @@ fn no_sequence_of_payments_refunds_and_credit_notes_makes_a_balance_drift() {
         })
         .unwrap();
 }
+
+#[test]
+fn the_currency_cannot_change_once_there_are_invoices() {
+    let t = desk();
+    let form = |currency| clinic::SettingsForm {
+        name: "Clínica Sol",
+        timezone: "Europe/Madrid",
+        currency,
+        units: "metric",
+    };
+    // Even a draft holds amounts in the clinic's currency: the change is refused.
+    invoices::create(&t.c.tend, &t.rosa, &t.mrn, None).unwrap();
+    let e = clinic::update_settings(&t.c.tend, &t.c.admin, &form("USD")).unwrap_err();
+    assert_eq!(refused_field(e), Some("currency"));
+    // The rest of the settings still change.
+    clinic::update_settings(&t.c.tend, &t.c.admin, &form("EUR")).unwrap();
+    // An amount no clinic types is refused by name, before any arithmetic.
+    let draft = invoices::create(&t.c.tend, &t.rosa, &t.mrn, None).unwrap();
+    let e = invoices::add_line(
+        &t.c.tend,
+        &t.rosa,
+        &draft.id.to_string(),
+        &LineForm {
+            code: Some("CONS"),
+            quantity: "100000",
+            unit_price: Some("99999999999999999999"),
+            ..LineForm::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(refused_field(e), Some("unit_price"));
+}

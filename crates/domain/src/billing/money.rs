@@ -10,6 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 
+/// The largest amount a person can type (a price, a payment): a billion in any currency. With
+/// quantities capped too, no invoice arithmetic can overflow a `Decimal` or an `i64` of minor
+/// units.
+pub const MAX_TYPED: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+
 /// Decimal places of the currency's minor unit (2 when the standard gives none).
 pub fn minor_digits(currency: Currency) -> u32 {
     currency.exponent().map_or(2, u32::from)
@@ -56,6 +61,12 @@ impl Money {
         let amount = parse_amount(field, s)?;
         if amount.is_sign_negative() {
             return Err(ValidationError::new(field, "cannot be negative"));
+        }
+        if amount > MAX_TYPED {
+            return Err(ValidationError::new(
+                field,
+                format!("is more than {MAX_TYPED}, the most one amount can be"),
+            ));
         }
         if amount != round(amount, currency) {
             return Err(ValidationError::new(

@@ -615,3 +615,16 @@ fn an_invoice_for_nothing_is_paid_not_credited() {
     };
     assert_eq!(credited.status(), InvoiceStatus::Credited);
 }
+
+#[test]
+fn amounts_past_a_billion_are_refused_before_any_arithmetic() {
+    let e = Money::parse("unit_price", "99999999999999999999999999", EUR).unwrap_err();
+    assert_eq!(e.field, "unit_price");
+    assert!(e.reason.contains("1000000000"), "{e}");
+    assert!(Money::parse("amount", "1000000000", EUR).is_ok());
+    // The largest line there can be still adds up.
+    let line = line("100000", "1000000000", Discount::None, tax("21", false));
+    let t = totals(&[line], Discount::None, EUR).unwrap();
+    assert_eq!(t.total, d("121000000000000"));
+    assert!(Money::new(t.total, EUR).to_minor().is_some());
+}
