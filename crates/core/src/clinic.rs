@@ -19,7 +19,7 @@ use tend_store::{
 };
 use zeroize::Zeroizing;
 
-use crate::api::{ClinicDto, UserDto};
+use crate::api::{ClinicDto, DeskDto, SessionDto, UserDto};
 use crate::{CoreError, Environment, Result, Session, Tend, auth};
 
 /// Everything the set-up asks for.
@@ -278,7 +278,59 @@ fn settings_dto(tend: &Tend) -> Result<ClinicDto> {
         locale: locale.to_string(),
         tax_id: clinic.tax_id,
         invoice_footer: clinic.invoice_footer,
+        idle_lock_minutes: clinic.idle_lock_minutes,
     })
+}
+
+/// What the desktop needs after sign-in. Open to every signed-in user: it holds no patient data.
+pub fn desk(tend: &Tend, session: &Session) -> Result<DeskDto> {
+    tend.authorize(session, Action::OwnPasswordChange)?;
+    let clinic = settings_dto(tend)?;
+    let can = tend_domain::permission::TABLE
+        .iter()
+        .filter(|(action, _)| session.roles().can(*action))
+        .map(|(action, _)| action.as_str())
+        .collect();
+    let admin = session.roles().can(Action::AuditReview);
+    Ok(DeskDto {
+        user: SessionDto::from(session),
+        can,
+        clinic_name: clinic.name,
+        timezone: clinic.timezone,
+        currency: clinic.currency,
+        locale: clinic.locale,
+        units: clinic.units,
+        today: tend.today()?.to_string(),
+        device_code: clinic.device_code,
+        idle_lock_minutes: clinic.idle_lock_minutes,
+        audit_warning: tend.audit_warning().filter(|_| admin),
+    })
+}
+
+/// The longest a desktop may stay open untouched, in minutes.
+pub const MAX_IDLE_LOCK_MINUTES: i64 = 240;
+
+/// An admin sets how many minutes a desktop may sit untouched before it locks.
+pub fn set_idle_lock(tend: &Tend, session: &Session, minutes: &str) -> Result<ClinicDto> {
+    tend.authorize(session, Action::ClinicSettingsEdit)?;
+    let minutes: i64 = minutes
+        .trim()
+        .parse()
+        .ok()
+        .filter(|m| (1..=MAX_IDLE_LOCK_MINUTES).contains(m))
+        .ok_or_else(|| {
+            ValidationError::new(
+                "idle_lock_minutes",
+                format!("must be a whole number of minutes from 1 to {MAX_IDLE_LOCK_MINUTES}"),
+            )
+        })?;
+    edit_clinic(
+        tend,
+        session,
+        "clinic.idle_lock",
+        vec![("idle_lock_minutes", minutes.into())],
+        json!({ "idle_lock_minutes": minutes }),
+    )
 }
 
 /// The clinic settings form.

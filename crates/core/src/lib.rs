@@ -19,6 +19,7 @@ mod error;
 pub mod passphrase;
 pub mod patients;
 pub mod prescriptions;
+pub mod recovery;
 pub mod schedule;
 mod session;
 pub mod synthetic;

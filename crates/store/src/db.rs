@@ -41,6 +41,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_billing_indexes.sql",
         include_str!("../../../migrations/client/0007_billing_indexes.sql"),
     ),
+    (
+        "0008_idle_lock.sql",
+        include_str!("../../../migrations/client/0008_idle_lock.sql"),
+    ),
 ];
 
 #[cfg(test)]

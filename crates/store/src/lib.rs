@@ -293,7 +293,7 @@ impl<'c> Reader<'c> {
             .query_row(
                 "SELECT id, name, timezone, currency, created_at, units, reminder_template,
                         address, phone, registration, paper, logo, locale, tax_id,
-                        invoice_footer
+                        invoice_footer, idle_lock_minutes
                  FROM clinic LIMIT 1",
                 [],
                 |r| {
@@ -313,6 +313,7 @@ impl<'c> Reader<'c> {
                         locale: r.get(12)?,
                         tax_id: r.get(13)?,
                         invoice_footer: r.get(14)?,
+                        idle_lock_minutes: r.get(15)?,
                     })
                 },
             )
@@ -402,6 +403,8 @@ pub struct ClinicRecord {
     pub tax_id: String,
     /// Printed at the foot of invoices: payment terms, bank details.
     pub invoice_footer: String,
+    /// Minutes untouched before a desktop locks.
+    pub idle_lock_minutes: i64,
 }
 
 pub(crate) fn parse_id<T: std::str::FromStr>(

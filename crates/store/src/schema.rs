@@ -44,6 +44,7 @@ const CLINIC: Table = Table {
         ("locale", Text),
         ("tax_id", Text),
         ("invoice_footer", Text),
+        ("idle_lock_minutes", Int),
     ],
 };
 

@@ -2,6 +2,7 @@
 //! wire shape can stay still while the domain moves.
 
 mod chart;
+pub mod forms;
 mod patient;
 mod schedule;
 
@@ -119,4 +120,27 @@ pub struct ClinicDto {
     pub tax_id: String,
     /// Printed at the foot of invoices, receipts and statements.
     pub invoice_footer: String,
+    /// Minutes untouched before a desktop locks.
+    pub idle_lock_minutes: i64,
+}
+
+/// What every screen of the desktop needs once someone has signed in: who they are, what they
+/// may do (the action names of the permission table), and how the clinic writes dates, numbers
+/// and money.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeskDto {
+    pub user: SessionDto,
+    pub can: Vec<&'static str>,
+    pub clinic_name: String,
+    pub timezone: String,
+    pub currency: String,
+    pub locale: String,
+    pub units: String,
+    /// Today where the clinic is: `2026-11-24`.
+    pub today: String,
+    pub device_code: String,
+    pub idle_lock_minutes: i64,
+    /// What the quick audit check found at open, for an admin to see.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_warning: Option<String>,
 }

@@ -210,3 +210,30 @@ fn settings_are_read_and_edited() {
     .unwrap_err();
     assert_eq!(err.field(), Some("timezone"));
 }
+
+#[test]
+fn the_recovery_sheet_carries_the_key_that_resets_the_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(tend_core::clock::ManualClock::new(chrono::Utc::now()));
+    let init = clinic::init(dir.path(), &request(), env(&clock)).unwrap();
+    let sheet = tend_core::recovery::sheet(&init).unwrap();
+    let text = crate::support::pdf_text(&sheet.pdf);
+    let key = init.recovery_key.to_string();
+    let squashed = |s: &str| s.split_whitespace().collect::<String>();
+    assert!(squashed(&text).contains(&squashed(&key)), "{text}");
+    assert!(
+        text.contains("Clínica Sol") && text.contains("tend passphrase reset"),
+        "{text}"
+    );
+    assert_eq!(sheet.pages, 1);
+
+    drop(init);
+    passphrase::reset_with_recovery_key(dir.path(), &key, "a brand new passphrase", env(&clock))
+        .unwrap();
+    clinic::open(
+        dir.path(),
+        Unlock::Passphrase("a brand new passphrase"),
+        env(&clock),
+    )
+    .unwrap();
+}

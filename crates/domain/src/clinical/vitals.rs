@@ -69,7 +69,8 @@ pub struct Vitals {
 }
 
 /// The form as typed, in the clinic's units.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct VitalsForm {
     /// `120/80`.
     pub blood_pressure: String,

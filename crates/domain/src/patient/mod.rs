@@ -178,7 +178,8 @@ pub fn display_name(preferred: Option<&str>, given: &str, family: &str) -> Strin
 }
 
 /// The registration form as typed: every field a string, empty when not given.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct PatientForm {
     pub given_name: String,
     pub family_name: String,
