@@ -15,6 +15,7 @@ pub mod chart;
 pub mod clinic;
 pub mod clinical;
 pub mod clock;
+pub mod desktop;
 mod error;
 pub mod passphrase;
 pub mod patients;

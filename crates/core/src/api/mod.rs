@@ -30,6 +30,19 @@ pub struct ApiError {
     pub warnings: Vec<tend_domain::prescribing::Warning>,
 }
 
+impl ApiError {
+    /// An error raised outside the use cases (the desktop's own states).
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: message.into(),
+            field: None,
+            conflicts: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
 impl From<&CoreError> for ApiError {
     fn from(e: &CoreError) -> Self {
         ApiError {

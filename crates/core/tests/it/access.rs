@@ -424,31 +424,26 @@ fn a_refusal_is_audited() {
 #[test]
 fn the_desk_tells_each_person_what_they_may_do_and_when_it_locks() {
     let c = clinic();
-    let desk = tend_core::clinic::desk(&c.tend, &c.admin).unwrap();
+    let desk = clinic::desk(&c.tend, &c.admin).unwrap();
     assert!(desk.can.contains(&"clinic.edit") && !desk.can.contains(&"chart.read"));
     assert_eq!(
         (desk.idle_lock_minutes, desk.today.as_str()),
         (10, "2026-11-24")
     );
 
-    let rosa = crate::support::person(&c, "rosa", "receptionist");
-    let front = tend_core::clinic::desk(&c.tend, &rosa).unwrap();
+    let rosa = person(&c, "rosa", "receptionist");
+    let front = clinic::desk(&c.tend, &rosa).unwrap();
     assert!(front.can.contains(&"payment.take"));
     for clinical in ["chart.read", "note.read", "rx.write", "clinic.edit"] {
         assert!(!front.can.contains(&clinical), "{clinical}");
     }
 
     for bad in ["0", "241", "ten", "1.5"] {
-        let e = tend_core::clinic::set_idle_lock(&c.tend, &c.admin, bad).unwrap_err();
+        let e = clinic::set_idle_lock(&c.tend, &c.admin, bad).unwrap_err();
         assert_eq!(e.field(), Some("idle_lock_minutes"), "{bad}");
     }
-    let e = tend_core::clinic::set_idle_lock(&c.tend, &rosa, "30").unwrap_err();
+    let e = clinic::set_idle_lock(&c.tend, &rosa, "30").unwrap_err();
     assert_eq!(e.code(), "forbidden");
-    tend_core::clinic::set_idle_lock(&c.tend, &c.admin, " 15 ").unwrap();
-    assert_eq!(
-        tend_core::clinic::desk(&c.tend, &rosa)
-            .unwrap()
-            .idle_lock_minutes,
-        15
-    );
+    clinic::set_idle_lock(&c.tend, &c.admin, " 15 ").unwrap();
+    assert_eq!(clinic::desk(&c.tend, &rosa).unwrap().idle_lock_minutes, 15);
 }

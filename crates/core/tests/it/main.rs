@@ -6,6 +6,7 @@ mod access;
 mod backup;
 mod billing;
 mod chart;
+mod desktop;
 mod opening;
 mod patients;
 mod prescriptions;

@@ -1,0 +1,304 @@
+//! The desktop app's state: which clinic folder it serves, whether the clinic is open, who is
+//! signed in, and the documents printed for preview. The Tauri shell holds one [`Desktop`] and
+//! each of its commands is one call into it, so everything here is tested without a window.
+//!
+//! The stages a desktop goes through: `setup` (no clinic in the folder yet) → `unlock` (the OS
+//! keyring has no key: ask for the passphrase) → `sign_in` → signed in, until sign-out or the
+//! idle lock, which end the session (audited) and go back to `sign_in`.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use serde::Serialize;
+
+use crate::api::forms::Setup;
+use crate::api::{ApiError, DeskDto};
+use crate::clinic::{self, Unlock};
+use crate::prescriptions::PrintedDto;
+use crate::{CoreError, Environment, Session, Tend, auth, recovery};
+
+/// How many printed documents are kept for preview and saving; older ones are dropped.
+const KEPT_DOCUMENTS: usize = 6;
+
+/// Where the desktop stands, for the first screen it shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StartDto {
+    /// `setup`, `unlock` or `sign_in`.
+    pub stage: &'static str,
+    /// Why the passphrase is asked for (no keyring, or its key does not fit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The clinic's name once it is open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clinic_name: Option<String>,
+}
+
+/// A printed document held for the preview: its bytes are fetched separately.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentDto {
+    pub id: u64,
+    pub number: String,
+    pub file_name: String,
+    pub pages: usize,
+}
+
+/// The clinic just set up, with its recovery sheet ready to print.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetUpDto {
+    pub desk: DeskDto,
+    pub recovery_sheet: DocumentDto,
+    /// Whether the OS keyring took the key (otherwise the passphrase is asked at every start).
+    pub keyring_saved: bool,
+}
+
+#[derive(Debug, Default)]
+struct Documents {
+    next: u64,
+    kept: VecDeque<(u64, PrintedDto)>,
+}
+
+/// The state of one desktop window.
+#[derive(Debug)]
+pub struct Desktop {
+    dir: PathBuf,
+    env: Environment,
+    tend: RwLock<Option<Arc<Tend>>>,
+    session: Mutex<Option<Session>>,
+    documents: Mutex<Documents>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn api(e: CoreError) -> ApiError {
+    ApiError::from(e)
+}
+
+impl Desktop {
+    pub fn new(dir: PathBuf, env: Environment) -> Self {
+        Desktop {
+            dir,
+            env,
+            tend: RwLock::new(None),
+            session: Mutex::new(None),
+            documents: Mutex::new(Documents::default()),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn open_tend(&self) -> Option<Arc<Tend>> {
+        self.tend.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn keep_open(&self, tend: Tend) -> Arc<Tend> {
+        let tend = Arc::new(tend);
+        *self.tend.write().unwrap_or_else(|p| p.into_inner()) = Some(tend.clone());
+        tend
+    }
+
+    fn opened(tend: &Tend) -> Result<StartDto, ApiError> {
+        let clinic = tend
+            .store()
+            .read(|r| r.clinic())
+            .map_err(|e| api(e.into()))?;
+        Ok(StartDto {
+            stage: "sign_in",
+            reason: None,
+            clinic_name: Some(clinic.name),
+        })
+    }
+
+    /// The first screen: set-up when there is no clinic, the passphrase when the keyring cannot
+    /// open it, otherwise sign-in.
+    pub fn start(&self) -> Result<StartDto, ApiError> {
+        if let Some(tend) = self.open_tend() {
+            return Self::opened(&tend);
+        }
+        if !Tend::exists(&self.dir) {
+            return Ok(StartDto {
+                stage: "setup",
+                reason: None,
+                clinic_name: None,
+            });
+        }
+        match clinic::open(&self.dir, Unlock::Keyring, self.env.clone()) {
+            Ok(tend) => Self::opened(&self.keep_open(tend)),
+            Err(CoreError::PassphraseNeeded { reason }) => Ok(StartDto {
+                stage: "unlock",
+                reason: Some(reason),
+                clinic_name: None,
+            }),
+            Err(e) => Err(api(e)),
+        }
+    }
+
+    /// Opens the clinic with its passphrase; the key then goes to the OS keyring when there is
+    /// one, so the next start needs no typing.
+    pub fn unlock(&self, passphrase: &str) -> Result<StartDto, ApiError> {
+        if let Some(tend) = self.open_tend() {
+            return Self::opened(&tend);
+        }
+        let tend = clinic::open(&self.dir, Unlock::Passphrase(passphrase), self.env.clone())
+            .map_err(|e| match e {
+                CoreError::Store(tend_store::StoreError::WrongSecret { .. }) => ApiError {
+                    field: Some("passphrase"),
+                    ..api(e)
+                },
+                e => api(e),
+            })?;
+        Self::opened(&self.keep_open(tend))
+    }
+
+    /// Creates the clinic, signs its first admin in, and prints the recovery sheet.
+    pub fn set_up(&self, form: &Setup) -> Result<SetUpDto, ApiError> {
+        if self.open_tend().is_some() || Tend::exists(&self.dir) {
+            return Err(api(
+                tend_store::StoreError::AlreadyExists(self.dir.clone()).into()
+            ));
+        }
+        let init = clinic::init(&self.dir, &form.form(), self.env.clone()).map_err(api)?;
+        let sheet = recovery::sheet(&init).map_err(api)?;
+        let keyring_saved = init.keyring_saved;
+        self.keep_open(init.tend);
+        let desk = self.sign_in(&form.admin_username, &form.admin_password)?;
+        let recovery_sheet = self.keep(sheet);
+        Ok(SetUpDto {
+            desk,
+            recovery_sheet,
+            keyring_saved,
+        })
+    }
+
+    fn tend(&self) -> Result<Arc<Tend>, ApiError> {
+        self.open_tend()
+            .ok_or_else(|| ApiError::new("not_open", "the clinic is not open yet; unlock it first"))
+    }
+
+    /// Signs a person in; whoever was signed in before is signed out (switch of user).
+    pub fn sign_in(&self, username: &str, password: &str) -> Result<DeskDto, ApiError> {
+        let tend = self.tend()?;
+        let session = auth::sign_in(&tend, username, password).map_err(|e| match e {
+            CoreError::InvalidCredentials => ApiError {
+                field: Some("password"),
+                ..api(e)
+            },
+            e => api(e),
+        })?;
+        let desk = clinic::desk(&tend, &session).map_err(api)?;
+        if let Some(previous) = lock(&self.session).replace(session) {
+            self.end(&tend, previous);
+        }
+        Ok(desk)
+    }
+
+    fn end(&self, tend: &Tend, session: Session) {
+        lock(&self.documents).kept.clear();
+        if let Err(e) = auth::sign_out(tend, session) {
+            tracing::warn!(error = %e, "could not record a sign-out");
+        }
+    }
+
+    /// Ends the session: sign-out, switch of user and the idle lock all come here. Printed
+    /// documents are dropped with it.
+    pub fn sign_out(&self) -> Result<(), ApiError> {
+        let tend = self.tend()?;
+        if let Some(session) = lock(&self.session).take() {
+            self.end(&tend, session);
+        }
+        Ok(())
+    }
+
+    /// Runs a use case as the signed-in person. A session the clinic has ended (the account
+    /// was disabled or locked meanwhile) is dropped here, so the UI goes back to sign-in.
+    pub fn run<T>(
+        &self,
+        f: impl FnOnce(&Tend, &Session) -> crate::Result<T>,
+    ) -> Result<T, ApiError> {
+        let tend = self.tend()?;
+        let session = lock(&self.session)
+            .clone()
+            .ok_or_else(|| api(CoreError::SessionEnded))?;
+        f(&tend, &session).map_err(|e| {
+            if matches!(e, CoreError::SessionEnded) {
+                lock(&self.session).take();
+                lock(&self.documents).kept.clear();
+            }
+            api(e)
+        })
+    }
+
+    /// Prints a document as the signed-in person and keeps it for the preview.
+    pub fn print(
+        &self,
+        f: impl FnOnce(&Tend, &Session) -> crate::Result<PrintedDto>,
+    ) -> Result<DocumentDto, ApiError> {
+        let printed = self.run(f)?;
+        Ok(self.keep(printed))
+    }
+
+    fn keep(&self, printed: PrintedDto) -> DocumentDto {
+        let mut docs = lock(&self.documents);
+        docs.next += 1;
+        let id = docs.next;
+        let dto = DocumentDto {
+            id,
+            number: printed.number.clone(),
+            file_name: printed.file_name.clone(),
+            pages: printed.pages,
+        };
+        docs.kept.push_back((id, printed));
+        while docs.kept.len() > KEPT_DOCUMENTS {
+            docs.kept.pop_front();
+        }
+        dto
+    }
+
+    /// The bytes of a document printed in this session.
+    pub fn document(&self, id: u64) -> Result<Vec<u8>, ApiError> {
+        lock(&self.documents)
+            .kept
+            .iter()
+            .find(|(n, _)| *n == id)
+            .map(|(_, d)| d.pdf.clone())
+            .ok_or_else(|| {
+                ApiError::new(
+                    "not_found",
+                    "that document is no longer held for preview; print it again",
+                )
+            })
+    }
+
+    /// Writes a document where the person chose to save it, through a temporary file in the
+    /// same folder so a failure never leaves half a PDF.
+    pub fn save_document(&self, id: u64, path: &Path) -> Result<(), ApiError> {
+        let bytes = self.document(id)?;
+        write_whole(path, &bytes).map_err(|e| {
+            tracing::warn!(error = %e, "saving a document failed");
+            ApiError {
+                field: Some("path"),
+                ..ApiError::new(
+                    "save_failed",
+                    format!("the PDF could not be saved there ({})", e.kind()),
+                )
+            }
+        })
+    }
+}
+
+fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

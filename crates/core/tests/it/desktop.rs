@@ -1,0 +1,134 @@
+//! The desktop's stages, as the window goes through them: set-up, unlock, sign-in, printing for
+//! preview, switch of user and sign-out.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use tend_core::api::forms::Setup;
+use tend_core::clock::ManualClock;
+use tend_core::desktop::Desktop;
+use tend_core::patients;
+
+use crate::support::{ADMIN_PASSWORD, PASSPHRASE, env, request};
+
+fn setup_form() -> Setup {
+    let r = request();
+    Setup {
+        clinic_name: r.clinic_name.into(),
+        timezone: r.timezone.into(),
+        currency: r.currency.into(),
+        device_name: r.device_name.into(),
+        admin_username: r.admin_username.into(),
+        admin_display_name: r.admin_display_name.into(),
+        admin_password: r.admin_password.into(),
+        passphrase: r.passphrase.into(),
+        units: r.units.into(),
+    }
+}
+
+#[test]
+fn a_desktop_goes_from_set_up_to_sign_in_to_unlock_on_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap(),
+    ));
+    let desk = Desktop::new(dir.path().to_owned(), env(&clock));
+    assert_eq!(desk.start().unwrap().stage, "setup");
+
+    // A bad field is named and nothing is created.
+    let e = desk
+        .set_up(&Setup {
+            timezone: "Europe/Madird".into(),
+            ..setup_form()
+        })
+        .unwrap_err();
+    assert_eq!(e.field, Some("timezone"));
+    assert_eq!(desk.start().unwrap().stage, "setup");
+
+    let done = desk.set_up(&setup_form()).unwrap();
+    assert_eq!(done.desk.user.username, "admin");
+    assert!(!done.keyring_saved, "the tests' keyring takes nothing");
+    let sheet = desk.document(done.recovery_sheet.id).unwrap();
+    assert!(sheet.starts_with(b"%PDF-"));
+    let saved = dir.path().join("sheet.pdf");
+    desk.save_document(done.recovery_sheet.id, &saved).unwrap();
+    assert_eq!(std::fs::read(&saved).unwrap(), sheet);
+    let e = desk
+        .save_document(
+            done.recovery_sheet.id,
+            &dir.path().join("no/such/folder/x.pdf"),
+        )
+        .unwrap_err();
+    assert_eq!((e.code, e.field), ("save_failed", Some("path")));
+    assert!(desk.set_up(&setup_form()).is_err(), "set-up happens once");
+
+    // Signed in: use cases run as the admin; signed out: they are refused.
+    assert_eq!(desk.run(|t, s| patients::count(t, s)).unwrap(), 0);
+    desk.sign_out().unwrap();
+    assert_eq!(
+        desk.run(|t, s| patients::count(t, s)).unwrap_err().code,
+        "session_ended"
+    );
+    assert!(
+        desk.document(done.recovery_sheet.id).is_err(),
+        "documents go with the session"
+    );
+    let e = desk.sign_in("admin", "not the password").unwrap_err();
+    assert_eq!((e.code, e.field), ("invalid_credentials", Some("password")));
+    desk.sign_in("admin", ADMIN_PASSWORD).unwrap();
+    assert_eq!(desk.start().unwrap().stage, "sign_in");
+    drop(desk);
+
+    // Next start on a machine without a keyring: the passphrase opens it.
+    let desk = Desktop::new(dir.path().to_owned(), env(&clock));
+    let start = desk.start().unwrap();
+    assert_eq!(start.stage, "unlock");
+    assert_eq!(
+        desk.sign_in("admin", ADMIN_PASSWORD).unwrap_err().code,
+        "not_open"
+    );
+    let e = desk.unlock("not the passphrase").unwrap_err();
+    assert_eq!(e.field, Some("passphrase"));
+    let opened = desk.unlock(PASSPHRASE).unwrap();
+    assert_eq!(
+        (opened.stage, opened.clinic_name.as_deref()),
+        ("sign_in", Some("Clínica Sol"))
+    );
+    assert_eq!(
+        desk.run(|t, s| patients::count(t, s)).unwrap_err().code,
+        "session_ended"
+    );
+}
+
+#[test]
+fn switching_user_ends_the_first_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap(),
+    ));
+    let desk = Desktop::new(dir.path().to_owned(), env(&clock));
+    desk.set_up(&setup_form()).unwrap();
+    desk.run(|t, s| {
+        tend_core::users::add(
+            t,
+            s,
+            &tend_core::users::NewUser {
+                username: "rosa",
+                display_name: "Rosa",
+                roles: "receptionist",
+                licence_number: "",
+                password: "rosa password 1",
+            },
+        )
+    })
+    .unwrap();
+    let rosa = desk.sign_in("rosa", "rosa password 1").unwrap();
+    assert_eq!(rosa.user.username, "rosa");
+    let e = desk.run(|t, s| tend_core::users::list(t, s)).unwrap_err();
+    assert_eq!(e.code, "forbidden", "now it is Rosa asking, not the admin");
+    let trail = {
+        desk.sign_in("admin", ADMIN_PASSWORD).unwrap();
+        desk.run(|t, s| tend_core::audit::verify(t, s)).unwrap()
+    };
+    assert!(trail.intact, "{trail:?}");
+}
