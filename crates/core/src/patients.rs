@@ -99,7 +99,8 @@ fn likely_duplicates(
 }
 
 /// What to do when the new patient looks like someone already registered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OnDuplicates {
     /// Refuse with `possible_duplicates`, so the person can pick the existing record.
     Refuse,

@@ -12,7 +12,7 @@ use crate::clinic::{BillingSettingsForm, InitRequest, LetterheadForm, SettingsFo
 use crate::clinical::{AllergyForm, ImmunizationForm, MedicationForm, ProblemForm};
 use crate::schedule::{BookRequest, WaitlistForm};
 use crate::users::NewUser;
-use crate::visits::TemplateForm;
+use crate::visits::{NoteEdit, TemplateForm};
 
 /// Declares an owned form whose fields are text (and flags), and its borrowed view.
 macro_rules! owned_form {
@@ -135,6 +135,29 @@ impl Line {
             unit_price: some(&self.unit_price),
             discount: some(&self.discount),
             tax: some(&self.tax),
+        }
+    }
+}
+
+/// The visit note's parts as typed; a part left out stays as it is.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Note {
+    pub reason: Option<String>,
+    pub subjective: Option<String>,
+    pub objective: Option<String>,
+    pub assessment: Option<String>,
+    pub plan: Option<String>,
+}
+
+impl Note {
+    pub fn form(&self) -> NoteEdit<'_> {
+        NoteEdit {
+            reason: some(&self.reason),
+            subjective: some(&self.subjective),
+            objective: some(&self.objective),
+            assessment: some(&self.assessment),
+            plan: some(&self.plan),
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct AppointmentDto {
 pub struct ProviderDayDto {
     pub provider_id: Uuid,
     pub provider: String,
+    /// What booking and filters take.
+    pub username: String,
     /// Working hours, local: `09:00-14:00`.
     pub hours: Vec<String>,
     pub breaks: Vec<String>,

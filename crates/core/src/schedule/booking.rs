@@ -39,7 +39,8 @@ pub struct BookRequest<'a> {
 }
 
 /// Which appointments of a series an edit touches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Scope {
     One,
     ThisAndFollowing,

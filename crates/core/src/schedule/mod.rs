@@ -258,6 +258,7 @@ fn day_of(r: &Reader<'_>, tz: Tz, date: NaiveDate, provider: Option<&str>) -> Re
         providers.push(ProviderDayDto {
             provider_id: p.id.as_uuid(),
             provider: p.display_name.clone(),
+            username: p.username.to_string(),
             hours: spans(&avail.open, tz),
             breaks: spans(&avail.breaks, tz),
             day_off: avail.day_off,

@@ -1,0 +1,610 @@
+//! The commands the UI invokes. Each is one call into tend-core through the [`Desktop`]: no SQL,
+//! rules or formatting here. Arguments are snake_case as the UI's backend module sends them.
+
+use tauri::State;
+use tauri::ipc::Response;
+use tend_core::api::ApiError;
+use tend_core::api::forms;
+use tend_core::billing::{fees, invoices, payments, printing, reports};
+use tend_core::desktop::Desktop;
+use tend_core::patients::OnDuplicates;
+use tend_core::schedule::{self, Scope};
+use tend_core::{audit, chart, clinic, clinical, patients, prescriptions as rx, users, visits};
+use tend_domain::clinical::VitalsForm;
+use tend_domain::patient::PatientForm;
+use tend_domain::prescribing::ItemForm;
+
+type Desk<'a> = State<'a, Desktop>;
+type Answer<T> = Result<T, ApiError>;
+/// What most commands answer: the DTO as JSON (Tauri serializes it once more for the webview).
+type Reply = Answer<serde_json::Value>;
+
+/// Turns a use case's typed answer into a [`Reply`].
+trait IntoReply {
+    fn reply(self) -> Reply;
+}
+
+impl<T: serde::Serialize> IntoReply for Answer<T> {
+    fn reply(self) -> Reply {
+        let value = self?;
+        serde_json::to_value(value).map_err(|e| {
+            tracing::error!(error = %e, "a reply could not be serialized");
+            ApiError::new("internal", "the answer could not be sent to the window")
+        })
+    }
+}
+
+// The desktop's stages.
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn app_start(d: Desk<'_>) -> Reply {
+    d.start().reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn app_set_up(d: Desk<'_>, form: forms::Setup) -> Reply {
+    d.set_up(&form).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn app_unlock(d: Desk<'_>, passphrase: String) -> Reply {
+    d.unlock(&passphrase).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sign_in(d: Desk<'_>, username: String, password: String) -> Reply {
+    d.sign_in(&username, &password).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sign_out(d: Desk<'_>) -> Answer<()> {
+    d.sign_out()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn desk(d: Desk<'_>) -> Reply {
+    d.run(clinic::desk).reply()
+}
+
+// Documents printed for preview.
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn document_bytes(d: Desk<'_>, id: u64) -> Answer<Response> {
+    d.document(id).map(Response::new)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn document_save(d: Desk<'_>, id: u64, path: std::path::PathBuf) -> Answer<()> {
+    d.save_document(id, &path)
+}
+
+// Patients.
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn patient_search(d: Desk<'_>, query: String, limit: usize) -> Reply {
+    d.run(|t, s| patients::search(t, s, &query, limit)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn patient_duplicates(d: Desk<'_>, form: PatientForm) -> Reply {
+    d.run(|t, s| patients::check_duplicates(t, s, &form))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn patient_register(
+    d: Desk<'_>,
+    form: PatientForm,
+    on_duplicates: OnDuplicates,
+) -> Reply {
+    d.run(|t, s| patients::register(t, s, &form, on_duplicates))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn patient_get(d: Desk<'_>, mrn: String) -> Reply {
+    d.run(|t, s| patients::get(t, s, &mrn)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn patient_edit(d: Desk<'_>, mrn: String, form: PatientForm) -> Reply {
+    d.run(|t, s| patients::edit(t, s, &mrn, &form)).reply()
+}
+
+// The chart.
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn chart_banner(d: Desk<'_>, mrn: String) -> Reply {
+    d.run(|t, s| chart::banner_of(t, s, &mrn)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn chart_summary(d: Desk<'_>, mrn: String) -> Reply {
+    d.run(|t, s| chart::summary(t, s, &mrn)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn chart_lists(d: Desk<'_>, mrn: String) -> Reply {
+    d.run(|t, s| chart::lists(t, s, &mrn)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn allergy_record(d: Desk<'_>, mrn: String, form: forms::Allergy) -> Reply {
+    d.run(|t, s| clinical::record_allergy(t, s, &mrn, &form.form()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn allergy_none_known(d: Desk<'_>, mrn: String) -> Answer<()> {
+    d.run(|t, s| clinical::no_known_allergies(t, s, &mrn))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn allergy_end(d: Desk<'_>, id: String, refuted: bool, why: String) -> Reply {
+    d.run(|t, s| clinical::end_allergy(t, s, &id, refuted, &why))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn problem_add(d: Desk<'_>, mrn: String, form: forms::Problem) -> Reply {
+    d.run(|t, s| clinical::add_problem(t, s, &mrn, &form.form()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn problem_resolve(d: Desk<'_>, id: String, resolved_on: String) -> Reply {
+    d.run(|t, s| clinical::resolve_problem(t, s, &id, &resolved_on))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn medication_start(d: Desk<'_>, mrn: String, form: forms::Medication) -> Reply {
+    d.run(|t, s| clinical::start_medication(t, s, &mrn, &form.form()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn medication_stop(d: Desk<'_>, id: String, stopped_on: String, reason: String) -> Reply {
+    d.run(|t, s| clinical::stop_medication(t, s, &id, &stopped_on, &reason))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn vitals_record(d: Desk<'_>, mrn: String, form: VitalsForm) -> Reply {
+    d.run(|t, s| clinical::record_vitals(t, s, &mrn, &form, None))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn immunization_record(d: Desk<'_>, mrn: String, form: forms::Immunization) -> Reply {
+    d.run(|t, s| clinical::record_immunization(t, s, &mrn, &form.form()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn entered_in_error(d: Desk<'_>, id: String, reason: String) -> Answer<()> {
+    d.run(|t, s| clinical::mark_entered_in_error(t, s, &id, &reason))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn icd_search(d: Desk<'_>, query: String, limit: usize) -> Reply {
+    d.run(|_, _| Ok(clinical::icd_search(&query, limit)))
+        .reply()
+}
+
+// Visits and notes.
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn visit_start(
+    d: Desk<'_>,
+    mrn: String,
+    reason: String,
+    template: Option<String>,
+) -> Reply {
+    d.run(|t, s| visits::start(t, s, &mrn, &reason, None, template.as_deref()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn visit_get(d: Desk<'_>, id: String) -> Reply {
+    d.run(|t, s| visits::get(t, s, &id)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn visit_list(d: Desk<'_>, mrn: String, limit: usize, offset: usize) -> Reply {
+    d.run(|t, s| visits::list(t, s, &mrn, limit, offset))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn note_edit(d: Desk<'_>, id: String, note: forms::Note) -> Reply {
+    d.run(|t, s| visits::edit_note(t, s, &id, &note.form()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn visit_sign(d: Desk<'_>, id: String) -> Reply {
+    d.run(|t, s| visits::sign(t, s, &id)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn visit_addendum(d: Desk<'_>, id: String, text: String) -> Reply {
+    d.run(|t, s| visits::add_addendum(t, s, &id, &text)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn note_templates(d: Desk<'_>) -> Reply {
+    d.run(visits::templates).reply()
+}
+
+// Prescriptions.
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn drug_search(d: Desk<'_>, query: String, limit: usize) -> Reply {
+    d.run(|t, s| rx::search_drugs(t, s, &query, limit)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rx_create(d: Desk<'_>, mrn: String, items: Vec<ItemForm>) -> Reply {
+    d.run(|t, s| rx::create_draft(t, s, &mrn, &items)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rx_edit(d: Desk<'_>, id: String, items: Vec<ItemForm>) -> Reply {
+    d.run(|t, s| rx::edit_draft(t, s, &id, &items)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rx_check(d: Desk<'_>, id: String) -> Reply {
+    d.run(|t, s| rx::check_draft(t, s, &id)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rx_sign(d: Desk<'_>, id: String, reasons: Vec<(String, String)>) -> Reply {
+    d.run(|t, s| rx::sign(t, s, &id, &reasons)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rx_cancel(d: Desk<'_>, id: String, reason: String) -> Reply {
+    d.run(|t, s| rx::cancel(t, s, &id, &reason)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rx_renew(d: Desk<'_>, id: String) -> Reply {
+    d.run(|t, s| rx::renew(t, s, &id)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rx_list(d: Desk<'_>, mrn: String) -> Reply {
+    d.run(|t, s| rx::list(t, s, &mrn)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rx_print(d: Desk<'_>, id: String) -> Reply {
+    d.print(|t, s| rx::print(t, s, &id)).reply()
+}
+
+// The schedule.
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn schedule_day(d: Desk<'_>, date: String, provider: Option<String>) -> Reply {
+    d.run(|t, s| schedule::day(t, s, &date, provider.as_deref()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn schedule_week(d: Desk<'_>, date: String, provider: Option<String>) -> Reply {
+    d.run(|t, s| schedule::week(t, s, &date, provider.as_deref()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn schedule_setup(d: Desk<'_>) -> Reply {
+    d.run(|t, s| Ok((schedule::appointment_types(t, s)?, schedule::rooms(t, s)?)))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn appointment_book(d: Desk<'_>, form: forms::Booking) -> Reply {
+    d.run(|t, s| schedule::book(t, s, &form.form())).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn appointment_move(
+    d: Desk<'_>,
+    id: String,
+    at: Option<String>,
+    provider: Option<String>,
+    room: Option<String>,
+    scope: Scope,
+    override_conflicts: bool,
+) -> Reply {
+    d.run(|t, s| {
+        schedule::move_appointment(
+            t,
+            s,
+            &id,
+            at.as_deref(),
+            provider.as_deref(),
+            room.as_deref(),
+            scope,
+            override_conflicts,
+        )
+    })
+    .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn appointment_cancel(d: Desk<'_>, id: String, reason: String, scope: Scope) -> Reply {
+    d.run(|t, s| schedule::cancel(t, s, &id, &reason, scope))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn appointment_check_in(d: Desk<'_>, id: String) -> Reply {
+    d.run(|t, s| schedule::check_in(t, s, &id)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn appointment_undo_check_in(d: Desk<'_>, id: String) -> Reply {
+    d.run(|t, s| schedule::undo_check_in(t, s, &id)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn appointment_start(d: Desk<'_>, id: String) -> Reply {
+    d.run(|t, s| schedule::start(t, s, &id)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn appointment_complete(d: Desk<'_>, id: String) -> Reply {
+    d.run(|t, s| schedule::complete(t, s, &id)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn appointment_no_show(d: Desk<'_>, id: String) -> Reply {
+    d.run(|t, s| schedule::mark_no_show(t, s, &id)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn schedule_queue(d: Desk<'_>, date: Option<String>) -> Reply {
+    d.run(|t, s| schedule::queue(t, s, date.as_deref())).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn schedule_free_slots(
+    d: Desk<'_>,
+    provider: Option<String>,
+    type_name: String,
+    from: String,
+    limit: usize,
+) -> Reply {
+    d.run(|t, s| schedule::free_slots(t, s, provider.as_deref(), &type_name, &from, limit))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn waitlist(d: Desk<'_>) -> Reply {
+    d.run(schedule::waitlist).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn waitlist_add(d: Desk<'_>, form: forms::Waitlist) -> Reply {
+    d.run(|t, s| schedule::waitlist_add(t, s, &form.form()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn waitlist_remove(d: Desk<'_>, id: String) -> Answer<()> {
+    d.run(|t, s| schedule::waitlist_remove(t, s, &id))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn waitlist_book(
+    d: Desk<'_>,
+    id: String,
+    at: String,
+    provider: Option<String>,
+    override_conflicts: bool,
+) -> Reply {
+    d.run(|t, s| schedule::waitlist_book(t, s, &id, &at, provider.as_deref(), override_conflicts))
+        .reply()
+}
+
+// Billing.
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn fee_schedule(d: Desk<'_>, all: bool) -> Reply {
+    d.run(|t, s| fees::schedule(t, s, all)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn fee_save(d: Desk<'_>, form: forms::Fee) -> Reply {
+    d.run(|t, s| fees::save_fee(t, s, &form.form())).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn fee_archive(d: Desk<'_>, code: String) -> Answer<()> {
+    d.run(|t, s| fees::archive_fee(t, s, &code))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn tax_rates(d: Desk<'_>) -> Reply {
+    d.run(fees::tax_rates).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn visit_services(d: Desk<'_>, visit: String) -> Reply {
+    d.run(|t, s| fees::visit_services(t, s, &visit)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn visit_service_add(
+    d: Desk<'_>,
+    visit: String,
+    code: String,
+    quantity: String,
+) -> Reply {
+    d.run(|t, s| fees::add_visit_service(t, s, &visit, &code, &quantity))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn invoice_create(d: Desk<'_>, mrn: String, visit: Option<String>) -> Reply {
+    d.run(|t, s| invoices::create(t, s, &mrn, visit.as_deref()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn invoice_get(d: Desk<'_>, id: String) -> Reply {
+    d.run(|t, s| invoices::get(t, s, &id)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn invoice_list(d: Desk<'_>, mrn: String) -> Reply {
+    d.run(|t, s| invoices::list(t, s, &mrn)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn invoice_add_line(d: Desk<'_>, id: String, line: forms::Line) -> Reply {
+    d.run(|t, s| invoices::add_line(t, s, &id, &line.form()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn invoice_remove_line(d: Desk<'_>, id: String, n: usize) -> Reply {
+    d.run(|t, s| invoices::remove_line(t, s, &id, n)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn invoice_discount(d: Desk<'_>, id: String, discount: String) -> Reply {
+    d.run(|t, s| invoices::set_discount(t, s, &id, &discount))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn invoice_delete(d: Desk<'_>, id: String) -> Answer<()> {
+    d.run(|t, s| invoices::delete_draft(t, s, &id))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn invoice_issue(d: Desk<'_>, id: String) -> Reply {
+    d.run(|t, s| invoices::issue(t, s, &id)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn invoice_void(d: Desk<'_>, id: String, reason: String) -> Reply {
+    d.run(|t, s| payments::void(t, s, &id, &reason)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn payment_take(d: Desk<'_>, invoice: String, form: forms::Payment) -> Reply {
+    d.run(|t, s| payments::pay(t, s, &invoice, &form.form()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn account_balance(d: Desk<'_>, mrn: String) -> Reply {
+    d.run(|t, s| reports::balance(t, s, &mrn)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn unpaid_invoices(d: Desk<'_>, mrn: Option<String>) -> Reply {
+    d.run(|t, s| reports::unpaid(t, s, mrn.as_deref())).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn closeout(d: Desk<'_>, date: String, user: Option<String>) -> Reply {
+    d.run(|t, s| reports::closeout(t, s, &date, user.as_deref()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn invoice_print(d: Desk<'_>, id: String) -> Reply {
+    d.print(|t, s| printing::print_invoice(t, s, &id)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn receipt_print(d: Desk<'_>, number: String) -> Reply {
+    d.print(|t, s| printing::print_receipt(t, s, &number))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn statement_print(d: Desk<'_>, mrn: String, from: String, to: String) -> Reply {
+    d.print(|t, s| printing::print_statement(t, s, &mrn, &from, &to))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn closeout_print(d: Desk<'_>, date: String, user: Option<String>) -> Reply {
+    d.print(|t, s| printing::print_closeout(t, s, &date, user.as_deref()))
+        .reply()
+}
+
+// Administration.
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn user_list(d: Desk<'_>) -> Reply {
+    d.run(users::list).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn user_add(d: Desk<'_>, form: forms::User) -> Reply {
+    d.run(|t, s| users::add(t, s, &form.form())).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn user_set_roles(d: Desk<'_>, username: String, roles: String) -> Reply {
+    d.run(|t, s| users::set_roles(t, s, &username, &roles))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn user_set_disabled(d: Desk<'_>, username: String, disabled: bool) -> Reply {
+    d.run(|t, s| users::set_disabled(t, s, &username, disabled))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn user_unlock(d: Desk<'_>, username: String) -> Reply {
+    d.run(|t, s| users::unlock(t, s, &username)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn user_reset_password(d: Desk<'_>, username: String, password: String) -> Reply {
+    d.run(|t, s| users::reset_password(t, s, &username, &password))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn clinic_settings(d: Desk<'_>) -> Reply {
+    d.run(clinic::settings).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn clinic_update(d: Desk<'_>, form: forms::Settings) -> Reply {
+    d.run(|t, s| clinic::update_settings(t, s, &form.form()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn clinic_letterhead(d: Desk<'_>, form: forms::Letterhead) -> Reply {
+    d.run(|t, s| clinic::update_letterhead(t, s, &form.form()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn clinic_billing(d: Desk<'_>, form: forms::BillingSettings) -> Reply {
+    d.run(|t, s| clinic::update_billing_settings(t, s, &form.form()))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn clinic_idle_lock(d: Desk<'_>, minutes: String) -> Reply {
+    d.run(|t, s| clinic::set_idle_lock(t, s, &minutes)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn audit_verify(d: Desk<'_>) -> Reply {
+    d.run(audit::verify).reply()
+}

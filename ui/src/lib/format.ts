@@ -1,0 +1,56 @@
+// Dates, numbers and money written the clinic's way: its locale, time zone and currency, set
+// from the desk at sign-in.
+
+let locale = "en-GB";
+let timeZone = "UTC";
+let currency = "EUR";
+
+export function setClinicFormat(f: { locale: string; timezone: string; currency: string }) {
+  locale = f.locale;
+  timeZone = f.timezone;
+  currency = f.currency;
+}
+
+/** An amount as tend-core sends it (a decimal string) in the clinic's currency. */
+export function money(amount: string | number, cur: string = currency): string {
+  const n = typeof amount === "number" ? amount : Number(amount);
+  if (!Number.isFinite(n)) return String(amount);
+  return new Intl.NumberFormat(locale, { style: "currency", currency: cur }).format(n);
+}
+
+export function number(n: number, digits = 0): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n);
+}
+
+/** A calendar date `YYYY-MM-DD` (no time zone: it is the same day everywhere). */
+export function date(ymd: string): string {
+  const [y, m, d] = ymd.split("-").map(Number);
+  if (!y || !m || !d) return ymd;
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" }).format(
+    new Date(Date.UTC(y, m - 1, d)),
+  );
+}
+
+/** A weekday and date: `Tue 24 Nov`. */
+export function dayTitle(ymd: string): string {
+  const [y, m, d] = ymd.split("-").map(Number);
+  return new Intl.DateTimeFormat(locale, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).format(
+    new Date(Date.UTC(y, m - 1, d)),
+  );
+}
+
+/** An instant, where the clinic is. */
+export function dateTime(iso: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));
+}
+
+export function time(iso: string): string {
+  return new Intl.DateTimeFormat(locale, { timeStyle: "short", timeZone }).format(new Date(iso));
+}
+
+/** Adds days to a `YYYY-MM-DD` date. */
+export function addDays(ymd: string, days: number): string {
+  const [y, m, d] = ymd.split("-").map(Number);
+  const t = new Date(Date.UTC(y, m - 1, d + days));
+  return t.toISOString().slice(0, 10);
+}
