@@ -11,9 +11,15 @@ use tauri::Manager;
 use tend_core::Environment;
 use tend_core::desktop::Desktop;
 
-/// The clinic folder: `TEND_DATA_DIR` when set (as for the `tend` command), otherwise the
-/// user's data folder, the same one the `tend` command uses.
+/// The clinic folder: `--data-dir DIR` or `TEND_DATA_DIR` when given (as for the `tend`
+/// command), otherwise the user's data folder, the same one the `tend` command uses.
 fn data_dir() -> Option<PathBuf> {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--data-dir" {
+            return args.next().map(PathBuf::from);
+        }
+    }
     if let Some(dir) = std::env::var_os("TEND_DATA_DIR").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir));
     }

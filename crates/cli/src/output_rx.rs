@@ -248,4 +248,8 @@ pub fn clinic(out: &Output, c: &ClinicDto) {
     for line in c.invoice_footer.lines() {
         println!("    {line}");
     }
+    println!(
+        "  desktops lock after {} minutes without use",
+        c.idle_lock_minutes
+    );
 }

@@ -156,6 +156,8 @@ pub enum ClinicCommand {
         #[arg(long)]
         footer: Option<String>,
     },
+    /// How many minutes a desktop may sit untouched before it locks (admins; 1 to 240).
+    IdleLock { minutes: String },
     /// The logo printed on documents: a PNG or JPEG of at most 512 KiB (admins).
     Logo {
         file: Option<PathBuf>,
@@ -297,6 +299,7 @@ pub fn clinic_command(
                 invoice_footer: footer.as_deref().unwrap_or(&now.invoice_footer),
             },
         )?,
+        ClinicCommand::IdleLock { minutes } => clinic::set_idle_lock(tend, me, minutes)?,
         ClinicCommand::Logo { file, remove } => {
             let image = match (file, remove) {
                 (Some(file), _) => Some(

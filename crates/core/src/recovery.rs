@@ -3,7 +3,7 @@
 
 use serde_json::json;
 use tend_domain::Entity;
-use tend_print::{Block, DocumentView, Section, SummaryRow};
+use tend_print::{Block, DocumentView, Section};
 use tend_store::{AuditEntry, Outcome};
 
 use crate::clinic::{Initialized, letterhead_view};
@@ -32,8 +32,7 @@ pub fn sheet(init: &Initialized) -> Result<PrintedDto> {
         }],
         stamp: None,
         sections: vec![
-            Section::Heading("Recovery key".into()),
-            Section::Summary(vec![SummaryRow::strong("Key", init.recovery_key.as_str())]),
+            Section::Heading(format!("Recovery key:  {}", init.recovery_key.as_str())),
             Section::Heading("Keep this sheet safe".into()),
             Section::Text(
                 "This key opens the clinic's encrypted records if the clinic passphrase is \
@@ -59,7 +58,7 @@ pub fn sheet(init: &Initialized) -> Result<PrintedDto> {
         Ok::<_, CoreError>(())
     })?;
     Ok(PrintedDto {
-        number: "recovery-sheet".into(),
+        number: "Recovery sheet".into(),
         file_name: format!("Tend recovery sheet {}.pdf", clinic.name.replace('/', "-")),
         pdf: pdf.bytes,
         pages: pdf.pages,

@@ -1,0 +1,135 @@
+"""End-to-end tests: the real Tend window under Xvfb, driven over WebDriver (tauri-driver in front
+of WebKitWebDriver). scripts/e2e.sh builds the app and sets TEND_APP and TEND_CLI; screenshots of
+every step go to TEND_E2E_ARTIFACTS."""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.options import ArgOptions
+
+APP = os.environ["TEND_APP"]
+CLI = os.environ["TEND_CLI"]
+ARTIFACTS = Path(os.environ.get("TEND_E2E_ARTIFACTS", "target/e2e"))
+DEMO_PASSPHRASE = "demo clinic passphrase"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, seconds: float = 20) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listened on port {port}")
+
+
+@pytest.fixture(scope="session")
+def display():
+    """A private X display of 1280×800, the smallest screen Tend is built for."""
+    read, write = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+    )
+    os.close(write)
+    number = os.read(read, 16).decode().strip()
+    os.close(read)
+    yield f":{number}"
+    xvfb.terminate()
+    xvfb.wait()
+
+
+@pytest.fixture(scope="session")
+def driver_url(display):
+    port = free_port()
+    env = dict(os.environ, DISPLAY=display)
+    # No keyring on this display's session: the app asks for the passphrase, as on a bare desktop.
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    server = subprocess.Popen(
+        ["tauri-driver", "--port", str(port), "--native-driver", "/usr/bin/WebKitWebDriver",
+         "--native-port", str(free_port())],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait()
+
+
+@pytest.fixture(scope="session")
+def demo_clinic(tmp_path_factory):
+    """The demo clinic, made once by the `tend` command; each test gets its own copy."""
+    folder = tmp_path_factory.mktemp("demo") / "clinic"
+    subprocess.run(
+        [CLI, "--data-dir", str(folder), "demo"],
+        env=dict(os.environ, TEND_PASSPHRASE=DEMO_PASSPHRASE),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return folder
+
+
+@pytest.fixture
+def clinic_copy(demo_clinic, tmp_path):
+    folder = tmp_path / "clinic"
+    shutil.copytree(demo_clinic, folder)
+    return folder
+
+
+class Window:
+    """The app's window, with the few moves every test makes."""
+
+    def __init__(self, driver, name: str):
+        self.d = driver
+        self.name = name
+        self.step = 0
+        self.folder = ARTIFACTS / name
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def shot(self, what: str) -> None:
+        self.step += 1
+        self.d.save_screenshot(str(self.folder / f"{self.step:02d}-{what}.png"))
+
+    def pdf(self, doc_id: int) -> bytes:
+        """A printed document's bytes, fetched through the same command the preview uses."""
+        data = self.d.execute_async_script(
+            """
+            const done = arguments[arguments.length - 1];
+            window.__TAURI_INTERNALS__.invoke('document_bytes', { id: arguments[0] })
+              .then((b) => done(Array.from(new Uint8Array(b))), (e) => done({ error: e }));
+            """,
+            doc_id,
+        )
+        assert isinstance(data, list), data
+        return bytes(data)
+
+
+@pytest.fixture
+def window(driver_url, request):
+    def start(data_dir: Path) -> Window:
+        options = ArgOptions()
+        options.set_capability("browserName", "wry")
+        options.set_capability("tauri:options", {"application": APP, "args": ["--data-dir", str(data_dir)]})
+        driver = webdriver.Remote(command_executor=driver_url, options=options)
+        driver.implicitly_wait(0)
+        opened.append(driver)
+        return Window(driver, request.node.name)
+
+    opened = []
+    yield start
+    for driver in opened:
+        driver.quit()

@@ -1,0 +1,55 @@
+"""The idle lock: after the clinic's idle minutes the desk hides behind the sign-in, and the same
+person comes back to where they were; a wrong password is named, and a locked-out account says so."""
+
+import subprocess
+import time
+
+from conftest import CLI, DEMO_PASSPHRASE
+from helpers import click, fill, find, text_appears, unlock_and_sign_in, wait
+
+
+def test_idle_lock_hides_the_desk_and_lets_the_same_person_back(window, clinic_copy):
+    subprocess.run(
+        [CLI, "--data-dir", str(clinic_copy), "--user", "admin", "clinic", "idle-lock", "1"],
+        env={"TEND_PASSPHRASE": DEMO_PASSPHRASE, "TEND_PASSWORD": "demo admin password", "PATH": "/usr/bin:/bin"},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    w = window(clinic_copy)
+    d = w.d
+    find(d, "#passphrase")
+    unlock_and_sign_in(d, "rosa", "rosa demo password")
+    click(d, "#nav_billing")
+    find(d, "#closeout_day")
+
+    # One minute untouched (the check runs every few seconds).
+    time.sleep(60)
+    text_appears(d, "#signin-title", "Locked", seconds=20)
+    assert not d.find_element("css selector", "#open_search").is_displayed()
+    w.shot("locked")
+
+    fill(d, "password", "not her password")
+    click(d, "form button[type=submit]")
+    find(d, "#password-error")
+    fill(d, "password", "rosa demo password")
+    click(d, "form button[type=submit]")
+    find(d, "#closeout_day")
+    w.shot("back-where-she-was")
+
+
+def test_a_locked_out_account_is_told_so(window, clinic_copy):
+    w = window(clinic_copy)
+    d = w.d
+    find(d, "#passphrase")
+    fill(d, "passphrase", DEMO_PASSPHRASE)
+    click(d, "form button[type=submit]")
+    for _ in range(10):
+        fill(d, "username", "luis")
+        fill(d, "password", "wrong password")
+        click(d, "form button[type=submit]")
+        wait(d, 30).until(lambda d: d.find_elements("css selector", "#password-error, #lockout"))
+        if d.find_elements("css selector", "#lockout"):
+            break
+    text = find(d, "#lockout").text
+    assert "try again" in text or "locked" in text, text
+    w.shot("lockout-message")
