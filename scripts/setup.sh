@@ -37,6 +37,16 @@ fi
 command -v cargo >/dev/null || { echo "setup: cargo is not on PATH; install Rust from https://rustup.rs" >&2; exit 1; }
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
+# Node.js for the UI (Debian's nodejs when there is none; Vite needs 20.19 or later).
+if ! command -v npm >/dev/null; then
+  echo "setup: installing nodejs and npm" >&2
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+# The desktop shell embeds ui/dist when it compiles, so the UI is built before any cargo step.
+bash "$here/scripts/ui.sh"
+
 # One cargo target directory outside the clone, shared by every crate and every command.
 echo "${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tend/target}"
 : "$here"

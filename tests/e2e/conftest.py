@@ -118,6 +118,13 @@ class Window:
         return bytes(data)
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
 @pytest.fixture
 def window(driver_url, request):
     def start(data_dir: Path) -> Window:
@@ -131,5 +138,8 @@ def window(driver_url, request):
 
     opened = []
     yield start
+    failed = getattr(request.node, "rep_call", None)
     for driver in opened:
+        if failed is not None and failed.failed:
+            driver.save_screenshot(str(ARTIFACTS / request.node.name / "FAILED.png"))
         driver.quit()
