@@ -12,3 +12,12 @@ export TEND_CRASH_ROUNDS="${TEND_CRASH_ROUNDS:-100}"
 
 echo "test: cargo test (target folder $CARGO_TARGET_DIR)" >&2
 cargo test --workspace --locked "$@"
+
+# With arguments only the cargo tests run (a developer narrowing down); otherwise the UI's unit
+# tests and the end-to-end tests of the real window follow.
+if [ $# -eq 0 ]; then
+  echo "test: UI unit tests" >&2
+  bash scripts/ui.sh test
+  echo "test: end-to-end tests (real window under Xvfb)" >&2
+  bash scripts/e2e.sh
+fi

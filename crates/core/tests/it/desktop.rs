@@ -63,12 +63,9 @@ fn a_desktop_goes_from_set_up_to_sign_in_to_unlock_on_the_next_start() {
     assert!(desk.set_up(&setup_form()).is_err(), "set-up happens once");
 
     // Signed in: use cases run as the admin; signed out: they are refused.
-    assert_eq!(desk.run(|t, s| patients::count(t, s)).unwrap(), 0);
+    assert_eq!(desk.run(patients::count).unwrap(), 0);
     desk.sign_out().unwrap();
-    assert_eq!(
-        desk.run(|t, s| patients::count(t, s)).unwrap_err().code,
-        "session_ended"
-    );
+    assert_eq!(desk.run(patients::count).unwrap_err().code, "session_ended");
     assert!(
         desk.document(done.recovery_sheet.id).is_err(),
         "documents go with the session"
@@ -94,10 +91,7 @@ fn a_desktop_goes_from_set_up_to_sign_in_to_unlock_on_the_next_start() {
         (opened.stage, opened.clinic_name.as_deref()),
         ("sign_in", Some("Clínica Sol"))
     );
-    assert_eq!(
-        desk.run(|t, s| patients::count(t, s)).unwrap_err().code,
-        "session_ended"
-    );
+    assert_eq!(desk.run(patients::count).unwrap_err().code, "session_ended");
 }
 
 #[test]
@@ -124,11 +118,11 @@ fn switching_user_ends_the_first_session() {
     .unwrap();
     let rosa = desk.sign_in("rosa", "rosa password 1").unwrap();
     assert_eq!(rosa.user.username, "rosa");
-    let e = desk.run(|t, s| tend_core::users::list(t, s)).unwrap_err();
+    let e = desk.run(tend_core::users::list).unwrap_err();
     assert_eq!(e.code, "forbidden", "now it is Rosa asking, not the admin");
     let trail = {
         desk.sign_in("admin", ADMIN_PASSWORD).unwrap();
-        desk.run(|t, s| tend_core::audit::verify(t, s)).unwrap()
+        desk.run(tend_core::audit::verify).unwrap()
     };
     assert!(trail.intact, "{trail:?}");
 }
