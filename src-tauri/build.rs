@@ -1,11 +1,9 @@
-//! Builds the shell against the configuration at the repository root and declares the app's
-//! commands, so each capability grants only the commands the UI calls.
+//! Builds the shell against tauri.conf.json beside it and declares the app's commands, so the
+//! capability grants only the commands the UI calls.
 
 fn main() {
     let manifest = tauri_build::AppManifest::new().commands(tend_commands::ALL);
-    let attributes = tauri_build::Attributes::new()
-        .config_path("../tauri.conf.json")
-        .app_manifest(manifest);
+    let attributes = tauri_build::Attributes::new().app_manifest(manifest);
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri build step failed: {e:#}");
     }

@@ -143,7 +143,7 @@ pub fn run() -> Result<(), String> {
             commands::clinic_idle_lock,
             commands::audit_verify,
         ])
-        .run(tauri::generate_context!("../tauri.conf.json"))
+        .run(tauri::generate_context!())
         .map_err(|e| format!("the window could not start: {e}"))
 }
 

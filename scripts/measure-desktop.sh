@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Start-up time (process start to the sign-in screen) and idle memory after opening a chart, on
+# the release build under Xvfb with a real Secret Service keyring. Prints JSON; the numbers in
+# docs/benchmarks.md come from here.
+#   scripts/measure-desktop.sh [RUNS]     (default 5 starts)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+runs="${1:-5}"
+target=$(bash scripts/setup.sh)
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$target}"
+tools="${XDG_CACHE_HOME:-$HOME/.cache}/tend/tools"
+bash scripts/e2e.sh --collect-only -q >/dev/null  # installs tauri-driver and selenium if needed
+cargo build --locked --release -p tend-desktop -p tend-cli --quiet
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+TEND_PASSPHRASE="demo clinic passphrase" "$CARGO_TARGET_DIR/release/tend" --data-dir "$work/clinic" demo >/dev/null
+
+exec dbus-run-session -- bash -c '
+  set -euo pipefail
+  echo -n "measure" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  read -r display < <(Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp & )
+  export DISPLAY=":$display"
+  port=$(python3 -c "import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1])")
+  "$0/bin/tauri-driver" --port "$port" --native-driver /usr/bin/WebKitWebDriver >/dev/null 2>&1 &
+  sleep 1
+  "$0/venv/bin/python" tests/e2e/measure.py "http://127.0.0.1:$port" "$1/release/tend-desktop" "$2" "$3"
+  kill %1 2>/dev/null || true
+  pkill -P $$ Xvfb 2>/dev/null || true
+' "$tools" "$CARGO_TARGET_DIR" "$work/clinic" "$runs"

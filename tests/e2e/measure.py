@@ -1,0 +1,116 @@
+"""Measures the release build under Xvfb: from process start to the sign-in screen, and resident
+memory when idle after opening a chart. Run by scripts/measure-desktop.sh; prints JSON.
+
+The clinic's key is in a real Secret Service keyring (gnome-keyring in a private D-Bus session),
+as on a desktop, so the app opens straight to sign-in."""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.common.options import ArgOptions  # noqa: E402
+
+from helpers import ctrl, fill, find, click, text_appears  # noqa: E402
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def boot_time() -> float:
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("btime "):
+            return float(line.split()[1])
+    raise RuntimeError("no btime")
+
+
+def started_at(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return boot_time() + int(fields[19]) / CLOCK_TICKS
+
+
+def processes(name_parts):
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                comm = (d / "comm").read_text().strip()
+            except OSError:
+                continue
+            if any(p in comm for p in name_parts):
+                out.append((int(d.name), comm))
+    return out
+
+
+def memory(pid: int) -> tuple[int, int]:
+    rss = pss = 0
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Rss:"):
+            rss = int(line.split()[1])
+        if line.startswith("Pss:"):
+            pss = int(line.split()[1])
+    return rss, pss
+
+
+def session(driver_url, app, data_dir):
+    options = ArgOptions()
+    options.set_capability("browserName", "wry")
+    options.set_capability("tauri:options", {"application": app, "args": ["--data-dir", str(data_dir)]})
+    return webdriver.Remote(command_executor=driver_url, options=options)
+
+
+def main():
+    driver_url, app, data_dir, runs = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
+    startups = []
+    # The first start unlocks with the passphrase, which puts the key in the keyring.
+    d = session(driver_url, app, data_dir)
+    fill(d, "passphrase", "demo clinic passphrase")
+    click(d, "form button[type=submit]")
+    find(d, "#username")
+    d.quit()
+    time.sleep(1)
+    for _ in range(runs):
+        d = session(driver_url, app, data_dir)
+        find(d, "#username", 30)
+        shown = d.execute_script(
+            "const m = performance.getEntriesByName('tend:sign-in-shown')[0];"
+            "return m ? performance.timeOrigin + m.startTime : null;"
+        )
+        pid = max(p for p, comm in processes(["tend-desktop"]))
+        startups.append(shown / 1000 - started_at(pid))
+        d.quit()
+        time.sleep(1)
+
+    d = session(driver_url, app, data_dir)
+    fill(d, "username", "ana")
+    fill(d, "password", "ana demo password")
+    click(d, "form button[type=submit]")
+    find(d, "#open_search")
+    ctrl(d, "k")
+    fill(d, "patient_query", "garcia")
+    text_appears(d, "#patient_hits", "Garc")
+    from selenium.webdriver.common.keys import Keys
+
+    find(d, "#patient_query").send_keys(Keys.ENTER)
+    find(d, ".banner")
+    find(d, "#tab_summary")
+    time.sleep(20)
+    procs = processes(["tend-desktop", "WebKitWebProces", "WebKitNetworkPr"])
+    mem = {f"{comm}[{pid}]": memory(pid) for pid, comm in procs}
+    d.quit()
+    total_rss = sum(r for r, _ in mem.values()) / 1024
+    total_pss = sum(p for _, p in mem.values()) / 1024
+    shell_rss = sum(r for k, (r, _) in mem.items() if k.startswith("tend-desktop")) / 1024
+    print(json.dumps({
+        "start_to_sign_in_s": {"runs": [round(s, 3) for s in startups], "median": round(statistics.median(startups), 3), "max": round(max(startups), 3)},
+        "idle_after_chart_mb": {"shell_rss": round(shell_rss, 1), "total_rss": round(total_rss, 1), "total_pss": round(total_pss, 1)},
+        "processes": {k: {"rss_kb": r, "pss_kb": p} for k, (r, p) in mem.items()},
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
