@@ -71,6 +71,12 @@ def test_doctor_records_signs_and_prescribes_with_an_override(window, clinic_cop
     text_appears(d, "#signed_line", "Signed by")
     w.shot("note-signed")
 
+    # The summary now shows the problem list's neighbours: medications, the visit, the vitals.
+    click(d, "#tab_summary")
+    text_appears(d, "#panel", "warfarin")
+    text_appears(d, "#panel", "Blood pressure review")
+    w.shot("chart-summary")
+
     # Ibuprofen with warfarin: a warning with its severity, a reason, then signed and printed.
     click(d, "#tab_prescriptions")
     click(d, "#new_rx")
