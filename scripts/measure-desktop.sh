@@ -14,17 +14,24 @@ cargo build --locked --release -p tend-desktop -p tend-cli --quiet
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-TEND_PASSPHRASE="demo clinic passphrase" "$CARGO_TARGET_DIR/release/tend" --data-dir "$work/clinic" demo >/dev/null
+TEND_PASSPHRASE="demo clinic passphrase" "$CARGO_TARGET_DIR/release/tend" --data-dir "$work/clinic" demo --patients 500 --seed 1 >/dev/null
 
-exec dbus-run-session -- bash -c '
+# A throwaway home, so the keyring made here is not left behind in the real one.
+export HOME="$work/home" XDG_DATA_HOME="$work/home/.local/share"
+mkdir -p "$XDG_DATA_HOME"
+dbus-run-session -- bash -c '
   set -euo pipefail
   echo -n "measure" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  read -r display < <(Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp & )
-  export DISPLAY=":$display"
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$2.display" 2>/dev/null &
+  xvfb=$!
+  while [ ! -s "$2.display" ]; do sleep 0.05; done
+  export DISPLAY=":$(cat "$2.display")"
   port=$(python3 -c "import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1])")
   "$0/bin/tauri-driver" --port "$port" --native-driver /usr/bin/WebKitWebDriver >/dev/null 2>&1 &
+  driver=$!
   sleep 1
-  "$0/venv/bin/python" tests/e2e/measure.py "http://127.0.0.1:$port" "$1/release/tend-desktop" "$2" "$3"
-  kill %1 2>/dev/null || true
-  pkill -P $$ Xvfb 2>/dev/null || true
-' "$tools" "$CARGO_TARGET_DIR" "$work/clinic" "$runs"
+  status=0
+  "$0/venv/bin/python" tests/e2e/measure.py "http://127.0.0.1:$port" "$1/release/tend-desktop" "$2" "$3" || status=$?
+  kill "$driver" "$xvfb" 2>/dev/null || true
+  exit $status
+' "$tools" "$CARGO_TARGET_DIR" "$work/clinic" "$runs" 2>/dev/null

@@ -54,9 +54,9 @@ def display():
 @pytest.fixture(scope="session")
 def driver_url(display):
     port = free_port()
-    env = dict(os.environ, DISPLAY=display)
-    # No keyring on this display's session: the app asks for the passphrase, as on a bare desktop.
-    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    # No D-Bus session, so no keyring (and no autolaunched one that could sit locked, waiting for
+    # a prompt nobody answers): the app asks for the passphrase, as on a bare desktop.
+    env = dict(os.environ, DISPLAY=display, DBUS_SESSION_BUS_ADDRESS="disabled:")
     server = subprocess.Popen(
         ["tauri-driver", "--port", str(port), "--native-driver", "/usr/bin/WebKitWebDriver",
          "--native-port", str(free_port())],

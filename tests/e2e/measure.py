@@ -91,8 +91,12 @@ def main():
     click(d, "form button[type=submit]")
     find(d, "#open_search")
     ctrl(d, "k")
-    fill(d, "patient_query", "garcia")
-    text_appears(d, "#patient_hits", "Garc")
+    fill(d, "patient_query", "an")
+    try:
+        find(d, "#patient_hits li", 20)
+    except Exception:
+        d.save_screenshot("/tmp/measure-failed.png")
+        raise
     from selenium.webdriver.common.keys import Keys
 
     find(d, "#patient_query").send_keys(Keys.ENTER)
