@@ -68,6 +68,7 @@ pub const ALL: &[&str] = &[
     "tax_rates",
     "visit_services",
     "visit_service_add",
+    "billable_visits",
     "invoice_create",
     "invoice_get",
     "invoice_list",

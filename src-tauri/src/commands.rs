@@ -449,6 +449,11 @@ pub async fn visit_service_add(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn billable_visits(d: Desk<'_>, mrn: String) -> Reply {
+    d.run(|t, s| invoices::billable_visits(t, s, &mrn)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn invoice_create(d: Desk<'_>, mrn: String, visit: Option<String>) -> Reply {
     d.run(|t, s| invoices::create(t, s, &mrn, visit.as_deref()))
         .reply()

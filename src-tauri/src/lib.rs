@@ -113,6 +113,7 @@ pub fn run() -> Result<(), String> {
             commands::tax_rates,
             commands::visit_services,
             commands::visit_service_add,
+            commands::billable_visits,
             commands::invoice_create,
             commands::invoice_get,
             commands::invoice_list,

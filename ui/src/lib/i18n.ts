@@ -27,3 +27,8 @@ export function t(text: string, vars: Record<string, string | number> = {}): str
 export function plural(n: number, one: string, many: string): string {
   return t(n === 1 ? one : many, { n });
 }
+
+/** A code from tend-core (`checked_in`, `part_paid`, `bank transfer`) as words to show. */
+export function word(code: string): string {
+  return t(code.replaceAll("_", " "));
+}

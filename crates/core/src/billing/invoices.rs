@@ -516,3 +516,41 @@ pub fn list(tend: &Tend, session: &Session, mrn: &str) -> Result<Vec<InvoiceDto>
             .collect()
     })
 }
+
+/// A visit as the front desk sees it for billing: when, with whom, how many services were
+/// recorded, and the invoice already made for it. No clinical content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BillableVisitDto {
+    pub id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub provider: String,
+    pub services: usize,
+    /// The invoice's number, `draft` for a draft, or none yet.
+    pub invoice: Option<String>,
+}
+
+/// The patient's recent visits for invoicing, open to whoever may bill (the front desk cannot
+/// read the visits' notes, but invoices them).
+pub fn billable_visits(tend: &Tend, session: &Session, mrn: &str) -> Result<Vec<BillableVisitDto>> {
+    tend.authorize(session, Action::BillingView)?;
+    tend.store().read(|r| {
+        let p = find(r, mrn)?;
+        r.encounters_of(p.id, 20, 0)?
+            .iter()
+            .filter(|e| e.status != tend_domain::clinical::EncounterStatus::EnteredInError)
+            .map(|e| {
+                let id = e.id.as_uuid();
+                let invoice = r
+                    .invoice_for_visit(id)?
+                    .map(|i| i.number.unwrap_or_else(|| "draft".to_owned()));
+                Ok(BillableVisitDto {
+                    id,
+                    starts_at: e.starts_at,
+                    provider: user_name(r, e.provider_id)?,
+                    services: r.visit_services(id)?.len(),
+                    invoice,
+                })
+            })
+            .collect()
+    })
+}

@@ -137,8 +137,22 @@ fn a_visit_becomes_a_draft_with_its_services_and_is_issued_under_the_desks_serie
         Err(CoreError::Forbidden { .. })
     ));
 
+    // The front desk cannot read the visit's note but sees it to bill it.
+    assert!(visits::list(&t.c.tend, &t.rosa, &t.mrn, 10, 0).is_err());
+    let billable = invoices::billable_visits(&t.c.tend, &t.rosa, &t.mrn).unwrap();
+    assert_eq!(
+        (
+            billable.len(),
+            billable[0].services,
+            billable[0].invoice.as_deref()
+        ),
+        (1, 2, None)
+    );
+
     let draft = invoices::create(&t.c.tend, &t.rosa, &t.mrn, Some(&v)).unwrap();
     assert_eq!(draft.status, "draft");
+    let billable = invoices::billable_visits(&t.c.tend, &t.rosa, &t.mrn).unwrap();
+    assert_eq!(billable[0].invoice.as_deref(), Some("draft"));
     assert_eq!(draft.number, None);
     assert!(draft.editable_here);
     let codes: Vec<_> = draft
@@ -161,6 +175,8 @@ fn a_visit_becomes_a_draft_with_its_services_and_is_issued_under_the_desks_serie
         Some(&*format!("{code}-2026-000001"))
     );
     assert_eq!(issued.status, "issued");
+    let billable = invoices::billable_visits(&t.c.tend, &t.rosa, &t.mrn).unwrap();
+    assert_eq!(billable[0].invoice, issued.number);
     assert_eq!(issued.total, d("85.95"));
     assert_eq!(issued.balance, d("85.95"));
     assert!(!issued.editable_here);

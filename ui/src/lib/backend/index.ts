@@ -105,6 +105,7 @@ export const api = {
   fees: (all = false) => call<T.Fee[]>("fee_schedule", { all }),
   feeSave: (form: Record<string, string>) => call<T.Fee>("fee_save", { form }),
   feeArchive: (code: string) => call<void>("fee_archive", { code }),
+  billableVisits: (mrn: string) => call<T.BillableVisit[]>("billable_visits", { mrn }),
   invoiceCreate: (mrn: string, visit: string | null) => call<T.Invoice>("invoice_create", { mrn, visit }),
   invoiceGet: (id: string) => call<T.Invoice>("invoice_get", { id }),
   invoiceList: (mrn: string) => call<T.Invoice[]>("invoice_list", { mrn }),

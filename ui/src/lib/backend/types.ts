@@ -131,3 +131,4 @@ export interface Clinic {
   registration: string; paper: string; has_logo: boolean; locale: string; tax_id: string; invoice_footer: string;
   idle_lock_minutes: number;
 }
+export interface BillableVisit { id: string; starts_at: string; provider: string; services: number; invoice?: string | null }
