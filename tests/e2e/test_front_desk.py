@@ -93,3 +93,13 @@ def test_receptionist_registers_books_checks_in_takes_payment_and_prints(window,
     number = title.split(": ")[-1]
     text = pdf_text(w.pdf(1))
     assert number in text and "Marta Quintana" in text, text
+
+    # No time suits her yet: the waitlist instead of a booking.
+    click_text(d, "Close")
+    click(d, "#nav_schedule")
+    find(d, '.slot[data-time="13:00"]').click()
+    fill(d, "book_patient", mrn)
+    click(d, ".hits button")
+    click_text(d, "Put on the waitlist instead")
+    text_appears(d, "aside", "Quintana")
+    w.shot("waitlist")
