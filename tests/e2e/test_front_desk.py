@@ -71,7 +71,7 @@ def test_receptionist_registers_books_checks_in_takes_payment_and_prints(window,
         pass
     appt = wait(d).until(lambda d: [a for a in d.find_elements(By.CSS_SELECTOR, ".appt") if "Marta Quintana" in a.text])[0]
     appt.find_element(By.CSS_SELECTOR, ".check-in").click()
-    text_appears(d, "aside", "Marta Quintana")
+    text_appears(d, "#waiting_room", "Marta Quintana")
     w.shot("checked-in")
 
     # An invoice, issued, paid in cash with change, and printed.
@@ -101,5 +101,5 @@ def test_receptionist_registers_books_checks_in_takes_payment_and_prints(window,
     fill(d, "book_patient", mrn)
     click(d, ".hits button")
     click_text(d, "Put on the waitlist instead")
-    text_appears(d, "aside", "Quintana")
+    text_appears(d, "#waitlist", "Marta Quintana")
     w.shot("waitlist")
