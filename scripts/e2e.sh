@@ -17,7 +17,7 @@ if [ ! -x "$tools/bin/tauri-driver" ]; then
   echo "e2e: installing tauri-driver 2.1.0" >&2
   cargo install tauri-driver --locked --version 2.1.0 --root "$tools" --quiet
 fi
-if ! "$tools/venv/bin/python" -c "import selenium, pytest" 2>/dev/null; then
+if ! "$tools/venv/bin/python" -c "import selenium, pytest, pytest_timeout" 2>/dev/null; then
   echo "e2e: installing selenium and pytest" >&2
   python3 -m venv "$tools/venv"
   "$tools/venv/bin/pip" install --quiet --requirement tests/e2e/requirements.txt

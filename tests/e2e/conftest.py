@@ -37,15 +37,26 @@ def wait_for_port(port: int, seconds: float = 20) -> None:
 
 @pytest.fixture(scope="session")
 def display():
-    """A private X display of 1280×800, the smallest screen Tend is built for."""
-    read, write = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-    )
-    os.close(write)
-    number = os.read(read, 16).decode().strip()
-    os.close(read)
+    """A private X display of 1280×800, the smallest screen Tend is built for. Xvfb picks a free
+    display number itself; when another Xvfb takes the same one at the same moment, this one
+    exits without a number, and is started again."""
+    for _ in range(5):
+        read, write = os.pipe()
+        xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            pass_fds=(write,),
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(write)
+        number = os.read(read, 16).decode().strip()
+        os.close(read)
+        time.sleep(0.2)
+        if number and xvfb.poll() is None:
+            break
+        xvfb.kill()
+        xvfb.wait()
+    else:
+        raise RuntimeError("Xvfb would not start")
     yield f":{number}"
     xvfb.terminate()
     xvfb.wait()
