@@ -112,6 +112,11 @@ class Window:
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def shot(self, what: str) -> None:
+        # Two animation frames, so the picture shows what the DOM already holds.
+        self.d.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));"
+        )
         self.step += 1
         self.d.save_screenshot(str(self.folder / f"{self.step:02d}-{what}.png"))
 
