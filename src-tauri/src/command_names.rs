@@ -98,4 +98,5 @@ pub const ALL: &[&str] = &[
     "clinic_billing",
     "clinic_idle_lock",
     "audit_verify",
+    "audit_search",
 ];

@@ -613,3 +613,8 @@ pub async fn clinic_idle_lock(d: Desk<'_>, minutes: String) -> Reply {
 pub async fn audit_verify(d: Desk<'_>) -> Reply {
     d.run(audit::verify).reply()
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn audit_search(d: Desk<'_>, filter: audit::AuditSearch) -> Reply {
+    d.run(|t, s| audit::search(t, s, &filter)).reply()
+}

@@ -143,6 +143,7 @@ pub fn run() -> Result<(), String> {
             commands::clinic_billing,
             commands::clinic_idle_lock,
             commands::audit_verify,
+            commands::audit_search,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| format!("the window could not start: {e}"))

@@ -55,3 +55,23 @@ def test_repeated_wrong_passwords_are_told_to_wait(window, clinic_copy):
     text = find(d, "#lockout").text
     assert "try again in" in text, text
     w.shot("lockout-message")
+
+
+def test_the_admin_reads_the_audit_log_filtered(window, clinic_copy):
+    from helpers import click, fill, find, text_appears, unlock_and_sign_in
+
+    w = window(clinic_copy)
+    d = w.d
+    find(d, "#passphrase")
+    unlock_and_sign_in(d, "admin", "demo admin password")
+    click(d, "#nav_admin")
+    fill(d, "audit_action", "user.sign_in")
+    click(d, "#audit_search")
+    text_appears(d, "#audit_rows", "user.sign_in")
+    rows = d.find_elements("css selector", "#audit_rows tbody tr")
+    assert rows and all("user.sign_in" in r.text for r in rows), [r.text for r in rows]
+    d.execute_script("document.getElementById('audit_rows').scrollIntoView()")
+    w.shot("audit-log")
+    fill(d, "audit_from", "31/02/2026")
+    click(d, "#audit_search")
+    find(d, "#audit_from-error")

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 use serde_json::json;
-use tend_domain::Action;
+use tend_domain::{Action, ValidationError};
 use tend_store::consistency::ConsistencyReport;
-use tend_store::{AuditBreak, AuditEntry, Outcome};
+use tend_store::{AuditBreak, AuditEntry, AuditFilter, Outcome};
 
 use crate::{Result, Session, Tend};
 
@@ -54,6 +54,8 @@ pub fn check_database(tend: &Tend, session: &Session) -> Result<ConsistencyRepor
 /// One entry of a record's audit trail, with who did it by name.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditRowDto {
+    /// The row's place in the chain; the viewer pages back from the smallest shown.
+    pub seq: i64,
     pub at: chrono::DateTime<chrono::Utc>,
     pub user: Option<String>,
     pub action: String,
@@ -72,6 +74,7 @@ pub fn trail(tend: &Tend, session: &Session, record: uuid::Uuid) -> Result<Vec<A
             .audit_of_record(record)?
             .into_iter()
             .map(|a| AuditRowDto {
+                seq: a.seq,
                 at: a.at,
                 user: a.user_id.map(|u| crate::chart::name_of(&names, u)),
                 action: a.action,
@@ -80,6 +83,91 @@ pub fn trail(tend: &Tend, session: &Session, record: uuid::Uuid) -> Result<Vec<A
             })
             .collect();
         tx.audit(AuditEntry::new("audit.trail", Outcome::Ok).detail(json!({ "record": record })))?;
+        Ok(rows)
+    })
+}
+
+/// The audit viewer's filters as typed: days are the clinic's local dates (`2026-11-24`), the
+/// user a username, the action the start of its name; empty means any.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditSearch {
+    pub from: String,
+    pub to: String,
+    pub user: String,
+    pub action: String,
+    pub outcome: String,
+    pub before: Option<i64>,
+    pub limit: usize,
+}
+
+/// The audit log, newest first, filtered. Reviewing it is itself audited.
+pub fn search(tend: &Tend, session: &Session, q: &AuditSearch) -> Result<Vec<AuditRowDto>> {
+    tend.authorize(session, Action::AuditReview)?;
+    let tz = tend.clinic_context()?.timezone;
+    let day = |field: &'static str,
+               s: &str,
+               next: bool|
+     -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        let d = crate::schedule::parse_day(field, s)?;
+        let d = if next { d.succ_opt().unwrap_or(d) } else { d };
+        let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        Ok(midnight
+            .and_local_timezone(tz)
+            .earliest()
+            .map(|t| t.with_timezone(&chrono::Utc)))
+    };
+    let from = day("from", &q.from, false)?;
+    let to = day("to", &q.to, true)?;
+    if let (Some(a), Some(b)) = (from, to)
+        && b <= a
+    {
+        return Err(ValidationError::new("to", "is before the first day").into());
+    }
+    let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
+        let r = tx.read();
+        let user_id = match text(&q.user) {
+            None => None,
+            Some(name) => {
+                let name = tend_domain::Username::parse(&name).map_err(|_| {
+                    ValidationError::new("user", format!("there is no user called {name}"))
+                })?;
+                let record = r.user_by_username(&name)?.ok_or_else(|| {
+                    ValidationError::new("user", format!("there is no user called {name}"))
+                })?;
+                Some(record.user.id.as_uuid())
+            }
+        };
+        let filter = AuditFilter {
+            from,
+            to,
+            user_id,
+            action_prefix: text(&q.action),
+            outcome: text(&q.outcome),
+            before: q.before,
+            limit: if q.limit == 0 { 100 } else { q.limit },
+        };
+        let names = crate::chart::user_names(&r)?;
+        let rows = r
+            .audit_search(&filter)?
+            .into_iter()
+            .map(|a| AuditRowDto {
+                seq: a.seq,
+                at: a.at,
+                user: a.user_id.map(|u| crate::chart::name_of(&names, u)),
+                action: a.action,
+                outcome: a.outcome,
+                detail: a.detail,
+            })
+            .collect();
+        tx.audit(AuditEntry::new("audit.search", Outcome::Ok).detail(json!({
+            "from": q.from, "to": q.to, "user": q.user, "action": q.action, "outcome": q.outcome,
+        })))?;
         Ok(rows)
     })
 }

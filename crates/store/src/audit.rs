@@ -435,25 +435,66 @@ pub struct AuditRow {
     pub detail: serde_json::Value,
 }
 
+/// What the audit viewer filters by; every part optional. `before` pages back: rows with a
+/// smaller sequence number than the last one shown.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub user_id: Option<Uuid>,
+    /// The start of the action's name: `rx.` for everything about prescriptions.
+    pub action_prefix: Option<String>,
+    pub outcome: Option<String>,
+    pub before: Option<i64>,
+    pub limit: usize,
+}
+
+fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
+    let user: Option<String> = r.get(2)?;
+    let detail: String = r.get(5)?;
+    Ok(AuditRow {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        user_id: user.and_then(|u| Uuid::parse_str(&u).ok()),
+        action: r.get(3)?,
+        outcome: r.get(4)?,
+        detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+    })
+}
+
 impl crate::Reader<'_> {
+    /// Audit rows matching `filter`, newest first, at most `filter.limit` (1 to 500).
+    pub fn audit_search(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at, user_id, action, outcome, detail FROM audit_log
+             WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2)
+               AND (?3 IS NULL OR user_id = ?3)
+               AND (?4 IS NULL OR substr(action, 1, length(?4)) = ?4)
+               AND (?5 IS NULL OR outcome = ?5) AND (?6 IS NULL OR seq < ?6)
+             ORDER BY seq DESC LIMIT ?7",
+        )?;
+        let rows = stmt.query_map(
+            rusqlite::params![
+                filter.from.map(timestamp),
+                filter.to.map(timestamp),
+                filter.user_id.map(|u| u.to_string()),
+                filter.action_prefix,
+                filter.outcome,
+                filter.before,
+                filter.limit.clamp(1, 500) as i64,
+            ],
+            audit_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Everything the audit log says about one record, oldest first.
     pub fn audit_of_record(&self, record: Uuid) -> Result<Vec<AuditRow>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, user_id, action, outcome, detail FROM audit_log
              WHERE record_id = ?1 ORDER BY seq",
         )?;
-        let rows = stmt.query_map([record.to_string()], |r| {
-            let user: Option<String> = r.get(2)?;
-            let detail: String = r.get(5)?;
-            Ok(AuditRow {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                user_id: user.and_then(|u| Uuid::parse_str(&u).ok()),
-                action: r.get(3)?,
-                outcome: r.get(4)?,
-                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
-            })
-        })?;
+        let rows = stmt.query_map([record.to_string()], audit_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

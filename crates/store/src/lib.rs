@@ -33,7 +33,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tend_domain::{ClinicId, DatabaseId, DeviceCode, DeviceId};
 
-pub use audit::{AuditBreak, AuditEntry, AuditReport, AuditRow, Outcome};
+pub use audit::{AuditBreak, AuditEntry, AuditFilter, AuditReport, AuditRow, Outcome};
 pub use chart::{encounter_fields, event_fields, note_fields, template_fields};
 pub use db::{SQLCIPHER_SETTINGS, schema_version};
 pub use error::{Result, StoreError};

@@ -447,3 +447,84 @@ fn the_desk_tells_each_person_what_they_may_do_and_when_it_locks() {
     clinic::set_idle_lock(&c.tend, &c.admin, " 15 ").unwrap();
     assert_eq!(clinic::desk(&c.tend, &rosa).unwrap().idle_lock_minutes, 15);
 }
+
+#[test]
+fn the_audit_viewer_filters_by_day_user_and_action_and_pages_back() {
+    use tend_core::audit::{AuditSearch, search};
+    let c = clinic();
+    let rosa = person(&c, "rosa", "receptionist");
+    clinic::set_idle_lock(&c.tend, &c.admin, "15").unwrap();
+    clinic::set_idle_lock(&c.tend, &c.admin, "20").unwrap();
+    let q = |action: &str, user: &str| AuditSearch {
+        action: action.into(),
+        user: user.into(),
+        from: "2026-11-24".into(),
+        to: "2026-11-24".into(),
+        ..AuditSearch::default()
+    };
+    let rows = search(&c.tend, &c.admin, &q("clinic.idle", "")).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0].seq > rows[1].seq, "newest first");
+    assert_eq!(rows[0].user.as_deref(), Some("Dr. Zoë Ørsted"));
+    assert!(
+        search(&c.tend, &c.admin, &q("clinic.idle", "rosa"))
+            .unwrap()
+            .is_empty()
+    );
+    let other_day = AuditSearch {
+        from: "2026-11-25".into(),
+        to: "2026-11-25".into(),
+        ..q("clinic.idle", "")
+    };
+    assert!(search(&c.tend, &c.admin, &other_day).unwrap().is_empty());
+
+    let page = AuditSearch {
+        limit: 1,
+        ..q("clinic.idle", "")
+    };
+    let first = search(&c.tend, &c.admin, &page).unwrap();
+    let next = AuditSearch {
+        before: Some(first[0].seq),
+        ..page
+    };
+    assert_eq!(
+        search(&c.tend, &c.admin, &next).unwrap()[0].seq,
+        rows[1].seq
+    );
+
+    for (bad, field) in [
+        (
+            AuditSearch {
+                from: "31/02/2026".into(),
+                ..AuditSearch::default()
+            },
+            "from",
+        ),
+        (
+            AuditSearch {
+                from: "2026-11-24".into(),
+                to: "2026-11-20".into(),
+                ..AuditSearch::default()
+            },
+            "to",
+        ),
+        (
+            AuditSearch {
+                user: "nobody".into(),
+                ..AuditSearch::default()
+            },
+            "user",
+        ),
+    ] {
+        assert_eq!(
+            search(&c.tend, &c.admin, &bad).unwrap_err().field(),
+            Some(field)
+        );
+    }
+    assert_eq!(
+        search(&c.tend, &rosa, &AuditSearch::default())
+            .unwrap_err()
+            .code(),
+        "forbidden"
+    );
+}

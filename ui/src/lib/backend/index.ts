@@ -136,5 +136,6 @@ export const api = {
   clinicLetterhead: (form: Record<string, string>) => call<T.Clinic>("clinic_letterhead", { form }),
   clinicBilling: (form: Record<string, string>) => call<T.Clinic>("clinic_billing", { form }),
   clinicIdleLock: (minutes: string) => call<T.Clinic>("clinic_idle_lock", { minutes }),
+  auditSearch: (filter: T.AuditSearch) => call<T.AuditRow[]>("audit_search", { filter }),
   auditVerify: () => call<{ verified: number; intact: boolean }>("audit_verify"),
 };

@@ -132,3 +132,5 @@ export interface Clinic {
   idle_lock_minutes: number;
 }
 export interface BillableVisit { id: string; starts_at: string; provider: string; services: number; invoice?: string | null }
+export interface AuditRow { seq: number; at: string; user?: string | null; action: string; outcome: string; detail: unknown }
+export interface AuditSearch { from: string; to: string; user: string; action: string; outcome: string; before: number | null; limit: number }
