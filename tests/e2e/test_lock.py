@@ -58,13 +58,25 @@ def test_repeated_wrong_passwords_are_told_to_wait(window, clinic_copy):
 
 
 def test_the_admin_reads_the_audit_log_filtered(window, clinic_copy):
-    from helpers import click, fill, find, text_appears, unlock_and_sign_in
+    from helpers import click, fill, find, text_appears, unlock_and_sign_in, wait
 
     w = window(clinic_copy)
     d = w.d
     find(d, "#passphrase")
     unlock_and_sign_in(d, "admin", "demo admin password")
     click(d, "#nav_admin")
+
+    # Roles and a password are saved apart; a bad role is named beside its field.
+    row = wait(d).until(lambda d: d.find_elements("xpath", "//tr[td[normalize-space(.)='luis']]"))[0]
+    row.find_element("xpath", ".//button[normalize-space(.)='Change']").click()
+    fill(d, "edit_roles", "doctor, janitor")
+    d.find_element("xpath", "//button[normalize-space(.)='Save roles']").click()
+    find(d, "#edit_roles-error")
+    w.shot("bad-role")
+    fill(d, "edit_roles", "doctor, nurse")
+    d.find_element("xpath", "//button[normalize-space(.)='Save roles']").click()
+    text_appears(d, "table", "doctor, nurse")
+
     fill(d, "audit_action", "user.sign_in")
     click(d, "#audit_search")
     text_appears(d, "#audit_rows", "user.sign_in")
