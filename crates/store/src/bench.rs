@@ -136,6 +136,7 @@ fn fresh(dir: &Path, name: &str, key: Option<&DbKey>) -> Result<(Connection, Pat
     let conn = match key {
         Some(key) => db::connect(&path, key, Mode::Writer, true)?,
         None => {
+            db::prepare_sqlite()?;
             let conn = Connection::open(&path)?;
             conn.execute_batch(db::CONNECTION_PRAGMAS)?;
             conn

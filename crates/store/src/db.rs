@@ -2,6 +2,8 @@
 //! migrations, which run on open and refuse a database written by a newer Tend.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
@@ -86,9 +88,34 @@ pub(crate) const CONNECTION_PRAGMAS: &str = "PRAGMA foreign_keys = ON;
      PRAGMA synchronous = FULL;
      PRAGMA cache_size = -32768;";
 
+/// Finishes SQLite's and SQLCipher's once-per-process set-up before the first connection.
+///
+/// `sqlite3_initialize` marks SQLite initialized *before* it runs SQLCipher's set-up
+/// (`SQLITE_EXTRA_INIT`), so a thread that opens its first connection while another thread is
+/// still inside that set-up gets a connection on which `PRAGMA key` fails with "An error occurred
+/// with PRAGMA key or rekey" (SQLCipher 4.14 answers SQLITE_ERROR: "sqlcipher not initialized").
+/// It failed a CI run once, and about one run in thirteen of 24 threads opening at once
+/// (`tests/first_open.rs`). Opening one in-memory connection under a lock runs the whole of
+/// `sqlite3_initialize` on one thread while the others wait. `connect` calls this; code that
+/// opens a SQLCipher connection without the store must call it first.
+pub fn prepare_sqlite() -> Result<()> {
+    static READY: AtomicBool = AtomicBool::new(false);
+    static LOCK: Mutex<()> = Mutex::new(());
+    if READY.load(Ordering::Acquire) {
+        return Ok(());
+    }
+    let _guard = LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+    if !READY.load(Ordering::Acquire) {
+        Connection::open_in_memory()?.close().map_err(|(_, e)| e)?;
+        READY.store(true, Ordering::Release);
+    }
+    Ok(())
+}
+
 /// Opens `path` with `key`, checks the key reads the file, and sets the connection's pragmas.
 /// Does not migrate and writes nothing.
 pub(crate) fn connect(path: &Path, key: &DbKey, mode: Mode, create: bool) -> Result<Connection> {
+    prepare_sqlite()?;
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;

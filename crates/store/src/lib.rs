@@ -35,7 +35,7 @@ use tend_domain::{ClinicId, DatabaseId, DeviceCode, DeviceId};
 
 pub use audit::{AuditBreak, AuditEntry, AuditFilter, AuditReport, AuditRow, Outcome};
 pub use chart::{encounter_fields, event_fields, note_fields, template_fields};
-pub use db::{SQLCIPHER_SETTINGS, schema_version};
+pub use db::{SQLCIPHER_SETTINGS, prepare_sqlite, schema_version};
 pub use error::{Result, StoreError};
 pub use key::{DbKey, RecoveryKey};
 pub use keyslots::{KdfParams, KeySlots, Secret};
