@@ -96,6 +96,7 @@ pub const ALL: &[&str] = &[
     "clinic_update",
     "clinic_letterhead",
     "clinic_billing",
+    "clinic_logo",
     "clinic_idle_lock",
     "audit_verify",
     "audit_search",

@@ -604,6 +604,12 @@ pub async fn clinic_billing(d: Desk<'_>, form: forms::BillingSettings) -> Reply 
         .reply()
 }
 
+/// The logo as the image file's bytes (PNG or JPEG), or none to remove it.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn clinic_logo(d: Desk<'_>, image: Option<Vec<u8>>) -> Reply {
+    d.run(|t, s| clinic::set_logo(t, s, image.as_deref())).reply()
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn clinic_idle_lock(d: Desk<'_>, minutes: String) -> Reply {
     d.run(|t, s| clinic::set_idle_lock(t, s, &minutes)).reply()

@@ -141,6 +141,7 @@ pub fn run() -> Result<(), String> {
             commands::clinic_update,
             commands::clinic_letterhead,
             commands::clinic_billing,
+            commands::clinic_logo,
             commands::clinic_idle_lock,
             commands::audit_verify,
             commands::audit_search,

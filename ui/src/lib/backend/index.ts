@@ -85,8 +85,9 @@ export const api = {
   week: (date: string, provider: string | null = null) => call<T.Day[]>("schedule_week", { date, provider }),
   scheduleSetup: () => call<[T.AppointmentType[], T.Room[]]>("schedule_setup"),
   book: (form: T.Booking) => call<T.Booked>("appointment_book", { form }),
-  move: (id: string, at: string | null, provider: string | null, override_conflicts: boolean) =>
-    call<T.Booked>("appointment_move", { id, at, provider, room: null, scope: "one", override_conflicts }),
+  /** `null` keeps what the appointment has (its time, clinician or room). */
+  move: (id: string, at: string | null, provider: string | null, room: string | null, override_conflicts: boolean) =>
+    call<T.Booked>("appointment_move", { id, at, provider, room, scope: "one", override_conflicts }),
   cancel: (id: string, reason: string) => call<T.Appointment[]>("appointment_cancel", { id, reason, scope: "one" }),
   checkIn: (id: string) => call<T.Appointment>("appointment_check_in", { id }),
   undoCheckIn: (id: string) => call<T.Appointment>("appointment_undo_check_in", { id }),
@@ -135,6 +136,7 @@ export const api = {
   clinicUpdate: (form: Record<string, string>) => call<T.Clinic>("clinic_update", { form }),
   clinicLetterhead: (form: Record<string, string>) => call<T.Clinic>("clinic_letterhead", { form }),
   clinicBilling: (form: Record<string, string>) => call<T.Clinic>("clinic_billing", { form }),
+  clinicLogo: (image: Uint8Array | null) => call<T.Clinic>("clinic_logo", { image: image ? Array.from(image) : null }),
   clinicIdleLock: (minutes: string) => call<T.Clinic>("clinic_idle_lock", { minutes }),
   auditSearch: (filter: T.AuditSearch) => call<T.AuditRow[]>("audit_search", { filter }),
   auditVerify: () => call<{ verified: number; intact: boolean }>("audit_verify"),
