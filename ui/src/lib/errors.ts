@@ -17,9 +17,17 @@ export function formErrors(e: unknown, fieldMap: Record<string, string> = {}, kn
   if (!isApiError(e)) return { fields: {}, form: t("Something went wrong: {what}", { what: String(e) }) };
   const field = e.field ? (fieldMap[e.field] ?? e.field) : "";
   if (field && (known.length === 0 || known.includes(field))) {
-    return { fields: { [field]: e.message }, form: "" };
+    return { fields: { [field]: besideField(e.message, e.field ?? "") }, form: "" };
   }
   return { fields: {}, form: e.message };
+}
+
+/** Core writes "birth date: is in the future"; beside the field, its label already says which. */
+function besideField(text: string, field: string): string {
+  const prefix = `${field.replaceAll("_", " ")}: `;
+  if (!text.toLowerCase().startsWith(prefix)) return text;
+  const rest = text.slice(prefix.length);
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
 
 export function message(e: unknown): string {
