@@ -607,7 +607,8 @@ pub async fn clinic_billing(d: Desk<'_>, form: forms::BillingSettings) -> Reply 
 /// The logo as the image file's bytes (PNG or JPEG), or none to remove it.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn clinic_logo(d: Desk<'_>, image: Option<Vec<u8>>) -> Reply {
-    d.run(|t, s| clinic::set_logo(t, s, image.as_deref())).reply()
+    d.run(|t, s| clinic::set_logo(t, s, image.as_deref()))
+        .reply()
 }
 
 #[tauri::command(rename_all = "snake_case")]

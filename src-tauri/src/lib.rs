@@ -26,6 +26,25 @@ fn data_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("org", "Tend", "Tend").map(|d| d.data_dir().to_owned())
 }
 
+/// WebKitGTK's defaults suit a web browser: it composites through OpenGL (software GL where
+/// there is no GPU, as under Xvfb) and caches pages for going back and forth. Tend shows one
+/// bundled page of forms, so it draws without GL and keeps a document viewer's caches. Measured
+/// with `scripts/measure-desktop.sh` (docs/benchmarks.md): the web process fell from 320 MB to
+/// about 200 MB RSS after opening a chart.
+#[cfg(target_os = "linux")]
+fn lean_webkit(webview: tauri::webview::PlatformWebview) {
+    use webkit2gtk::{
+        CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+    };
+    let view = webview.inner();
+    if let Some(settings) = WebViewExt::settings(&view) {
+        settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+    }
+    if let Some(context) = view.context() {
+        context.set_cache_model(CacheModel::DocumentViewer);
+    }
+}
+
 /// Starts the app; returns when its window is closed.
 pub fn run() -> Result<(), String> {
     tracing_subscriber::fmt()
@@ -40,6 +59,15 @@ pub fn run() -> Result<(), String> {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(desktop)
+        .setup(|app| {
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                window.with_webview(lean_webkit)?;
+            }
+            #[cfg(not(target_os = "linux"))]
+            let _ = app;
+            Ok(())
+        })
         .on_window_event(|window, event| {
             if let tauri::WindowEvent::CloseRequested { .. } = event {
                 // Closing the window signs out, so the audit log shows the session's end.

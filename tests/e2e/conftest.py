@@ -104,9 +104,10 @@ def clinic_copy(demo_clinic, tmp_path):
 class Window:
     """The app's window, with the few moves every test makes."""
 
-    def __init__(self, driver, name: str):
+    def __init__(self, driver, name: str, display: str):
         self.d = driver
         self.name = name
+        self.display = display
         self.step = 0
         self.folder = ARTIFACTS / name
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -118,7 +119,13 @@ class Window:
             "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));"
         )
         self.step += 1
-        self.d.save_screenshot(str(self.folder / f"{self.step:02d}-{what}.png"))
+        self.picture(self.folder / f"{self.step:02d}-{what}.png")
+
+    def picture(self, path: Path) -> None:
+        """The screen as a person sees it, taken from the X display (ImageMagick's `import`).
+        WebKitWebDriver's own screenshot hangs on some pages once the app draws without GPU
+        compositing (the chart's summary with its SVG trends), though the window itself is fine."""
+        subprocess.run(["import", "-display", self.display, "-window", "root", str(path)], check=True, timeout=30)
 
     def pdf(self, doc_id: int) -> bytes:
         """A printed document's bytes, fetched through the same command the preview uses."""
@@ -142,7 +149,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def window(driver_url, request):
+def window(driver_url, display, request):
     def start(data_dir: Path) -> Window:
         options = ArgOptions()
         options.set_capability("browserName", "wry")
@@ -150,12 +157,19 @@ def window(driver_url, request):
         driver = webdriver.Remote(command_executor=driver_url, options=options)
         driver.implicitly_wait(0)
         opened.append(driver)
-        return Window(driver, request.node.name)
+        return Window(driver, request.node.name, display)
 
-    opened = []
-    yield start
+    opened: list = []
+    windows: list[Window] = []
+
+    def started(data_dir: Path) -> Window:
+        w = start(data_dir)
+        windows.append(w)
+        return w
+
+    yield started
     failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed and windows:
+        windows[-1].picture(ARTIFACTS / request.node.name / "FAILED.png")
     for driver in opened:
-        if failed is not None and failed.failed:
-            driver.save_screenshot(str(ARTIFACTS / request.node.name / "FAILED.png"))
         driver.quit()
