@@ -22,7 +22,7 @@ use anyhow::{Result, anyhow};
 use clap::{Args, Parser, Subcommand};
 use tend_core::clinic::{self, InitRequest, Unlock};
 use tend_core::{CoreError, Environment, Session, SystemClock, Tend, auth};
-use tend_store::keyring::{Keyring, NoKeyring, OsKeyring};
+use tend_store::keyring::{Bounded, Keyring, NoKeyring, OsKeyring};
 
 use output::Output;
 
@@ -324,7 +324,7 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
 fn environment() -> Environment {
     let keyring: Arc<dyn Keyring> = match std::env::var("TEND_KEYRING").as_deref() {
         Ok("off") => Arc::new(NoKeyring),
-        _ => Arc::new(OsKeyring),
+        _ => Arc::new(Bounded::new(Arc::new(OsKeyring), tend_core::KEYRING_WAIT)),
     };
     Environment {
         clock: Arc::new(SystemClock),

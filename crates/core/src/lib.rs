@@ -39,6 +39,10 @@ pub use clock::{Clock, SystemClock};
 pub use error::{CoreError, Result};
 pub use session::Session;
 
+/// How long the OS keyring gets to answer: long enough for a keyring that unlocks with the
+/// desktop session, short enough that the passphrase screen comes up when it does not answer.
+pub const KEYRING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// What a `Tend` needs from its surroundings.
 #[derive(Debug, Clone)]
 pub struct Environment {
@@ -47,11 +51,16 @@ pub struct Environment {
 }
 
 impl Environment {
-    /// The real clock and the operating system's keyring.
+    /// The real clock and the operating system's keyring, which gets `KEYRING_WAIT` to answer
+    /// each call before Tend goes on without it (a locked or stuck keyring would otherwise hold
+    /// the window's start and unlock).
     pub fn system() -> Self {
         Environment {
             clock: Arc::new(SystemClock),
-            keyring: Arc::new(tend_store::keyring::OsKeyring),
+            keyring: Arc::new(tend_store::keyring::Bounded::new(
+                Arc::new(tend_store::keyring::OsKeyring),
+                KEYRING_WAIT,
+            )),
         }
     }
 }
