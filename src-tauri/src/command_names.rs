@@ -78,6 +78,8 @@ pub const ALL: &[&str] = &[
     "invoice_delete",
     "invoice_issue",
     "invoice_void",
+    "payment_refund",
+    "credit_note_issue",
     "payment_take",
     "account_balance",
     "unpaid_invoices",

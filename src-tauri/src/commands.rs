@@ -502,6 +502,24 @@ pub async fn invoice_void(d: Desk<'_>, id: String, reason: String) -> Reply {
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn payment_refund(d: Desk<'_>, invoice: String, form: forms::Refund) -> Reply {
+    d.run(|t, s| payments::refund(t, s, &invoice, &form.form()))
+        .reply()
+}
+
+/// `amount` empty credits all that is left on the invoice.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn credit_note_issue(
+    d: Desk<'_>,
+    invoice: String,
+    amount: String,
+    reason: String,
+) -> Reply {
+    d.run(|t, s| payments::credit_note(t, s, &invoice, &amount, &reason))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn payment_take(d: Desk<'_>, invoice: String, form: forms::Payment) -> Reply {
     d.run(|t, s| payments::pay(t, s, &invoice, &form.form()))
         .reply()

@@ -151,6 +151,8 @@ pub fn run() -> Result<(), String> {
             commands::invoice_delete,
             commands::invoice_issue,
             commands::invoice_void,
+            commands::payment_refund,
+            commands::credit_note_issue,
             commands::payment_take,
             commands::account_balance,
             commands::unpaid_invoices,

@@ -25,8 +25,8 @@ def text_appears(d, css, text, seconds=15):
     wait(d, seconds).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
 
 
-def click(d, css, seconds=15):
-    el = wait(d, seconds).until(EC.element_to_be_clickable((By.CSS_SELECTOR, css)))
+def click(d, css, seconds=15, by_xpath=False):
+    el = wait(d, seconds).until(EC.element_to_be_clickable((By.XPATH if by_xpath else By.CSS_SELECTOR, css)))
     el.click()
     return el
 
@@ -50,9 +50,13 @@ def fill(d, field_id, value):
         from selenium.webdriver.support.ui import Select
 
         Select(el).select_by_value(value)
-    else:
+    elif value:
         el.clear()
         el.send_keys(value)
+    else:
+        # Emptied as a person would, so the page sees the input event.
+        el.send_keys(Keys.CONTROL, "a")
+        el.send_keys(Keys.BACKSPACE)
     return el
 
 
@@ -82,6 +86,34 @@ def preview_ready(d):
     """Waits for the print preview to draw its pages; returns the preview's heading."""
     find(d, '.print-pages[data-state="ready"] canvas', 30)
     return find(d, "#preview-title").text
+
+
+def register(d, given, family, birth_date, phone):
+    """Fills the registration form from the menu and saves; the caller waits for what follows
+    (the chart, or the duplicate warning)."""
+    click(d, "#nav_register")
+    fill(d, "given_name", given)
+    fill(d, "family_name", family)
+    fill(d, "birth_date", birth_date)
+    fill(d, "phone", phone)
+    click(d, "#save_patient")
+
+
+def open_patient(d, name):
+    """Ctrl+K, the name, Enter: the first match's chart."""
+    ctrl(d, "k")
+    fill(d, "patient_query", name)
+    text_appears(d, "#patient_hits", name)
+    find(d, "#patient_query").send_keys(Keys.ENTER)
+    find(d, ".banner")
+
+
+def sign_in(d, username, password):
+    find(d, "#username")
+    fill(d, "username", username)
+    fill(d, "password", password)
+    click(d, "form button[type=submit]")
+    find(d, "#open_search")
 
 
 def unlock_and_sign_in(d, username, password, passphrase="demo clinic passphrase"):

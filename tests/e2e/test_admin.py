@@ -1,6 +1,6 @@
 """The administrator sets the clinic up: a wrong time zone is named beside its field, the
 invoice settings are saved, a logo that is not an image is refused, a real one is printed on the
-day's close-out."""
+day's close-out. And corrects invoices: a refund, a credit note, a void, each with its reason."""
 
 import struct
 import subprocess
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from selenium.webdriver.remote.file_detector import UselessFileDetector
 
-from helpers import click, fill, find, preview_ready, text_appears, unlock_and_sign_in
+from helpers import click, fill, find, gone, open_patient, preview_ready, register, sign_in, text_appears, unlock_and_sign_in
 
 
 def png(width: int, height: int, rgb=(15, 118, 110)) -> bytes:
@@ -81,3 +81,72 @@ def test_the_admin_sets_the_clinic_letterhead_logo_and_invoice_settings(window, 
         images = subprocess.run(["pdfimages", "-list", f.name], capture_output=True, text=True, check=True).stdout
     rows = [line for line in images.splitlines()[2:] if line.strip()]
     assert any(" 240 " in r and " 80 " in r for r in rows), images
+
+
+def issue_invoice(d, pay_by_card):
+    click(d, "#new_invoice")
+    fill(d, "line_code", "CONS")
+    click(d, "#add_line")
+    click(d, "#issue_invoice")
+    text_appears(d, "#invoice_editor h2", "Invoice")
+    if pay_by_card:
+        fill(d, "pay_method", "card")
+        click(d, "#take_payment")
+        find(d, "#print_invoice")
+
+
+def choose_invoice(d, status):
+    """Picks the patient's invoice whose state reads `status` (paid, issued…)."""
+    click(d, f"//aside//li/button[.//span[contains(@class,'pill') and normalize-space(.)='{status}']]", by_xpath=True)
+
+
+def test_the_admin_refunds_credits_and_voids_invoices(window, clinic_copy):
+    w = window(clinic_copy)
+    d = w.d
+    find(d, "#passphrase")
+
+    # The front desk issues two invoices: one paid by card, one by mistake and never paid.
+    unlock_and_sign_in(d, "rosa", "rosa demo password")
+    register(d, "Jorge", "Benítez", "1968-09-30", "655 444 333")
+    find(d, ".banner")
+    click(d, "#tab_billing")
+    issue_invoice(d, pay_by_card=True)
+    issue_invoice(d, pay_by_card=False)
+    assert not d.find_elements("css selector", "#refund_invoice, #void_invoice, #credit_invoice")
+    click(d, "#sign_out")
+
+    # The administrator corrects them.
+    sign_in(d, "admin", "demo admin password")
+    open_patient(d, "Jorge Benítez")
+    click(d, "#tab_billing")
+
+    choose_invoice(d, "paid")
+    click(d, "#refund_invoice")
+    fill(d, "fix_amount", "10")
+    click(d, "#confirm_correction")
+    find(d, "#fix_reason-error")  # a refund needs its reason
+    w.shot("refund-needs-reason")
+    fill(d, "fix_reason", "Charged twice for the dressing")
+    click(d, "#confirm_correction")
+    text_appears(d, ".notice", "Refund")
+    gone(d, "#correction_form")
+
+    # A credit note for more than is left is refused beside the amount; empty means all of it.
+    click(d, "#credit_invoice")
+    fill(d, "fix_amount", "100000")
+    fill(d, "fix_reason", "Consultation not held")
+    click(d, "#confirm_correction")
+    find(d, "#fix_amount-error")
+    w.shot("credit-note-too-much")
+    fill(d, "fix_amount", "")
+    click(d, "#confirm_correction")
+    text_appears(d, ".notice", "Credit note")
+    text_appears(d, "#invoice_editor", "Consultation not held")
+    w.shot("credit-note-issued")
+
+    choose_invoice(d, "issued")
+    click(d, "#void_invoice")
+    fill(d, "fix_reason", "Issued to the wrong patient")
+    click(d, "#confirm_correction")
+    text_appears(d, "#void_notice", "Issued to the wrong patient")
+    w.shot("invoice-void")

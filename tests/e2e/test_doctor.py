@@ -3,17 +3,7 @@ override reason for an interaction, printed."""
 
 from selenium.webdriver.common.by import By
 
-from helpers import click, click_text, ctrl, fill, find, pdf_text, preview_ready, text_appears, unlock_and_sign_in, wait
-
-
-def open_patient(d, name):
-    ctrl(d, "k")
-    fill(d, "patient_query", name)
-    text_appears(d, "#patient_hits", name)
-    from selenium.webdriver.common.keys import Keys
-
-    find(d, "#patient_query").send_keys(Keys.ENTER)
-    find(d, ".banner")
+from helpers import click, click_text, fill, find, pdf_text, preview_ready, register, text_appears, unlock_and_sign_in
 
 
 def test_doctor_records_signs_and_prescribes_with_an_override(window, clinic_copy):
@@ -23,12 +13,7 @@ def test_doctor_records_signs_and_prescribes_with_an_override(window, clinic_cop
     unlock_and_sign_in(d, "ana", "ana demo password")
 
     # A new patient: allergies not yet asked, shown in warning colours.
-    click(d, "#nav_register")
-    fill(d, "given_name", "Tomás")
-    fill(d, "family_name", "Ibarra")
-    fill(d, "birth_date", "1951-06-02")
-    fill(d, "phone", "699 111 222")
-    click(d, "#save_patient")
+    register(d, "Tomás", "Ibarra", "1951-06-02", "699 111 222")
     text_appears(d, "#banner_allergies", "Allergies not recorded")
     w.shot("chart-allergies-not-recorded")
 
@@ -98,6 +83,7 @@ def test_doctor_records_signs_and_prescribes_with_an_override(window, clinic_cop
         field.send_keys("Short course; INR checked on Friday")
     click(d, "#sign_rx")
     title = preview_ready(d)
+    assert "rx" in title.lower() or "prescription" in title.lower(), title
     w.shot("rx-preview")
     text = pdf_text(w.pdf(1))
     assert "Ibuprofen" in text or "ibuprofen" in text, text

@@ -4,7 +4,7 @@ payment and print the invoice; and the chart stays closed to the receptionist.""
 from selenium.webdriver.common.by import By
 
 from helpers import (
-    click, click_text, ctrl, fill, find, keys, pdf_text, preview_ready, text_appears, unlock_and_sign_in, wait,
+    click, click_text, ctrl, fill, find, pdf_text, preview_ready, register, text_appears, unlock_and_sign_in, wait,
 )
 
 
@@ -37,12 +37,7 @@ def test_receptionist_registers_books_checks_in_takes_payment_and_prints(window,
     w.shot("registered")
 
     # Registering her again: the duplicate warning, and the existing record instead.
-    click(d, "#nav_register")
-    fill(d, "given_name", "Marta")
-    fill(d, "family_name", "Quintana")
-    fill(d, "birth_date", "14/03/1980")
-    fill(d, "phone", "612345678")
-    click(d, "#save_patient")
+    register(d, "Marta", "Quintana", "14/03/1980", "612345678")
     warning = find(d, "#duplicate_warning")
     assert "Marta Quintana" in warning.text
     w.shot("duplicate-warning")

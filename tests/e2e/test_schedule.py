@@ -4,7 +4,7 @@ and cancels with a reason."""
 
 from selenium.webdriver.common.keys import Keys
 
-from helpers import click, fill, find, gone, text_appears, unlock_and_sign_in, wait
+from helpers import click, fill, find, gone, register, text_appears, unlock_and_sign_in, wait
 
 # Drag and drop as the browser delivers it to the page: dragstart on the appointment, then
 # dragover and drop on the slot, sharing one DataTransfer. WebDriver's pointer actions do not
@@ -43,12 +43,7 @@ def test_receptionist_books_moves_by_keyboard_and_drag_views_rooms_and_weeks_and
     find(d, "#passphrase")
     unlock_and_sign_in(d, "rosa", "rosa demo password")
 
-    click(d, "#nav_register")
-    fill(d, "given_name", "Elena")
-    fill(d, "family_name", "Sastre")
-    fill(d, "birth_date", "1979-03-14")
-    fill(d, "phone", "611 222 333")
-    click(d, "#save_patient")
+    register(d, "Elena", "Sastre", "1979-03-14", "611 222 333")
     mrn = find(d, ".banner .mrn").text
 
     # Book from the toolbar, by typing: patient, clinician, time.

@@ -116,6 +116,11 @@ export const api = {
   invoiceDelete: (id: string) => call<void>("invoice_delete", { id }),
   invoiceIssue: (id: string) => call<T.Invoice>("invoice_issue", { id }),
   invoiceVoid: (id: string, reason: string) => call<T.Invoice>("invoice_void", { id, reason }),
+  refund: (invoice: string, form: { method: string; amount: string; reason: string }) =>
+    call<T.PaymentTaken>("payment_refund", { invoice, form }),
+  /** `amount` empty credits all that is left on the invoice. */
+  creditNote: (invoice: string, amount: string, reason: string) =>
+    call<T.CreditIssued>("credit_note_issue", { invoice, amount, reason }),
   pay: (invoice: string, form: { method: string; amount: string; reference: string; note: string; keep_as_credit: boolean }) =>
     call<T.PaymentTaken>("payment_take", { invoice, form }),
   unpaid: (mrn: string | null = null) => call<T.Unpaid[]>("unpaid_invoices", { mrn }),

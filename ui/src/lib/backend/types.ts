@@ -116,7 +116,10 @@ export interface Invoice {
   id: string; number?: string | null; status: string; patient: PatientRef; visit_id?: string | null; currency: string;
   lines: InvoiceLine[]; subtotal: string; discounts: string; tax: string; total: string; paid: string; balance: string;
   patient_credit: string; payments: Payment[]; issued_at?: string | null; created_at: string; editable_here: boolean;
+  refunded: string; credited: string; credit_notes: CreditNote[]; voided_at?: string | null; void_reason?: string | null;
 }
+export interface CreditNote { id: string; number: string; invoice_number: string; currency: string; amount: string; reason: string; issued_by: string; issued_at: string }
+export interface CreditIssued { credit_note: CreditNote; invoice: Invoice }
 export interface PaymentTaken { payment: Payment; invoice: Invoice }
 export interface Unpaid { number: string; patient: PatientRef; issued_at: string; days: number; currency: string; total: string; balance: string }
 export interface Fee { code: string; name: string; kind: string; price: string; currency: string; tax?: string | null; tax_percent: string; archived: boolean }
