@@ -1,0 +1,345 @@
+//! The envelope a change travels in: the change sealed with the clinic key (XChaCha20-Poly1305),
+//! beside the few things the server must see to order and de-duplicate it (change id, device,
+//! the device's sequence number, the clock). Those are bound into the seal as associated data,
+//! with the clinic's sync id, so a server that swaps, renumbers or re-files an envelope makes it
+//! fail to open. The server sees ids, sizes and times; never patient data.
+//!
+//! A desktop holding a different clinic key learns so from `key_id` before it tries to apply
+//! anything: the id is an HMAC of a fixed label under the key, so it names the key without
+//! revealing it.
+
+use chacha20poly1305::aead::Aead;
+use chacha20poly1305::aead::Payload;
+use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
+use data_encoding::{BASE64, HEXLOWER};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use tend_domain::{Change, ChangeId, DeviceId, Hlc};
+use uuid::Uuid;
+use zeroize::{Zeroize, Zeroizing};
+
+/// Bound into every seal, so an envelope of another protocol version or purpose never opens.
+const AD_LABEL: &[u8] = b"tend-sync/1 change\0";
+const KEY_ID_LABEL: &[u8] = b"tend-sync/1 key id";
+/// A change larger than this is refused before sealing or opening (a note with a long plan is a
+/// few KiB; this leaves room for any record Tend writes, and bounds what a bad peer can send).
+pub const MAX_CHANGE_BYTES: usize = 1 << 20;
+
+/// The clinic key: 32 random bytes shared by the clinic's desktops (never by the server), which
+/// seals every change. It reaches a new desktop only through pairing.
+#[derive(Clone, PartialEq, Eq, Zeroize)]
+#[zeroize(drop)]
+pub struct ClinicKey([u8; 32]);
+
+impl std::fmt::Debug for ClinicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ClinicKey({})", self.id())
+    }
+}
+
+impl ClinicKey {
+    pub fn generate() -> Result<Self, EnvelopeError> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| EnvelopeError::Random(e.to_string()))?;
+        Ok(ClinicKey(bytes))
+    }
+
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        ClinicKey(bytes)
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Names the key without revealing it: 16 hex digits of HMAC-SHA256(key, label).
+    pub fn id(&self) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(KEY_ID_LABEL);
+        HEXLOWER.encode(&mac.finalize().into_bytes()[..8])
+    }
+}
+
+/// One sealed change, as stored by the server and sent over the wire. Frozen: protocol v1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    pub change_id: ChangeId,
+    pub device_id: DeviceId,
+    /// The device's gap-free sequence number (1, 2, 3, …).
+    pub device_seq: u64,
+    pub hlc: Hlc,
+    /// Which clinic key sealed it (`ClinicKey::id`).
+    pub key_id: String,
+    /// 24 random bytes, base64.
+    pub nonce: String,
+    /// The change as JSON, encrypted, with its 16-byte tag; base64.
+    pub sealed: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvelopeError {
+    #[error(
+        "this change was sealed with another clinic key ({found}; this desktop has {expected}): \
+         the desktop was paired with another clinic, or the clinic key was replaced"
+    )]
+    WrongClinicKey { found: String, expected: String },
+    #[error("change {change_id} does not open: it was altered after it was sealed")]
+    Tampered { change_id: ChangeId },
+    #[error("change {change_id} is malformed: {reason}")]
+    Malformed { change_id: ChangeId, reason: String },
+    #[error("a change of {bytes} bytes is larger than the {MAX_CHANGE_BYTES} bytes sync carries")]
+    TooLarge { bytes: usize },
+    #[error("the system's random source failed: {0}")]
+    Random(String),
+}
+
+/// What the seal binds besides the change itself: the clinic, and every field the server reads.
+fn associated_data(
+    clinic: Uuid,
+    change_id: ChangeId,
+    device_id: DeviceId,
+    seq: u64,
+    hlc: Hlc,
+) -> Vec<u8> {
+    let mut ad = Vec::with_capacity(AD_LABEL.len() + 16 * 3 + 8 + 8 + 4);
+    ad.extend_from_slice(AD_LABEL);
+    ad.extend_from_slice(clinic.as_bytes());
+    ad.extend_from_slice(change_id.as_uuid().as_bytes());
+    ad.extend_from_slice(device_id.as_uuid().as_bytes());
+    ad.extend_from_slice(&seq.to_be_bytes());
+    ad.extend_from_slice(&hlc.wall_ms.to_be_bytes());
+    ad.extend_from_slice(&hlc.counter.to_be_bytes());
+    ad
+}
+
+fn cipher(key: &ClinicKey) -> XChaCha20Poly1305 {
+    XChaCha20Poly1305::new(&key.0.into())
+}
+
+/// Seals `change` for the clinic whose sync id is `clinic`.
+pub fn seal(key: &ClinicKey, clinic: Uuid, change: &Change) -> Result<Envelope, EnvelopeError> {
+    let plain =
+        Zeroizing::new(
+            serde_json::to_vec(change).map_err(|e| EnvelopeError::Malformed {
+                change_id: change.id,
+                reason: e.to_string(),
+            })?,
+        );
+    if plain.len() > MAX_CHANGE_BYTES {
+        return Err(EnvelopeError::TooLarge { bytes: plain.len() });
+    }
+    let mut nonce = [0u8; 24];
+    getrandom::fill(&mut nonce).map_err(|e| EnvelopeError::Random(e.to_string()))?;
+    let ad = associated_data(
+        clinic,
+        change.id,
+        change.device_id,
+        change.device_seq,
+        change.hlc,
+    );
+    let sealed = cipher(key)
+        .encrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: &plain,
+                aad: &ad,
+            },
+        )
+        .map_err(|_| EnvelopeError::TooLarge { bytes: plain.len() })?;
+    Ok(Envelope {
+        change_id: change.id,
+        device_id: change.device_id,
+        device_seq: change.device_seq,
+        hlc: change.hlc,
+        key_id: key.id(),
+        nonce: BASE64.encode(&nonce),
+        sealed: BASE64.encode(&sealed),
+    })
+}
+
+/// Opens an envelope: checks the key, the seal (which covers the envelope's own fields), and
+/// that the change inside is the one the envelope names. Nothing is returned unless all hold.
+pub fn open(key: &ClinicKey, clinic: Uuid, envelope: &Envelope) -> Result<Change, EnvelopeError> {
+    let change_id = envelope.change_id;
+    let expected = key.id();
+    if envelope.key_id != expected {
+        return Err(EnvelopeError::WrongClinicKey {
+            found: envelope.key_id.chars().take(16).collect(),
+            expected,
+        });
+    }
+    let malformed = |reason: &str| EnvelopeError::Malformed {
+        change_id,
+        reason: reason.to_owned(),
+    };
+    // Base64 is 4/3 of the bytes: refuse an oversized envelope before decoding it.
+    if envelope.sealed.len() > (MAX_CHANGE_BYTES + 16) / 3 * 4 + 4 {
+        return Err(EnvelopeError::TooLarge {
+            bytes: envelope.sealed.len() / 4 * 3,
+        });
+    }
+    let nonce: [u8; 24] = BASE64
+        .decode(envelope.nonce.as_bytes())
+        .ok()
+        .and_then(|n| n.try_into().ok())
+        .ok_or_else(|| malformed("the nonce is not 24 bytes of base64"))?;
+    let sealed = BASE64
+        .decode(envelope.sealed.as_bytes())
+        .map_err(|_| malformed("the sealed change is not base64"))?;
+    let ad = associated_data(
+        clinic,
+        change_id,
+        envelope.device_id,
+        envelope.device_seq,
+        envelope.hlc,
+    );
+    let plain = Zeroizing::new(
+        cipher(key)
+            .decrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: &sealed,
+                    aad: &ad,
+                },
+            )
+            .map_err(|_| EnvelopeError::Tampered { change_id })?,
+    );
+    let change: Change = serde_json::from_slice(&plain)
+        .map_err(|e| malformed(&format!("the change inside does not read: {e}")))?;
+    // The seal already binds these; a device that sealed a change under the wrong labels is
+    // caught here rather than applied.
+    if change.id != change_id
+        || change.device_id != envelope.device_id
+        || change.device_seq != envelope.device_seq
+        || change.hlc != envelope.hlc
+    {
+        return Err(malformed(
+            "the change inside is not the one the envelope names",
+        ));
+    }
+    Ok(change)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::{TimeZone, Utc};
+    use tend_domain::{ChangeKind, Entity, Fields, Value};
+
+    use super::*;
+
+    fn change(seq: u64) -> Change {
+        let mut fields = Fields::new();
+        fields.insert("given_name".into(), Value::Text("Zoë".into()));
+        fields.insert("family_name".into(), Value::Text("Ørsted".into()));
+        Change {
+            id: ChangeId::new(),
+            device_id: DeviceId::new(),
+            device_seq: seq,
+            hlc: Hlc {
+                wall_ms: 1_795_000_000_000,
+                counter: 3,
+            },
+            user_id: None,
+            entity: Entity::Patient,
+            record_id: Uuid::now_v7(),
+            kind: ChangeKind::Create,
+            fields,
+            base: BTreeMap::new(),
+            recorded_at: Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_sealed_change_opens_with_the_key_and_shows_no_patient_data() {
+        let key = ClinicKey::generate().unwrap();
+        let clinic = Uuid::now_v7();
+        let c = change(7);
+        let env = seal(&key, clinic, &c).unwrap();
+        let wire = serde_json::to_string(&env).unwrap();
+        // Neither the wire form nor the sealed bytes hold the name or the field names.
+        assert!(
+            !wire.contains("Zoë") && !wire.contains("Ørsted") && !wire.contains("given_name"),
+            "{wire}"
+        );
+        let sealed = BASE64.decode(env.sealed.as_bytes()).unwrap();
+        for plain in ["Zoë".as_bytes(), "given_name".as_bytes(), b"Patient"] {
+            assert!(!sealed.windows(plain.len()).any(|w| w == plain));
+        }
+        assert_eq!(open(&key, clinic, &env).unwrap(), c);
+        // Two seals of the same change differ (fresh nonce) and both open.
+        let again = seal(&key, clinic, &c).unwrap();
+        assert_ne!(again.nonce, env.nonce);
+        assert_eq!(open(&key, clinic, &again).unwrap(), c);
+    }
+
+    #[test]
+    fn another_clinic_key_is_named_before_anything_is_opened() {
+        let (key, other) = (
+            ClinicKey::generate().unwrap(),
+            ClinicKey::generate().unwrap(),
+        );
+        let clinic = Uuid::now_v7();
+        let env = seal(&key, clinic, &change(1)).unwrap();
+        let err = open(&other, clinic, &env).unwrap_err();
+        assert!(
+            matches!(&err, EnvelopeError::WrongClinicKey { found, expected } if *found == key.id() && *expected == other.id()),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("another clinic key"), "{err}");
+    }
+
+    #[test]
+    fn an_envelope_altered_anywhere_does_not_open() {
+        let key = ClinicKey::generate().unwrap();
+        let clinic = Uuid::now_v7();
+        let env = seal(&key, clinic, &change(5)).unwrap();
+        let tampered = |f: &dyn Fn(&mut Envelope)| {
+            let mut e = env.clone();
+            f(&mut e);
+            open(&key, clinic, &e).unwrap_err()
+        };
+        let tampered_kind = |e: EnvelopeError| matches!(e, EnvelopeError::Tampered { .. });
+        assert!(tampered_kind(tampered(&|e| e.device_seq = 6)));
+        assert!(tampered_kind(tampered(&|e| e.hlc.counter += 1)));
+        assert!(tampered_kind(tampered(&|e| e.device_id = DeviceId::new())));
+        assert!(tampered_kind(tampered(&|e| e.change_id = ChangeId::new())));
+        assert!(tampered_kind(tampered(&|e| {
+            let mut bytes = BASE64.decode(e.sealed.as_bytes()).unwrap();
+            bytes[3] ^= 1;
+            e.sealed = BASE64.encode(&bytes);
+        })));
+        // Filed under another clinic by the server: does not open there.
+        assert!(tampered_kind(open(&key, Uuid::now_v7(), &env).unwrap_err()));
+        // Garbage where base64 belongs is malformed, named by the change id.
+        let err = tampered(&|e| e.nonce = "not base64!".into());
+        assert!(
+            matches!(err, EnvelopeError::Malformed { change_id, .. } if change_id == env.change_id)
+        );
+    }
+
+    #[test]
+    fn the_key_id_names_the_key_and_not_its_bytes() {
+        let key = ClinicKey::from_bytes([9; 32]);
+        assert_eq!(key.id(), ClinicKey::from_bytes([9; 32]).id());
+        assert_ne!(key.id(), ClinicKey::from_bytes([8; 32]).id());
+        assert_eq!(key.id().len(), 16);
+        assert!(!format!("{key:?}").contains("09"), "{key:?}");
+    }
+
+    #[test]
+    fn an_oversized_envelope_is_refused_before_decoding() {
+        let key = ClinicKey::generate().unwrap();
+        let clinic = Uuid::now_v7();
+        let mut env = seal(&key, clinic, &change(1)).unwrap();
+        env.sealed = "A".repeat(MAX_CHANGE_BYTES * 2);
+        assert!(matches!(
+            open(&key, clinic, &env).unwrap_err(),
+            EnvelopeError::TooLarge { .. }
+        ));
+    }
+}
