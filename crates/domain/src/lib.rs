@@ -13,6 +13,7 @@ pub mod hlc;
 pub mod icd10cm;
 pub mod ids;
 pub mod locale;
+pub mod merge;
 pub mod patient;
 pub mod permission;
 pub mod prescribing;
