@@ -99,6 +99,15 @@ def register(d, given, family, birth_date, phone):
     click(d, "#save_patient")
 
 
+def issue_invoice(d, fee_code):
+    """On a chart's Billing tab: a new invoice with one line from the fee schedule, issued."""
+    click(d, "#new_invoice")
+    fill(d, "line_code", fee_code)
+    click(d, "#add_line")
+    click(d, "#issue_invoice")
+    text_appears(d, "#invoice_editor h2", "Invoice")
+
+
 def open_patient(d, name):
     """Ctrl+K, the name, Enter: the first match's chart."""
     ctrl(d, "k")

@@ -4,7 +4,7 @@ payment and print the invoice; and the chart stays closed to the receptionist.""
 from selenium.webdriver.common.by import By
 
 from helpers import (
-    click, click_text, ctrl, fill, find, pdf_text, preview_ready, register, text_appears, unlock_and_sign_in, wait,
+    click, click_text, ctrl, fill, find, issue_invoice, pdf_text, preview_ready, register, text_appears, unlock_and_sign_in, wait,
 )
 
 
@@ -72,11 +72,7 @@ def test_receptionist_registers_books_checks_in_takes_payment_and_prints(window,
     # An invoice, issued, paid in cash with change, and printed.
     d.find_element(By.XPATH, "//aside//button[normalize-space(.)='Marta Quintana']").click()
     click(d, "#tab_billing")
-    click(d, "#new_invoice")
-    fill(d, "line_code", "CONS")
-    click(d, "#add_line")
-    click(d, "#issue_invoice")
-    text_appears(d, "#invoice_editor h2", "Invoice")
+    issue_invoice(d, "CONS")
     fill(d, "pay_amount", "100")
     click(d, "#take_payment")
     change = find(d, "#change_due").text
