@@ -209,6 +209,11 @@ pub struct Change {
     /// For an update: the clock of the value each field had before this change
     /// (`Hlc::ZERO` when it had none).
     pub base: BTreeMap<String, Hlc>,
+    /// For an update: the change ids of every value of each field it replaced — the one shown,
+    /// or all of them when the field was in conflict. Sync's merge reads this; `base` stays for
+    /// changes written before it existed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub replaces: BTreeMap<String, Vec<ChangeId>>,
     pub recorded_at: DateTime<Utc>,
 }
 

@@ -17,6 +17,7 @@ pub mod merge;
 pub mod patient;
 pub mod permission;
 pub mod prescribing;
+pub mod record;
 pub mod role;
 pub mod schedule;
 pub mod sign_in;

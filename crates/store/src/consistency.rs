@@ -6,11 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::Connection;
 use serde::Serialize;
-use tend_domain::{ChangeKind, Entity, Fields};
+use tend_domain::record::materialize;
+use tend_domain::{Change, ChangeKind, Entity, Fields};
 use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
 use crate::schema::Table;
+use crate::sync::{CHANGE_COLUMNS, read_change};
 use crate::write::record_fields;
 use crate::{Store, audit};
 
@@ -49,28 +51,34 @@ fn check(conn: &Connection, audit_key: &audit::AuditKey) -> Result<ConsistencyRe
         }
     };
 
-    // Replay the change log in clock order.
-    let mut replayed: BTreeMap<(Entity, Uuid), Fields> = BTreeMap::new();
+    // Merge each record's changes, as sync does.
+    let mut by_record: BTreeMap<(Entity, Uuid), Vec<Change>> = BTreeMap::new();
     let mut change_ids: HashMap<String, u32> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT change_id, entity, record_id, kind, fields FROM change_log ORDER BY hlc, device_id",
-    )?;
+    let mut stmt = conn.prepare(&format!("SELECT {CHANGE_COLUMNS} FROM change_log"))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let change_id: String = r.get(0)?;
-        let entity: Entity = r.get::<_, String>(1)?.parse().map_err(bad)?;
-        let record_id: Uuid = r.get::<_, String>(2)?.parse().map_err(bad)?;
-        let kind: ChangeKind = r.get::<_, String>(3)?.parse().map_err(bad)?;
-        let fields: Fields = serde_json::from_str(&r.get::<_, String>(4)?).map_err(bad)?;
-        change_ids.insert(change_id, 0);
-        match (kind, replayed.get_mut(&(entity, record_id))) {
-            (ChangeKind::Create, Some(_)) => note(format!("{entity} {record_id} is created twice")),
-            (ChangeKind::Create, None) => {
-                replayed.insert((entity, record_id), fields);
+        let change = read_change(r)?;
+        change_ids.insert(change.id.to_string(), 0);
+        by_record
+            .entry((change.entity, change.record_id))
+            .or_default()
+            .push(change);
+    }
+    let mut replayed: BTreeMap<(Entity, Uuid), Fields> = BTreeMap::new();
+    for ((entity, record_id), changes) in &by_record {
+        let creates = changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Create)
+            .count();
+        if creates > 1 {
+            note(format!("{entity} {record_id} is created twice"));
+        }
+        match materialize(*entity, *record_id, changes).fields {
+            Some(fields) => {
+                replayed.insert((*entity, *record_id), fields);
             }
-            (ChangeKind::Update, Some(current)) => current.extend(fields),
-            (ChangeKind::Update, None) => note(format!(
-                "{entity} {record_id} is updated before it is created"
+            None => note(format!(
+                "{entity} {record_id} is updated but never created"
             )),
         }
     }

@@ -47,6 +47,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_idle_lock.sql",
         include_str!("../../../migrations/client/0008_idle_lock.sql"),
     ),
+    (
+        "0009_sync.sql",
+        include_str!("../../../migrations/client/0009_sync.sql"),
+    ),
 ];
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod prescriptions;
 mod rows;
 pub mod schedule;
 mod schema;
+pub mod sync;
 mod users;
 mod write;
 
@@ -262,6 +263,16 @@ impl Store {
         let mut wtx = WriteTx::new(tx, ctx, &self.identity, &self.audit_key);
         let out = f(&mut wtx)?;
         wtx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` in one transaction on the writer connection for this desktop's own state
+    /// (sync settings and position in `meta`), which is neither a change nor audited.
+    pub(crate) fn local_write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
         Ok(out)
     }
 

@@ -111,19 +111,35 @@ impl<'c> WriteTx<'c> {
             return Ok(None);
         }
         let mut base = BTreeMap::new();
-        let mut created: Option<Hlc> = None;
+        let mut replaces = BTreeMap::new();
+        let mut created: Option<(ChangeId, Hlc)> = None;
         for field in changed.keys() {
-            let hlc = match field_clock(&self.tx, entity, record_id, field)? {
-                Some(hlc) => hlc,
-                // Never edited since creation: the value is the one the create change set.
-                None => match created {
-                    Some(hlc) => hlc,
-                    None => *created.insert(create_clock(&self.tx, entity, record_id)?),
+            // Every value the field holds now: one, or several when it is in conflict. This
+            // edit replaces them all, which is how a conflict is resolved.
+            let heads = match conflict_heads(&self.tx, entity, record_id, field)? {
+                Some(heads) => heads,
+                None => match field_clock(&self.tx, entity, record_id, field)? {
+                    Some(head) => vec![head],
+                    // Never edited since creation: the value is the one the create change set.
+                    None => match created {
+                        Some(head) => vec![head],
+                        None => vec![*created.insert(create_clock(&self.tx, entity, record_id)?)],
+                    },
                 },
             };
-            base.insert(field.clone(), hlc);
+            let shown = heads.iter().map(|(_, hlc)| *hlc).max().unwrap_or(Hlc::ZERO);
+            base.insert(field.clone(), shown);
+            replaces.insert(
+                field.clone(),
+                heads
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .filter(|id| !id.as_uuid().is_nil())
+                    .collect::<Vec<_>>(),
+            );
         }
-        let change = self.stamp(entity, record_id, ChangeKind::Update, changed, base)?;
+        let mut change = self.stamp(entity, record_id, ChangeKind::Update, changed, base)?;
+        change.replaces = replaces;
         append_change(&self.tx, &change)?;
         project(&self.tx, &change)?;
         self.unaudited.push(change.id);
@@ -185,8 +201,21 @@ impl<'c> WriteTx<'c> {
         Ok(())
     }
 
-    fn next_hlc(&mut self) -> Result<Hlc> {
-        let last = match self.hlc {
+    /// Moves this device's clock past a change that arrived from elsewhere.
+    pub(crate) fn observe(&mut self, remote: Hlc) -> Result<()> {
+        let last = self.last_hlc()?;
+        let now_ms = u64::try_from(self.ctx.now.timestamp_millis()).unwrap_or(0);
+        self.hlc = Some(last.observe(remote, now_ms));
+        Ok(())
+    }
+
+    /// Changes that the next audit entry covers, besides those this transaction made.
+    pub(crate) fn cover(&mut self, changes: impl IntoIterator<Item = ChangeId>) {
+        self.unaudited.extend(changes);
+    }
+
+    fn last_hlc(&mut self) -> Result<Hlc> {
+        Ok(match self.hlc {
             Some(hlc) => hlc,
             None => {
                 let text: Option<String> = self
@@ -200,7 +229,11 @@ impl<'c> WriteTx<'c> {
                     None => Hlc::ZERO,
                 }
             }
-        };
+        })
+    }
+
+    fn next_hlc(&mut self) -> Result<Hlc> {
+        let last = self.last_hlc()?;
         let now_ms = u64::try_from(self.ctx.now.timestamp_millis()).unwrap_or(0);
         let next = last.tick(now_ms);
         self.hlc = Some(next);
@@ -235,6 +268,7 @@ impl<'c> WriteTx<'c> {
             kind,
             fields,
             base,
+            replaces: BTreeMap::new(),
             recorded_at: self.ctx.now,
         })
     }
@@ -248,8 +282,8 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String> {
 pub(crate) fn append_change(conn: &Connection, change: &Change) -> Result<()> {
     conn.execute(
         "INSERT INTO change_log (change_id, device_id, device_seq, hlc, user_id, entity, record_id,
-                                 kind, fields, base, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                 kind, fields, base, recorded_at, replaces)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             change.id.to_string(),
             change.device_id.to_string(),
@@ -262,6 +296,7 @@ pub(crate) fn append_change(conn: &Connection, change: &Change) -> Result<()> {
             json(&change.fields)?,
             json(&change.base)?,
             timestamp(change.recorded_at),
+            json(&change.replaces)?,
         ],
     )?;
     Ok(())
@@ -307,7 +342,7 @@ pub(crate) fn project(conn: &Connection, change: &Change) -> Result<()> {
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = format!(
-                "UPDATE \"{}\" SET updated_at = ?2, {sets} WHERE id = ?1",
+                "UPDATE \"{}\" SET updated_at = max(updated_at, ?2), {sets} WHERE id = ?1",
                 table.name()
             );
             let owned: Vec<Sql<'_>> = values.collect();
@@ -344,7 +379,11 @@ pub(crate) fn project(conn: &Connection, change: &Change) -> Result<()> {
     let hlc = change.hlc.to_string();
     let device = change.device_id.to_string();
     let change_id = change.id.to_string();
+    let mut resolved = conn.prepare_cached(
+        "DELETE FROM sync_conflict WHERE entity = ?1 AND record_id = ?2 AND field = ?3",
+    )?;
     for field in change.fields.keys() {
+        resolved.execute(params![change.entity.as_str(), id, field])?;
         stmt.execute(params![
             change.entity.as_str(),
             id,
@@ -362,46 +401,76 @@ fn parse_clock(text: &str) -> Result<Hlc> {
         .map_err(|_| StoreError::Corrupt("a field clock is unreadable".into()))
 }
 
-/// The clock of the last edit of one field, if it was ever edited after creation.
+/// The change and clock of the last edit of one field, if it was ever edited after creation.
 fn field_clock(
     conn: &Connection,
     entity: Entity,
     record_id: Uuid,
     field: &str,
-) -> Result<Option<Hlc>> {
-    let text: Option<String> = conn
+) -> Result<Option<(ChangeId, Hlc)>> {
+    let row: Option<(String, String)> = conn
         .prepare_cached(
-            "SELECT hlc FROM field_version WHERE entity = ?1 AND record_id = ?2 AND field = ?3",
+            "SELECT change_id, hlc FROM field_version
+             WHERE entity = ?1 AND record_id = ?2 AND field = ?3",
+        )?
+        .query_row(
+            params![entity.as_str(), record_id.hyphenated().to_string(), field],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(id, hlc)| Ok((parse_change_id(&id)?, parse_clock(&hlc)?)))
+        .transpose()
+}
+
+/// The heads of a field in conflict, if it is.
+fn conflict_heads(
+    conn: &Connection,
+    entity: Entity,
+    record_id: Uuid,
+    field: &str,
+) -> Result<Option<Vec<(ChangeId, Hlc)>>> {
+    let heads: Option<String> = conn
+        .prepare_cached(
+            "SELECT heads FROM sync_conflict WHERE entity = ?1 AND record_id = ?2 AND field = ?3",
         )?
         .query_row(
             params![entity.as_str(), record_id.hyphenated().to_string(), field],
             |r| r.get(0),
         )
         .optional()?;
-    text.as_deref().map(parse_clock).transpose()
+    let Some(heads) = heads else { return Ok(None) };
+    let heads: Vec<crate::sync::StoredHead> = serde_json::from_str(&heads)
+        .map_err(|_| StoreError::Corrupt("a conflict's values are unreadable".into()))?;
+    Ok(Some(heads.into_iter().map(|h| (h.change_id, h.hlc)).collect()))
 }
 
-/// The clock of the change that created a record (`Hlc::ZERO` if the log has none).
-fn create_clock(conn: &Connection, entity: Entity, record_id: Uuid) -> Result<Hlc> {
-    let text: Option<String> = conn
+fn parse_change_id(text: &str) -> Result<ChangeId> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt("a change id is unreadable".into()))
+}
+
+/// The change that created a record and its clock (a nil id and `Hlc::ZERO` if the log has
+/// none).
+fn create_clock(conn: &Connection, entity: Entity, record_id: Uuid) -> Result<(ChangeId, Hlc)> {
+    let row: Option<(String, String)> = conn
         .prepare_cached(
-            "SELECT hlc FROM change_log WHERE entity = ?1 AND record_id = ?2 AND kind = 'create'
+            "SELECT change_id, hlc FROM change_log
+             WHERE entity = ?1 AND record_id = ?2 AND kind = 'create'
              ORDER BY hlc LIMIT 1",
         )?
         .query_row(
             params![entity.as_str(), record_id.hyphenated().to_string()],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    Ok(text
-        .as_deref()
-        .map(parse_clock)
-        .transpose()?
-        .unwrap_or(Hlc::ZERO))
+    match row {
+        Some((id, hlc)) => Ok((parse_change_id(&id)?, parse_clock(&hlc)?)),
+        None => Ok((ChangeId::from_uuid(Uuid::nil()), Hlc::ZERO)),
+    }
 }
 
 /// Turns SQLite's "UNIQUE constraint failed: user.username" into a field-named error.
-fn unique_violation(table: &Table, e: rusqlite::Error) -> StoreError {
+pub(crate) fn unique_violation(table: &Table, e: rusqlite::Error) -> StoreError {
     if let rusqlite::Error::SqliteFailure(err, Some(msg)) = &e
         && err.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
     {

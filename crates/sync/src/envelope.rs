@@ -250,6 +250,7 @@ mod tests {
             kind: ChangeKind::Create,
             fields,
             base: BTreeMap::new(),
+            replaces: BTreeMap::new(),
             recorded_at: Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap(),
         }
     }

@@ -1,0 +1,487 @@
+//! The store's side of sync: this desktop's outbox, applying pages pulled from the server in one
+//! transaction each (with the merge of [`tend_domain::record`]), the conflicts the merge finds,
+//! and this desktop's sync settings, which stay in the encrypted database and never sync.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use serde::{Deserialize, Serialize};
+use tend_domain::record::{Head, materialize};
+use tend_domain::{Change, ChangeId, ChangeKind, Entity, Fields, Hlc, Value};
+use uuid::Uuid;
+
+use crate::audit::{AuditEntry, Outcome, timestamp};
+use crate::error::{Result, StoreError};
+use crate::schema::{Sql, Table, read_value};
+use crate::write::append_change;
+use crate::{Store, WriteCtx, WriteTx};
+
+/// One value of a field in conflict, as `sync_conflict.heads` holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredHead {
+    pub change_id: ChangeId,
+    pub hlc: Hlc,
+    pub value: Value,
+}
+
+impl From<&Head> for StoredHead {
+    fn from(h: &Head) -> Self {
+        StoredHead {
+            change_id: h.change_id,
+            hlc: h.hlc,
+            value: h.value.clone(),
+        }
+    }
+}
+
+/// A field whose concurrent edits are not reconciled yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictRecord {
+    pub id: Uuid,
+    pub entity: Entity,
+    pub record_id: Uuid,
+    pub field: String,
+    /// The shown value first.
+    pub heads: Vec<StoredHead>,
+    pub safety: bool,
+}
+
+/// What applying one pulled page did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Changes new to this desktop.
+    pub new: usize,
+    /// Changes it already had (its own, or a page seen before).
+    pub known: usize,
+}
+
+/// Keys of this desktop's sync settings in `meta`.
+pub mod keys {
+    /// The server's base URL.
+    pub const SERVER: &str = "sync.server";
+    /// This device's bearer token at the server.
+    pub const TOKEN: &str = "sync.token";
+    /// The clinic key, hex.
+    pub const CLINIC_KEY: &str = "sync.clinic_key";
+    /// The highest server cursor applied here.
+    pub const CURSOR: &str = "sync.cursor";
+    /// The highest of this device's sequence numbers the server has acknowledged.
+    pub const ACKED: &str = "sync.acked_through";
+    /// When the last sync finished, and how.
+    pub const LAST_OK: &str = "sync.last_ok";
+    pub const LAST_ERROR: &str = "sync.last_error";
+}
+
+fn bad(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+fn meta_u64(conn: &Connection, key: &str) -> Result<u64> {
+    meta_get(conn, key)?
+        .map(|v| v.parse().map_err(|_| bad(format!("{key} is unreadable"))))
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+fn meta_set(conn: &Connection, key: &str, value: Option<&str>) -> Result<()> {
+    match value {
+        Some(v) => conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, v],
+        )?,
+        None => conn.execute("DELETE FROM meta WHERE key = ?1", [key])?,
+    };
+    Ok(())
+}
+
+pub(crate) const CHANGE_COLUMNS: &str = "change_id, device_id, device_seq, hlc, user_id, entity, record_id, \
+                              kind, fields, base, recorded_at, replaces";
+
+/// A change as the change log holds it.
+pub(crate) fn read_change(r: &rusqlite::Row<'_>) -> Result<Change> {
+    let text = |i: usize| -> Result<String> { Ok(r.get::<_, String>(i)?) };
+    let user: Option<String> = r.get(4)?;
+    Ok(Change {
+        id: text(0)?.parse().map_err(bad)?,
+        device_id: text(1)?.parse().map_err(bad)?,
+        device_seq: u64::try_from(r.get::<_, i64>(2)?).map_err(bad)?,
+        hlc: text(3)?.parse().map_err(bad)?,
+        user_id: user.map(|u| u.parse()).transpose().map_err(bad)?,
+        entity: text(5)?.parse().map_err(bad)?,
+        record_id: text(6)?.parse().map_err(bad)?,
+        kind: text(7)?.parse().map_err(bad)?,
+        fields: serde_json::from_str(&text(8)?).map_err(bad)?,
+        base: serde_json::from_str(&text(9)?).map_err(bad)?,
+        recorded_at: text(10)?
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .map_err(bad)?,
+        replaces: serde_json::from_str(&text(11)?).map_err(bad)?,
+    })
+}
+
+fn record_changes(conn: &Connection, entity: Entity, record_id: Uuid) -> Result<Vec<Change>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CHANGE_COLUMNS} FROM change_log WHERE entity = ?1 AND record_id = ?2"
+    ))?;
+    let mut rows = stmt.query(params![
+        entity.as_str(),
+        record_id.hyphenated().to_string()
+    ])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(read_change(r)?);
+    }
+    Ok(out)
+}
+
+/// Rewrites a record's row, its fields' clocks and its conflicts from its changes.
+fn rematerialize(conn: &Connection, entity: Entity, record_id: Uuid) -> Result<()> {
+    let changes = record_changes(conn, entity, record_id)?;
+    let state = materialize(entity, record_id, &changes);
+    let Some(fields) = state.fields else {
+        // Its create change has not arrived yet; the row appears when it does.
+        return Ok(());
+    };
+    let created_at = changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Create)
+        .map(|c| c.recorded_at)
+        .min()
+        .unwrap_or_default();
+    let updated_at = changes
+        .iter()
+        .map(|c| c.recorded_at)
+        .max()
+        .unwrap_or_default();
+    write_row(conn, entity, record_id, &fields, created_at, updated_at)?;
+    if entity == Entity::Patient {
+        crate::patients::reindex(conn, record_id)?;
+    }
+    let id = record_id.hyphenated().to_string();
+    conn.execute(
+        "DELETE FROM field_version WHERE entity = ?1 AND record_id = ?2",
+        params![entity.as_str(), id],
+    )?;
+    let mut version = conn.prepare_cached(
+        "INSERT INTO field_version (entity, record_id, field, hlc, device_id, change_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (field, (change_id, hlc)) in &state.shown {
+        let device = changes
+            .iter()
+            .find(|c| c.id == *change_id)
+            .map(|c| c.device_id.to_string())
+            .unwrap_or_default();
+        version.execute(params![
+            entity.as_str(),
+            id,
+            field,
+            hlc.to_string(),
+            device,
+            change_id.to_string()
+        ])?;
+    }
+    conn.execute(
+        "DELETE FROM sync_conflict WHERE entity = ?1 AND record_id = ?2",
+        params![entity.as_str(), id],
+    )?;
+    let mut open = conn.prepare_cached(
+        "INSERT INTO sync_conflict (id, entity, record_id, field, heads, safety)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for c in &state.conflicts {
+        let heads: Vec<StoredHead> = c.heads.iter().map(StoredHead::from).collect();
+        open.execute(params![
+            c.id.hyphenated().to_string(),
+            entity.as_str(),
+            id,
+            c.field,
+            serde_json::to_string(&heads).map_err(bad)?,
+            c.safety,
+        ])?;
+    }
+    Ok(())
+}
+
+/// Inserts or replaces a record's row with the merged fields.
+fn write_row(
+    conn: &Connection,
+    entity: Entity,
+    record_id: Uuid,
+    fields: &Fields,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let table = Table::of(entity);
+    let columns: Vec<&'static str> = fields
+        .iter()
+        .map(|(field, value)| table.check(field, value))
+        .collect::<Result<_>>()?;
+    let mut names = vec!["id", "created_at", "updated_at"];
+    names.extend(&columns);
+    let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+    let sets: Vec<String> = names[1..]
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO \"{}\" ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}",
+        table.name(),
+        names.join(", "),
+        marks.join(", "),
+        sets.join(", ")
+    );
+    let id = record_id.hyphenated().to_string();
+    let (created, updated) = (timestamp(created_at), timestamp(updated_at));
+    let values: Vec<Sql<'_>> = fields.values().map(Sql).collect();
+    let head: [&dyn rusqlite::ToSql; 3] = [&id, &created, &updated];
+    let all = head
+        .into_iter()
+        .chain(values.iter().map(|v| v as &dyn rusqlite::ToSql));
+    conn.execute(&sql, params_from_iter(all))
+        .map_err(|e| crate::write::unique_violation(table, e))?;
+    Ok(())
+}
+
+impl WriteTx<'_> {
+    /// Applies changes pulled from the server: each new one joins the change log, and every
+    /// record they touch is merged again from all its changes. The clock moves past theirs.
+    pub fn apply_pulled(&mut self, changes: &[Change]) -> Result<Applied> {
+        let mut applied = Applied::default();
+        let mut touched: BTreeSet<(Entity, Uuid)> = BTreeSet::new();
+        let mut ids = Vec::new();
+        for change in changes {
+            let known: Option<String> = self
+                .conn()
+                .prepare_cached("SELECT device_id FROM change_log WHERE change_id = ?1")?
+                .query_row([change.id.to_string()], |r| r.get(0))
+                .optional()?;
+            if known.is_some() {
+                applied.known += 1;
+                continue;
+            }
+            let taken: Option<String> = self
+                .conn()
+                .prepare_cached(
+                    "SELECT change_id FROM change_log WHERE device_id = ?1 AND device_seq = ?2",
+                )?
+                .query_row(
+                    params![
+                        change.device_id.to_string(),
+                        i64::try_from(change.device_seq).map_err(bad)?
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if taken.is_some() {
+                return Err(StoreError::Corrupt(format!(
+                    "the server holds a different change numbered {} from device {}",
+                    change.device_seq, change.device_id
+                )));
+            }
+            let table = Table::of(change.entity);
+            for (field, value) in &change.fields {
+                table.check(field, value)?;
+            }
+            append_change(self.conn(), change)?;
+            self.observe(change.hlc)?;
+            touched.insert((change.entity, change.record_id));
+            ids.push(change.id);
+            applied.new += 1;
+        }
+        for (entity, record_id) in touched {
+            rematerialize(self.conn(), entity, record_id)?;
+        }
+        self.cover(ids);
+        Ok(applied)
+    }
+}
+
+impl Store {
+    /// A sync setting of this desktop.
+    pub fn sync_setting(&self, key: &str) -> Result<Option<String>> {
+        self.read(|r| meta_get(r.conn, key))
+    }
+
+    /// Sets (or with `None`, removes) sync settings of this desktop, all at once.
+    pub fn set_sync_settings(&self, pairs: &[(&str, Option<&str>)]) -> Result<()> {
+        self.local_write(|conn| {
+            for (k, v) in pairs {
+                meta_set(conn, k, *v)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The server cursor applied here, and the highest own sequence number acknowledged.
+    pub fn sync_position(&self) -> Result<(u64, u64)> {
+        self.read(|r| Ok((meta_u64(r.conn, keys::CURSOR)?, meta_u64(r.conn, keys::ACKED)?)))
+    }
+
+    /// This device's changes after sequence number `after`, in order, at most `limit`.
+    pub fn outbox(&self, after: u64, limit: usize) -> Result<Vec<Change>> {
+        let device = self.identity().device_id.to_string();
+        self.read(|r| {
+            let mut stmt = r.conn.prepare_cached(&format!(
+                "SELECT {CHANGE_COLUMNS} FROM change_log
+                 WHERE device_id = ?1 AND device_seq > ?2 ORDER BY device_seq LIMIT ?3"
+            ))?;
+            let mut rows = stmt.query(params![
+                device,
+                i64::try_from(after).map_err(bad)?,
+                i64::try_from(limit).map_err(bad)?
+            ])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(read_change(row)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// How many of this device's changes the server has not acknowledged.
+    pub fn pending_changes(&self) -> Result<u64> {
+        let device = self.identity().device_id.to_string();
+        self.read(|r| {
+            let acked = meta_u64(r.conn, keys::ACKED)?;
+            let n: i64 = r.conn.query_row(
+                "SELECT count(*) FROM change_log WHERE device_id = ?1 AND device_seq > ?2",
+                params![device, i64::try_from(acked).map_err(bad)?],
+                |r| r.get(0),
+            )?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+    }
+
+    /// Records that the server holds this device's changes up to `seq` (never moves back).
+    pub fn set_acked(&self, seq: u64) -> Result<()> {
+        self.local_write(|conn| {
+            if seq > meta_u64(conn, keys::ACKED)? {
+                meta_set(conn, keys::ACKED, Some(&seq.to_string()))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Applies one page pulled from the server and moves the cursor to `cursor`, in one
+    /// transaction: either both happen or neither. `expected_from` is the cursor the page
+    /// follows; if another pull moved it meanwhile, nothing is applied.
+    pub fn apply_page(
+        &self,
+        ctx: WriteCtx,
+        expected_from: u64,
+        cursor: u64,
+        changes: &[Change],
+    ) -> Result<Applied> {
+        self.write(ctx, |tx| {
+            let at = meta_u64(tx.conn(), keys::CURSOR)?;
+            if at != expected_from {
+                return Err(StoreError::Corrupt(format!(
+                    "the sync cursor moved from {expected_from} to {at} during a pull"
+                )));
+            }
+            if cursor < at {
+                return Err(StoreError::Corrupt(format!(
+                    "a page would move the sync cursor back from {at} to {cursor}"
+                )));
+            }
+            let applied = tx.apply_pulled(changes)?;
+            meta_set(tx.conn(), keys::CURSOR, Some(&cursor.to_string()))?;
+            if applied.new > 0 {
+                tx.audit(
+                    AuditEntry::new("sync.pull", Outcome::Ok).detail(serde_json::json!({
+                        "changes": applied.new,
+                        "cursor": cursor,
+                    })),
+                )?;
+            }
+            Ok(applied)
+        })
+    }
+
+    /// The fields in conflict, safety list first.
+    pub fn conflicts(&self) -> Result<Vec<ConflictRecord>> {
+        self.read(|r| {
+            let mut stmt = r.conn.prepare(
+                "SELECT id, entity, record_id, field, heads, safety FROM sync_conflict
+                 ORDER BY safety DESC, entity, record_id, field",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(ConflictRecord {
+                    id: row.get::<_, String>(0)?.parse().map_err(bad)?,
+                    entity: row.get::<_, String>(1)?.parse().map_err(bad)?,
+                    record_id: row.get::<_, String>(2)?.parse().map_err(bad)?,
+                    field: row.get(3)?,
+                    heads: serde_json::from_str(&row.get::<_, String>(4)?).map_err(bad)?,
+                    safety: row.get(5)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Every synced record, conflict and change id in a fixed order: two desktops that have
+    /// exchanged everything give the same text. For tests; it holds patient data, so it is
+    /// never written anywhere.
+    pub fn canonical_dump(&self) -> Result<String> {
+        self.read(|r| {
+            let mut out = String::new();
+            for entity in Entity::ALL {
+                let table = Table::of(entity);
+                let cols: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
+                let mut stmt = r.conn.prepare(&format!(
+                    "SELECT id, created_at, updated_at, {} FROM \"{}\" ORDER BY id",
+                    cols.join(", "),
+                    table.name()
+                ))?;
+                let mut rows = stmt.query([])?;
+                while let Some(row) = rows.next()? {
+                    let mut fields = Fields::new();
+                    for (i, (name, ty)) in table.columns.iter().enumerate() {
+                        fields.insert((*name).to_owned(), read_value(*ty, row.get_ref(i + 3)?)?);
+                    }
+                    out.push_str(&format!(
+                        "{entity} {} {} {} {}\n",
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        serde_json::to_string(&fields).map_err(bad)?
+                    ));
+                }
+            }
+            let mut stmt = r.conn.prepare(
+                "SELECT id, entity, record_id, field, heads, safety FROM sync_conflict ORDER BY id",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                out.push_str(&format!(
+                    "conflict {} {} {} {} {} {}\n",
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, i64>(5)?
+                ));
+            }
+            let mut stmt = r
+                .conn
+                .prepare("SELECT change_id FROM change_log ORDER BY change_id")?;
+            let ids: Vec<String> = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            out.push_str(&format!("changes {}\n", ids.join(" ")));
+            Ok(out)
+        })
+    }
+}
