@@ -96,6 +96,15 @@ pub enum Action {
     CreditNoteIssue,
     /// The daily close-out: what was taken, by method, for a day and a user or everyone.
     CloseOut,
+    /// Connect this desktop to a sync server, pair desktops, see and revoke devices.
+    SyncManage,
+    /// See sync's status and the list of conflicting edits; sync now.
+    SyncView,
+    /// Pick the value of a field two desktops changed at once (not on the safety list).
+    ConflictResolve,
+    /// Pick the value of a safety-list field (date of birth, sex, identifiers, clinical
+    /// events) that two desktops changed at once.
+    SafetyConflictResolve,
 }
 
 impl Action {
@@ -144,6 +153,10 @@ impl Action {
             Action::InvoiceVoid => "invoice.void",
             Action::CreditNoteIssue => "credit_note.issue",
             Action::CloseOut => "closeout.view",
+            Action::SyncManage => "sync.manage",
+            Action::SyncView => "sync.view",
+            Action::ConflictResolve => "conflict.resolve",
+            Action::SafetyConflictResolve => "conflict.resolve_safety",
         }
     }
 }
@@ -213,6 +226,12 @@ pub const TABLE: &[(Action, &[Role])] = &[
     (Action::InvoiceVoid, &[Admin]),
     (Action::CreditNoteIssue, &[Admin]),
     (Action::CloseOut, &[Admin, Receptionist]),
+    // Sync: the admin connects and pairs desktops; everyone sees the badge; the front desk and
+    // clinicians settle everyday conflicts, and only a clinician settles one on the safety list.
+    (Action::SyncManage, &[Admin]),
+    (Action::SyncView, EVERYONE),
+    (Action::ConflictResolve, EVERYONE),
+    (Action::SafetyConflictResolve, CLINICAL),
 ];
 
 /// Whether one role may perform `action`.
@@ -281,6 +300,10 @@ mod tests {
         invoice.void        yes   no     no    no
         credit_note.issue   yes   no     no    no
         closeout.view       yes   no     no    yes
+        sync.manage         yes   no     no    no
+        sync.view           yes   yes    yes   yes
+        conflict.resolve    yes   yes    yes   yes
+        conflict.resolve_safety no yes   yes   no
     ";
 
     #[test]

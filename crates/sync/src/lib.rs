@@ -1,8 +1,15 @@
 //! tend-sync: what the clinic's desktops and the sync server agree on. The envelope each change
 //! travels in (sealed with the clinic key, so the server never reads patient data) and the
-//! frozen wire protocol. The client engine and the merge rules build on these.
+//! frozen wire protocol, the HTTP client and the sync engine. The merge rules are in
+//! `tend_domain::record`; the store applies them.
 
+pub mod client;
+pub mod engine;
 pub mod envelope;
+pub mod pairing;
 pub mod protocol;
 
+pub use client::{ClientError, HttpClient, Transport};
+pub use engine::{Engine, Progress, Replica, Round, SyncError};
 pub use envelope::{ClinicKey, Envelope, EnvelopeError, open, seal};
+pub use pairing::{Pairing, PairingError};

@@ -7,9 +7,17 @@
 //!   it holds from that device without a gap.
 //! - `POST /v1/pull`: a device asks for what the server holds after its cursor, a page at a time,
 //!   in the server's commit order.
+//! - `GET /v1/hello`: who the server thinks the device is, its acknowledged sequence, the
+//!   clinic key's id and the newest cursor.
+//! - `POST /v1/clinics`: the first desktop enrols the clinic (bearer: the server's enrolment
+//!   token). `POST /v1/pairings`: a device asks for a one-time pairing token.
+//!   `POST /v1/register`: a new desktop registers with that token.
+//! - `GET /v1/devices`, `POST /v1/devices/{id}/revoke`: the clinic's devices.
+//! - `GET /health`.
 
 use serde::{Deserialize, Serialize};
-use tend_domain::DeviceId;
+pub use tend_domain::DeviceId;
+use uuid::Uuid;
 
 use crate::envelope::Envelope;
 
@@ -59,6 +67,91 @@ pub struct PullResponse {
     pub changes: Vec<Pulled>,
     /// Whether more follows this page.
     pub more: bool,
+}
+
+/// The first desktop of a clinic enrols it at the server, with the server's enrolment token as
+/// the bearer; it becomes the clinic's first device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    pub v: u32,
+    pub clinic_id: Uuid,
+    /// `ClinicKey::id` of the key every change of this clinic is sealed with.
+    pub key_id: String,
+    pub device_id: DeviceId,
+    /// The device's short code (`K7`); unique in the clinic.
+    pub code: String,
+}
+
+/// A paired desktop registers with the one-time pairing token an admin's desktop obtained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub v: u32,
+    pub pairing_token: String,
+    pub device_id: DeviceId,
+    pub code: String,
+}
+
+/// The device's bearer token: shown once, stored by the server only as a hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registered {
+    pub v: u32,
+    pub clinic_id: Uuid,
+    pub device_id: DeviceId,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairingToken {
+    pub v: u32,
+    pub pairing_token: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// What the server knows of the asking device: checked before every sync, so a desktop with
+/// the wrong clinic key, or one restored from an old backup, finds out before it sends or
+/// applies anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hello {
+    pub v: u32,
+    pub clinic_id: Uuid,
+    pub device_id: DeviceId,
+    pub key_id: String,
+    /// The highest of this device's sequence numbers the server holds with none missing below.
+    pub acked_through: u64,
+    /// The server's newest cursor for the clinic.
+    pub head: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceInfo {
+    pub device_id: DeviceId,
+    pub code: String,
+    pub registered_at: String,
+    pub revoked_at: Option<String>,
+    pub last_seen_at: Option<String>,
+    pub acked_through: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Devices {
+    pub v: u32,
+    pub devices: Vec<DeviceInfo>,
+}
+
+/// Every refusal: a stable code to act on and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
 }
 
 #[cfg(test)]

@@ -1,0 +1,572 @@
+//! The HTTP handlers of protocol v1. Logs name devices, clinics, counts and cursors; the
+//! changes themselves are sealed and only ever stored and returned as they came.
+
+use std::fmt::Write as _;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, SecondsFormat, Utc};
+use data_encoding::BASE64URL_NOPAD;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use subtle::ConstantTimeEq;
+use tend_sync::protocol::{
+    DeviceId, DeviceInfo, Devices, EnrolRequest, Hello, MAX_PAGE, PairingToken, PullRequest, PushRequest,
+    PushResponse, RegisterRequest, Registered, VERSION,
+};
+use uuid::Uuid;
+
+use crate::{ApiError, AppState};
+
+/// A pulled page stops growing past this many bytes of envelopes, whatever the limit asked.
+const MAX_PAGE_BYTES: usize = 8 << 20;
+
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.max_body_bytes;
+    Router::new()
+        .route("/health", get(health))
+        .route("/v1/hello", get(hello))
+        .route("/v1/push", post(push))
+        .route("/v1/pull", post(pull))
+        .route("/v1/clinics", post(enrol))
+        .route("/v1/pairings", post(pairing))
+        .route("/v1/register", post(register))
+        .route("/v1/devices", get(devices))
+        .route("/v1/devices/{id}/revoke", post(revoke))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}
+
+/// A device, as its bearer token identifies it.
+struct Device {
+    id: Uuid,
+    clinic_id: Uuid,
+}
+
+fn hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+fn new_token(prefix: &str) -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|_| ApiError::BadRequest("the server's random source failed".into()))?;
+    Ok(format!("{prefix}{}", BASE64URL_NOPAD.encode(&bytes)))
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+fn anonymous(state: &AppState) -> Result<(), ApiError> {
+    if state.limits.anonymous() {
+        Ok(())
+    } else {
+        Err(ApiError::RateLimited)
+    }
+}
+
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, ApiError> {
+    let Some(token) = bearer(headers) else {
+        anonymous(state)?;
+        return Err(ApiError::Unauthorized);
+    };
+    let token_hash = hash(token);
+    let row = sqlx::query("SELECT id, clinic_id, revoked_at FROM device WHERE token_hash = $1")
+        .bind(&token_hash[..])
+        .fetch_optional(&state.pool)
+        .await?;
+    let Some(row) = row else {
+        anonymous(state)?;
+        return Err(ApiError::Unauthorized);
+    };
+    if !state.limits.device(&token_hash) {
+        return Err(ApiError::RateLimited);
+    }
+    if row.get::<Option<DateTime<Utc>>, _>("revoked_at").is_some() {
+        return Err(ApiError::Revoked);
+    }
+    Ok(Device {
+        id: row.get("id"),
+        clinic_id: row.get("clinic_id"),
+    })
+}
+
+/// Reads a JSON body, turning every way it can be wrong into a sentence.
+fn body<T: DeserializeOwned>(bytes: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    let bytes = bytes.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+        _ => ApiError::BadRequest("the request body could not be read".into()),
+    })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::BadRequest(format!("the request is not valid: {e}")))
+}
+
+fn version(v: u32) -> Result<(), ApiError> {
+    if v == VERSION {
+        Ok(())
+    } else {
+        Err(ApiError::Version(v))
+    }
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    match sqlx::query("SELECT 1").execute(&state.pool).await {
+        Ok(_) => Json(serde_json::json!({ "status": "ok" })).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "database unavailable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn hello(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Hello>, ApiError> {
+    let device = authenticate(&state, &headers).await?;
+    let row = sqlx::query(
+        "UPDATE device SET last_seen_at = now() FROM clinic
+         WHERE device.id = $1 AND clinic.id = device.clinic_id
+         RETURNING clinic.key_id, clinic.next_cursor, device.acked_through",
+    )
+    .bind(device.id)
+    .fetch_one(&state.pool)
+    .await?;
+    Ok(Json(Hello {
+        v: VERSION,
+        clinic_id: device.clinic_id,
+        device_id: DeviceId::from_uuid(device.id),
+        key_id: row.get("key_id"),
+        acked_through: u64::try_from(row.get::<i64, _>("acked_through")).unwrap_or(0),
+        head: u64::try_from(row.get::<i64, _>("next_cursor") - 1).unwrap_or(0),
+    }))
+}
+
+async fn push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushResponse>, ApiError> {
+    let device = authenticate(&state, &headers).await?;
+    let mut req: PushRequest = body(bytes)?;
+    version(req.v)?;
+    if req.device_id.as_uuid() != device.id {
+        return Err(ApiError::Forbidden(
+            "a device pushes only its own changes".into(),
+        ));
+    }
+    if req.changes.len() > MAX_PAGE as usize {
+        return Err(ApiError::BadRequest(format!(
+            "a push carries at most {MAX_PAGE} changes"
+        )));
+    }
+    req.changes.sort_by_key(|e| e.device_seq);
+    for env in &req.changes {
+        if env.device_id.as_uuid() != device.id {
+            return Err(ApiError::Forbidden(format!(
+                "change {} names another device",
+                env.change_id
+            )));
+        }
+        if env.device_seq == 0 {
+            return Err(ApiError::BadRequest(format!(
+                "change {} has sequence number 0; sequences start at 1",
+                env.change_id
+            )));
+        }
+    }
+
+    let mut tx = state.pool.begin().await?;
+    // The clinic's row lock orders pushes: cursors are handed out in commit order.
+    let clinic = sqlx::query("SELECT key_id, next_cursor FROM clinic WHERE id = $1 FOR UPDATE")
+        .bind(device.clinic_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let key_id: String = clinic.get("key_id");
+    let mut next: i64 = clinic.get("next_cursor");
+    let mut stored = 0usize;
+    for env in &req.changes {
+        if env.key_id != key_id {
+            return Err(ApiError::Conflict(format!(
+                "change {} is sealed with another clinic key ({}) than this clinic's ({key_id}); \
+                 nothing was stored",
+                env.change_id, env.key_id
+            )));
+        }
+        let seq = i64::try_from(env.device_seq)
+            .map_err(|_| ApiError::BadRequest("a sequence number is too large".into()))?;
+        let held: Option<Uuid> = sqlx::query_scalar(
+            "SELECT change_id FROM change WHERE device_id = $1 AND device_seq = $2",
+        )
+        .bind(device.id)
+        .bind(seq)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match held {
+            Some(id) if id == env.change_id.as_uuid() => continue,
+            Some(_) => {
+                return Err(ApiError::Conflict(format!(
+                    "this server already holds another change numbered {} from this device: \
+                     the desktop was restored from an older backup; nothing was stored",
+                    env.device_seq
+                )));
+            }
+            None => {}
+        }
+        let text = serde_json::to_string(env)
+            .map_err(|_| ApiError::BadRequest("a change could not be stored".into()))?;
+        let inserted = sqlx::query(
+            "INSERT INTO change (clinic_id, cursor, change_id, device_id, device_seq, envelope)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (clinic_id, change_id) DO NOTHING",
+        )
+        .bind(device.clinic_id)
+        .bind(next)
+        .bind(env.change_id.as_uuid())
+        .bind(device.id)
+        .bind(seq)
+        .bind(text)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(ApiError::Conflict(format!(
+                "change {} is already held under another sequence number; nothing was stored",
+                env.change_id
+            )));
+        }
+        next += 1;
+        stored += 1;
+    }
+    sqlx::query("UPDATE clinic SET next_cursor = $2 WHERE id = $1")
+        .bind(device.clinic_id)
+        .bind(next)
+        .execute(&mut *tx)
+        .await?;
+    let acked = advance_acked(&mut tx, device.id).await?;
+    tx.commit().await?;
+    tracing::info!(device = %device.id, clinic = %device.clinic_id, received = req.changes.len(), stored, acked, "push");
+    Ok(Json(PushResponse {
+        v: VERSION,
+        acked_through: u64::try_from(acked).unwrap_or(0),
+    }))
+}
+
+/// Moves a device's acknowledged number up over every sequence number now held without a gap.
+async fn advance_acked(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    device: Uuid,
+) -> Result<i64, ApiError> {
+    let mut acked: i64 =
+        sqlx::query_scalar("SELECT acked_through FROM device WHERE id = $1 FOR UPDATE")
+            .bind(device)
+            .fetch_one(&mut **tx)
+            .await?;
+    loop {
+        let seqs: Vec<i64> = sqlx::query_scalar(
+            "SELECT device_seq FROM change WHERE device_id = $1 AND device_seq > $2
+             ORDER BY device_seq LIMIT 1000",
+        )
+        .bind(device)
+        .bind(acked)
+        .fetch_all(&mut **tx)
+        .await?;
+        let before = acked;
+        for s in &seqs {
+            if *s == acked + 1 {
+                acked = *s;
+            } else {
+                break;
+            }
+        }
+        if acked == before || seqs.len() < 1000 {
+            break;
+        }
+    }
+    sqlx::query("UPDATE device SET acked_through = $2, last_seen_at = now() WHERE id = $1")
+        .bind(device)
+        .bind(acked)
+        .execute(&mut **tx)
+        .await?;
+    Ok(acked)
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let device = authenticate(&state, &headers).await?;
+    let req: PullRequest = body(bytes)?;
+    version(req.v)?;
+    if req.limit == 0 || req.limit > MAX_PAGE {
+        return Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {MAX_PAGE}"
+        )));
+    }
+    let after = i64::try_from(req.after)
+        .map_err(|_| ApiError::BadRequest("the cursor is too large".into()))?;
+    let rows = sqlx::query(
+        "SELECT cursor, envelope FROM change WHERE clinic_id = $1 AND cursor > $2
+         ORDER BY cursor LIMIT $3",
+    )
+    .bind(device.clinic_id)
+    .bind(after)
+    .bind(i64::from(req.limit) + 1)
+    .fetch_all(&state.pool)
+    .await?;
+    // The stored envelopes go out as they came, without being parsed again.
+    let mut out = String::with_capacity(64 + rows.len() * 512);
+    out.push_str("{\"v\":1,\"changes\":[");
+    let mut sent = 0usize;
+    for row in &rows {
+        if sent == req.limit as usize || (sent > 0 && out.len() > MAX_PAGE_BYTES) {
+            break;
+        }
+        let cursor: i64 = row.get("cursor");
+        let envelope: &str = row.get("envelope");
+        if sent > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{{\"cursor\":{cursor},\"change\":{envelope}}}");
+        sent += 1;
+    }
+    let more = rows.len() > sent;
+    let _ = write!(out, "],\"more\":{more}}}");
+    tracing::info!(device = %device.id, clinic = %device.clinic_id, after = req.after, sent, more, "pull");
+    Ok(([(header::CONTENT_TYPE, "application/json")], out).into_response())
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Registered>), ApiError> {
+    anonymous(&state)?;
+    let given = bearer(&headers).unwrap_or_default();
+    let allowed = state
+        .config
+        .enrol_token
+        .as_deref()
+        .is_some_and(|t| bool::from(t.as_bytes().ct_eq(given.as_bytes())));
+    if !allowed {
+        return Err(ApiError::Forbidden(
+            "enrolling a clinic needs this server's enrolment token".into(),
+        ));
+    }
+    let req: EnrolRequest = body(bytes)?;
+    version(req.v)?;
+    check_code(&req.code)?;
+    let token = new_token("tnd_")?;
+    let mut tx = state.pool.begin().await?;
+    let created = sqlx::query(
+        "INSERT INTO clinic (id, key_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(req.clinic_id)
+    .bind(&req.key_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if created == 0 {
+        return Err(ApiError::Conflict(
+            "this clinic is already enrolled here; pair this desktop from one that syncs".into(),
+        ));
+    }
+    insert_device(&mut tx, req.device_id.as_uuid(), req.clinic_id, &req.code, &token).await?;
+    tx.commit().await?;
+    tracing::info!(clinic = %req.clinic_id, device = %req.device_id, "clinic enrolled");
+    Ok((
+        StatusCode::CREATED,
+        Json(Registered {
+            v: VERSION,
+            clinic_id: req.clinic_id,
+            device_id: req.device_id,
+            token,
+        }),
+    ))
+}
+
+fn check_code(code: &str) -> Result<(), ApiError> {
+    let ok = code.len() == 2
+        && code.as_bytes()[0].is_ascii_uppercase()
+        && code.as_bytes()[1].is_ascii_digit();
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(
+            "code: a device code is a capital letter and a digit, like K7".into(),
+        ))
+    }
+}
+
+async fn insert_device(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    device: Uuid,
+    clinic: Uuid,
+    code: &str,
+    token: &str,
+) -> Result<(), ApiError> {
+    let taken: Option<(Uuid, String)> =
+        sqlx::query_as("SELECT clinic_id, code FROM device WHERE id = $1 OR (clinic_id = $2 AND code = $3)")
+            .bind(device)
+            .bind(clinic)
+            .bind(code)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some((_, held)) = taken {
+        return Err(if held == code {
+            ApiError::Conflict(format!(
+                "code: another desktop of this clinic already uses the code {code}"
+            ))
+        } else {
+            ApiError::Conflict("this device is already registered".into())
+        });
+    }
+    sqlx::query("INSERT INTO device (id, clinic_id, code, token_hash) VALUES ($1, $2, $3, $4)")
+        .bind(device)
+        .bind(clinic)
+        .bind(code)
+        .bind(&hash(token)[..])
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn pairing(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<PairingToken>), ApiError> {
+    let device = authenticate(&state, &headers).await?;
+    let token = new_token("pair_")?;
+    let ttl = chrono::Duration::from_std(state.config.pairing_ttl)
+        .unwrap_or_else(|_| chrono::Duration::hours(24));
+    let expires_at = Utc::now() + ttl;
+    sqlx::query(
+        "INSERT INTO pairing (token_hash, clinic_id, created_by, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&hash(&token)[..])
+    .bind(device.clinic_id)
+    .bind(device.id)
+    .bind(expires_at)
+    .execute(&state.pool)
+    .await?;
+    tracing::info!(device = %device.id, clinic = %device.clinic_id, "pairing token issued");
+    Ok((
+        StatusCode::CREATED,
+        Json(PairingToken {
+            v: VERSION,
+            pairing_token: token,
+            expires_at: rfc3339(expires_at),
+        }),
+    ))
+}
+
+async fn register(
+    State(state): State<AppState>,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Registered>), ApiError> {
+    anonymous(&state)?;
+    let req: RegisterRequest = body(bytes)?;
+    version(req.v)?;
+    check_code(&req.code)?;
+    let mut tx = state.pool.begin().await?;
+    let clinic: Option<Uuid> = sqlx::query_scalar(
+        "SELECT clinic_id FROM pairing
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() FOR UPDATE",
+    )
+    .bind(&hash(&req.pairing_token)[..])
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(clinic) = clinic else {
+        return Err(ApiError::Forbidden(
+            "this pairing code is unknown, already used or expired; ask the admin for a new one"
+                .into(),
+        ));
+    };
+    let token = new_token("tnd_")?;
+    insert_device(&mut tx, req.device_id.as_uuid(), clinic, &req.code, &token).await?;
+    sqlx::query("UPDATE pairing SET used_at = now() WHERE token_hash = $1")
+        .bind(&hash(&req.pairing_token)[..])
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(clinic = %clinic, device = %req.device_id, "device registered");
+    Ok((
+        StatusCode::CREATED,
+        Json(Registered {
+            v: VERSION,
+            clinic_id: clinic,
+            device_id: req.device_id,
+            token,
+        }),
+    ))
+}
+
+async fn devices(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Devices>, ApiError> {
+    let device = authenticate(&state, &headers).await?;
+    let rows = sqlx::query(
+        "SELECT id, code, registered_at, revoked_at, last_seen_at, acked_through FROM device
+         WHERE clinic_id = $1 ORDER BY registered_at, id",
+    )
+    .bind(device.clinic_id)
+    .fetch_all(&state.pool)
+    .await?;
+    let devices = rows
+        .iter()
+        .map(|r| DeviceInfo {
+            device_id: DeviceId::from_uuid(r.get("id")),
+            code: r.get("code"),
+            registered_at: rfc3339(r.get("registered_at")),
+            revoked_at: r.get::<Option<DateTime<Utc>>, _>("revoked_at").map(rfc3339),
+            last_seen_at: r.get::<Option<DateTime<Utc>>, _>("last_seen_at").map(rfc3339),
+            acked_through: u64::try_from(r.get::<i64, _>("acked_through")).unwrap_or(0),
+        })
+        .collect();
+    Ok(Json(Devices {
+        v: VERSION,
+        devices,
+    }))
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let device = authenticate(&state, &headers).await?;
+    let done = sqlx::query(
+        "UPDATE device SET revoked_at = COALESCE(revoked_at, now())
+         WHERE id = $1 AND clinic_id = $2",
+    )
+    .bind(id)
+    .bind(device.clinic_id)
+    .execute(&state.pool)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        return Err(ApiError::BadRequest(
+            "no device of this clinic has that id".into(),
+        ));
+    }
+    tracing::info!(clinic = %device.clinic_id, revoked = %id, by = %device.id, "device revoked");
+    Ok(StatusCode::NO_CONTENT)
+}

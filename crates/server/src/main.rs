@@ -1,0 +1,86 @@
+//! `tend-server`: runs the sync server against a PostgreSQL database.
+//!
+//! ```text
+//! tend-server --database-url postgres://tend@localhost/tend_sync --listen 0.0.0.0:8443 \
+//!             --tls-cert cert.pem --tls-key key.pem
+//! ```
+//! The enrolment token (for a clinic's first desktop) comes from `TEND_ENROL_TOKEN`; without
+//! it no new clinic can enrol. Without a certificate it serves plain HTTP, for loopback or
+//! behind a reverse proxy that does TLS.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use tend_server::{AppState, Config, connect, router};
+
+#[derive(Debug, Parser)]
+#[command(name = "tend-server", version, about = "Tend's sync server")]
+struct Args {
+    /// PostgreSQL connection URL.
+    #[arg(long, env = "TEND_DATABASE_URL")]
+    database_url: String,
+    /// Address and port to listen on.
+    #[arg(long, env = "TEND_LISTEN", default_value = "127.0.0.1:8443")]
+    listen: SocketAddr,
+    /// PEM certificate chain; with --tls-key, the server speaks HTTPS (rustls).
+    #[arg(long, env = "TEND_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    #[arg(long, env = "TEND_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Requests per second per device.
+    #[arg(long, default_value_t = 50)]
+    per_device_per_second: u32,
+    /// Largest request body in MiB.
+    #[arg(long, default_value_t = 16)]
+    max_body_mib: usize,
+    /// Logs as JSON lines (for a log collector) instead of text.
+    #[arg(long)]
+    json_logs: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    if args.json_logs {
+        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let enrol_token = std::env::var("TEND_ENROL_TOKEN").ok().filter(|t| t.len() >= 16);
+    if enrol_token.is_none() {
+        tracing::warn!("TEND_ENROL_TOKEN is unset or shorter than 16 characters: no new clinic can enrol");
+    }
+    let config = Config {
+        enrol_token,
+        max_body_bytes: args.max_body_mib << 20,
+        per_device_per_second: args.per_device_per_second,
+        per_device_burst: args.per_device_per_second.saturating_mul(4),
+        ..Config::default()
+    };
+    let pool = connect(&args.database_url).await?;
+    let app = router(AppState::new(pool, config)).into_make_service();
+    let handle = axum_server::Handle::new();
+    let stop = handle.clone();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        stop.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+                .await
+                .with_context(|| format!("reading the certificate {} and key {}", cert.display(), key.display()))?;
+            tracing::info!(listen = %args.listen, "serving HTTPS");
+            axum_server::bind_rustls(args.listen, tls).handle(handle).serve(app).await?;
+        }
+        _ => {
+            tracing::info!(listen = %args.listen, "serving HTTP");
+            axum_server::bind(args.listen).handle(handle).serve(app).await?;
+        }
+    }
+    Ok(())
+}
