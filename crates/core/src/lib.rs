@@ -23,6 +23,7 @@ pub mod prescriptions;
 pub mod recovery;
 pub mod schedule;
 mod session;
+pub mod sync;
 pub mod synthetic;
 pub mod users;
 pub mod visits;
@@ -121,6 +122,13 @@ impl Tend {
             )
         })?;
         Err(CoreError::Forbidden { action })
+    }
+
+    /// Whether the session may do `action`, without auditing a refusal (for deciding what to
+    /// show, not for guarding a use case).
+    pub(crate) fn authorize_quietly(&self, session: &Session, action: Action) -> bool {
+        matches!(self.store.read(|r| r.user(session.user_id())), Ok(Some(r))
+            if !r.user.disabled && !r.user.locked && r.user.roles.can(action))
     }
 
     /// The clinic's time zone and units, read fresh (settings can change on another desktop).

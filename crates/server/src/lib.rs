@@ -10,7 +10,6 @@ mod api;
 mod error;
 mod limits;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -89,73 +88,4 @@ pub async fn connect(database_url: &str) -> anyhow::Result<PgPool> {
         .await
         .map_err(|e| anyhow::anyhow!("migrating the sync database failed: {e}"))?;
     Ok(pool)
-}
-
-/// A server running on its own thread and runtime, for tests and benchmarks that are not
-/// async themselves. Dropping it stops the server.
-pub struct Running {
-    pub addr: SocketAddr,
-    handle: axum_server::Handle<SocketAddr>,
-    thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
-}
-
-impl std::fmt::Debug for Running {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Running").field("addr", &self.addr).finish()
-    }
-}
-
-impl Running {
-    /// Starts a server on `addr` (port 0 picks a free one) against `database_url`.
-    pub fn start(database_url: &str, addr: SocketAddr, config: Config) -> anyhow::Result<Running> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
-        let listener = std::net::TcpListener::bind(addr)?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
-        let pool = runtime.block_on(connect(database_url))?;
-        let handle = axum_server::Handle::new();
-        let server_handle = handle.clone();
-        let app = router(AppState::new(pool, config));
-        let thread = std::thread::Builder::new()
-            .name("tend-server".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    axum_server::from_tcp(listener)?
-                        .handle(server_handle)
-                        .serve(app.into_make_service())
-                        .await?;
-                    Ok(())
-                })
-            })?;
-        Ok(Running {
-            addr,
-            handle,
-            thread: Some(thread),
-        })
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Stops at once, dropping requests in flight (a crash, as far as clients can tell).
-    pub fn kill(mut self) {
-        self.stop_now();
-    }
-
-    fn stop_now(&mut self) {
-        self.handle.shutdown();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.stop_now();
-    }
 }

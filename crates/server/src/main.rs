@@ -32,9 +32,17 @@ struct Args {
     /// Requests per second per device.
     #[arg(long, default_value_t = 50)]
     per_device_per_second: u32,
+    /// Requests per second from everyone without a valid token, together (enrolment,
+    /// registration, bad tokens).
+    #[arg(long, default_value_t = 5)]
+    anonymous_per_second: u32,
     /// Largest request body in MiB.
     #[arg(long, default_value_t = 16)]
     max_body_mib: usize,
+    /// Stops when standard input closes: for a server started by tests, so it never outlives
+    /// the process that started it.
+    #[arg(long, hide = true)]
+    exit_when_stdin_closes: bool,
     /// Logs as JSON lines (for a log collector) instead of text.
     #[arg(long)]
     json_logs: bool,
@@ -59,6 +67,7 @@ async fn main() -> anyhow::Result<()> {
         max_body_bytes: args.max_body_mib << 20,
         per_device_per_second: args.per_device_per_second,
         per_device_burst: args.per_device_per_second.saturating_mul(4),
+        anonymous_per_second: args.anonymous_per_second,
         ..Config::default()
     };
     let pool = connect(&args.database_url).await?;
@@ -69,6 +78,13 @@ async fn main() -> anyhow::Result<()> {
         let _ = tokio::signal::ctrl_c().await;
         stop.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
     });
+    if args.exit_when_stdin_closes {
+        let stop = handle.clone();
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+            stop.shutdown();
+        });
+    }
     match (args.tls_cert, args.tls_key) {
         (Some(cert), Some(key)) => {
             let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)

@@ -61,6 +61,8 @@ pub mod keys {
     pub const SERVER: &str = "sync.server";
     /// This device's bearer token at the server.
     pub const TOKEN: &str = "sync.token";
+    /// The clinic's sync id (its clinic record's id).
+    pub const CLINIC: &str = "sync.clinic";
     /// The clinic key, hex.
     pub const CLINIC_KEY: &str = "sync.clinic_key";
     /// The highest server cursor applied here.
@@ -302,6 +304,62 @@ impl WriteTx<'_> {
         }
         self.cover(ids);
         Ok(applied)
+    }
+}
+
+impl crate::Reader<'_> {
+    /// The patient a record is about: the patient itself, or the one its `patient_id` names.
+    pub fn patient_of(&self, entity: Entity, record_id: Uuid) -> Result<Option<Uuid>> {
+        if entity == Entity::Patient {
+            return Ok(Some(record_id));
+        }
+        let table = Table::of(entity);
+        if table.column("patient_id").is_err() {
+            return Ok(None);
+        }
+        let id: Option<String> = self
+            .conn
+            .query_row(
+                &format!("SELECT patient_id FROM \"{}\" WHERE id = ?1", table.name()),
+                [record_id.hyphenated().to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        id.map(|i| i.parse().map_err(bad)).transpose()
+    }
+
+    /// Who made a change and on which desktop, as people read them.
+    pub fn change_author(&self, change: ChangeId) -> Result<(String, String)> {
+        let row: Option<(Option<String>, Option<String>, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT u.display_name, d.code, d.name FROM change_log c
+                 LEFT JOIN user u ON u.id = c.user_id
+                 LEFT JOIN device d ON d.id = c.device_id
+                 WHERE c.change_id = ?1",
+                [change.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let (user, code, name) = row.unwrap_or_default();
+        let device = match (code, name) {
+            (Some(c), Some(n)) => format!("{n} ({c})"),
+            (Some(c), None) => c,
+            _ => "another desktop".into(),
+        };
+        Ok((user.unwrap_or_else(|| "the system".into()), device))
+    }
+
+    /// A device's name as its desktop registered it.
+    pub fn device_name(&self, device: tend_domain::DeviceId) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT name FROM device WHERE id = ?1",
+                [device.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 }
 

@@ -107,6 +107,32 @@ impl<'c> WriteTx<'c> {
             .into_iter()
             .filter(|(field, value)| current.get(field) != Some(value))
             .collect();
+        self.edit(entity, record_id, changed)
+    }
+
+    /// Settles a field in conflict on `value`: an edit that replaces every value the field
+    /// holds, written even when `value` is the one shown.
+    pub fn settle(
+        &mut self,
+        entity: Entity,
+        record_id: Uuid,
+        field: &str,
+        value: tend_domain::Value,
+    ) -> Result<ChangeId> {
+        current_values(&self.tx, entity, record_id, [field.to_owned()].iter())?;
+        let fields: Fields = [(field.to_owned(), value)].into();
+        self.edit(entity, record_id, fields)?
+            .ok_or(StoreError::NotFound {
+                entity: entity.as_str(),
+            })
+    }
+
+    fn edit(
+        &mut self,
+        entity: Entity,
+        record_id: Uuid,
+        changed: Fields,
+    ) -> Result<Option<ChangeId>> {
         if changed.is_empty() {
             return Ok(None);
         }

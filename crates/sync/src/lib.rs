@@ -6,6 +6,7 @@
 pub mod client;
 pub mod engine;
 pub mod envelope;
+pub mod local_server;
 pub mod pairing;
 pub mod protocol;
 

@@ -1,0 +1,601 @@
+//! Sync's use cases: connecting the first desktop to a server, pairing the others, syncing, and
+//! the conflicts a clinician or the front desk settles.
+//!
+//! A clinic with one desktop never calls any of this. The clinic key and this device's token
+//! live in the encrypted database (`meta`), never in a file or a log.
+
+use std::path::Path;
+
+use data_encoding::HEXLOWER;
+use serde::Serialize;
+use serde_json::json;
+use tend_domain::record::on_safety_list;
+use tend_domain::user::check_passphrase;
+use tend_domain::{
+    Action, Change, ChangeId, DatabaseId, DeviceCode, DeviceId, Entity, Fields, Value,
+};
+use tend_store::key::random_bytes;
+use tend_store::sync::{ConflictRecord, keys};
+use tend_store::{
+    AuditEntry, DataPaths, DbKey, Identity, KdfParams, KeySlots, Outcome, RecoveryKey, Store,
+    StoreError, WriteCtx,
+};
+use tend_sync::{
+    ClientError, ClinicKey, Engine, HttpClient, Pairing, Progress, Replica, Round, SyncError,
+    Transport,
+};
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use crate::{Clock, CoreError, Environment, Result, Session, Tend};
+
+/// How many changes a pull asks for at once.
+pub const PAGE: u32 = 1000;
+
+/// The store as the sync engine sees it.
+#[derive(Debug)]
+pub struct StoreReplica<'a> {
+    pub store: &'a Store,
+    pub clock: &'a dyn Clock,
+}
+
+impl Replica for StoreReplica<'_> {
+    type Error = StoreError;
+
+    fn position(&self) -> std::result::Result<(u64, u64), StoreError> {
+        self.store.sync_position()
+    }
+
+    fn outbox(&self, after: u64, limit: usize) -> std::result::Result<Vec<Change>, StoreError> {
+        self.store.outbox(after, limit)
+    }
+
+    fn set_acked(&self, seq: u64) -> std::result::Result<(), StoreError> {
+        self.store.set_acked(seq)
+    }
+
+    fn apply_page(
+        &self,
+        from: u64,
+        to: u64,
+        changes: &[Change],
+    ) -> std::result::Result<usize, StoreError> {
+        let ctx = WriteCtx {
+            user: None,
+            now: self.clock.now(),
+        };
+        self.store.apply_page(ctx, from, to, changes).map(|a| a.new)
+    }
+}
+
+/// One round of sync of `store` through `transport`, with the clinic key and clinic id from
+/// the store's sync settings.
+pub fn round_with(
+    store: &Store,
+    clock: &dyn Clock,
+    transport: &impl Transport,
+    page: u32,
+    progress: impl FnMut(Progress),
+) -> std::result::Result<Round, SyncError> {
+    let local = |e: StoreError| SyncError::Local(e.to_string());
+    let hex = store
+        .sync_setting(keys::CLINIC_KEY)
+        .map_err(local)?
+        .ok_or_else(|| SyncError::Local("this desktop has no clinic key".into()))?;
+    let bytes: [u8; 32] = HEXLOWER
+        .decode(hex.as_bytes())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| SyncError::Local("the clinic key is unreadable".into()))?;
+    let key = ClinicKey::from_bytes(bytes);
+    let clinic: Uuid = store
+        .sync_setting(keys::CLINIC)
+        .map_err(local)?
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| SyncError::Local("this desktop has no clinic sync id".into()))?;
+    let engine = Engine {
+        replica: &StoreReplica { store, clock },
+        transport,
+        key: &key,
+        clinic,
+        page,
+    };
+    engine.round(progress)
+}
+
+/// Where this desktop's sync stands, for the status badge and the sync screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStatusDto {
+    /// Whether a server is configured at all.
+    pub configured: bool,
+    pub server: Option<String>,
+    pub device_code: String,
+    /// RFC 3339 of the last round that finished.
+    pub last_ok: Option<String>,
+    /// What stopped the last round, if it failed after the last success.
+    pub last_error: Option<String>,
+    /// This desktop's changes the server has not acknowledged.
+    pub pending: u64,
+    pub cursor: u64,
+    pub conflicts: u64,
+    pub safety_conflicts: u64,
+}
+
+fn refused(field: Option<&'static str>, message: impl Into<String>) -> CoreError {
+    CoreError::Refused {
+        field,
+        message: message.into(),
+    }
+}
+
+fn client_error(e: ClientError) -> CoreError {
+    match e {
+        ClientError::Refused { message, .. } => refused(None, message),
+        other => refused(Some("server"), other.to_string()),
+    }
+}
+
+fn sync_error(e: SyncError) -> CoreError {
+    match e {
+        SyncError::Client(c) => client_error(c),
+        other => refused(None, other.to_string()),
+    }
+}
+
+fn setting(tend: &Tend, key: &str) -> Result<Option<String>> {
+    Ok(tend.store().sync_setting(key)?)
+}
+
+fn clinic_key(tend: &Tend) -> Result<ClinicKey> {
+    let hex = setting(tend, keys::CLINIC_KEY)?
+        .ok_or_else(|| refused(None, "this desktop is not connected to a sync server"))?;
+    let bytes: [u8; 32] = HEXLOWER
+        .decode(hex.as_bytes())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| CoreError::Store(StoreError::Corrupt("the clinic key is unreadable".into())))?;
+    Ok(ClinicKey::from_bytes(bytes))
+}
+
+fn client(tend: &Tend) -> Result<HttpClient> {
+    let server = setting(tend, keys::SERVER)?
+        .ok_or_else(|| refused(None, "this desktop is not connected to a sync server"))?;
+    Ok(HttpClient::new(&server, setting(tend, keys::TOKEN)?))
+}
+
+/// Checks a server address: http(s), a host, nothing else.
+fn parse_server(url: &str) -> Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_owned()),
+        _ => Err(refused(
+            Some("server"),
+            "the server address starts with https:// (or http:// on the clinic's own network)",
+        )),
+    }
+}
+
+/// Connects the clinic's first desktop to a sync server: makes the clinic key, enrols the
+/// clinic with the server's enrolment token, and keeps the device token. Then syncs once.
+pub fn connect(
+    tend: &Tend,
+    session: &Session,
+    server: &str,
+    enrol_token: &str,
+) -> Result<SyncStatusDto> {
+    tend.authorize(session, Action::SyncManage)?;
+    let server = parse_server(server)?;
+    if setting(tend, keys::TOKEN)?.is_some() {
+        return Err(refused(
+            None,
+            "this desktop is already connected to a sync server",
+        ));
+    }
+    if enrol_token.trim().is_empty() {
+        return Err(refused(
+            Some("enrol_token"),
+            "the server's enrolment token is needed to connect the clinic's first desktop",
+        ));
+    }
+    let key = ClinicKey::generate().map_err(|e| refused(None, e.to_string()))?;
+    let identity = tend.store().identity();
+    let clinic = tend.store().read(|r| r.clinic())?;
+    let registered = HttpClient::new(&server, None)
+        .enrol(
+            enrol_token.trim(),
+            clinic.id.as_uuid(),
+            key.id(),
+            identity.device_id,
+            identity.device_code.to_string(),
+        )
+        .map_err(client_error)?;
+    let hex = Zeroizing::new(HEXLOWER.encode(key.as_bytes()));
+    tend.store().set_sync_settings(&[
+        (keys::SERVER, Some(&server)),
+        (keys::TOKEN, Some(&registered.token)),
+        (keys::CLINIC_KEY, Some(&hex)),
+        (keys::CLINIC, Some(&clinic.id.to_string())),
+    ])?;
+    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
+        tx.audit(AuditEntry::new("sync.connect", Outcome::Ok).detail(json!({ "server": server })))
+    })?;
+    // The first round sends what the clinic already has; a failure here is shown as status.
+    let _ = sync_now(tend, |_| {});
+    status(tend, session)
+}
+
+/// A one-time pairing code for another desktop of this clinic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PairingCodeDto {
+    pub code: String,
+    pub expires_at: String,
+}
+
+pub fn pairing_code(tend: &Tend, session: &Session) -> Result<PairingCodeDto> {
+    tend.authorize(session, Action::SyncManage)?;
+    let key = clinic_key(tend)?;
+    let client = client(tend)?;
+    let server = setting(tend, keys::SERVER)?.unwrap_or_default();
+    let token = client.pairing().map_err(client_error)?;
+    let clinic = tend.store().read(|r| r.clinic())?;
+    let code = Pairing {
+        server,
+        token: token.pairing_token,
+        clinic_id: clinic.id.as_uuid(),
+        key,
+    }
+    .encode()
+    .map_err(|e| refused(None, e.to_string()))?;
+    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
+        tx.audit(AuditEntry::new("sync.pairing_code", Outcome::Ok))
+    })?;
+    Ok(PairingCodeDto {
+        code,
+        expires_at: token.expires_at,
+    })
+}
+
+/// What joining an existing clinic asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct JoinRequest<'a> {
+    pub pairing_code: &'a str,
+    pub device_name: &'a str,
+    /// The passphrase that unlocks this desktop's own copy of the clinic.
+    pub passphrase: &'a str,
+}
+
+#[derive(Debug)]
+pub struct Joined {
+    pub tend: Tend,
+    pub recovery_key: Zeroizing<String>,
+    pub keyring_saved: bool,
+    pub round: Round,
+}
+
+/// Makes this desktop a copy of an existing clinic: registers it with the server using the
+/// pairing code, creates its own encrypted database (its own key and passphrase), and pulls
+/// everything. `progress` hears about each page.
+pub fn join(
+    dir: &Path,
+    req: &JoinRequest<'_>,
+    env: Environment,
+    progress: impl FnMut(Progress),
+) -> Result<Joined> {
+    let pairing = Pairing::decode(req.pairing_code)
+        .map_err(|e| refused(Some("pairing_code"), e.to_string().replace("pairing_code: ", "")))?;
+    let device_name = tend_domain::error::required_text("device_name", req.device_name, 60)?;
+    check_passphrase(req.passphrase)?;
+    let paths = DataPaths::new(dir);
+    if paths.exists() {
+        return Err(StoreError::AlreadyExists(dir.to_owned()).into());
+    }
+    let server = parse_server(&pairing.server)?;
+    let anonymous = HttpClient::new(&server, None);
+    let device_id = DeviceId::new();
+    // The device code must be unique in the clinic; the server says when it is taken.
+    let mut attempt = 0;
+    let (registered, code) = loop {
+        let code = DeviceCode::from_random(random_bytes()?);
+        match anonymous.register(&pairing.token, device_id, code.to_string()) {
+            Ok(r) => break (r, code),
+            Err(ClientError::Refused { message, .. })
+                if message.starts_with("code:") && attempt < 20 =>
+            {
+                attempt += 1;
+            }
+            Err(e) => return Err(client_error(e)),
+        }
+    };
+    if registered.clinic_id != pairing.clinic_id {
+        return Err(refused(
+            Some("pairing_code"),
+            "the pairing code and the server disagree about the clinic",
+        ));
+    }
+    let key = DbKey::generate()?;
+    let recovery = RecoveryKey::generate()?;
+    let identity = Identity {
+        database_id: DatabaseId::new(),
+        device_id,
+        device_code: code,
+    };
+    KeySlots::new(
+        identity.database_id,
+        &key,
+        req.passphrase,
+        &recovery,
+        KdfParams::CLINIC,
+    )?
+    .write(&paths.keys())?;
+    let now = env.clock.now();
+    let (store, ()) = Store::create(&paths, &key, identity, WriteCtx { user: None, now }, |tx| {
+        let fields: Fields = [
+            ("code".to_owned(), Value::from(code.to_string())),
+            ("name".to_owned(), Value::from(device_name.clone())),
+        ]
+        .into();
+        tx.create(Entity::Device, device_id, fields)?;
+        tx.audit(
+            AuditEntry::new("sync.join", Outcome::Ok)
+                .detail(json!({ "device_code": code.to_string(), "server": server })),
+        )
+    })
+    .map_err(CoreError::from)?;
+    let hex = Zeroizing::new(HEXLOWER.encode(pairing.key.as_bytes()));
+    store.set_sync_settings(&[
+        (keys::SERVER, Some(&server)),
+        (keys::TOKEN, Some(&registered.token)),
+        (keys::CLINIC_KEY, Some(&hex)),
+        (keys::CLINIC, Some(&pairing.clinic_id.to_string())),
+    ])?;
+    let keyring_saved = env.keyring.set(identity.database_id, &key).is_ok();
+    let tend = Tend::new(store, env);
+    let round = sync_round(&tend, progress)?;
+    Ok(Joined {
+        tend,
+        recovery_key: recovery.display(),
+        keyring_saved,
+        round,
+    })
+}
+
+fn sync_round(tend: &Tend, progress: impl FnMut(Progress)) -> Result<Round> {
+    let client = client(tend)?;
+    round_with(tend.store(), tend.env.clock.as_ref(), &client, PAGE, progress).map_err(sync_error)
+}
+
+/// One sync round (no session: the app runs it in the background). The outcome is kept for
+/// the status badge; an error names what to do, never a patient.
+pub fn sync_now(tend: &Tend, progress: impl FnMut(Progress)) -> Result<Round> {
+    let outcome = sync_round(tend, progress);
+    let now = tend.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let _ = match &outcome {
+        Ok(round) => {
+            tracing::info!(
+                pushed = round.pushed,
+                pulled = round.pulled,
+                cursor = round.cursor,
+                "sync round"
+            );
+            tend.store()
+                .set_sync_settings(&[(keys::LAST_OK, Some(&now)), (keys::LAST_ERROR, None)])
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "sync round failed");
+            let message = format!("{now} {e}");
+            tend.store()
+                .set_sync_settings(&[(keys::LAST_ERROR, Some(&message))])
+        }
+    };
+    outcome
+}
+
+/// Whether this desktop syncs at all (for the background loop).
+pub fn is_configured(tend: &Tend) -> bool {
+    matches!(setting(tend, keys::TOKEN), Ok(Some(_)))
+}
+
+pub fn status(tend: &Tend, session: &Session) -> Result<SyncStatusDto> {
+    tend.authorize(session, Action::SyncView)?;
+    status_unchecked(tend)
+}
+
+pub(crate) fn status_unchecked(tend: &Tend) -> Result<SyncStatusDto> {
+    let store = tend.store();
+    let (cursor, _) = store.sync_position()?;
+    let conflicts = store.conflicts()?;
+    Ok(SyncStatusDto {
+        configured: setting(tend, keys::TOKEN)?.is_some(),
+        server: setting(tend, keys::SERVER)?,
+        device_code: store.identity().device_code.to_string(),
+        last_ok: setting(tend, keys::LAST_OK)?,
+        last_error: setting(tend, keys::LAST_ERROR)?,
+        pending: store.pending_changes()?,
+        cursor,
+        conflicts: conflicts.len() as u64,
+        safety_conflicts: conflicts.iter().filter(|c| c.safety).count() as u64,
+    })
+}
+
+/// One value of a conflicting field, as people read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConflictValueDto {
+    pub change_id: String,
+    pub value: String,
+    /// Who made the edit and on which desktop, when.
+    pub by: String,
+    pub device: String,
+    pub at: String,
+    pub shown: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncConflictDto {
+    pub id: String,
+    pub entity: String,
+    pub record_id: String,
+    /// The patient the record belongs to, when it is about one, so the list can name them.
+    pub patient_id: Option<String>,
+    pub patient: Option<String>,
+    pub field: String,
+    pub safety: bool,
+    pub values: Vec<ConflictValueDto>,
+}
+
+fn show(value: &Value) -> String {
+    match value {
+        Value::Null => "(empty)".into(),
+        Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
+        Value::Int(i) => i.to_string(),
+        Value::Text(t) => t.clone(),
+    }
+}
+
+/// The fields two desktops changed at once and nobody has settled, safety list first.
+pub fn conflicts(tend: &Tend, session: &Session) -> Result<Vec<SyncConflictDto>> {
+    tend.authorize(session, Action::SyncView)?;
+    let list = tend.store().conflicts()?;
+    let clinical = tend.authorize_quietly(session, Action::ChartRead);
+    let mut out = Vec::with_capacity(list.len());
+    for c in list {
+        // A receptionist learns that a clinical record is in conflict, not what it says.
+        let hidden = c.entity == Entity::ClinicalEvent && !clinical;
+        out.push(conflict_dto(tend, &c, hidden)?);
+    }
+    Ok(out)
+}
+
+fn conflict_dto(tend: &Tend, c: &ConflictRecord, hidden: bool) -> Result<SyncConflictDto> {
+    let patient_id = tend
+        .store()
+        .read(|r| r.patient_of(c.entity, c.record_id))?;
+    let patient = match patient_id {
+        Some(id) => tend
+            .store()
+            .read(|r| r.patient(tend_domain::patient::PatientId::from_uuid(id)))?
+            .map(|p| p.demographics.display_name()),
+        None => None,
+    };
+    let mut values = Vec::new();
+    for (i, h) in c.heads.iter().enumerate() {
+        let (by, device) = tend.store().read(|r| r.change_author(h.change_id))?;
+        values.push(ConflictValueDto {
+            change_id: h.change_id.to_string(),
+            value: if hidden { "(clinical)".into() } else { show(&h.value) },
+            by,
+            device,
+            at: h.hlc.wall_ms.to_string(),
+            shown: i == 0,
+        });
+    }
+    Ok(SyncConflictDto {
+        id: c.id.to_string(),
+        entity: c.entity.as_str().to_owned(),
+        record_id: c.record_id.to_string(),
+        patient_id: patient_id.map(|p| p.to_string()),
+        patient,
+        field: c.field.clone(),
+        safety: c.safety,
+        values,
+    })
+}
+
+/// Settles a conflict by choosing one of its values: an edit that replaces every value the
+/// field holds, synced like any other. A safety-list field needs a clinician.
+pub fn resolve(tend: &Tend, session: &Session, conflict_id: &str, change_id: &str) -> Result<()> {
+    let list = tend.store().conflicts()?;
+    let conflict = list
+        .iter()
+        .find(|c| c.id.to_string() == conflict_id.trim())
+        .ok_or_else(|| {
+            refused(
+                Some("conflict"),
+                "this conflict is already settled (perhaps on another desktop)",
+            )
+        })?;
+    let action = if on_safety_list(conflict.entity, &conflict.field) {
+        Action::SafetyConflictResolve
+    } else {
+        Action::ConflictResolve
+    };
+    tend.authorize(session, action)?;
+    let chosen: ChangeId = change_id
+        .trim()
+        .parse()
+        .map_err(|_| refused(Some("value"), "choose one of the values shown"))?;
+    let head = conflict
+        .heads
+        .iter()
+        .find(|h| h.change_id == chosen)
+        .ok_or_else(|| refused(Some("value"), "choose one of the values shown"))?;
+    let entity = conflict.entity;
+    let record = conflict.record_id;
+    let field = conflict.field.clone();
+    let value = head.value.clone();
+    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
+        tx.settle(entity, record, &field, value)?;
+        tx.audit(
+            AuditEntry::new("sync.resolve", Outcome::Ok)
+                .record(entity, record)
+                .detail(json!({ "field": field, "conflict": conflict_id })),
+        )
+    })?;
+    Ok(())
+}
+
+/// A device of the clinic as the server knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceDto {
+    pub device_id: String,
+    pub code: String,
+    pub name: Option<String>,
+    pub registered_at: String,
+    pub revoked_at: Option<String>,
+    pub last_seen_at: Option<String>,
+    pub this_desktop: bool,
+}
+
+pub fn devices(tend: &Tend, session: &Session) -> Result<Vec<DeviceDto>> {
+    tend.authorize(session, Action::SyncManage)?;
+    let listed = client(tend)?.devices().map_err(client_error)?;
+    let me = tend.store().identity().device_id;
+    let mut out = Vec::new();
+    for d in listed.devices {
+        let name = tend.store().read(|r| r.device_name(d.device_id))?;
+        out.push(DeviceDto {
+            device_id: d.device_id.to_string(),
+            code: d.code,
+            name,
+            registered_at: d.registered_at,
+            revoked_at: d.revoked_at,
+            last_seen_at: d.last_seen_at,
+            this_desktop: d.device_id == me,
+        });
+    }
+    Ok(out)
+}
+
+pub fn revoke(tend: &Tend, session: &Session, device_id: &str) -> Result<()> {
+    tend.authorize(session, Action::SyncManage)?;
+    let device: DeviceId = device_id
+        .trim()
+        .parse()
+        .map_err(|_| refused(Some("device"), "choose a device from the list"))?;
+    if device == tend.store().identity().device_id {
+        return Err(refused(
+            Some("device"),
+            "this desktop cannot revoke itself; revoke it from another desktop",
+        ));
+    }
+    client(tend)?.revoke(device).map_err(client_error)?;
+    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
+        tx.audit(
+            AuditEntry::new("sync.revoke", Outcome::Ok)
+                .detail(json!({ "device": device.to_string() })),
+        )
+    })?;
+    Ok(())
+}

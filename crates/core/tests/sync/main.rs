@@ -1,0 +1,8 @@
+//! Sync, end to end: real encrypted stores, a real `tend-server` process on loopback and the
+//! throwaway PostgreSQL that the test command starts (`scripts/postgres.sh`).
+// Test helpers panic on failure by design; that is how a test reports it.
+#![allow(clippy::unwrap_used)]
+
+mod convergence;
+mod protocol;
+mod support;

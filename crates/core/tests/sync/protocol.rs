@@ -1,0 +1,290 @@
+//! The protocol's edges: page boundaries, clock skew, and every refusal (wrong clinic key,
+//! revoked device, tampered envelope, oversized request, rate limit), each leaving nothing
+//! applied.
+
+use std::cell::{Cell, RefCell};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+use chrono::Duration;
+use data_encoding::HEXLOWER;
+use tend_domain::{Entity, Value};
+use tend_store::sync::keys;
+use tend_sync::local_server::{LocalServer, ServerOptions};
+use tend_sync::protocol::{PullRequest, PullResponse};
+use tend_sync::{ClientError, ClinicKey, HttpClient, SyncError, Transport};
+use uuid::Uuid;
+
+use crate::support::{
+    Hooked, clinic, create_patient, database_url, edit, fields, heal, shared_server,
+};
+
+fn rooms(d: &crate::support::Desktop, n: usize) {
+    d.write(|tx| {
+        for i in 0..n {
+            tx.create(
+                Entity::Room,
+                Uuid::now_v7(),
+                fields(&[
+                    ("name", format!("Room {i}").into()),
+                    ("hours", "".into()),
+                    ("archived", false.into()),
+                ]),
+            )?;
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn pages_split_anywhere_and_join_up_again() {
+    const PAGE: u32 = 7;
+    let p = PAGE as usize;
+    for n in [0, 1, p - 1, p, p + 1, 3 * p] {
+        let c = clinic(&shared_server(), 2, &[0, 0]);
+        let (a, b) = (&c.desktops[0], &c.desktops[1]);
+        // The first desktop's own start (clinic, device) goes first, then `n` rooms.
+        a.round(PAGE).unwrap();
+        b.round(PAGE).unwrap();
+        rooms(a, n);
+        a.round(PAGE).unwrap();
+        let pulls = Cell::new(0);
+        let t = Hooked {
+            inner: b.client(),
+            before: RefCell::new(Box::new(|what: &str| {
+                if what == "pull" {
+                    pulls.set(pulls.get() + 1);
+                }
+                Ok(())
+            })),
+        };
+        let round = b.round_via(&t, PAGE).unwrap();
+        assert_eq!(round.applied, n as u64, "{n} changes");
+        // A page that ends exactly on the last change needs no extra empty request.
+        assert_eq!(pulls.get(), n.div_ceil(p).max(1), "{n} changes");
+        assert_eq!(a.dump(), b.dump(), "{n} changes");
+        let hello = b.client().hello().unwrap();
+        assert_eq!(b.store().sync_position().unwrap().0, hello.head);
+    }
+}
+
+#[test]
+fn the_full_page_size_round_trips_too() {
+    let c = clinic(&shared_server(), 2, &[0, 0]);
+    let (a, b) = (&c.desktops[0], &c.desktops[1]);
+    rooms(a, 2001);
+    let pushed = a.round(tend_core::sync::PAGE).unwrap();
+    assert_eq!(pushed.pushed, 2003, "clinic, device and 2001 rooms");
+    let pulled = b.round(tend_core::sync::PAGE).unwrap();
+    assert_eq!(pulled.applied, 2003);
+    heal(&c.desktops, tend_core::sync::PAGE);
+    assert_eq!(a.dump(), b.dump());
+}
+
+#[test]
+fn a_day_of_clock_skew_either_way_and_a_clock_going_back() {
+    // One desktop a day ahead, the other a day behind.
+    let mut c = clinic(&shared_server(), 2, &[24 * 60, -24 * 60]);
+    let patient = create_patient(&mut c.desktops[0], "Lucía");
+    heal(&c.desktops, 100);
+    let (a, b) = (&c.desktops[0], &c.desktops[1]);
+    // B saw A's patient, so its edit replaces A's value although its clock is two days behind.
+    edit(b, Entity::Patient, patient, "birth_date", Value::from("1981-02-03"));
+    heal(&c.desktops, 100);
+    assert!(a.store().conflicts().unwrap().is_empty());
+    assert!(a.dump().contains("1981-02-03"));
+    // B's clock jumps back two hours; its next edit still follows what it has seen.
+    b.clock.advance(Duration::hours(-2));
+    edit(b, Entity::Patient, patient, "birth_date", Value::from("1981-02-04"));
+    heal(&c.desktops, 100);
+    assert!(a.store().conflicts().unwrap().is_empty());
+    assert!(a.dump().contains("1981-02-04") && !a.dump().contains("1981-02-03"));
+    // Edits made without seeing each other conflict, once, the same on both, flagged.
+    edit(a, Entity::Patient, patient, "sex", Value::from("male"));
+    edit(b, Entity::Patient, patient, "sex", Value::from("other"));
+    heal(&c.desktops, 100);
+    let (ca, cb) = (a.store().conflicts().unwrap(), b.store().conflicts().unwrap());
+    assert_eq!(ca.len(), 1);
+    assert_eq!(ca, cb);
+    assert!(ca[0].safety);
+    assert_eq!(ca[0].field, "sex");
+    // A day ahead wins the display until someone chooses.
+    assert_eq!(ca[0].heads[0].value, Value::from("male"));
+    // Choosing is an edit like any other, and ends the conflict everywhere.
+    let chosen = ca[0].heads[1].value.clone();
+    b.write(|tx| tx.settle(Entity::Patient, patient, "sex", chosen).map(drop));
+    heal(&c.desktops, 100);
+    assert!(a.store().conflicts().unwrap().is_empty());
+    assert_eq!(a.dump(), b.dump());
+    assert!(a.dump().contains("\"sex\":\"other\""));
+}
+
+#[test]
+fn a_desktop_with_the_wrong_clinic_key_stops_before_sending_or_applying() {
+    let mut c = clinic(&shared_server(), 2, &[0, 0]);
+    create_patient(&mut c.desktops[0], "Marta");
+    c.desktops[0].round(100).unwrap();
+    let b = &c.desktops[1];
+    let other = ClinicKey::generate().unwrap();
+    b.store()
+        .set_sync_settings(&[(keys::CLINIC_KEY, Some(&HEXLOWER.encode(other.as_bytes())))])
+        .unwrap();
+    let before = b.dump();
+    let err = b.round(100).unwrap_err();
+    assert!(matches!(err, SyncError::WrongClinicKey { .. }), "{err}");
+    assert!(err.to_string().contains("another clinic key"), "{err}");
+    assert_eq!(b.dump(), before, "nothing applied");
+    assert_eq!(b.client().hello().unwrap().acked_through, 0, "nothing sent");
+}
+
+#[test]
+fn a_revoked_device_is_refused_and_applies_nothing() {
+    let mut c = clinic(&shared_server(), 2, &[0, 0]);
+    create_patient(&mut c.desktops[0], "Marta");
+    c.desktops[0].round(100).unwrap();
+    let (a, b) = (&c.desktops[0], &c.desktops[1]);
+    a.client().revoke(b.device_id).unwrap();
+    let before = b.dump();
+    let err = b.round(100).unwrap_err();
+    assert!(err.to_string().contains("revoked"), "{err}");
+    assert!(!err.is_transient());
+    assert_eq!(b.dump(), before);
+    let listed = a.client().devices().unwrap();
+    let revoked = listed.devices.iter().find(|d| d.device_id == b.device_id).unwrap();
+    assert!(revoked.revoked_at.is_some());
+}
+
+/// Forwards to the real server but alters one envelope of each pulled page.
+struct Tampering(HttpClient);
+
+impl Transport for Tampering {
+    fn hello(&self) -> Result<tend_sync::protocol::Hello, ClientError> {
+        self.0.hello()
+    }
+    fn push(
+        &self,
+        req: &tend_sync::protocol::PushRequest,
+    ) -> Result<tend_sync::protocol::PushResponse, ClientError> {
+        self.0.push(req)
+    }
+    fn pull(&self, req: &PullRequest) -> Result<PullResponse, ClientError> {
+        let mut page = self.0.pull(req)?;
+        if let Some(p) = page.changes.last_mut() {
+            let mut bytes = p.change.sealed.clone().into_bytes();
+            bytes[4] = if bytes[4] == b'A' { b'B' } else { b'A' };
+            p.change.sealed = String::from_utf8(bytes).unwrap();
+        }
+        Ok(page)
+    }
+}
+
+#[test]
+fn a_tampered_envelope_stops_the_page_before_any_of_it_applies() {
+    let mut c = clinic(&shared_server(), 2, &[0, 0]);
+    create_patient(&mut c.desktops[0], "Marta");
+    create_patient(&mut c.desktops[0], "Pilar");
+    c.desktops[0].round(100).unwrap();
+    let b = &c.desktops[1];
+    let before = b.dump();
+    let err = b.round_via(&Tampering(b.client()), 100).unwrap_err();
+    assert!(err.to_string().contains("altered"), "{err}");
+    assert_eq!(b.dump(), before, "no change of the page applied");
+    assert_eq!(b.store().sync_position().unwrap().0, 0, "the cursor did not move");
+    // The honest server's copy then applies in full.
+    heal(&c.desktops, 100);
+    assert_eq!(b.dump(), c.desktops[0].dump());
+}
+
+fn raw_post(addr: &str, path: &str, token: &str, body_len: usize) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {body_len}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    let chunk = vec![b' '; 1 << 20];
+    let mut left = body_len;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        if s.write_all(&chunk[..n]).is_err() {
+            break; // the server answered and closed early
+        }
+        left -= n;
+    }
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, answer)
+}
+
+#[test]
+fn oversized_and_malformed_requests_are_refused_with_a_reason() {
+    let c = clinic(&shared_server(), 1, &[0]);
+    let d = &c.desktops[0];
+    let addr = c.server.trim_start_matches("http://").to_owned();
+    let (status, answer) = raw_post(&addr, "/v1/push", &d.token, 17 << 20);
+    assert_eq!(status, 413, "{answer}");
+    assert!(answer.contains("larger than this server accepts"), "{answer}");
+    let err = d
+        .client()
+        .pull(&PullRequest {
+            v: 1,
+            after: 0,
+            limit: 5000,
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("limit must be between 1 and 1000"), "{err}");
+    let err = d
+        .client()
+        .pull(&PullRequest {
+            v: 2,
+            after: 0,
+            limit: 10,
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("version 2"), "{err}");
+    assert_eq!(d.client().hello().unwrap().acked_through, 0);
+}
+
+#[test]
+fn a_taken_device_code_and_a_used_pairing_code_are_refused() {
+    let c = clinic(&shared_server(), 2, &[0, 0]);
+    let a = &c.desktops[0];
+    let pairing = a.client().pairing().unwrap();
+    let anonymous = HttpClient::new(&c.server, None);
+    let err = anonymous
+        .register(&pairing.pairing_token, tend_domain::DeviceId::new(), a.code.to_string())
+        .unwrap_err();
+    assert!(err.to_string().contains("code: another desktop"), "{err}");
+    anonymous
+        .register(&pairing.pairing_token, tend_domain::DeviceId::new(), "Z9".into())
+        .unwrap();
+    let err = anonymous
+        .register(&pairing.pairing_token, tend_domain::DeviceId::new(), "Z8".into())
+        .unwrap_err();
+    assert!(err.to_string().contains("already used or expired"), "{err}");
+}
+
+#[test]
+fn a_device_that_asks_too_fast_is_slowed_down() {
+    let server = LocalServer::start(
+        &database_url(),
+        ServerOptions {
+            per_device_per_second: 1,
+            ..ServerOptions::default()
+        },
+    )
+    .unwrap();
+    let c = clinic(&server.url(), 1, &[0]);
+    let client = c.desktops[0].client();
+    let refused = (0..20)
+        .map(|_| client.hello())
+        .find_map(Result::err)
+        .expect("some request is refused");
+    assert!(refused.is_transient());
+    assert!(refused.to_string().contains("too many requests"), "{refused}");
+}
