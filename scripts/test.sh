@@ -10,6 +10,17 @@ target=$(bash scripts/setup.sh)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$target}"
 export TEND_CRASH_ROUNDS="${TEND_CRASH_ROUNDS:-100}"
 
+# The sync tests run a real tend-server (its own cargo workspace, same target folder) against a
+# throwaway PostgreSQL that lives as long as this script.
+echo "test: building tend-server" >&2
+cargo build --locked --manifest-path crates/server/Cargo.toml --quiet
+if [ -z "${TEND_TEST_DATABASE_URL:-}" ]; then
+  eval "$(bash scripts/postgres.sh start)"
+  trap 'bash scripts/postgres.sh stop "$TEND_PG_DIR"' EXIT
+fi
+export TEND_TEST_DATABASE_URL
+export TEND_SYNC_CASES="${TEND_SYNC_CASES:-256}"
+
 echo "test: cargo test (target folder $CARGO_TARGET_DIR)" >&2
 cargo test --workspace --locked "$@"
 

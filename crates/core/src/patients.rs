@@ -3,6 +3,7 @@
 use serde_json::json;
 use tend_domain::patient::search::parse_query;
 use tend_domain::patient::{LIKELY_DUPLICATE, Mrn, PatientForm, PatientId, duplicate_score};
+use tend_domain::record::on_safety_list;
 use tend_domain::{Action, Entity, Value};
 use tend_store::{
     AuditEntry, FILED_UNDER_PATIENT, Outcome, PatientRecord, Reader, StoreError,
@@ -165,9 +166,32 @@ pub fn edit(tend: &Tend, session: &Session, mrn: &str, form: &PatientForm) -> Re
     tend.authorize(session, Action::PatientEdit)?;
     let today = tend.today()?;
     let demographics = form.validate(today)?;
+    let may_settle_safety = tend.authorize_quietly(session, Action::SafetyConflictResolve);
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let p = find(&tx.read(), mrn)?;
-        let change = tx.update(Entity::Patient, p.id, demographics_fields(&demographics))?;
+        let fields = demographics_fields(&demographics);
+        // Changing a safety-list field that two desktops changed at once settles that conflict,
+        // which is a clinician's decision.
+        if !may_settle_safety {
+            let before = demographics_fields(&p.demographics);
+            for field in tx
+                .read()
+                .conflicted_fields(Entity::Patient, p.id.as_uuid())?
+            {
+                let touched = fields
+                    .get(&field)
+                    .is_some_and(|v| before.get(&field) != Some(v));
+                if touched && on_safety_list(Entity::Patient, &field) {
+                    return Err(CoreError::Refused {
+                        field: demographics_field_name(&field),
+                        message: "two desktops recorded different values here at the same time; \
+                                  a clinician must choose between them (Sync → Conflicts)"
+                            .into(),
+                    });
+                }
+            }
+        }
+        let change = tx.update(Entity::Patient, p.id, fields)?;
         if change.is_some() {
             tx.audit(
                 AuditEntry::new("patient.edit", Outcome::Ok)
@@ -181,6 +205,16 @@ pub fn edit(tend: &Tend, session: &Session, mrn: &str, form: &PatientForm) -> Re
             .ok_or(StoreError::NotFound { entity: "patient" })?;
         Ok(PatientDto::new(&updated, today))
     })
+}
+
+/// The form's name for a demographics column.
+fn demographics_field_name(column: &str) -> Option<&'static str> {
+    match column {
+        "birth_date" => Some("birth_date"),
+        "sex" => Some("sex"),
+        "national_id" => Some("national_id"),
+        _ => None,
+    }
 }
 
 /// Merges the duplicate record into the survivor: every visit and clinical event filed under

@@ -153,7 +153,9 @@ fn clinic_key(tend: &Tend) -> Result<ClinicKey> {
         .decode(hex.as_bytes())
         .ok()
         .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| CoreError::Store(StoreError::Corrupt("the clinic key is unreadable".into())))?;
+        .ok_or_else(|| {
+            CoreError::Store(StoreError::Corrupt("the clinic key is unreadable".into()))
+        })?;
     Ok(ClinicKey::from_bytes(bytes))
 }
 
@@ -219,9 +221,12 @@ pub fn connect(
         (keys::CLINIC_KEY, Some(&hex)),
         (keys::CLINIC, Some(&clinic.id.to_string())),
     ])?;
-    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
-        tx.audit(AuditEntry::new("sync.connect", Outcome::Ok).detail(json!({ "server": server })))
-    })?;
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.audit(
+                AuditEntry::new("sync.connect", Outcome::Ok).detail(json!({ "server": server })),
+            )
+        })?;
     // The first round sends what the clinic already has; a failure here is shown as status.
     let _ = sync_now(tend, |_| {});
     status(tend, session)
@@ -249,9 +254,10 @@ pub fn pairing_code(tend: &Tend, session: &Session) -> Result<PairingCodeDto> {
     }
     .encode()
     .map_err(|e| refused(None, e.to_string()))?;
-    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
-        tx.audit(AuditEntry::new("sync.pairing_code", Outcome::Ok))
-    })?;
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.audit(AuditEntry::new("sync.pairing_code", Outcome::Ok))
+        })?;
     Ok(PairingCodeDto {
         code,
         expires_at: token.expires_at,
@@ -284,8 +290,12 @@ pub fn join(
     env: Environment,
     progress: impl FnMut(Progress),
 ) -> Result<Joined> {
-    let pairing = Pairing::decode(req.pairing_code)
-        .map_err(|e| refused(Some("pairing_code"), e.to_string().replace("pairing_code: ", "")))?;
+    let pairing = Pairing::decode(req.pairing_code).map_err(|e| {
+        refused(
+            Some("pairing_code"),
+            e.to_string().replace("pairing_code: ", ""),
+        )
+    })?;
     let device_name = tend_domain::error::required_text("device_name", req.device_name, 60)?;
     check_passphrase(req.passphrase)?;
     let paths = DataPaths::new(dir);
@@ -364,14 +374,23 @@ pub fn join(
 
 fn sync_round(tend: &Tend, progress: impl FnMut(Progress)) -> Result<Round> {
     let client = client(tend)?;
-    round_with(tend.store(), tend.env.clock.as_ref(), &client, PAGE, progress).map_err(sync_error)
+    round_with(
+        tend.store(),
+        tend.env.clock.as_ref(),
+        &client,
+        PAGE,
+        progress,
+    )
+    .map_err(sync_error)
 }
 
 /// One sync round (no session: the app runs it in the background). The outcome is kept for
 /// the status badge; an error names what to do, never a patient.
 pub fn sync_now(tend: &Tend, progress: impl FnMut(Progress)) -> Result<Round> {
     let outcome = sync_round(tend, progress);
-    let now = tend.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = tend
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let _ = match &outcome {
         Ok(round) => {
             tracing::info!(
@@ -469,9 +488,7 @@ pub fn conflicts(tend: &Tend, session: &Session) -> Result<Vec<SyncConflictDto>>
 }
 
 fn conflict_dto(tend: &Tend, c: &ConflictRecord, hidden: bool) -> Result<SyncConflictDto> {
-    let patient_id = tend
-        .store()
-        .read(|r| r.patient_of(c.entity, c.record_id))?;
+    let patient_id = tend.store().read(|r| r.patient_of(c.entity, c.record_id))?;
     let patient = match patient_id {
         Some(id) => tend
             .store()
@@ -484,7 +501,11 @@ fn conflict_dto(tend: &Tend, c: &ConflictRecord, hidden: bool) -> Result<SyncCon
         let (by, device) = tend.store().read(|r| r.change_author(h.change_id))?;
         values.push(ConflictValueDto {
             change_id: h.change_id.to_string(),
-            value: if hidden { "(clinical)".into() } else { show(&h.value) },
+            value: if hidden {
+                "(clinical)".into()
+            } else {
+                show(&h.value)
+            },
             by,
             device,
             at: h.hlc.wall_ms.to_string(),
@@ -506,6 +527,7 @@ fn conflict_dto(tend: &Tend, c: &ConflictRecord, hidden: bool) -> Result<SyncCon
 /// Settles a conflict by choosing one of its values: an edit that replaces every value the
 /// field holds, synced like any other. A safety-list field needs a clinician.
 pub fn resolve(tend: &Tend, session: &Session, conflict_id: &str, change_id: &str) -> Result<()> {
+    tend.authorize(session, Action::ConflictResolve)?;
     let list = tend.store().conflicts()?;
     let conflict = list
         .iter()
@@ -516,12 +538,9 @@ pub fn resolve(tend: &Tend, session: &Session, conflict_id: &str, change_id: &st
                 "this conflict is already settled (perhaps on another desktop)",
             )
         })?;
-    let action = if on_safety_list(conflict.entity, &conflict.field) {
-        Action::SafetyConflictResolve
-    } else {
-        Action::ConflictResolve
-    };
-    tend.authorize(session, action)?;
+    if on_safety_list(conflict.entity, &conflict.field) {
+        tend.authorize(session, Action::SafetyConflictResolve)?;
+    }
     let chosen: ChangeId = change_id
         .trim()
         .parse()
@@ -535,14 +554,33 @@ pub fn resolve(tend: &Tend, session: &Session, conflict_id: &str, change_id: &st
     let record = conflict.record_id;
     let field = conflict.field.clone();
     let value = head.value.clone();
-    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
-        tx.settle(entity, record, &field, value)?;
-        tx.audit(
-            AuditEntry::new("sync.resolve", Outcome::Ok)
-                .record(entity, record)
-                .detail(json!({ "field": field, "conflict": conflict_id })),
-        )
-    })?;
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.settle(entity, record, &field, value)?;
+            tx.audit(
+                AuditEntry::new("sync.resolve", Outcome::Ok)
+                    .record(entity, record)
+                    .detail(json!({ "field": field, "conflict": conflict_id })),
+            )
+        })?;
+    Ok(())
+}
+
+/// Stops this desktop syncing: forgets the server, its token and the clinic key. The records
+/// stay; pairing again (or connecting as the first desktop) starts over.
+pub fn disconnect(tend: &Tend, session: &Session) -> Result<()> {
+    tend.authorize(session, Action::SyncManage)?;
+    tend.store().set_sync_settings(&[
+        (keys::SERVER, None),
+        (keys::TOKEN, None),
+        (keys::CLINIC_KEY, None),
+        (keys::CLINIC, None),
+        (keys::LAST_ERROR, None),
+    ])?;
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.audit(AuditEntry::new("sync.disconnect", Outcome::Ok))
+        })?;
     Ok(())
 }
 
@@ -591,11 +629,12 @@ pub fn revoke(tend: &Tend, session: &Session, device_id: &str) -> Result<()> {
         ));
     }
     client(tend)?.revoke(device).map_err(client_error)?;
-    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
-        tx.audit(
-            AuditEntry::new("sync.revoke", Outcome::Ok)
-                .detail(json!({ "device": device.to_string() })),
-        )
-    })?;
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.audit(
+                AuditEntry::new("sync.revoke", Outcome::Ok)
+                    .detail(json!({ "device": device.to_string() })),
+            )
+        })?;
     Ok(())
 }

@@ -85,10 +85,7 @@ pub fn materialize<'a>(
     changes: impl IntoIterator<Item = &'a Change>,
 ) -> RecordState {
     let mut seen = BTreeSet::new();
-    let changes: Vec<&Change> = changes
-        .into_iter()
-        .filter(|c| seen.insert(c.id))
-        .collect();
+    let changes: Vec<&Change> = changes.into_iter().filter(|c| seen.insert(c.id)).collect();
     let created = changes.iter().any(|c| c.kind == ChangeKind::Create);
     let mut edits: BTreeMap<&str, Vec<Edit<ChangeId, &Value>>> = BTreeMap::new();
     for c in &changes {
@@ -263,7 +260,11 @@ mod tests {
             &[("status", text("checked_in"))],
             &[("status", &[1])],
         );
-        let state = materialize(Entity::Appointment, Uuid::from_u128(99), [&check_in, &create, &cancel]);
+        let state = materialize(
+            Entity::Appointment,
+            Uuid::from_u128(99),
+            [&check_in, &create, &cancel],
+        );
         let fields = state.fields.unwrap();
         assert_eq!(fields["status"], text("cancelled"));
         assert_eq!(state.conflicts.len(), 1, "listed for review");
@@ -276,14 +277,24 @@ mod tests {
             &[("status", text("booked"))],
             &[("status", &[2, 3])],
         );
-        let state = materialize(Entity::Appointment, Uuid::from_u128(99), [&create, &cancel, &check_in, &restore]);
+        let state = materialize(
+            Entity::Appointment,
+            Uuid::from_u128(99),
+            [&create, &cancel, &check_in, &restore],
+        );
         assert_eq!(state.fields.unwrap()["status"], text("booked"));
         assert!(state.conflicts.is_empty());
     }
 
     #[test]
     fn an_update_before_its_create_waits_for_it() {
-        let update = change(2, ChangeKind::Update, 5, &[("note", text("x"))], &[("note", &[1])]);
+        let update = change(
+            2,
+            ChangeKind::Update,
+            5,
+            &[("note", text("x"))],
+            &[("note", &[1])],
+        );
         let state = materialize(Entity::Appointment, Uuid::from_u128(99), [&update]);
         assert_eq!(state.fields, None);
     }

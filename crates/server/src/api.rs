@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use subtle::ConstantTimeEq;
 use tend_sync::protocol::{
-    DeviceId, DeviceInfo, Devices, EnrolRequest, Hello, MAX_PAGE, PairingToken, PullRequest, PushRequest,
-    PushResponse, RegisterRequest, Registered, VERSION,
+    DeviceId, DeviceInfo, Devices, EnrolRequest, Hello, MAX_PAGE, PairingToken, PullRequest,
+    PushRequest, PushResponse, RegisterRequest, Registered, VERSION,
 };
 use uuid::Uuid;
 
@@ -375,20 +375,26 @@ async fn enrol(
     check_code(&req.code)?;
     let token = new_token("tnd_")?;
     let mut tx = state.pool.begin().await?;
-    let created = sqlx::query(
-        "INSERT INTO clinic (id, key_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(req.clinic_id)
-    .bind(&req.key_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let created =
+        sqlx::query("INSERT INTO clinic (id, key_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
+            .bind(req.clinic_id)
+            .bind(&req.key_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
     if created == 0 {
         return Err(ApiError::Conflict(
             "this clinic is already enrolled here; pair this desktop from one that syncs".into(),
         ));
     }
-    insert_device(&mut tx, req.device_id.as_uuid(), req.clinic_id, &req.code, &token).await?;
+    insert_device(
+        &mut tx,
+        req.device_id.as_uuid(),
+        req.clinic_id,
+        &req.code,
+        &token,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(clinic = %req.clinic_id, device = %req.device_id, "clinic enrolled");
     Ok((
@@ -422,13 +428,14 @@ async fn insert_device(
     code: &str,
     token: &str,
 ) -> Result<(), ApiError> {
-    let taken: Option<(Uuid, String)> =
-        sqlx::query_as("SELECT clinic_id, code FROM device WHERE id = $1 OR (clinic_id = $2 AND code = $3)")
-            .bind(device)
-            .bind(clinic)
-            .bind(code)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let taken: Option<(Uuid, String)> = sqlx::query_as(
+        "SELECT clinic_id, code FROM device WHERE id = $1 OR (clinic_id = $2 AND code = $3)",
+    )
+    .bind(device)
+    .bind(clinic)
+    .bind(code)
+    .fetch_optional(&mut **tx)
+    .await?;
     if let Some((_, held)) = taken {
         return Err(if held == code {
             ApiError::Conflict(format!(
@@ -537,7 +544,9 @@ async fn devices(
             code: r.get("code"),
             registered_at: rfc3339(r.get("registered_at")),
             revoked_at: r.get::<Option<DateTime<Utc>>, _>("revoked_at").map(rfc3339),
-            last_seen_at: r.get::<Option<DateTime<Utc>>, _>("last_seen_at").map(rfc3339),
+            last_seen_at: r
+                .get::<Option<DateTime<Utc>>, _>("last_seen_at")
+                .map(rfc3339),
             acked_through: u64::try_from(r.get::<i64, _>("acked_through")).unwrap_or(0),
         })
         .collect();

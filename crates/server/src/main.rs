@@ -54,13 +54,20 @@ async fn main() -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     if args.json_logs {
-        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
-    let enrol_token = std::env::var("TEND_ENROL_TOKEN").ok().filter(|t| t.len() >= 16);
+    let enrol_token = std::env::var("TEND_ENROL_TOKEN")
+        .ok()
+        .filter(|t| t.len() >= 16);
     if enrol_token.is_none() {
-        tracing::warn!("TEND_ENROL_TOKEN is unset or shorter than 16 characters: no new clinic can enrol");
+        tracing::warn!(
+            "TEND_ENROL_TOKEN is unset or shorter than 16 characters: no new clinic can enrol"
+        );
     }
     let config = Config {
         enrol_token,
@@ -89,13 +96,25 @@ async fn main() -> anyhow::Result<()> {
         (Some(cert), Some(key)) => {
             let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
                 .await
-                .with_context(|| format!("reading the certificate {} and key {}", cert.display(), key.display()))?;
+                .with_context(|| {
+                    format!(
+                        "reading the certificate {} and key {}",
+                        cert.display(),
+                        key.display()
+                    )
+                })?;
             tracing::info!(listen = %args.listen, "serving HTTPS");
-            axum_server::bind_rustls(args.listen, tls).handle(handle).serve(app).await?;
+            axum_server::bind_rustls(args.listen, tls)
+                .handle(handle)
+                .serve(app)
+                .await?;
         }
         _ => {
             tracing::info!(listen = %args.listen, "serving HTTP");
-            axum_server::bind(args.listen).handle(handle).serve(app).await?;
+            axum_server::bind(args.listen)
+                .handle(handle)
+                .serve(app)
+                .await?;
         }
     }
     Ok(())

@@ -77,9 +77,7 @@ fn check(conn: &Connection, audit_key: &audit::AuditKey) -> Result<ConsistencyRe
             Some(fields) => {
                 replayed.insert((*entity, *record_id), fields);
             }
-            None => note(format!(
-                "{entity} {record_id} is updated but never created"
-            )),
+            None => note(format!("{entity} {record_id} is updated but never created")),
         }
     }
     let changes = change_ids.len() as u64;

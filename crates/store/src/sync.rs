@@ -133,10 +133,7 @@ fn record_changes(conn: &Connection, entity: Entity, record_id: Uuid) -> Result<
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {CHANGE_COLUMNS} FROM change_log WHERE entity = ?1 AND record_id = ?2"
     ))?;
-    let mut rows = stmt.query(params![
-        entity.as_str(),
-        record_id.hyphenated().to_string()
-    ])?;
+    let mut rows = stmt.query(params![entity.as_str(), record_id.hyphenated().to_string()])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         out.push(read_change(r)?);
@@ -350,6 +347,20 @@ impl crate::Reader<'_> {
         Ok((user.unwrap_or_else(|| "the system".into()), device))
     }
 
+    /// The fields of a record that are in conflict.
+    pub fn conflicted_fields(&self, entity: Entity, record_id: Uuid) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT field FROM sync_conflict WHERE entity = ?1 AND record_id = ?2 ORDER BY field",
+        )?;
+        let fields = stmt
+            .query_map(
+                params![entity.as_str(), record_id.hyphenated().to_string()],
+                |r| r.get(0),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(fields)
+    }
+
     /// A device's name as its desktop registered it.
     pub fn device_name(&self, device: tend_domain::DeviceId) -> Result<Option<String>> {
         Ok(self
@@ -381,7 +392,12 @@ impl Store {
 
     /// The server cursor applied here, and the highest own sequence number acknowledged.
     pub fn sync_position(&self) -> Result<(u64, u64)> {
-        self.read(|r| Ok((meta_u64(r.conn, keys::CURSOR)?, meta_u64(r.conn, keys::ACKED)?)))
+        self.read(|r| {
+            Ok((
+                meta_u64(r.conn, keys::CURSOR)?,
+                meta_u64(r.conn, keys::ACKED)?,
+            ))
+        })
     }
 
     /// This device's changes after sequence number `after`, in order, at most `limit`.

@@ -467,7 +467,9 @@ fn conflict_heads(
     let Some(heads) = heads else { return Ok(None) };
     let heads: Vec<crate::sync::StoredHead> = serde_json::from_str(&heads)
         .map_err(|_| StoreError::Corrupt("a conflict's values are unreadable".into()))?;
-    Ok(Some(heads.into_iter().map(|h| (h.change_id, h.hlc)).collect()))
+    Ok(Some(
+        heads.into_iter().map(|h| (h.change_id, h.hlc)).collect(),
+    ))
 }
 
 fn parse_change_id(text: &str) -> Result<ChangeId> {

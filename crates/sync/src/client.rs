@@ -98,7 +98,8 @@ impl HttpClient {
             .read_to_vec()
             .map_err(|e| ClientError::Unreachable(e.to_string()))?;
         if (200..300).contains(&status) {
-            return serde_json::from_slice(&bytes).map_err(|e| ClientError::BadAnswer(e.to_string()));
+            return serde_json::from_slice(&bytes)
+                .map_err(|e| ClientError::BadAnswer(e.to_string()));
         }
         let (code, message) = match serde_json::from_slice::<ErrorBody>(&bytes) {
             Ok(b) => (b.error, b.message),
@@ -177,7 +178,11 @@ impl HttpClient {
 
     /// A one-time token for pairing another desktop.
     pub fn pairing(&self) -> Result<PairingToken, ClientError> {
-        self.post("/v1/pairings", self.token.as_deref(), &serde_json::json!({}))
+        self.post(
+            "/v1/pairings",
+            self.token.as_deref(),
+            &serde_json::json!({}),
+        )
     }
 
     pub fn devices(&self) -> Result<Devices, ClientError> {

@@ -55,7 +55,10 @@ pub fn server_binary() -> io::Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let profile_dir = exe
         .ancestors()
-        .find(|d| d.file_name().is_some_and(|n| n == "debug" || n == "release"))
+        .find(|d| {
+            d.file_name()
+                .is_some_and(|n| n == "debug" || n == "release")
+        })
         .map(PathBuf::from)
         .ok_or_else(|| io::Error::other("cannot tell the target directory"))?;
     let release = profile_dir.file_name().is_some_and(|n| n == "release");

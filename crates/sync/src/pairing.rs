@@ -49,7 +49,9 @@ struct Wire {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PairingError {
-    #[error("pairing_code: this is not a Tend pairing code; copy the whole code from the admin's screen")]
+    #[error(
+        "pairing_code: this is not a Tend pairing code; copy the whole code from the admin's screen"
+    )]
     NotACode,
     #[error("pairing_code: the code is damaged or incomplete; copy it again")]
     Damaged,
@@ -93,9 +95,7 @@ impl Pairing {
     /// Reads a code as typed or pasted (spaces and line breaks are ignored).
     pub fn decode(code: &str) -> Result<Pairing, PairingError> {
         let cleaned: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-        let body = cleaned
-            .strip_prefix(PREFIX)
-            .ok_or(PairingError::NotACode)?;
+        let body = cleaned.strip_prefix(PREFIX).ok_or(PairingError::NotACode)?;
         if body.len() > 4096 {
             return Err(PairingError::Damaged);
         }
@@ -121,7 +121,10 @@ impl Pairing {
                 )
                 .map_err(|_| PairingError::Damaged)?,
         );
-        let bytes: [u8; 32] = key.as_slice().try_into().map_err(|_| PairingError::Damaged)?;
+        let bytes: [u8; 32] = key
+            .as_slice()
+            .try_into()
+            .map_err(|_| PairingError::Damaged)?;
         Ok(Pairing {
             server: wire.s,
             token: wire.t,
@@ -148,7 +151,8 @@ mod tests {
         assert!(code.starts_with("TEND1-"));
         let back = Pairing::decode(&format!("  {}\n{} ", &code[..20], &code[20..])).unwrap();
         assert_eq!(back, p);
-        let json = String::from_utf8(BASE64URL_NOPAD.decode(code[6..].as_bytes()).unwrap()).unwrap();
+        let json =
+            String::from_utf8(BASE64URL_NOPAD.decode(&code.as_bytes()[6..]).unwrap()).unwrap();
         assert!(!json.contains(&data_encoding::HEXLOWER.encode(key.as_bytes())));
         assert!(!json.contains(&BASE64URL_NOPAD.encode(key.as_bytes())));
     }
@@ -165,10 +169,13 @@ mod tests {
         };
         let code = p.encode().unwrap();
         // The same code with another token does not unwrap the key.
-        let json = BASE64URL_NOPAD.decode(code[6..].as_bytes()).unwrap();
+        let json = BASE64URL_NOPAD.decode(&code.as_bytes()[6..]).unwrap();
         let mut wire: Wire = serde_json::from_slice(&json).unwrap();
         wire.t = "pair_abd".into();
-        let forged = format!("TEND1-{}", BASE64URL_NOPAD.encode(&serde_json::to_vec(&wire).unwrap()));
+        let forged = format!(
+            "TEND1-{}",
+            BASE64URL_NOPAD.encode(&serde_json::to_vec(&wire).unwrap())
+        );
         assert_eq!(Pairing::decode(&forged), Err(PairingError::Damaged));
     }
 }

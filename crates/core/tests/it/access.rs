@@ -9,7 +9,7 @@ use tend_core::clinical::{self, AllergyForm, ImmunizationForm, MedicationForm, P
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::prescriptions as rx;
 use tend_core::visits::{self, NoteEdit, TemplateForm};
-use tend_core::{CoreError, Session, audit, backup, chart, clinic, passphrase, users};
+use tend_core::{CoreError, Session, audit, backup, chart, clinic, passphrase, sync, users};
 use tend_domain::clinical::VitalsForm;
 use tend_domain::patient::PatientForm;
 use tend_domain::permission::role_can;
@@ -359,8 +359,19 @@ fn attempt(
             payments::credit_note(t, who, &number, "", "access test").map(drop)
         }
         Action::CloseOut => reports::closeout(t, who, "today", None).map(drop),
-        // Restoring consumes the open clinic; it has its own test in `backup`.
-        Action::BackupRestore => Ok(()),
+        Action::SyncView => sync::status(t, who).map(drop),
+        Action::SyncManage => sync::disconnect(t, who),
+        // With no conflict to settle, a permitted person is told there is none.
+        Action::ConflictResolve => match sync::resolve(t, who, "none", "none") {
+            Err(CoreError::Refused {
+                field: Some("conflict"),
+                ..
+            }) => Ok(()),
+            other => other,
+        },
+        // Restoring consumes the open clinic; it has its own test in `backup`. Settling a
+        // safety-list conflict needs two desktops; it has its own test in the sync tests.
+        Action::BackupRestore | Action::SafetyConflictResolve => Ok(()),
     }
 }
 
@@ -375,7 +386,10 @@ fn every_role_against_every_action() {
         let who = person(&c, &username, role.as_str());
         let password = format!("{username} password 1");
         for (action, _) in tend_domain::permission::TABLE {
-            if *action == Action::BackupRestore {
+            if matches!(
+                *action,
+                Action::BackupRestore | Action::SafetyConflictResolve
+            ) {
                 continue;
             }
             n += 1;
@@ -389,7 +403,7 @@ fn every_role_against_every_action() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 4 * (tend_domain::permission::TABLE.len() - 1));
+    assert_eq!(checked, 4 * (tend_domain::permission::TABLE.len() - 2));
 }
 
 #[test]

@@ -151,10 +151,7 @@ impl Transport for Faulty<'_> {
         self.around(|| self.inner.hello())
     }
 
-    fn push(
-        &self,
-        req: &PushRequest,
-    ) -> Result<tend_sync::protocol::PushResponse, ClientError> {
+    fn push(&self, req: &PushRequest) -> Result<tend_sync::protocol::PushResponse, ClientError> {
         // An old push arriving late (reordered behind newer ones).
         if !self.offline && self.roll(10) {
             let old = {
@@ -177,7 +174,10 @@ impl Transport for Faulty<'_> {
         req: &tend_sync::protocol::PullRequest,
     ) -> Result<tend_sync::protocol::PullResponse, ClientError> {
         if !self.offline && req.after > 0 && self.roll(4) {
-            self.server.borrow_mut().restart().expect("the server restarts");
+            self.server
+                .borrow_mut()
+                .restart()
+                .expect("the server restarts");
             *self.restarts.borrow_mut() += 1;
             return Err(unreachable("server restarting"));
         }
@@ -211,8 +211,14 @@ fn run(case: &Case, server: &RefCell<LocalServer>, stats: &mut Stats) -> Result<
                 let d = &c.desktops[d % case.desktops];
                 if let Some(p) = pick(&ids(d, Entity::Patient), p) {
                     let (field, value) = match f {
-                        0 => ("birth_date", Value::from(format!("19{:02}-01-0{}", v % 90 + 10, v % 9 + 1))),
-                        1 => ("sex", Value::from(["female", "male", "other", "unknown"][usize::from(v % 4)])),
+                        0 => (
+                            "birth_date",
+                            Value::from(format!("19{:02}-01-0{}", v % 90 + 10, v % 9 + 1)),
+                        ),
+                        1 => (
+                            "sex",
+                            Value::from(["female", "male", "other", "unknown"][usize::from(v % 4)]),
+                        ),
                         2 => ("front_desk_note", Value::from(format!("note {v}"))),
                         _ => ("email", Value::from(format!("p{v}@example.org"))),
                     };
@@ -225,7 +231,13 @@ fn run(case: &Case, server: &RefCell<LocalServer>, stats: &mut Stats) -> Result<
                 if let (Some(a), Some(b)) = (pick(&patients, a), pick(&patients, b))
                     && a != b
                 {
-                    edit(d, Entity::Patient, a, "merged_into", Value::from(b.to_string()));
+                    edit(
+                        d,
+                        Entity::Patient,
+                        a,
+                        "merged_into",
+                        Value::from(b.to_string()),
+                    );
                 }
             }
             Op::AddAllergy(d, p) => {
@@ -241,7 +253,10 @@ fn run(case: &Case, server: &RefCell<LocalServer>, stats: &mut Stats) -> Result<
                         ("recorded_by", Uuid::nil().to_string().into()),
                         ("data", "{}".into()),
                     ]);
-                    d.write(|tx| tx.create(Entity::ClinicalEvent, Uuid::now_v7(), f).map(drop));
+                    d.write(|tx| {
+                        tx.create(Entity::ClinicalEvent, Uuid::now_v7(), f)
+                            .map(drop)
+                    });
                 }
             }
             Op::CreateRoom(d) => {
@@ -267,8 +282,13 @@ fn run(case: &Case, server: &RefCell<LocalServer>, stats: &mut Stats) -> Result<
                     let conflict = &conflicts[i.index(conflicts.len())];
                     let head = &conflict.heads[h.index(conflict.heads.len())];
                     d.write(|tx| {
-                        tx.settle(conflict.entity, conflict.record_id, &conflict.field, head.value.clone())
-                            .map(drop)
+                        tx.settle(
+                            conflict.entity,
+                            conflict.record_id,
+                            &conflict.field,
+                            head.value.clone(),
+                        )
+                        .map(drop)
                     });
                     stats.resolved += 1;
                 }
@@ -289,10 +309,13 @@ fn run(case: &Case, server: &RefCell<LocalServer>, stats: &mut Stats) -> Result<
                         stats.rounds_ok += 1;
                         let seen = c.desktops[i].store().conflicts().unwrap();
                         stats.conflicts_seen += seen.len() as u32;
-                        stats.safety_conflicts_seen += seen.iter().filter(|c| c.safety).count() as u32;
+                        stats.safety_conflicts_seen +=
+                            seen.iter().filter(|c| c.safety).count() as u32;
                     }
                     Err(e) if e.is_transient() => stats.rounds_failed += 1,
-                    Err(e) => return Err(TestCaseError::fail(format!("a round failed for good: {e}"))),
+                    Err(e) => {
+                        return Err(TestCaseError::fail(format!("a round failed for good: {e}")));
+                    }
                 }
             }
             Op::Offline(d, k) => offline[d % case.desktops] = *k,
@@ -312,7 +335,10 @@ fn run(case: &Case, server: &RefCell<LocalServer>, stats: &mut Stats) -> Result<
     // Every desktop holds the same records, conflicts and changes.
     let dumps: Vec<String> = c.desktops.iter().map(Desktop::dump).collect();
     for (i, d) in dumps.iter().enumerate().skip(1) {
-        prop_assert!(d == &dumps[0], "desktop {i} differs from desktop 0 after healing");
+        prop_assert!(
+            d == &dumps[0],
+            "desktop {i} differs from desktop 0 after healing"
+        );
     }
     // No change any desktop committed is missing anywhere.
     let all: Vec<Change> = c.desktops.iter().flat_map(Desktop::own_changes).collect();
@@ -329,7 +355,13 @@ fn run(case: &Case, server: &RefCell<LocalServer>, stats: &mut Stats) -> Result<
     // The conflicts are exactly the merge's, one per field, on every desktop.
     let expected = expected_conflicts(&all);
     for (i, d) in c.desktops.iter().enumerate() {
-        let mut found: Vec<Uuid> = d.store().conflicts().unwrap().iter().map(|c| c.id).collect();
+        let mut found: Vec<Uuid> = d
+            .store()
+            .conflicts()
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
         found.sort();
         prop_assert_eq!(&found, &expected, "desktop {}'s conflicts", i);
         let report = d.store().check_consistency().unwrap();
@@ -377,7 +409,8 @@ fn desktops_converge_whatever_the_network_does() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(128);
-    let server = RefCell::new(LocalServer::start(&database_url(), ServerOptions::default()).unwrap());
+    let server =
+        RefCell::new(LocalServer::start(&database_url(), ServerOptions::default()).unwrap());
     let stats = RefCell::new(Stats::default());
     let mut runner = TestRunner::new(Config {
         cases,

@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod convergence;
+mod pairing;
 mod protocol;
 mod support;

@@ -2,7 +2,7 @@
 //! revoked device, tampered envelope, oversized request, rate limit), each leaving nothing
 //! applied.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
@@ -16,7 +16,7 @@ use tend_sync::{ClientError, ClinicKey, HttpClient, SyncError, Transport};
 use uuid::Uuid;
 
 use crate::support::{
-    Hooked, clinic, create_patient, database_url, edit, fields, heal, shared_server,
+    Counting, clinic, create_patient, database_url, edit, fields, heal, shared_server,
 };
 
 fn rooms(d: &crate::support::Desktop, n: usize) {
@@ -48,20 +48,14 @@ fn pages_split_anywhere_and_join_up_again() {
         b.round(PAGE).unwrap();
         rooms(a, n);
         a.round(PAGE).unwrap();
-        let pulls = Cell::new(0);
-        let t = Hooked {
+        let t = Counting {
             inner: b.client(),
-            before: RefCell::new(Box::new(|what: &str| {
-                if what == "pull" {
-                    pulls.set(pulls.get() + 1);
-                }
-                Ok(())
-            })),
+            pulls: Cell::new(0),
         };
         let round = b.round_via(&t, PAGE).unwrap();
         assert_eq!(round.applied, n as u64, "{n} changes");
         // A page that ends exactly on the last change needs no extra empty request.
-        assert_eq!(pulls.get(), n.div_ceil(p).max(1), "{n} changes");
+        assert_eq!(t.pulls.get(), n.div_ceil(p).max(1), "{n} changes");
         assert_eq!(a.dump(), b.dump(), "{n} changes");
         let hello = b.client().hello().unwrap();
         assert_eq!(b.store().sync_position().unwrap().0, hello.head);
@@ -89,13 +83,25 @@ fn a_day_of_clock_skew_either_way_and_a_clock_going_back() {
     heal(&c.desktops, 100);
     let (a, b) = (&c.desktops[0], &c.desktops[1]);
     // B saw A's patient, so its edit replaces A's value although its clock is two days behind.
-    edit(b, Entity::Patient, patient, "birth_date", Value::from("1981-02-03"));
+    edit(
+        b,
+        Entity::Patient,
+        patient,
+        "birth_date",
+        Value::from("1981-02-03"),
+    );
     heal(&c.desktops, 100);
     assert!(a.store().conflicts().unwrap().is_empty());
     assert!(a.dump().contains("1981-02-03"));
     // B's clock jumps back two hours; its next edit still follows what it has seen.
     b.clock.advance(Duration::hours(-2));
-    edit(b, Entity::Patient, patient, "birth_date", Value::from("1981-02-04"));
+    edit(
+        b,
+        Entity::Patient,
+        patient,
+        "birth_date",
+        Value::from("1981-02-04"),
+    );
     heal(&c.desktops, 100);
     assert!(a.store().conflicts().unwrap().is_empty());
     assert!(a.dump().contains("1981-02-04") && !a.dump().contains("1981-02-03"));
@@ -103,7 +109,10 @@ fn a_day_of_clock_skew_either_way_and_a_clock_going_back() {
     edit(a, Entity::Patient, patient, "sex", Value::from("male"));
     edit(b, Entity::Patient, patient, "sex", Value::from("other"));
     heal(&c.desktops, 100);
-    let (ca, cb) = (a.store().conflicts().unwrap(), b.store().conflicts().unwrap());
+    let (ca, cb) = (
+        a.store().conflicts().unwrap(),
+        b.store().conflicts().unwrap(),
+    );
     assert_eq!(ca.len(), 1);
     assert_eq!(ca, cb);
     assert!(ca[0].safety);
@@ -150,7 +159,11 @@ fn a_revoked_device_is_refused_and_applies_nothing() {
     assert!(!err.is_transient());
     assert_eq!(b.dump(), before);
     let listed = a.client().devices().unwrap();
-    let revoked = listed.devices.iter().find(|d| d.device_id == b.device_id).unwrap();
+    let revoked = listed
+        .devices
+        .iter()
+        .find(|d| d.device_id == b.device_id)
+        .unwrap();
     assert!(revoked.revoked_at.is_some());
 }
 
@@ -189,7 +202,11 @@ fn a_tampered_envelope_stops_the_page_before_any_of_it_applies() {
     let err = b.round_via(&Tampering(b.client()), 100).unwrap_err();
     assert!(err.to_string().contains("altered"), "{err}");
     assert_eq!(b.dump(), before, "no change of the page applied");
-    assert_eq!(b.store().sync_position().unwrap().0, 0, "the cursor did not move");
+    assert_eq!(
+        b.store().sync_position().unwrap().0,
+        0,
+        "the cursor did not move"
+    );
     // The honest server's copy then applies in full.
     heal(&c.desktops, 100);
     assert_eq!(b.dump(), c.desktops[0].dump());
@@ -228,7 +245,10 @@ fn oversized_and_malformed_requests_are_refused_with_a_reason() {
     let addr = c.server.trim_start_matches("http://").to_owned();
     let (status, answer) = raw_post(&addr, "/v1/push", &d.token, 17 << 20);
     assert_eq!(status, 413, "{answer}");
-    assert!(answer.contains("larger than this server accepts"), "{answer}");
+    assert!(
+        answer.contains("larger than this server accepts"),
+        "{answer}"
+    );
     let err = d
         .client()
         .pull(&PullRequest {
@@ -237,7 +257,10 @@ fn oversized_and_malformed_requests_are_refused_with_a_reason() {
             limit: 5000,
         })
         .unwrap_err();
-    assert!(err.to_string().contains("limit must be between 1 and 1000"), "{err}");
+    assert!(
+        err.to_string().contains("limit must be between 1 and 1000"),
+        "{err}"
+    );
     let err = d
         .client()
         .pull(&PullRequest {
@@ -257,14 +280,26 @@ fn a_taken_device_code_and_a_used_pairing_code_are_refused() {
     let pairing = a.client().pairing().unwrap();
     let anonymous = HttpClient::new(&c.server, None);
     let err = anonymous
-        .register(&pairing.pairing_token, tend_domain::DeviceId::new(), a.code.to_string())
+        .register(
+            &pairing.pairing_token,
+            tend_domain::DeviceId::new(),
+            a.code.to_string(),
+        )
         .unwrap_err();
     assert!(err.to_string().contains("code: another desktop"), "{err}");
     anonymous
-        .register(&pairing.pairing_token, tend_domain::DeviceId::new(), "Z9".into())
+        .register(
+            &pairing.pairing_token,
+            tend_domain::DeviceId::new(),
+            "Z9".into(),
+        )
         .unwrap();
     let err = anonymous
-        .register(&pairing.pairing_token, tend_domain::DeviceId::new(), "Z8".into())
+        .register(
+            &pairing.pairing_token,
+            tend_domain::DeviceId::new(),
+            "Z8".into(),
+        )
         .unwrap_err();
     assert!(err.to_string().contains("already used or expired"), "{err}");
 }
@@ -286,5 +321,8 @@ fn a_device_that_asks_too_fast_is_slowed_down() {
         .find_map(Result::err)
         .expect("some request is refused");
     assert!(refused.is_transient());
-    assert!(refused.to_string().contains("too many requests"), "{refused}");
+    assert!(
+        refused.to_string().contains("too many requests"),
+        "{refused}"
+    );
 }

@@ -1,7 +1,7 @@
 //! Desktops as real encrypted stores in temp folders, a real `tend-server` process on loopback
 //! over the throwaway PostgreSQL, and the edits the tests make.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -67,12 +67,14 @@ impl Desktop {
     }
 
     /// One sync round through `transport`.
-    pub fn round_via(
-        &self,
-        transport: &impl Transport,
-        page: u32,
-    ) -> Result<Round, SyncError> {
-        round_with(self.store(), self.clock.as_ref(), transport, page, |_: Progress| {})
+    pub fn round_via(&self, transport: &impl Transport, page: u32) -> Result<Round, SyncError> {
+        round_with(
+            self.store(),
+            self.clock.as_ref(),
+            transport,
+            page,
+            |_: Progress| {},
+        )
     }
 
     pub fn round(&self, page: u32) -> Result<Round, SyncError> {
@@ -186,7 +188,13 @@ pub fn clinic(server: &str, n: usize, skews: &[i64]) -> Clinic {
         let anonymous = HttpClient::new(server, None);
         let registered = if i == 0 {
             anonymous
-                .enrol(TEST_ENROL_TOKEN, clinic_id, key.id(), device_id, code.to_string())
+                .enrol(
+                    TEST_ENROL_TOKEN,
+                    clinic_id,
+                    key.id(),
+                    device_id,
+                    code.to_string(),
+                )
                 .unwrap()
         } else {
             let pairing = desktops[0].client().pairing().unwrap();
@@ -265,7 +273,9 @@ pub fn heal(desktops: &[Desktop], page: u32) -> usize {
     for pass in 1..=12 {
         let mut moved = 0;
         for d in desktops {
-            let r = d.round(page).unwrap_or_else(|e| panic!("healing round failed: {e}"));
+            let r = d
+                .round(page)
+                .unwrap_or_else(|e| panic!("healing round failed: {e}"));
             moved += r.pushed + r.applied;
         }
         if moved == 0 {
@@ -279,7 +289,10 @@ pub fn heal(desktops: &[Desktop], page: u32) -> usize {
 pub fn expected_conflicts(all: &[Change]) -> Vec<Uuid> {
     let mut by_record: BTreeMap<(Entity, Uuid), Vec<&Change>> = BTreeMap::new();
     for c in all {
-        by_record.entry((c.entity, c.record_id)).or_default().push(c);
+        by_record
+            .entry((c.entity, c.record_id))
+            .or_default()
+            .push(c);
     }
     let mut ids: Vec<Uuid> = by_record
         .iter()
@@ -300,29 +313,27 @@ pub fn change_ids(changes: &[Change]) -> Vec<ChangeId> {
     ids
 }
 
-/// A transport that forwards to the real client, with a hook run before each request.
-pub struct Hooked<'a> {
+/// A transport that forwards to the real client and counts the pulls.
+pub struct Counting {
     pub inner: HttpClient,
-    pub before: RefCell<Box<dyn FnMut(&str) -> Result<(), tend_sync::ClientError> + 'a>>,
+    pub pulls: Cell<usize>,
 }
 
-impl Transport for Hooked<'_> {
+impl Transport for Counting {
     fn hello(&self) -> Result<tend_sync::protocol::Hello, tend_sync::ClientError> {
-        (self.before.borrow_mut())("hello")?;
         self.inner.hello()
     }
     fn push(
         &self,
         req: &tend_sync::protocol::PushRequest,
     ) -> Result<tend_sync::protocol::PushResponse, tend_sync::ClientError> {
-        (self.before.borrow_mut())("push")?;
         self.inner.push(req)
     }
     fn pull(
         &self,
         req: &tend_sync::protocol::PullRequest,
     ) -> Result<tend_sync::protocol::PullResponse, tend_sync::ClientError> {
-        (self.before.borrow_mut())("pull")?;
+        self.pulls.set(self.pulls.get() + 1);
         self.inner.pull(req)
     }
 }

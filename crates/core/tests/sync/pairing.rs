@@ -1,0 +1,203 @@
+//! The clinic's own path, through tend-core's use cases: the admin connects the first desktop,
+//! shows a pairing code, a second desktop joins with it and signs in with the same accounts;
+//! a safety-list conflict is flagged on both and only a clinician settles it.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use tend_core::clinic::{self, InitRequest};
+use tend_core::clock::ManualClock;
+use tend_core::patients::{self, OnDuplicates};
+use tend_core::sync::{self, JoinRequest};
+use tend_core::users::{self, NewUser};
+use tend_core::{CoreError, Environment, auth};
+use tend_domain::Action;
+use tend_domain::patient::PatientForm;
+use tend_store::keyring::NoKeyring;
+use tend_sync::local_server::TEST_ENROL_TOKEN;
+
+use crate::support::shared_server;
+
+fn env() -> Environment {
+    Environment {
+        clock: Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap(),
+        )),
+        keyring: Arc::new(NoKeyring),
+    }
+}
+
+fn form(birth_date: &str) -> PatientForm {
+    PatientForm {
+        given_name: "Rocío".into(),
+        family_name: "Quintana".into(),
+        birth_date: birth_date.into(),
+        phones: vec!["600 123 456".into()],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_second_desktop_joins_by_pairing_and_a_clinician_settles_a_safety_conflict() {
+    let server = shared_server();
+    let dir_a = tempfile::tempdir().unwrap();
+    let a = clinic::init(
+        dir_a.path(),
+        &InitRequest {
+            clinic_name: "Clínica Sol",
+            timezone: "Europe/Madrid",
+            currency: "EUR",
+            device_name: "Front desk",
+            admin_username: "admin",
+            admin_display_name: "Zoë",
+            admin_password: "admin password 1",
+            passphrase: "clinic passphrase 2026",
+            units: "metric",
+        },
+        env(),
+    )
+    .unwrap();
+    let a = a.tend;
+    let admin = auth::sign_in(&a, "admin", "admin password 1").unwrap();
+    for (name, roles) in [("rosa", "receptionist"), ("nina", "nurse")] {
+        users::add(
+            &a,
+            &admin,
+            &NewUser {
+                username: name,
+                display_name: name,
+                roles,
+                licence_number: "",
+                password: &format!("{name} password 1"),
+            },
+        )
+        .unwrap();
+    }
+    let rosa_a = auth::sign_in(&a, "rosa", "rosa password 1").unwrap();
+    let patient =
+        patients::register(&a, &rosa_a, &form("1975-03-02"), OnDuplicates::Refuse).unwrap();
+
+    // Only the admin connects, and a wrong enrolment token is refused with a reason.
+    let err = sync::connect(&a, &rosa_a, &server, TEST_ENROL_TOKEN).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CoreError::Forbidden {
+                action: Action::SyncManage
+            }
+        ),
+        "{err:?}"
+    );
+    let err = sync::connect(&a, &admin, &server, "not the token").unwrap_err();
+    assert!(err.to_string().contains("enrolment token"), "{err}");
+    let status = sync::connect(&a, &admin, &server, TEST_ENROL_TOKEN).unwrap();
+    assert!(status.configured);
+    assert_eq!(
+        status.pending, 0,
+        "the first round sent everything: {status:?}"
+    );
+
+    let code = sync::pairing_code(&a, &admin).unwrap();
+    assert!(code.code.starts_with("TEND1-"));
+    let dir_b = tempfile::tempdir().unwrap();
+    let bad = sync::join(
+        dir_b.path(),
+        &JoinRequest {
+            pairing_code: "TEND1-garbage",
+            device_name: "Consulting room",
+            passphrase: "second desk passphrase",
+        },
+        env(),
+        |_| {},
+    )
+    .unwrap_err();
+    assert!(bad.to_string().contains("damaged"), "{bad}");
+    let mut pages = 0;
+    let joined = sync::join(
+        dir_b.path(),
+        &JoinRequest {
+            pairing_code: &code.code,
+            device_name: "Consulting room",
+            passphrase: "second desk passphrase",
+        },
+        env(),
+        |_| pages += 1,
+    )
+    .unwrap();
+    assert!(pages >= 1);
+    let b = joined.tend;
+    // The same accounts sign in on the new desktop, and the patient is there.
+    let rosa_b = auth::sign_in(&b, "rosa", "rosa password 1").unwrap();
+    let nina_b = auth::sign_in(&b, "nina", "nina password 1").unwrap();
+    let on_b = patients::get(&b, &rosa_b, &patient.mrn).unwrap();
+    assert_eq!(on_b.birth_date, patient.birth_date);
+    // The code was for one desktop only.
+    let again = sync::join(
+        tempfile::tempdir().unwrap().path(),
+        &JoinRequest {
+            pairing_code: &code.code,
+            device_name: "Third",
+            passphrase: "third desk passphrase",
+        },
+        env(),
+        |_| {},
+    )
+    .unwrap_err();
+    assert!(again.to_string().contains("already used"), "{again}");
+
+    // Both desktops change the date of birth before hearing of the other.
+    patients::edit(&a, &rosa_a, &patient.mrn, &form("1975-03-20")).unwrap();
+    patients::edit(&b, &rosa_b, &patient.mrn, &form("1975-02-03")).unwrap();
+    for _ in 0..2 {
+        sync::sync_now(&a, |_| {}).unwrap();
+        sync::sync_now(&b, |_| {}).unwrap();
+    }
+    let on_a = sync::conflicts(&a, &admin).unwrap();
+    let on_b = sync::conflicts(&b, &rosa_b).unwrap();
+    assert_eq!(on_a.len(), 1);
+    assert_eq!(on_a, on_b);
+    let conflict = &on_b[0];
+    assert!(conflict.safety);
+    assert_eq!(conflict.field, "birth_date");
+    assert_eq!(conflict.patient.as_deref(), Some("Rocío Quintana"));
+    assert_eq!(conflict.values.len(), 2);
+    assert!(sync::status(&b, &rosa_b).unwrap().safety_conflicts == 1);
+
+    // The receptionist can neither settle it nor type over it; the nurse settles it.
+    let chosen = conflict
+        .values
+        .iter()
+        .find(|v| v.value == "1975-02-03")
+        .unwrap();
+    let err = sync::resolve(&b, &rosa_b, &conflict.id, &chosen.change_id).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CoreError::Forbidden {
+                action: Action::SafetyConflictResolve
+            }
+        ),
+        "{err:?}"
+    );
+    let err = patients::edit(&b, &rosa_b, &patient.mrn, &form("1975-02-04")).unwrap_err();
+    assert!(err.to_string().contains("a clinician must choose"), "{err}");
+    sync::resolve(&b, &nina_b, &conflict.id, &chosen.change_id).unwrap();
+    sync::sync_now(&b, |_| {}).unwrap();
+    sync::sync_now(&a, |_| {}).unwrap();
+    assert!(sync::conflicts(&a, &admin).unwrap().is_empty());
+    assert_eq!(
+        patients::get(&a, &rosa_a, &patient.mrn).unwrap().birth_date,
+        patients::get(&b, &rosa_b, &patient.mrn).unwrap().birth_date
+    );
+
+    // The admin sees both desktops and can revoke the second; it then stops syncing.
+    let devices = sync::devices(&a, &admin).unwrap();
+    assert_eq!(devices.len(), 2);
+    let second = devices.iter().find(|d| !d.this_desktop).unwrap();
+    assert_eq!(second.name.as_deref(), Some("Consulting room"));
+    sync::revoke(&a, &admin, &second.device_id).unwrap();
+    let err = sync::sync_now(&b, |_| {}).unwrap_err();
+    assert!(err.to_string().contains("revoked"), "{err}");
+    let status = sync::status(&b, &rosa_b).unwrap();
+    assert!(status.last_error.unwrap().contains("revoked"));
+}
