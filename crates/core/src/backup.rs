@@ -72,7 +72,8 @@ fn replace_and_reopen(
     who: Option<&Session>,
 ) -> Result<(Tend, RestoreDto)> {
     let info = dto(store_backup::restore(paths, backup, key, now)?);
-    let tend = Tend::new(Store::open(paths, key)?, env);
+    let store = crate::sync::after_restore(Store::open(paths, key)?, paths, key, now)?;
+    let tend = Tend::new(store, env);
     tend.store()
         .write(tend.ctx(who.map(Session::user_id)), |tx| {
             tx.audit(

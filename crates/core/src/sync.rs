@@ -46,8 +46,17 @@ impl Replica for StoreReplica<'_> {
         self.store.sync_position()
     }
 
-    fn outbox(&self, after: u64, limit: usize) -> std::result::Result<Vec<Change>, StoreError> {
-        self.store.outbox(after, limit)
+    fn outbox(
+        &self,
+        device: DeviceId,
+        after: u64,
+        limit: usize,
+    ) -> std::result::Result<Vec<Change>, StoreError> {
+        self.store.outbox(device, after, limit)
+    }
+
+    fn devices(&self) -> std::result::Result<Vec<DeviceId>, StoreError> {
+        self.store.sync_devices()
     }
 
     fn set_acked(&self, seq: u64) -> std::result::Result<(), StoreError> {
@@ -373,6 +382,9 @@ pub fn join(
 }
 
 fn sync_round(tend: &Tend, progress: impl FnMut(Progress)) -> Result<Round> {
+    if setting(tend, keys::ANNOUNCE)?.is_some() {
+        announce(tend)?;
+    }
     let client = client(tend)?;
     round_with(
         tend.store(),
@@ -382,6 +394,64 @@ fn sync_round(tend: &Tend, progress: impl FnMut(Progress)) -> Result<Round> {
         progress,
     )
     .map_err(sync_error)
+}
+
+/// A desktop restored from a backup took a new device identity; the server learns it from the
+/// old token, which then stops working.
+fn announce(tend: &Tend) -> Result<()> {
+    let identity = tend.store().identity();
+    let registered = client(tend)?
+        .announce(identity.device_id, identity.device_code.to_string())
+        .map_err(client_error)?;
+    tend.store().set_sync_settings(&[
+        (keys::TOKEN, Some(&registered.token)),
+        (keys::ANNOUNCE, None),
+    ])?;
+    tracing::info!(device = %identity.device_id, "announced the restored desktop as a new device");
+    Ok(())
+}
+
+/// After a restore from a backup, on a desktop that syncs: it becomes a new device, so nothing
+/// it writes from now on can collide with what the server holds of its old self. Returns the
+/// store to reopen.
+pub(crate) fn after_restore(
+    store: Store,
+    paths: &DataPaths,
+    key: &DbKey,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Store> {
+    if store.sync_setting(keys::TOKEN)?.is_none() {
+        return Ok(store);
+    }
+    let old = store.identity();
+    let name = store
+        .read(|r| r.device_name(old.device_id))?
+        .unwrap_or_default();
+    let device_id = DeviceId::new();
+    let code = loop {
+        let code = DeviceCode::from_random(random_bytes()?);
+        if code != old.device_code {
+            break code;
+        }
+    };
+    store.begin_new_identity(device_id, code)?;
+    drop(store);
+    let store = Store::open(paths, key)?;
+    store.write(WriteCtx { user: None, now }, |tx| {
+        let fields: Fields = [
+            ("code".to_owned(), Value::from(code.to_string())),
+            ("name".to_owned(), Value::from(name.clone())),
+        ]
+        .into();
+        tx.create(Entity::Device, device_id, fields)?;
+        tx.audit(
+            AuditEntry::new("sync.new_identity", Outcome::Ok).detail(json!({
+                "device_code": code.to_string(),
+                "was": old.device_code.to_string(),
+            })),
+        )
+    })?;
+    Ok(store)
 }
 
 /// One sync round (no session: the app runs it in the background). The outcome is kept for

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use subtle::ConstantTimeEq;
 use tend_sync::protocol::{
-    DeviceId, DeviceInfo, Devices, EnrolRequest, Hello, MAX_PAGE, PairingToken, PullRequest,
+    AnnounceRequest, DeviceId, DeviceInfo, Devices, EnrolRequest, Hello, MAX_PAGE, PairingToken, PullRequest,
     PushRequest, PushResponse, RegisterRequest, Registered, VERSION,
 };
 use uuid::Uuid;
@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/clinics", post(enrol))
         .route("/v1/pairings", post(pairing))
         .route("/v1/register", post(register))
+        .route("/v1/announce", post(announce))
         .route("/v1/devices", get(devices))
         .route("/v1/devices/{id}/revoke", post(revoke))
         .layer(DefaultBodyLimit::max(max_body))
@@ -83,7 +84,9 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, A
         return Err(ApiError::Unauthorized);
     };
     let token_hash = hash(token);
-    let row = sqlx::query("SELECT id, clinic_id, revoked_at FROM device WHERE token_hash = $1")
+    let row = sqlx::query(
+        "SELECT id, clinic_id, revoked_at, replaced_at FROM device WHERE token_hash = $1",
+    )
         .bind(&token_hash[..])
         .fetch_optional(&state.pool)
         .await?;
@@ -96,6 +99,9 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, A
     }
     if row.get::<Option<DateTime<Utc>>, _>("revoked_at").is_some() {
         return Err(ApiError::Revoked);
+    }
+    if row.get::<Option<DateTime<Utc>>, _>("replaced_at").is_some() {
+        return Err(ApiError::Replaced);
     }
     Ok(Device {
         id: row.get("id"),
@@ -167,7 +173,9 @@ async fn push(
     let device = authenticate(&state, &headers).await?;
     let mut req: PushRequest = body(bytes)?;
     version(req.v)?;
-    if req.device_id.as_uuid() != device.id {
+    // A device pushes its own changes, or those of the devices it succeeded after a restore.
+    let target = req.device_id.as_uuid();
+    if target != device.id && !predecessors(&state, device.id).await?.contains(&target) {
         return Err(ApiError::Forbidden(
             "a device pushes only its own changes".into(),
         ));
@@ -179,7 +187,7 @@ async fn push(
     }
     req.changes.sort_by_key(|e| e.device_seq);
     for env in &req.changes {
-        if env.device_id.as_uuid() != device.id {
+        if env.device_id.as_uuid() != target {
             return Err(ApiError::Forbidden(format!(
                 "change {} names another device",
                 env.change_id
@@ -215,7 +223,7 @@ async fn push(
         let held: Option<Uuid> = sqlx::query_scalar(
             "SELECT change_id FROM change WHERE device_id = $1 AND device_seq = $2",
         )
-        .bind(device.id)
+        .bind(target)
         .bind(seq)
         .fetch_optional(&mut *tx)
         .await?;
@@ -239,7 +247,7 @@ async fn push(
         .bind(device.clinic_id)
         .bind(next)
         .bind(env.change_id.as_uuid())
-        .bind(device.id)
+        .bind(target)
         .bind(seq)
         .bind(text)
         .execute(&mut *tx)
@@ -259,13 +267,38 @@ async fn push(
         .bind(next)
         .execute(&mut *tx)
         .await?;
-    let acked = advance_acked(&mut tx, device.id).await?;
+    let acked = advance_acked(&mut tx, target).await?;
     tx.commit().await?;
-    tracing::info!(device = %device.id, clinic = %device.clinic_id, received = req.changes.len(), stored, acked, "push");
+    sqlx::query("UPDATE device SET last_seen_at = now() WHERE id = $1")
+        .bind(device.id)
+        .execute(&state.pool)
+        .await?;
+    tracing::info!(device = %device.id, of = %target, clinic = %device.clinic_id, received = req.changes.len(), stored, acked, "push");
     Ok(Json(PushResponse {
         v: VERSION,
         acked_through: u64::try_from(acked).unwrap_or(0),
     }))
+}
+
+/// The devices `device` succeeded, nearest first.
+async fn predecessors(state: &AppState, device: Uuid) -> Result<Vec<Uuid>, ApiError> {
+    let mut out = Vec::new();
+    let mut at = device;
+    while out.len() < 64 {
+        let next: Option<Option<Uuid>> =
+            sqlx::query_scalar("SELECT predecessor FROM device WHERE id = $1")
+                .bind(at)
+                .fetch_optional(&state.pool)
+                .await?;
+        match next.flatten() {
+            Some(p) => {
+                out.push(p);
+                at = p;
+            }
+            None => break,
+        }
+    }
+    Ok(out)
 }
 
 /// Moves a device's acknowledged number up over every sequence number now held without a gap.
@@ -299,7 +332,7 @@ async fn advance_acked(
             break;
         }
     }
-    sqlx::query("UPDATE device SET acked_through = $2, last_seen_at = now() WHERE id = $1")
+    sqlx::query("UPDATE device SET acked_through = $2 WHERE id = $1")
         .bind(device)
         .bind(acked)
         .execute(&mut **tx)
@@ -519,6 +552,40 @@ async fn register(
         Json(Registered {
             v: VERSION,
             clinic_id: clinic,
+            device_id: req.device_id,
+            token,
+        }),
+    ))
+}
+
+async fn announce(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Registered>), ApiError> {
+    let old = authenticate(&state, &headers).await?;
+    let req: AnnounceRequest = body(bytes)?;
+    version(req.v)?;
+    check_code(&req.code)?;
+    let token = new_token("tnd_")?;
+    let mut tx = state.pool.begin().await?;
+    insert_device(&mut tx, req.device_id.as_uuid(), old.clinic_id, &req.code, &token).await?;
+    sqlx::query("UPDATE device SET predecessor = $2 WHERE id = $1")
+        .bind(req.device_id.as_uuid())
+        .bind(old.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE device SET replaced_at = now() WHERE id = $1")
+        .bind(old.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(clinic = %old.clinic_id, device = %req.device_id, predecessor = %old.id, "restored device announced");
+    Ok((
+        StatusCode::CREATED,
+        Json(Registered {
+            v: VERSION,
+            clinic_id: old.clinic_id,
             device_id: req.device_id,
             token,
         }),

@@ -14,6 +14,11 @@ pub enum ApiError {
     Unauthorized,
     #[error("this device was revoked by the clinic's admin; pair it again to sync")]
     Revoked,
+    #[error(
+        "this device was restored from a backup and now syncs as a new device; its old token \
+         no longer works"
+    )]
+    Replaced,
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -34,6 +39,7 @@ impl ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Revoked => (StatusCode::FORBIDDEN, "revoked"),
+            ApiError::Replaced => (StatusCode::FORBIDDEN, "replaced"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),

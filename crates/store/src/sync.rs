@@ -69,6 +69,10 @@ pub mod keys {
     pub const CURSOR: &str = "sync.cursor";
     /// The highest of this device's sequence numbers the server has acknowledged.
     pub const ACKED: &str = "sync.acked_through";
+    /// JSON list of the device ids this desktop succeeded after restores from backups.
+    pub const PREDECESSORS: &str = "sync.predecessors";
+    /// Set when this desktop must announce its new identity before the next sync.
+    pub const ANNOUNCE: &str = "sync.announce";
     /// When the last sync finished, and how.
     pub const LAST_OK: &str = "sync.last_ok";
     pub const LAST_ERROR: &str = "sync.last_error";
@@ -400,9 +404,14 @@ impl Store {
         })
     }
 
-    /// This device's changes after sequence number `after`, in order, at most `limit`.
-    pub fn outbox(&self, after: u64, limit: usize) -> Result<Vec<Change>> {
-        let device = self.identity().device_id.to_string();
+    /// The changes of `device` after sequence number `after`, in order, at most `limit`.
+    pub fn outbox(
+        &self,
+        device: tend_domain::DeviceId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Change>> {
+        let device = device.to_string();
         self.read(|r| {
             let mut stmt = r.conn.prepare_cached(&format!(
                 "SELECT {CHANGE_COLUMNS} FROM change_log
@@ -418,6 +427,44 @@ impl Store {
                 out.push(read_change(row)?);
             }
             Ok(out)
+        })
+    }
+
+    /// The devices whose changes this desktop pushes: those it succeeded after restores from
+    /// backups, oldest first, then itself.
+    pub fn sync_devices(&self) -> Result<Vec<tend_domain::DeviceId>> {
+        let mut devices: Vec<tend_domain::DeviceId> = match self.sync_setting(keys::PREDECESSORS)? {
+            Some(json) => serde_json::from_str(&json).map_err(bad)?,
+            None => Vec::new(),
+        };
+        devices.push(self.identity().device_id);
+        Ok(devices)
+    }
+
+    /// After a restore from a backup: this desktop becomes a new device (its old sequence
+    /// numbers after the backup may be held by the server for changes the backup lacks), the
+    /// old one is remembered as its predecessor, and the next sync announces it. Takes effect
+    /// when the store is opened again.
+    pub fn begin_new_identity(
+        &self,
+        device_id: tend_domain::DeviceId,
+        code: tend_domain::DeviceCode,
+    ) -> Result<()> {
+        let old = self.identity().device_id;
+        let mut predecessors: Vec<tend_domain::DeviceId> =
+            match self.sync_setting(keys::PREDECESSORS)? {
+                Some(json) => serde_json::from_str(&json).map_err(bad)?,
+                None => Vec::new(),
+            };
+        predecessors.push(old);
+        let predecessors = serde_json::to_string(&predecessors).map_err(bad)?;
+        self.local_write(|conn| {
+            meta_set(conn, "device_id", Some(&device_id.to_string()))?;
+            meta_set(conn, "device_code", Some(&code.to_string()))?;
+            meta_set(conn, keys::PREDECESSORS, Some(&predecessors))?;
+            meta_set(conn, keys::ACKED, Some("0"))?;
+            meta_set(conn, keys::ANNOUNCE, Some("1"))?;
+            Ok(())
         })
     }
 

@@ -8,8 +8,8 @@ use ureq::Agent;
 use uuid::Uuid;
 
 use crate::protocol::{
-    DeviceId, Devices, EnrolRequest, ErrorBody, Hello, PairingToken, PullRequest, PullResponse,
-    PushRequest, PushResponse, RegisterRequest, Registered, VERSION,
+    AnnounceRequest, DeviceId, Devices, EnrolRequest, ErrorBody, Hello, PairingToken, PullRequest,
+    PullResponse, PushRequest, PushResponse, RegisterRequest, Registered, VERSION,
 };
 
 /// The most a response body may hold: a full page of the largest changes, with room.
@@ -174,6 +174,17 @@ impl HttpClient {
             code,
         };
         self.post("/v1/register", None, &req)
+    }
+
+    /// Comes back after a restore from a backup as a new device succeeding this one; the
+    /// answer carries the new device's token (this client's token stops working).
+    pub fn announce(&self, device_id: DeviceId, code: String) -> Result<Registered, ClientError> {
+        let req = AnnounceRequest {
+            v: VERSION,
+            device_id,
+            code,
+        };
+        self.post("/v1/announce", self.token.as_deref(), &req)
     }
 
     /// A one-time token for pairing another desktop.

@@ -14,7 +14,7 @@
 
 use uuid::Uuid;
 
-use tend_domain::Change;
+use tend_domain::{Change, DeviceId};
 
 use crate::client::{ClientError, Transport};
 use crate::envelope::{ClinicKey, EnvelopeError, MAX_CHANGE_BYTES, open, seal};
@@ -25,8 +25,17 @@ pub trait Replica {
     type Error: std::fmt::Display;
     /// The server cursor applied here, and the highest own sequence number acknowledged.
     fn position(&self) -> Result<(u64, u64), Self::Error>;
-    /// This device's changes after sequence number `after`, in order.
-    fn outbox(&self, after: u64, limit: usize) -> Result<Vec<Change>, Self::Error>;
+    /// The changes of `device` (this one, or one it succeeded) after sequence number `after`,
+    /// in order.
+    fn outbox(
+        &self,
+        device: DeviceId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Change>, Self::Error>;
+    /// This device, and the devices it succeeded after restores from backups (whose changes
+    /// the server may still lack), oldest first; this device last.
+    fn devices(&self) -> Result<Vec<DeviceId>, Self::Error>;
     fn set_acked(&self, seq: u64) -> Result<(), Self::Error>;
     /// Applies `changes` and moves the cursor from `from` to `to`, all in one transaction.
     /// Returns how many were new here.
@@ -119,14 +128,43 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
     }
 
     fn push(&self, server_acked: u64, round: &mut Round) -> Result<(), SyncError> {
+        let devices = self.replica.devices().map_err(Self::local)?;
+        let Some((me, before)) = devices.split_last() else {
+            return Ok(());
+        };
+        // Devices this desktop succeeded: the server says how far it holds each (an empty push
+        // asks), and gets the rest of what this desktop holds of theirs.
+        for device in before {
+            let acked = self
+                .transport
+                .push(&PushRequest {
+                    v: VERSION,
+                    device_id: *device,
+                    changes: Vec::new(),
+                })?
+                .acked_through;
+            self.push_device(*device, acked, round, false)?;
+        }
+        self.push_device(*me, server_acked, round, true)
+    }
+
+    fn push_device(
+        &self,
+        device: DeviceId,
+        server_acked: u64,
+        round: &mut Round,
+        own: bool,
+    ) -> Result<(), SyncError> {
         // The server's word is what counts: after a server restore it may hold less than it
         // once acknowledged, and the device sends again from there.
         let mut acked = server_acked;
-        self.replica.set_acked(acked).map_err(Self::local)?;
+        if own {
+            self.replica.set_acked(acked).map_err(Self::local)?;
+        }
         loop {
             let changes = self
                 .replica
-                .outbox(acked, PUSH_BATCH)
+                .outbox(device, acked, PUSH_BATCH)
                 .map_err(Self::local)?;
             let Some(last) = changes.last().map(|c| c.device_seq) else {
                 return Ok(());
@@ -143,10 +181,9 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
                 through = c.device_seq;
                 envelopes.push(env);
             }
-            let device_id = changes[0].device_id;
             let resp = self.transport.push(&PushRequest {
                 v: VERSION,
-                device_id,
+                device_id: device,
                 changes: envelopes,
             })?;
             if resp.acked_through < through {
@@ -157,7 +194,9 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
             }
             round.pushed += through - acked;
             acked = resp.acked_through;
-            self.replica.set_acked(acked).map_err(Self::local)?;
+            if own {
+                self.replica.set_acked(acked).map_err(Self::local)?;
+            }
             if acked >= last && changes.len() < PUSH_BATCH {
                 return Ok(());
             }

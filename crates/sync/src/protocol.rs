@@ -11,7 +11,8 @@
 //!   clinic key's id and the newest cursor.
 //! - `POST /v1/clinics`: the first desktop enrols the clinic (bearer: the server's enrolment
 //!   token). `POST /v1/pairings`: a device asks for a one-time pairing token.
-//!   `POST /v1/register`: a new desktop registers with that token.
+//!   `POST /v1/register`: a new desktop registers with that token. `POST /v1/announce`: a
+//!   desktop restored from a backup comes back as a new device, succeeding the old one.
 //! - `GET /v1/devices`, `POST /v1/devices/{id}/revoke`: the clinic's devices.
 //! - `GET /health`.
 
@@ -89,6 +90,16 @@ pub struct EnrolRequest {
 pub struct RegisterRequest {
     pub v: u32,
     pub pairing_token: String,
+    pub device_id: DeviceId,
+    pub code: String,
+}
+
+/// A desktop restored from a backup announces itself again, with its old token, as a new
+/// device; the old token stops working and the new device may push the old one's changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnounceRequest {
+    pub v: u32,
     pub device_id: DeviceId,
     pub code: String,
 }

@@ -201,3 +201,134 @@ fn a_second_desktop_joins_by_pairing_and_a_clinician_settles_a_safety_conflict()
     let status = sync::status(&b, &rosa_b).unwrap();
     assert!(status.last_error.unwrap().contains("revoked"));
 }
+
+fn patient(n: u32) -> PatientForm {
+    PatientForm {
+        given_name: format!("Paciente{n}"),
+        family_name: "Restaurada".into(),
+        birth_date: format!("19{:02}-04-0{}", 60 + n, n % 9 + 1),
+        phones: vec![format!("611 000 {n:03}")],
+        ..Default::default()
+    }
+}
+
+fn names(t: &tend_core::Tend, who: &tend_core::Session) -> Vec<String> {
+    let mut found: Vec<String> = patients::search(t, who, "Restaurada", 50)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.display_name)
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn a_desktop_restored_from_a_backup_comes_back_as_a_new_device_and_loses_nothing_it_had() {
+    let server = shared_server();
+    let dir_a = tempfile::tempdir().unwrap();
+    let init = clinic::init(
+        dir_a.path(),
+        &InitRequest {
+            clinic_name: "Clínica Luna",
+            timezone: "Europe/Madrid",
+            currency: "EUR",
+            device_name: "Reception",
+            admin_username: "admin",
+            admin_display_name: "Admin",
+            admin_password: "admin password 1",
+            passphrase: "clinic passphrase 2026",
+            units: "metric",
+        },
+        env(),
+    )
+    .unwrap();
+    let mut a = init.tend;
+    let admin = auth::sign_in(&a, "admin", "admin password 1").unwrap();
+    users::add(
+        &a,
+        &admin,
+        &NewUser {
+            username: "rosa",
+            display_name: "Rosa",
+            roles: "receptionist",
+            licence_number: "",
+            password: "rosa password 1",
+        },
+    )
+    .unwrap();
+    sync::connect(&a, &admin, &server, TEST_ENROL_TOKEN).unwrap();
+    let code = sync::pairing_code(&a, &admin).unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let b = sync::join(
+        dir_b.path(),
+        &JoinRequest {
+            pairing_code: &code.code,
+            device_name: "Office",
+            passphrase: "second desk passphrase",
+        },
+        env(),
+        |_| {},
+    )
+    .unwrap()
+    .tend;
+    let rosa_b = auth::sign_in(&b, "rosa", "rosa password 1").unwrap();
+    let rosa = auth::sign_in(&a, "rosa", "rosa password 1").unwrap();
+    let old_code = {
+        let before = sync::status(&a, &admin).unwrap();
+        assert!(before.configured);
+        before.device_code
+    };
+
+    // P0 is registered and backed up; P1 reaches the server; P2 never leaves the disk.
+    patients::register(&a, &rosa, &patient(0), OnDuplicates::Refuse).unwrap();
+    let backups = tempfile::tempdir().unwrap();
+    let first = backups.path().join("first.tendbackup");
+    tend_core::backup::create(&a, &admin, &first).unwrap();
+    patients::register(&a, &rosa, &patient(1), OnDuplicates::Refuse).unwrap();
+    sync::sync_now(&a, |_| {}).unwrap();
+    patients::register(&a, &rosa, &patient(2), OnDuplicates::Refuse).unwrap();
+
+    // The disk dies; the backup comes back. The desktop is a new device from now on.
+    let (restored, _) = tend_core::backup::restore(a, &admin, &first).unwrap();
+    a = restored;
+    let status = sync::status(&a, &admin).unwrap();
+    assert_ne!(status.device_code, old_code, "a new device code");
+    // Offline, it registers P3 (numbered in its new series), backs up, registers P4, and dies
+    // again before syncing: the second backup holds P3 and P4, which the server never saw.
+    let admin = auth::sign_in(&a, "admin", "admin password 1").unwrap();
+    let rosa = auth::sign_in(&a, "rosa", "rosa password 1").unwrap();
+    let p3 = patients::register(&a, &rosa, &patient(3), OnDuplicates::Refuse).unwrap();
+    assert!(
+        p3.mrn.starts_with(&status.device_code),
+        "{} in the new series",
+        p3.mrn
+    );
+    sync::sync_now(&a, |_| {}).unwrap();
+    patients::register(&a, &rosa, &patient(4), OnDuplicates::Refuse).unwrap();
+    let second = backups.path().join("second.tendbackup");
+    tend_core::backup::create(&a, &admin, &second).unwrap();
+    let (restored, _) = tend_core::backup::restore(a, &admin, &second).unwrap();
+    a = restored;
+    let rosa = auth::sign_in(&a, "rosa", "rosa password 1").unwrap();
+    patients::register(&a, &rosa, &patient(5), OnDuplicates::Refuse).unwrap();
+
+    // It re-announces itself, re-pushes what the server lacks (P4, made by the device it
+    // succeeded) and gets back what its backup lacked (P1).
+    sync::sync_now(&a, |_| {}).unwrap();
+    sync::sync_now(&b, |_| {}).unwrap();
+    sync::sync_now(&a, |_| {}).unwrap();
+    let expected: Vec<String> = [0, 1, 3, 4, 5]
+        .iter()
+        .map(|n| format!("Paciente{n} Restaurada"))
+        .collect();
+    assert_eq!(names(&a, &rosa), expected);
+    assert_eq!(names(&b, &rosa_b), expected);
+    let admin = auth::sign_in(&a, "admin", "admin password 1").unwrap();
+    let devices = sync::devices(&a, &admin).unwrap();
+    assert_eq!(
+        devices.len(),
+        4,
+        "two restored identities besides the originals"
+    );
+    assert!(sync::status(&a, &admin).unwrap().last_error.is_none());
+}

@@ -98,7 +98,8 @@ impl Desktop {
 
     /// This desktop's own changes, all of them.
     pub fn own_changes(&self) -> Vec<Change> {
-        self.store().outbox(0, usize::MAX >> 1).unwrap()
+        let me = self.store().identity().device_id;
+        self.store().outbox(me, 0, usize::MAX >> 1).unwrap()
     }
 
     pub fn dump(&self) -> String {
