@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use tend_core::bench::{self, BenchOptions};
+use tend_core::bench_sync::SyncBenchOptions;
 use tend_store::bench::{ClinicDay, Workload};
 
 use crate::output::Output;
@@ -27,6 +28,13 @@ pub struct BenchArgs {
     /// the same size and seed [default: a temporary folder, removed after].
     #[arg(long)]
     work_dir: Option<PathBuf>,
+    /// PostgreSQL for the sync benchmarks (a tend-server is started against it on loopback);
+    /// without one they are skipped. `scripts/bench.sh` starts a throwaway one.
+    #[arg(long, env = "TEND_BENCH_DATABASE_URL")]
+    sync_database_url: Option<String>,
+    /// Only the sync benchmarks.
+    #[arg(long, requires = "sync_database_url")]
+    sync_only: bool,
 }
 
 pub fn run(args: &BenchArgs, out: &Output) -> Result<ExitCode> {
@@ -74,11 +82,40 @@ pub fn run(args: &BenchArgs, out: &Output) -> Result<ExitCode> {
         }
     };
     let quiet = out.is_json();
-    let report = bench::run(&dir, opts, &|step| {
+    let progress = |step: &str| {
         if !quiet {
             eprintln!("bench: {step} …");
         }
-    })?;
+    };
+    let mut report = if args.sync_only {
+        bench::BenchReport {
+            tend_version: env!("CARGO_PKG_VERSION"),
+            cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            measurements: Vec::new(),
+        }
+    } else {
+        bench::run(&dir, opts, &progress)?
+    };
+    match &args.sync_database_url {
+        Some(url) => {
+            let sync_opts = if args.quick {
+                SyncBenchOptions {
+                    history: 2_000,
+                    first_pulls: 1,
+                    round_trip_changes: 100,
+                    round_trips: 3,
+                }
+            } else {
+                SyncBenchOptions::default()
+            };
+            report
+                .measurements
+                .extend(tend_core::bench_sync::measurements(
+                    url, sync_opts, &progress,
+                )?);
+        }
+        None => progress("sync benchmarks skipped: no --sync-database-url"),
+    }
     if out.is_json() {
         for m in &report.measurements {
             println!("{}", serde_json::to_string(m)?);

@@ -116,7 +116,7 @@ fn percentile(times: &mut [Duration], p: f64) -> Duration {
 }
 
 /// A measurement of latencies against a p95 budget (or none).
-fn latency(
+pub(crate) fn latency(
     name: &'static str,
     what: String,
     patients: Option<usize>,

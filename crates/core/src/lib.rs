@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod bench;
+pub mod bench_sync;
 pub mod billing;
 pub mod chart;
 pub mod clinic;

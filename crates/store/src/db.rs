@@ -51,6 +51,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_sync.sql",
         include_str!("../../../migrations/client/0009_sync.sql"),
     ),
+    (
+        "0010_phone_index.sql",
+        include_str!("../../../migrations/client/0010_phone_index.sql"),
+    ),
 ];
 
 #[cfg(test)]

@@ -145,6 +145,62 @@ fn record_changes(conn: &Connection, entity: Entity, record_id: Uuid) -> Result<
     Ok(out)
 }
 
+/// Whether a pulled change simply follows on from what this desktop holds: a create of a record
+/// it has never heard of, or an edit whose every field replaces exactly the one value shown.
+/// Then merging the record from all its changes would give what projecting this one gives.
+fn follows_on(conn: &Connection, change: &Change) -> Result<bool> {
+    let id = change.record_id.hyphenated().to_string();
+    let others: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM change_log WHERE entity = ?1 AND record_id = ?2 AND change_id != ?3",
+        )?
+        .query_row(params![change.entity.as_str(), id, change.id.to_string()], |r| {
+            r.get(0)
+        })?;
+    match change.kind {
+        ChangeKind::Create => Ok(others == 0),
+        ChangeKind::Update => {
+            if others == 0 {
+                return Ok(false);
+            }
+            let in_conflict: i64 = conn
+                .prepare_cached(
+                    "SELECT count(*) FROM sync_conflict WHERE entity = ?1 AND record_id = ?2",
+                )?
+                .query_row(params![change.entity.as_str(), id], |r| r.get(0))?;
+            if in_conflict > 0 {
+                return Ok(false);
+            }
+            let mut created = None;
+            for field in change.fields.keys() {
+                let Some(replaced) = change.replaces.get(field) else {
+                    return Ok(false);
+                };
+                let shown = match crate::write::field_clock(
+                    conn,
+                    change.entity,
+                    change.record_id,
+                    field,
+                )? {
+                    Some((head, _)) => head,
+                    None => match created {
+                        Some(head) => head,
+                        None => {
+                            let (head, _) =
+                                crate::write::create_clock(conn, change.entity, change.record_id)?;
+                            *created.insert(head)
+                        }
+                    },
+                };
+                if replaced.as_slice() != [shown] {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+    }
+}
+
 /// Rewrites a record's row, its fields' clocks and its conflicts from its changes.
 fn rematerialize(conn: &Connection, entity: Entity, record_id: Uuid) -> Result<()> {
     let changes = record_changes(conn, entity, record_id)?;
@@ -296,7 +352,14 @@ impl WriteTx<'_> {
             }
             append_change(self.conn(), change)?;
             self.observe(change.hlc)?;
-            touched.insert((change.entity, change.record_id));
+            let key = (change.entity, change.record_id);
+            if touched.contains(&key) || !follows_on(self.conn(), change)? {
+                touched.insert(key);
+            } else {
+                // The usual case: a new record, or an edit of exactly what this desktop shows.
+                // It projects as it did where it was made, without merging the whole record.
+                crate::write::project(self.conn(), change)?;
+            }
             ids.push(change.id);
             applied.new += 1;
         }

@@ -428,7 +428,7 @@ fn parse_clock(text: &str) -> Result<Hlc> {
 }
 
 /// The change and clock of the last edit of one field, if it was ever edited after creation.
-fn field_clock(
+pub(crate) fn field_clock(
     conn: &Connection,
     entity: Entity,
     record_id: Uuid,
@@ -479,7 +479,11 @@ fn parse_change_id(text: &str) -> Result<ChangeId> {
 
 /// The change that created a record and its clock (a nil id and `Hlc::ZERO` if the log has
 /// none).
-fn create_clock(conn: &Connection, entity: Entity, record_id: Uuid) -> Result<(ChangeId, Hlc)> {
+pub(crate) fn create_clock(
+    conn: &Connection,
+    entity: Entity,
+    record_id: Uuid,
+) -> Result<(ChangeId, Hlc)> {
     let row: Option<(String, String)> = conn
         .prepare_cached(
             "SELECT change_id, hlc FROM change_log
