@@ -129,7 +129,7 @@ fn history(store: &Store, n: usize, first: usize, code: DeviceCode) -> Result<()
             |tx| {
                 for _ in 0..1000.min(n - made) {
                     let i = first + made;
-                    if i % 2 == 0 || patients.is_empty() {
+                    if i.is_multiple_of(2) || patients.is_empty() {
                         let id = Uuid::now_v7();
                         tx.create(Entity::Patient, id, patient(i, code))?;
                         patients.push(id);
