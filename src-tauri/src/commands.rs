@@ -9,7 +9,9 @@ use tend_core::billing::{fees, invoices, payments, printing, reports};
 use tend_core::desktop::Desktop;
 use tend_core::patients::OnDuplicates;
 use tend_core::schedule::{self, Scope};
-use tend_core::{audit, chart, clinic, clinical, patients, prescriptions as rx, users, visits};
+use tend_core::{
+    audit, chart, clinic, clinical, patients, prescriptions as rx, sync, users, visits,
+};
 use tend_domain::clinical::VitalsForm;
 use tend_domain::patient::PatientForm;
 use tend_domain::prescribing::ItemForm;
@@ -642,4 +644,67 @@ pub async fn audit_verify(d: Desk<'_>) -> Reply {
 #[tauri::command(rename_all = "snake_case")]
 pub async fn audit_search(d: Desk<'_>, filter: audit::AuditSearch) -> Reply {
     d.run(|t, s| audit::search(t, s, &filter)).reply()
+}
+
+// Sync.
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn app_join(d: Desk<'_>, form: tend_core::desktop::JoinForm) -> Reply {
+    d.join(&form).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_activity(d: Desk<'_>) -> Reply {
+    Ok(d.sync_activity()).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_status(d: Desk<'_>) -> Reply {
+    d.run(sync::status).reply()
+}
+
+/// Starts a round in the background and returns at once; the badge follows its progress.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_now(app: tauri::AppHandle) -> Answer<()> {
+    std::thread::spawn(move || {
+        use tauri::Manager;
+        app.state::<Desktop>().sync_tick();
+    });
+    Ok(())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_connect(d: Desk<'_>, server: String, enrol_token: String) -> Reply {
+    d.run(|t, s| sync::connect(t, s, &server, &enrol_token))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_pairing_code(d: Desk<'_>) -> Reply {
+    d.run(sync::pairing_code).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_conflicts(d: Desk<'_>) -> Reply {
+    d.run(sync::conflicts).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_resolve(d: Desk<'_>, conflict: String, value: String) -> Reply {
+    d.run(|t, s| sync::resolve(t, s, &conflict, &value)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_devices(d: Desk<'_>) -> Reply {
+    d.run(sync::devices).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_revoke(d: Desk<'_>, device: String) -> Reply {
+    d.run(|t, s| sync::revoke(t, s, &device)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_disconnect(d: Desk<'_>) -> Reply {
+    d.run(sync::disconnect).reply()
 }

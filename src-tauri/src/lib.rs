@@ -54,6 +54,7 @@ pub fn run() -> Result<(), String> {
         )
         .with_writer(std::io::stderr)
         .init();
+    const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
     let dir = data_dir().ok_or("no data folder: set TEND_DATA_DIR to where the clinic lives")?;
     let desktop = Desktop::new(dir, Environment::system());
     tauri::Builder::default()
@@ -64,8 +65,18 @@ pub fn run() -> Result<(), String> {
             if let Some(window) = app.get_webview_window("main") {
                 window.with_webview(lean_webkit)?;
             }
-            #[cfg(not(target_os = "linux"))]
-            let _ = app;
+            // Sync in the background while the app runs: a round every half minute when the
+            // clinic is open and connected to a server (nothing at all otherwise).
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
+                .name("sync".into())
+                .spawn(move || {
+                    std::thread::sleep(std::time::Duration::from_secs(5));
+                    loop {
+                        handle.state::<Desktop>().sync_tick();
+                        std::thread::sleep(SYNC_EVERY);
+                    }
+                })?;
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -175,6 +186,17 @@ pub fn run() -> Result<(), String> {
             commands::clinic_idle_lock,
             commands::audit_verify,
             commands::audit_search,
+            commands::app_join,
+            commands::sync_activity,
+            commands::sync_status,
+            commands::sync_now,
+            commands::sync_connect,
+            commands::sync_pairing_code,
+            commands::sync_conflicts,
+            commands::sync_resolve,
+            commands::sync_devices,
+            commands::sync_revoke,
+            commands::sync_disconnect,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| format!("the window could not start: {e}"))

@@ -6,6 +6,10 @@ from helpers import click, click_text, fill, find, pdf_text, preview_ready, text
 def test_first_run_sets_up_the_clinic_and_prints_the_recovery_sheet(window, tmp_path):
     w = window(tmp_path / "new-clinic")
     d = w.d
+    # The first screen asks whether this is a new clinic or a desktop joining one.
+    find(d, "#choose_join")
+    w.shot("first-run-choice")
+    click(d, "#choose_new")
     find(d, "#clinic_name")
     w.shot("wizard-clinic")
 

@@ -58,6 +58,24 @@ struct Documents {
     kept: VecDeque<(u64, PrintedDto)>,
 }
 
+/// What the background sync is doing, for the status badge and the progress of a large pull.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SyncActivity {
+    pub running: bool,
+    /// Changes pulled so far in the round running, and how many the server holds in all.
+    pub pulled: u64,
+    pub cursor: u64,
+    pub head: u64,
+}
+
+/// What joining a clinic by pairing asks for, as the set-up screen sends it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct JoinForm {
+    pub pairing_code: String,
+    pub device_name: String,
+    pub passphrase: String,
+}
+
 /// The state of one desktop window.
 #[derive(Debug)]
 pub struct Desktop {
@@ -66,6 +84,9 @@ pub struct Desktop {
     tend: RwLock<Option<Arc<Tend>>>,
     session: Mutex<Option<Session>>,
     documents: Mutex<Documents>,
+    sync: Mutex<SyncActivity>,
+    /// Held while a sync round runs, so rounds never overlap.
+    sync_round: Mutex<()>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -84,7 +105,76 @@ impl Desktop {
             tend: RwLock::new(None),
             session: Mutex::new(None),
             documents: Mutex::new(Documents::default()),
+            sync: Mutex::new(SyncActivity::default()),
+            sync_round: Mutex::new(()),
         }
+    }
+
+    /// Joins an existing clinic with a pairing code: creates this desktop's own encrypted copy,
+    /// pulls everything (progress in [`Desktop::sync_activity`]), and prints its recovery sheet.
+    /// People then sign in with the clinic's accounts.
+    pub fn join(&self, form: &JoinForm) -> Result<DocumentDto, ApiError> {
+        if self.open_tend().is_some() || Tend::exists(&self.dir) {
+            return Err(api(
+                tend_store::StoreError::AlreadyExists(self.dir.clone()).into()
+            ));
+        }
+        let _round = lock(&self.sync_round);
+        self.set_activity(SyncActivity {
+            running: true,
+            ..SyncActivity::default()
+        });
+        let joined = crate::sync::join(
+            &self.dir,
+            &crate::sync::JoinRequest {
+                pairing_code: &form.pairing_code,
+                device_name: &form.device_name,
+                passphrase: &form.passphrase,
+            },
+            self.env.clone(),
+            |p| self.progress(p),
+        );
+        self.set_activity(SyncActivity::default());
+        let joined = joined.map_err(api)?;
+        let sheet = recovery::joined_sheet(&joined).map_err(api)?;
+        self.keep_open(joined.tend);
+        Ok(self.keep(sheet))
+    }
+
+    fn set_activity(&self, a: SyncActivity) {
+        *lock(&self.sync) = a;
+    }
+
+    fn progress(&self, p: tend_sync::Progress) {
+        self.set_activity(SyncActivity {
+            running: true,
+            pulled: p.pulled,
+            cursor: p.cursor,
+            head: p.head,
+        });
+    }
+
+    /// What the background sync is doing now.
+    pub fn sync_activity(&self) -> SyncActivity {
+        *lock(&self.sync)
+    }
+
+    /// One background sync round, when the clinic is open and connected to a server and no
+    /// round is running already. The outcome is kept for the status badge.
+    pub fn sync_tick(&self) {
+        let Some(tend) = self.open_tend() else { return };
+        if !crate::sync::is_configured(&tend) {
+            return;
+        }
+        let Ok(_round) = self.sync_round.try_lock() else {
+            return;
+        };
+        self.set_activity(SyncActivity {
+            running: true,
+            ..SyncActivity::default()
+        });
+        let _ = crate::sync::sync_now(&tend, |p| self.progress(p));
+        self.set_activity(SyncActivity::default());
     }
 
     pub fn dir(&self) -> &Path {

@@ -13,7 +13,32 @@ use crate::{CoreError, Result};
 /// The recovery sheet of a clinic just set up. Only [`Initialized`] holds the recovery key, so
 /// the sheet can only be made at set-up; its printing is audited (without the key).
 pub fn sheet(init: &Initialized) -> Result<PrintedDto> {
-    let tend = &init.tend;
+    sheet_of(
+        &init.tend,
+        init.recovery_key.as_str(),
+        format!("First administrator: {}", init.admin.username),
+        Some(init.admin.id),
+    )
+}
+
+/// The recovery sheet of a desktop that joined the clinic by pairing: its database has its own
+/// key, so its own recovery key.
+pub fn joined_sheet(joined: &crate::sync::Joined) -> Result<PrintedDto> {
+    let identity = joined.tend.store().identity();
+    sheet_of(
+        &joined.tend,
+        joined.recovery_key.as_str(),
+        format!("This desktop: {} (joined by pairing)", identity.device_code),
+        None,
+    )
+}
+
+fn sheet_of(
+    tend: &crate::Tend,
+    recovery_key: &str,
+    who: String,
+    admin: Option<tend_domain::UserId>,
+) -> Result<PrintedDto> {
     let clinic = tend.store().read(|r| r.clinic())?;
     let identity = tend.store().identity();
     let tz = tend.clinic_context()?.timezone;
@@ -27,12 +52,12 @@ pub fn sheet(init: &Initialized) -> Result<PrintedDto> {
             lines: vec![
                 clinic.name.clone(),
                 format!("Database {}", identity.database_id),
-                format!("First administrator: {}", init.admin.username),
+                who,
             ],
         }],
         stamp: None,
         sections: vec![
-            Section::Heading(format!("Recovery key:  {}", init.recovery_key.as_str())),
+            Section::Heading(format!("Recovery key:  {recovery_key}")),
             Section::Heading("Keep this sheet safe".into()),
             Section::Text(
                 "This key opens the clinic's encrypted records if the clinic passphrase is \
@@ -49,12 +74,13 @@ pub fn sheet(init: &Initialized) -> Result<PrintedDto> {
         footer: "Tend recovery sheet: print once, keep safe, do not copy.".into(),
     };
     let pdf = tend_print::document(&view).map_err(|e| CoreError::refused(None, e.to_string()))?;
-    tend.store().write(tend.ctx(Some(init.admin.id)), |tx| {
-        tx.audit(
-            AuditEntry::new("recovery_sheet.print", Outcome::Ok)
-                .record(Entity::User, init.admin.id)
-                .detail(json!({ "pages": pdf.pages })),
-        )?;
+    tend.store().write(tend.ctx(admin), |tx| {
+        let entry = AuditEntry::new("recovery_sheet.print", Outcome::Ok)
+            .detail(json!({ "pages": pdf.pages }));
+        tx.audit(match admin {
+            Some(id) => entry.record(Entity::User, id),
+            None => entry,
+        })?;
         Ok::<_, CoreError>(())
     })?;
     Ok(PrintedDto {

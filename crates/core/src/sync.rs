@@ -529,6 +529,7 @@ pub struct SyncConflictDto {
     /// The patient the record belongs to, when it is about one, so the list can name them.
     pub patient_id: Option<String>,
     pub patient: Option<String>,
+    pub mrn: Option<String>,
     pub field: String,
     pub safety: bool,
     pub values: Vec<ConflictValueDto>,
@@ -559,13 +560,14 @@ pub fn conflicts(tend: &Tend, session: &Session) -> Result<Vec<SyncConflictDto>>
 
 fn conflict_dto(tend: &Tend, c: &ConflictRecord, hidden: bool) -> Result<SyncConflictDto> {
     let patient_id = tend.store().read(|r| r.patient_of(c.entity, c.record_id))?;
-    let patient = match patient_id {
+    let record = match patient_id {
         Some(id) => tend
             .store()
-            .read(|r| r.patient(tend_domain::patient::PatientId::from_uuid(id)))?
-            .map(|p| p.demographics.display_name()),
+            .read(|r| r.patient(tend_domain::patient::PatientId::from_uuid(id)))?,
         None => None,
     };
+    let patient = record.as_ref().map(|p| p.demographics.display_name());
+    let mrn = record.as_ref().map(|p| p.mrn.to_string());
     let mut values = Vec::new();
     for (i, h) in c.heads.iter().enumerate() {
         let (by, device) = tend.store().read(|r| r.change_author(h.change_id))?;
@@ -588,6 +590,7 @@ fn conflict_dto(tend: &Tend, c: &ConflictRecord, hidden: bool) -> Result<SyncCon
         record_id: c.record_id.to_string(),
         patient_id: patient_id.map(|p| p.to_string()),
         patient,
+        mrn,
         field: c.field.clone(),
         safety: c.safety,
         values,

@@ -9,7 +9,8 @@ export type View =
   | { name: "register"; query: string }
   | { name: "patient"; mrn: string; tab?: string; visit?: string; invoice?: string }
   | { name: "billing" }
-  | { name: "admin" };
+  | { name: "admin" }
+  | { name: "sync" };
 
 export const app = $state({
   stage: "loading" as "loading" | "setup" | "unlock" | "sign_in" | "desk" | "failed",
@@ -23,6 +24,9 @@ export const app = $state({
   preview: null as DocumentRef | null,
   searchOpen: false,
   notice: "" as string,
+  /** Sync as the badge last saw it (null: this desktop does not sync). */
+  sync: null as import("./backend").SyncStatus | null,
+  syncActivity: null as import("./backend").SyncActivity | null,
 });
 
 export function signedIn(desk: Desk) {

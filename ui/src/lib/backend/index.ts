@@ -145,4 +145,18 @@ export const api = {
   clinicIdleLock: (minutes: string) => call<T.Clinic>("clinic_idle_lock", { minutes }),
   auditSearch: (filter: T.AuditSearch) => call<T.AuditRow[]>("audit_search", { filter }),
   auditVerify: () => call<{ verified: number; intact: boolean }>("audit_verify"),
+
+  /** Joins an existing clinic by pairing code; answers with this desktop's recovery sheet. */
+  join: (form: { pairing_code: string; device_name: string; passphrase: string }) =>
+    call<T.DocumentRef>("app_join", { form }),
+  syncActivity: () => call<T.SyncActivity>("sync_activity"),
+  syncStatus: () => call<T.SyncStatus>("sync_status"),
+  syncNow: () => call<void>("sync_now"),
+  syncConnect: (server: string, enrol_token: string) => call<T.SyncStatus>("sync_connect", { server, enrol_token }),
+  syncPairingCode: () => call<T.PairingCode>("sync_pairing_code"),
+  syncConflicts: () => call<T.SyncConflict[]>("sync_conflicts"),
+  syncResolve: (conflict: string, value: string) => call<void>("sync_resolve", { conflict, value }),
+  syncDevices: () => call<T.SyncDevice[]>("sync_devices"),
+  syncRevoke: (device: string) => call<void>("sync_revoke", { device }),
+  syncDisconnect: () => call<void>("sync_disconnect"),
 };

@@ -137,3 +137,27 @@ export interface Clinic {
 export interface BillableVisit { id: string; starts_at: string; provider: string; services: number; invoice?: string | null }
 export interface AuditRow { seq: number; at: string; user?: string | null; action: string; outcome: string; detail: unknown }
 export interface AuditSearch { from: string; to: string; user: string; action: string; outcome: string; before: number | null; limit: number }
+
+// Sync.
+export interface SyncStatus {
+  configured: boolean;
+  server: string | null;
+  device_code: string;
+  last_ok: string | null;
+  last_error: string | null;
+  pending: number;
+  cursor: number;
+  conflicts: number;
+  safety_conflicts: number;
+}
+export interface SyncActivity { running: boolean; pulled: number; cursor: number; head: number }
+export interface ConflictValue { change_id: string; value: string; by: string; device: string; at: string; shown: boolean }
+export interface SyncConflict {
+  id: string; entity: string; record_id: string; patient_id: string | null; patient: string | null;
+  mrn: string | null; field: string; safety: boolean; values: ConflictValue[];
+}
+export interface SyncDevice {
+  device_id: string; code: string; name: string | null; registered_at: string;
+  revoked_at: string | null; last_seen_at: string | null; this_desktop: boolean;
+}
+export interface PairingCode { code: string; expires_at: string }
