@@ -23,8 +23,17 @@ if ! "$tools/venv/bin/python" -c "import selenium, pytest, pytest_timeout" 2>/de
   "$tools/venv/bin/pip" install --quiet --requirement tests/e2e/requirements.txt
 fi
 
-echo "e2e: building the app (debug, bundled UI)" >&2
+echo "e2e: building the app (debug, bundled UI) and the sync server" >&2
 cargo build --locked -p tend-desktop -p tend-cli --quiet
+cargo build --locked --manifest-path crates/server/Cargo.toml --quiet
+export TEND_SERVER_BIN="$CARGO_TARGET_DIR/debug/tend-server"
+# The sync scenario needs PostgreSQL: the test command's, or a throwaway one for this run.
+if [ -z "${TEND_TEST_DATABASE_URL:-}" ]; then
+  eval "$(bash scripts/postgres.sh start)"
+  root=$(pwd)
+  trap 'bash "$root/scripts/postgres.sh" stop "$TEND_PG_DIR"' EXIT
+fi
+export TEND_TEST_DATABASE_URL
 
 export PATH="$tools/bin:$PATH"
 export TEND_APP="$CARGO_TARGET_DIR/debug/tend-desktop"
@@ -33,4 +42,4 @@ export TEND_E2E_ARTIFACTS="${TEND_E2E_ARTIFACTS:-$CARGO_TARGET_DIR/e2e}"
 rm -rf "$TEND_E2E_ARTIFACTS"
 echo "e2e: screenshots go to $TEND_E2E_ARTIFACTS" >&2
 cd tests/e2e
-exec "$tools/venv/bin/python" -m pytest -p no:cacheprovider -q "$@"
+"$tools/venv/bin/python" -m pytest -p no:cacheprovider -q "$@"

@@ -13,6 +13,7 @@ mod output_schedule;
 mod rx_cli;
 mod schedule_cli;
 mod secrets;
+mod sync_cli;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -79,6 +80,9 @@ enum Command {
     Passphrase(PassphraseCommand),
     /// The clinic's settings and this device.
     Status,
+    /// Sync with the clinic's other desktops through a sync server.
+    #[command(subcommand)]
+    Sync(sync_cli::SyncCommand),
     /// The clinic's settings, letterhead and logo.
     #[command(subcommand)]
     Clinic(rx_cli::ClinicCommand),
@@ -500,6 +504,7 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
             out.done("The clinic passphrase was changed. The database key did not change.");
         }
         Command::Status => out.status(&clinic::settings(&tend, me)?, me),
+        Command::Sync(cmd) => return sync_cli::run(cmd, &tend, me, out),
         Command::Clinic(cmd) => return rx_cli::clinic_command(cmd, &tend, me, out),
         Command::Drug(cmd) => return rx_cli::drug(cmd, &tend, me, out),
         Command::Rx(cmd) => return rx_cli::prescription(cmd, &tend, me, out),

@@ -231,6 +231,7 @@ pub fn measurements(
 
     let mut measurements = Vec::new();
     let mut pulls: Vec<Duration> = Vec::new();
+    let mut split = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     for i in 0..opts.first_pulls {
         progress(&format!(
             "a new desktop pulls everything ({}/{})",
@@ -241,6 +242,11 @@ pub fn measurements(
         let start = Instant::now();
         let got = round(&b)?;
         pulls.push(start.elapsed());
+        split = (
+            split.0 + got.fetching,
+            split.1 + got.opening,
+            split.2 + got.applying,
+        );
         if got.applied < pushed.pushed {
             return Err(fail("the first pull")(format!(
                 "applied {} of {} changes",
@@ -254,9 +260,13 @@ pub fn measurements(
             "a new desktop pulls the clinic's {} changes (half patient registrations, half \
              edits) from tend-server on loopback over PostgreSQL: pages of {PAGE} opened, \
              checked and applied with the cursor in one transaction each (the server took \
-             {:.1} s to receive them from the first desktop)",
+             {:.1} s to receive them from the first desktop). Of a pull, on average: {:.1} s \
+             waiting for pages, {:.1} s opening envelopes, {:.1} s applying",
             pushed.pushed,
-            push_time.as_secs_f64()
+            push_time.as_secs_f64(),
+            split.0.as_secs_f64() / opts.first_pulls.max(1) as f64,
+            split.1.as_secs_f64() / opts.first_pulls.max(1) as f64,
+            split.2.as_secs_f64() / opts.first_pulls.max(1) as f64,
         ),
         None,
         &mut pulls,

@@ -45,7 +45,16 @@ fn banner(r: &Reader<'_>, p: &PatientRecord, today: chrono::NaiveDate) -> Result
         age: age_on(d.birth_date, today).to_string(),
         sex: d.sex.as_str(),
         allergies: allergies_dto(&facts.allergies),
+        conflicts: safety_conflicts(r, p)?,
     })
+}
+
+/// The safety-list fields of a patient's record in conflict between desktops.
+fn safety_conflicts(r: &Reader<'_>, p: &PatientRecord) -> Result<Vec<String>> {
+    Ok(r.conflicted_fields(Entity::Patient, p.id.as_uuid())?
+        .into_iter()
+        .filter(|f| tend_domain::record::on_safety_list(Entity::Patient, f))
+        .collect())
 }
 
 fn audit_read(tx: &mut WriteTx<'_>, p: &PatientRecord, section: &str) -> Result<()> {
@@ -138,6 +147,7 @@ pub fn summary(tend: &Tend, session: &Session, mrn: &str) -> Result<ChartSummary
                 age: age_on(p.demographics.birth_date, today).to_string(),
                 sex: p.demographics.sex.as_str(),
                 allergies: allergies_dto(&facts.allergies),
+                conflicts: safety_conflicts(&tx.read(), &p)?,
             },
             problems: facts
                 .problems

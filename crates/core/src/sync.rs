@@ -372,7 +372,7 @@ pub fn join(
     ])?;
     let keyring_saved = env.keyring.set(identity.database_id, &key).is_ok();
     let tend = Tend::new(store, env);
-    let round = sync_round(&tend, progress)?;
+    let round = sync_now(&tend, progress)?;
     Ok(Joined {
         tend,
         recovery_key: recovery.display(),

@@ -453,6 +453,17 @@ fn phonetic_key(words: &[String]) -> String {
     keys.join(" ")
 }
 
+/// The patient fields the search index is built from; a change to any other field leaves the
+/// index as it was.
+pub(crate) const INDEXED_FIELDS: &[&str] = &[
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "birth_date",
+    "phones",
+    "merged_into",
+];
+
 /// Rebuilds the search index rows of one patient from its record, in the caller's transaction.
 pub(crate) fn reindex(conn: &Connection, id: Uuid) -> Result<()> {
     let key = id.hyphenated().to_string();

@@ -387,8 +387,15 @@ pub(crate) fn project(conn: &Connection, change: &Change) -> Result<()> {
         }
     };
     result.map_err(|e| unique_violation(table, e))?;
-    // Derived rows (the patient search index) follow their record in the same transaction.
-    if change.entity == Entity::Patient {
+    // Derived rows (the patient search index) follow their record in the same transaction,
+    // when the change touches what the index holds.
+    if change.entity == Entity::Patient
+        && (change.kind == ChangeKind::Create
+            || change
+                .fields
+                .keys()
+                .any(|f| crate::patients::INDEXED_FIELDS.contains(&f.as_str())))
+    {
         crate::patients::reindex(conn, change.record_id)?;
     }
     // A field's clock is its create change's until it is first edited, so a new record writes

@@ -79,6 +79,10 @@ pub struct Round {
     /// Pulled changes that were new here.
     pub applied: u64,
     pub cursor: u64,
+    /// Time spent waiting for the server's pages, opening their envelopes, and applying them.
+    pub fetching: std::time::Duration,
+    pub opening: std::time::Duration,
+    pub applying: std::time::Duration,
 }
 
 /// How far a pull has come: changes pulled so far, and the server's newest cursor.
@@ -211,11 +215,14 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
     ) -> Result<(), SyncError> {
         let (mut cursor, _) = self.replica.position().map_err(Self::local)?;
         loop {
+            let started = std::time::Instant::now();
             let page = self.transport.pull(&PullRequest {
                 v: VERSION,
                 after: cursor,
                 limit: self.page,
             })?;
+            round.fetching += started.elapsed();
+            let started = std::time::Instant::now();
             let mut changes = Vec::with_capacity(page.changes.len());
             let mut next = cursor;
             for p in &page.changes {
@@ -234,11 +241,14 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
                 }
                 changes.push(open(self.key, self.clinic, &p.change)?);
             }
+            round.opening += started.elapsed();
             if !changes.is_empty() {
+                let started = std::time::Instant::now();
                 let applied = self
                     .replica
                     .apply_page(cursor, next, &changes)
                     .map_err(Self::local)?;
+                round.applying += started.elapsed();
                 round.pulled += changes.len() as u64;
                 round.applied += applied as u64;
                 cursor = next;

@@ -41,6 +41,10 @@ describe("the sync badge", () => {
     expect(badge({ ...base, conflicts: 2 }, idle, now)).toMatchObject({ text: "Synced 5 min ago · 2 to review", tone: "warn" });
   });
 
+  it("says so before the first sync", () => {
+    expect(badge({ ...base, last_ok: null }, idle, now)?.text).toBe("Not synced yet");
+  });
+
   it("counts time in minutes, hours and days", () => {
     expect(ago("2026-11-25T07:00:00Z", now)).toBe("3 h ago");
     expect(ago("2026-11-21T10:00:00Z", now)).toBe("4 days ago");

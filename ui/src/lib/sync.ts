@@ -59,7 +59,8 @@ export function badge(status: SyncStatus | null, activity: SyncActivity | null, 
     const since = status.last_ok ? t("Last synced {when}.", { when: ago(status.last_ok, now) }) : t("Not synced yet.");
     return { text: t("Not syncing"), tone: "warn", detail: `${message} ${since} ${t("Work goes on; changes are kept on this computer and sent later")} (${waiting}).` };
   }
-  const when = status.last_ok ? ago(status.last_ok, now) : t("not yet");
+  if (!status.last_ok) return { text: t("Not synced yet"), tone: "busy", detail: t("The first sync starts within a minute.") };
+  const when = ago(status.last_ok, now);
   const text = status.conflicts > 0
     ? t("Synced {when} · {n} to review", { when, n: status.conflicts })
     : t("Synced {when}", { when });

@@ -55,6 +55,9 @@ pub struct BannerDto {
     pub age: String,
     pub sex: &'static str,
     pub allergies: AllergiesDto,
+    /// Safety-list fields (date of birth, sex, identifiers) two desktops changed at once: the
+    /// record is flagged until a clinician chooses.
+    pub conflicts: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -131,6 +131,12 @@ fn a_second_desktop_joins_by_pairing_and_a_clinician_settles_a_safety_conflict()
     let nina_b = auth::sign_in(&b, "nina", "nina password 1").unwrap();
     let on_b = patients::get(&b, &rosa_b, &patient.mrn).unwrap();
     assert_eq!(on_b.birth_date, patient.birth_date);
+    let found = patients::search(&b, &rosa_b, "Rocío Quintana", 5).unwrap();
+    assert_eq!(
+        found.len(),
+        1,
+        "the new desktop's search index covers what it pulled"
+    );
     // The code was for one desktop only.
     let again = sync::join(
         tempfile::tempdir().unwrap().path(),

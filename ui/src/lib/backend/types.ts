@@ -45,6 +45,8 @@ export interface Allergy {
 export interface Banner {
   patient_id: string; mrn: string; display_name: string; birth_date: string; age: string; sex: string;
   allergies: { state: "not_asked" | "none_known" | "recorded"; active: Allergy[] };
+  /** Safety-list fields two desktops changed at once, until a clinician chooses. */
+  conflicts: string[];
 }
 export interface Problem { id: string; code?: string | null; display: string; onset?: string | null; resolved_on?: string | null; note?: string | null; status: string }
 export interface Medication { id: string; drug: string; dose?: string | null; route?: string | null; frequency?: string | null; started_on: string; stopped_on?: string | null; stop_reason?: string | null; indication?: string | null; status: string }

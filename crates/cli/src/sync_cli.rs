@@ -1,0 +1,146 @@
+//! `tend sync`: this desktop and the clinic's sync server, from the command line: status, a
+//! round now, conflicts and settling them, pairing codes, devices. The app does the same from
+//! its Sync screen; joining a clinic is done in the app's first-run screen.
+#![allow(clippy::print_stdout)]
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Subcommand;
+use tend_core::sync;
+use tend_core::{Session, Tend};
+
+use crate::output::Output;
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Where sync stands: server, last sync, changes waiting, conflicts.
+    Status,
+    /// Sync now: send this desktop's changes and receive the others'.
+    Now,
+    /// Connect the clinic's first desktop to a server (admins). The enrolment token is read
+    /// from TEND_ENROL_TOKEN.
+    Connect {
+        server: String,
+        #[arg(long, env = "TEND_ENROL_TOKEN", hide_env_values = true)]
+        enrol_token: String,
+    },
+    /// A one-time pairing code for another desktop (admins).
+    Pair,
+    /// The fields two desktops changed at once.
+    Conflicts,
+    /// Settle a conflict by keeping one of its values (the change id shown by `conflicts`).
+    Resolve { conflict: String, value: String },
+    /// The clinic's desktops as the server knows them (admins).
+    Devices,
+    /// Stop a desktop syncing (admins).
+    Revoke { device: String },
+}
+
+pub fn run(cmd: &SyncCommand, tend: &Tend, me: &Session, out: &Output) -> Result<ExitCode> {
+    match cmd {
+        SyncCommand::Status => status(&sync::status(tend, me)?, out),
+        SyncCommand::Now => {
+            let round = sync::sync_now(tend, |_| {})?;
+            out.done(&format!(
+                "Synced: {} sent, {} received ({} new here).",
+                round.pushed, round.pulled, round.applied
+            ));
+        }
+        SyncCommand::Connect {
+            server,
+            enrol_token,
+        } => status(&sync::connect(tend, me, server, enrol_token)?, out),
+        SyncCommand::Pair => {
+            let code = sync::pairing_code(tend, me)?;
+            if out.is_json() {
+                out.json(&code);
+            } else {
+                println!("{}", code.code);
+                println!(
+                    "Valid once, until {}. Whoever has it can read the clinic's records.",
+                    code.expires_at
+                );
+            }
+        }
+        SyncCommand::Conflicts => {
+            let list = sync::conflicts(tend, me)?;
+            if out.is_json() {
+                out.json(&list);
+            } else if list.is_empty() {
+                println!("No conflicts.");
+            } else {
+                for c in &list {
+                    let whose = c.patient.clone().unwrap_or_else(|| c.entity.clone());
+                    let flag = if c.safety {
+                        "  [a clinician must choose]"
+                    } else {
+                        ""
+                    };
+                    println!("{}  {whose}: {}{flag}", c.id, c.field);
+                    for v in &c.values {
+                        println!(
+                            "    {}  {:<24} by {} on {}",
+                            v.change_id, v.value, v.by, v.device
+                        );
+                    }
+                }
+            }
+        }
+        SyncCommand::Resolve { conflict, value } => {
+            sync::resolve(tend, me, conflict, value)?;
+            out.done("Kept. The other desktops follow at their next sync.");
+        }
+        SyncCommand::Devices => {
+            let list = sync::devices(tend, me)?;
+            if out.is_json() {
+                out.json(&list);
+            } else {
+                for d in &list {
+                    let state = match (&d.revoked_at, d.this_desktop) {
+                        (Some(_), _) => "revoked",
+                        (None, true) => "this desktop",
+                        (None, false) => "",
+                    };
+                    println!(
+                        "{}  {}  {:<24} last seen {}  {state}",
+                        d.device_id,
+                        d.code,
+                        d.name.clone().unwrap_or_default(),
+                        d.last_seen_at.clone().unwrap_or_else(|| "never".into())
+                    );
+                }
+            }
+        }
+        SyncCommand::Revoke { device } => {
+            sync::revoke(tend, me, device)?;
+            out.done("Revoked: that desktop can no longer sync.");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(s: &sync::SyncStatusDto, out: &Output) {
+    if out.is_json() {
+        out.json(s);
+        return;
+    }
+    if !s.configured {
+        println!("This desktop does not sync (device {}).", s.device_code);
+        return;
+    }
+    println!("Server:        {}", s.server.clone().unwrap_or_default());
+    println!("This desktop:  {}", s.device_code);
+    println!(
+        "Last synced:   {}",
+        s.last_ok.clone().unwrap_or_else(|| "not yet".into())
+    );
+    if let Some(e) = &s.last_error {
+        println!("Last error:    {e}");
+    }
+    println!("Waiting:       {} changes", s.pending);
+    println!(
+        "Conflicts:     {} ({} on the safety list)",
+        s.conflicts, s.safety_conflicts
+    );
+}
