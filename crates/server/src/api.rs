@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use subtle::ConstantTimeEq;
 use tend_sync::protocol::{
-    AnnounceRequest, DeviceId, DeviceInfo, Devices, EnrolRequest, Hello, MAX_PAGE, PairingToken, PullRequest,
-    PushRequest, PushResponse, RegisterRequest, Registered, VERSION,
+    AnnounceRequest, DeviceId, DeviceInfo, Devices, EnrolRequest, Hello, MAX_PAGE, PairingToken,
+    PullRequest, PushRequest, PushResponse, RegisterRequest, Registered, VERSION,
 };
 use uuid::Uuid;
 
@@ -87,9 +87,9 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, A
     let row = sqlx::query(
         "SELECT id, clinic_id, revoked_at, replaced_at FROM device WHERE token_hash = $1",
     )
-        .bind(&token_hash[..])
-        .fetch_optional(&state.pool)
-        .await?;
+    .bind(&token_hash[..])
+    .fetch_optional(&state.pool)
+    .await?;
     let Some(row) = row else {
         anonymous(state)?;
         return Err(ApiError::Unauthorized);
@@ -569,7 +569,14 @@ async fn announce(
     check_code(&req.code)?;
     let token = new_token("tnd_")?;
     let mut tx = state.pool.begin().await?;
-    insert_device(&mut tx, req.device_id.as_uuid(), old.clinic_id, &req.code, &token).await?;
+    insert_device(
+        &mut tx,
+        req.device_id.as_uuid(),
+        old.clinic_id,
+        &req.code,
+        &token,
+    )
+    .await?;
     sqlx::query("UPDATE device SET predecessor = $2 WHERE id = $1")
         .bind(req.device_id.as_uuid())
         .bind(old.id)
