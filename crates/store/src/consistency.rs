@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
 use crate::schema::Table;
-use crate::sync::{CHANGE_COLUMNS, read_change};
+use crate::sync::{CHANGE_COLUMNS, chosen_unique, read_change, renamed};
 use crate::write::record_fields;
 use crate::{Store, audit};
 
@@ -105,7 +105,11 @@ fn check(conn: &Connection, audit_key: &audit::AuditKey) -> Result<ConsistencyRe
                         let Some(logged) = expected.get(field) else {
                             continue;
                         };
-                        if logged != value {
+                        // A username or fee code two desktops chose at once shows renamed
+                        // on the record whose claim came later.
+                        let renamed = chosen_unique(entity, field)
+                            .is_some_and(|max| &renamed(logged, record_id, max) == value);
+                        if logged != value && !renamed {
                             note(format!(
                                 "{entity} {record_id}: {field} differs from the change log"
                             ));

@@ -220,7 +220,32 @@ fn rematerialize(conn: &Connection, entity: Entity, record_id: Uuid) -> Result<(
         .map(|c| c.recorded_at)
         .max()
         .unwrap_or_default();
-    write_row(conn, entity, record_id, &fields, created_at, updated_at)?;
+    let mut fields = fields;
+    let mut written = false;
+    for _ in 0..MAX_CLAIMANTS {
+        match write_row(conn, entity, record_id, &fields, created_at, updated_at) {
+            Err(StoreError::Duplicate { field }) => {
+                let claim = state.shown.get(field).map(|(id, hlc)| (*hlc, *id));
+                let value = fields.get(field).cloned().unwrap_or(Value::Null);
+                match settle_claim(conn, entity, record_id, field, &value, claim)? {
+                    Some(renamed) => {
+                        fields.insert(field.to_owned(), renamed);
+                    }
+                    None => continue,
+                }
+            }
+            other => {
+                other?;
+                written = true;
+                break;
+            }
+        }
+    }
+    if !written {
+        return Err(StoreError::Corrupt(
+            "too many desktops chose the same username or fee code at once".into(),
+        ));
+    }
     if entity == Entity::Patient {
         crate::patients::reindex(conn, record_id)?;
     }
@@ -268,6 +293,136 @@ fn rematerialize(conn: &Connection, entity: Entity, record_id: Uuid) -> Result<(
         ])?;
     }
     Ok(())
+}
+
+/// How many desktops may claim one username or fee code at once before sync gives up.
+const MAX_CLAIMANTS: usize = 16;
+
+/// The fields people choose whose values must be unique (usernames, fee codes), with the
+/// longest value each may hold. Two desktops apart can both choose the same one.
+pub(crate) fn chosen_unique(entity: Entity, field: &str) -> Option<usize> {
+    match (entity, field) {
+        (Entity::User, "username") => Some(32),
+        (Entity::FeeItem, "code") => Some(20),
+        _ => None,
+    }
+}
+
+/// The value a record that lost a claim to a username or fee code shows instead: the value, a
+/// dash and the end of its record id (which is random), within the field's length. Every desktop
+/// picks the same loser and the same new value, so they agree; the admin can then rename it.
+pub(crate) fn renamed(value: &Value, record_id: Uuid, max: usize) -> Value {
+    let Value::Text(text) = value else {
+        return value.clone();
+    };
+    let hex = record_id.simple().to_string();
+    let tail = &hex[hex.len() - 6..];
+    let tail = if text.chars().any(|c| c.is_lowercase()) {
+        tail.to_owned()
+    } else {
+        tail.to_uppercase()
+    };
+    let keep: String = text
+        .chars()
+        .take(max.saturating_sub(tail.len() + 1))
+        .collect();
+    Value::Text(format!("{keep}-{tail}"))
+}
+
+/// The clock and change of the value a record holds for `field` (its last edit, or its create).
+fn claim_of(
+    conn: &Connection,
+    entity: Entity,
+    record_id: Uuid,
+    field: &str,
+) -> Result<(Hlc, ChangeId)> {
+    match crate::write::field_clock(conn, entity, record_id, field)? {
+        Some((id, hlc)) => Ok((hlc, id)),
+        None => {
+            let (id, hlc) = crate::write::create_clock(conn, entity, record_id)?;
+            Ok((hlc, id))
+        }
+    }
+}
+
+/// Two records claim the same username or fee code: the earlier claim (clock, then change id)
+/// keeps it. Returns the value the incoming record shows instead when it loses, or `None` after
+/// renaming the record already holding it, when that one loses.
+fn settle_claim(
+    conn: &Connection,
+    entity: Entity,
+    record_id: Uuid,
+    field: &'static str,
+    value: &Value,
+    incoming: Option<(Hlc, ChangeId)>,
+) -> Result<Option<Value>> {
+    let Some(max) = chosen_unique(entity, field) else {
+        return Err(StoreError::Duplicate { field });
+    };
+    let table = Table::of(entity);
+    let (column, _) = table.column(field)?;
+    let holder: Option<String> = conn
+        .query_row(
+            &format!(
+                "SELECT id FROM \"{}\" WHERE {column} = ?1 AND id != ?2",
+                table.name()
+            ),
+            params![Sql(value), record_id.hyphenated().to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(holder) = holder else {
+        return Err(StoreError::Duplicate { field });
+    };
+    let holder: Uuid = holder.parse().map_err(bad)?;
+    let held = claim_of(conn, entity, holder, field)?;
+    let incoming = incoming.unwrap_or((Hlc::ZERO, ChangeId::from_uuid(Uuid::nil())));
+    if incoming < held {
+        let new = renamed(value, holder, max);
+        conn.execute(
+            &format!(
+                "UPDATE \"{}\" SET {column} = ?1 WHERE id = ?2",
+                table.name()
+            ),
+            params![Sql(&new), holder.hyphenated().to_string()],
+        )?;
+        tracing::warn!(
+            entity = entity.as_str(),
+            field,
+            "two desktops chose the same value; the later one was renamed"
+        );
+        Ok(None)
+    } else {
+        tracing::warn!(
+            entity = entity.as_str(),
+            field,
+            "two desktops chose the same value; the later one was renamed"
+        );
+        Ok(Some(renamed(value, record_id, max)))
+    }
+}
+
+/// Projects a pulled change that follows on from what this desktop shows, settling a clash of
+/// usernames or fee codes chosen on two desktops.
+fn project_pulled(conn: &Connection, change: &Change) -> Result<()> {
+    let mut change = std::borrow::Cow::Borrowed(change);
+    for _ in 0..MAX_CLAIMANTS {
+        match crate::write::project(conn, &change) {
+            Err(StoreError::Duplicate { field }) => {
+                let value = change.fields.get(field).cloned().unwrap_or(Value::Null);
+                let claim = Some((change.hlc, change.id));
+                if let Some(new) =
+                    settle_claim(conn, change.entity, change.record_id, field, &value, claim)?
+                {
+                    change.to_mut().fields.insert(field.to_owned(), new);
+                }
+            }
+            other => return other,
+        }
+    }
+    Err(StoreError::Corrupt(
+        "too many desktops chose the same username or fee code at once".into(),
+    ))
 }
 
 /// Inserts or replaces a record's row with the merged fields.
@@ -358,7 +513,7 @@ impl WriteTx<'_> {
             } else {
                 // The usual case: a new record, or an edit of exactly what this desktop shows.
                 // It projects as it did where it was made, without merging the whole record.
-                crate::write::project(self.conn(), change)?;
+                project_pulled(self.conn(), change)?;
             }
             ids.push(change.id);
             applied.new += 1;

@@ -326,3 +326,92 @@ fn a_device_that_asks_too_fast_is_slowed_down() {
         "{refused}"
     );
 }
+
+#[test]
+fn a_username_or_fee_code_chosen_on_two_desktops_at_once_is_kept_by_the_first() {
+    let c = clinic(&shared_server(), 3, &[0, 0, 0]);
+    heal(&c.desktops, 100);
+    for (i, d) in c.desktops.iter().enumerate().take(2) {
+        d.write(|tx| {
+            tx.create(
+                Entity::User,
+                Uuid::now_v7(),
+                fields(&[
+                    ("username", "bob".into()),
+                    ("display_name", format!("Bob {i}").into()),
+                    ("password_hash", "x".into()),
+                    ("roles", "receptionist".into()),
+                    ("licence_number", Value::Null),
+                    ("disabled", false.into()),
+                    ("locked", false.into()),
+                ]),
+            )?;
+            tx.create(
+                Entity::FeeItem,
+                Uuid::now_v7(),
+                fields(&[
+                    ("code", "CONS".into()),
+                    ("name", format!("Consultation {i}").into()),
+                    ("kind", "service".into()),
+                    ("price", "40.00".into()),
+                    ("tax_rate_id", Value::Null),
+                    ("archived", false.into()),
+                ]),
+            )
+            .map(drop)
+        });
+        d.clock.advance(Duration::seconds(1));
+    }
+    // The second desktop sends first, so the server's order is the reverse of the choosing
+    // order: every desktop must still agree that the first choice keeps the name.
+    c.desktops[1].round(100).unwrap();
+    c.desktops[0].round(100).unwrap();
+    c.desktops[2].round(100).unwrap();
+    heal(&c.desktops, 100);
+    let dumps: Vec<String> = c.desktops.iter().map(|d| d.dump()).collect();
+    assert!(dumps.iter().all(|d| d == &dumps[0]));
+    let users: Vec<&str> = dumps[0]
+        .lines()
+        .filter(|l| l.starts_with("user "))
+        .collect();
+    assert_eq!(
+        users
+            .iter()
+            .filter(|l| l.contains("\"username\":\"bob\""))
+            .count(),
+        1
+    );
+    let kept = users
+        .iter()
+        .find(|l| l.contains("\"username\":\"bob\""))
+        .unwrap();
+    assert!(
+        kept.contains("Bob 0"),
+        "the first choice keeps the name: {kept}"
+    );
+    let renamed = users
+        .iter()
+        .find(|l| l.contains("\"username\":\"bob-"))
+        .unwrap();
+    assert!(renamed.contains("Bob 1"), "{renamed}");
+    let fees: Vec<&str> = dumps[0]
+        .lines()
+        .filter(|l| l.starts_with("fee_item "))
+        .collect();
+    assert_eq!(
+        fees.iter()
+            .filter(|l| l.contains("\"code\":\"CONS\""))
+            .count(),
+        1
+    );
+    assert_eq!(
+        fees.iter()
+            .filter(|l| l.contains("\"code\":\"CONS-"))
+            .count(),
+        1
+    );
+    for d in &c.desktops {
+        let report = d.store().check_consistency().unwrap();
+        assert!(report.is_consistent(), "{:?}", report.problems);
+    }
+}
