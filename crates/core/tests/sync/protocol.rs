@@ -415,3 +415,39 @@ fn a_username_or_fee_code_chosen_on_two_desktops_at_once_is_kept_by_the_first() 
         assert!(report.is_consistent(), "{:?}", report.problems);
     }
 }
+
+#[test]
+fn a_reader_pulling_while_others_push_never_skips_a_change() {
+    // Four desktops push at once, in many small transactions, while a fifth pulls without
+    // pause. The server's cursors follow commit order, so no page ever shows a gap (the engine
+    // refuses one) and the reader ends with everything.
+    let c = clinic(&shared_server(), 5, &[0; 5]);
+    heal(&c.desktops, 100);
+    let (writers, reader) = c.desktops.split_at(4);
+    let reader = &reader[0];
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for w in writers {
+            let done = &done;
+            s.spawn(move || {
+                for _ in 0..15 {
+                    rooms(w, 3);
+                    w.round(100).unwrap();
+                }
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            });
+        }
+        s.spawn(|| {
+            while done.load(std::sync::atomic::Ordering::SeqCst) < 4 {
+                reader.round(7).unwrap_or_else(|e| panic!("a pull saw {e}"));
+            }
+        });
+    });
+    heal(&c.desktops, 100);
+    let dumps: Vec<String> = c.desktops.iter().map(|d| d.dump()).collect();
+    assert!(dumps.iter().all(|d| d == &dumps[0]));
+    assert_eq!(
+        dumps[0].lines().filter(|l| l.starts_with("room ")).count(),
+        4 * 15 * 3
+    );
+}
