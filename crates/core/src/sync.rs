@@ -370,9 +370,26 @@ pub fn join(
         (keys::CLINIC_KEY, Some(&hex)),
         (keys::CLINIC, Some(&pairing.clinic_id.to_string())),
     ])?;
+    let tend = Tend::new(store, env.clone());
+    let round = match sync_now(&tend, progress) {
+        Ok(round) => round,
+        Err(e) => {
+            // Without the clinic's records this copy is of no use, and keeping it would leave
+            // a desktop that cannot sign anyone in: nothing stays, and the person starts again.
+            drop(tend);
+            if let Err(removal) = paths.discard_new_clinic() {
+                tracing::error!(error = %removal, "a failed join could not be cleaned up");
+            }
+            return Err(refused(
+                None,
+                format!(
+                    "the clinic's records could not be received ({e}); nothing was kept on this \
+                     computer. Ask the administrator for a new pairing code and try again"
+                ),
+            ));
+        }
+    };
     let keyring_saved = env.keyring.set(identity.database_id, &key).is_ok();
-    let tend = Tend::new(store, env);
-    let round = sync_now(&tend, progress)?;
     Ok(Joined {
         tend,
         recovery_key: recovery.display(),

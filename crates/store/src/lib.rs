@@ -81,6 +81,21 @@ impl DataPaths {
         self.db().is_file()
     }
 
+    /// Removes a clinic that was just made and must not be kept (a join whose first pull
+    /// failed): the database, its journal files and its key slots. The store must be closed.
+    pub fn discard_new_clinic(&self) -> Result<()> {
+        for path in [
+            self.db(),
+            self.sidecar("-wal"),
+            self.sidecar("-shm"),
+            self.keys(),
+            self.lock(),
+        ] {
+            remove_if_exists(&path)?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn sidecar(&self, suffix: &str) -> PathBuf {
         self.dir.join(format!("tend.db{suffix}"))
     }

@@ -142,6 +142,11 @@ impl LocalServer {
         self.spawn()
     }
 
+    /// Kills the server, as a crash or a power cut would.
+    pub fn stop(&mut self) {
+        self.kill();
+    }
+
     fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();

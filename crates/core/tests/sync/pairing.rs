@@ -338,3 +338,65 @@ fn a_desktop_restored_from_a_backup_comes_back_as_a_new_device_and_loses_nothing
     );
     assert!(sync::status(&a, &admin).unwrap().last_error.is_none());
 }
+
+#[test]
+fn a_join_whose_first_pull_fails_keeps_nothing_and_says_what_to_do() {
+    let server = std::cell::RefCell::new(
+        tend_sync::local_server::LocalServer::start(
+            &crate::support::database_url(),
+            tend_sync::local_server::ServerOptions::default(),
+        )
+        .unwrap(),
+    );
+    let url = server.borrow().url();
+    let c = crate::support::clinic(&url, 1, &[0]);
+    let a = &c.desktops[0];
+    a.write(|tx| {
+        for i in 0..1500 {
+            tx.create(
+                tend_domain::Entity::Room,
+                uuid::Uuid::now_v7(),
+                crate::support::fields(&[
+                    ("name", format!("Room {i}").into()),
+                    ("hours", "".into()),
+                    ("archived", false.into()),
+                ]),
+            )?;
+        }
+        Ok(())
+    });
+    a.round(1000).unwrap();
+    let token = a.client().pairing().unwrap();
+    let code = tend_sync::Pairing {
+        server: url.clone(),
+        token: token.pairing_token,
+        clinic_id: c.id,
+        key: c.key.clone(),
+    }
+    .encode()
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut pages = 0;
+    let err = sync::join(
+        dir.path(),
+        &JoinRequest {
+            pairing_code: &code,
+            device_name: "Laptop",
+            passphrase: "laptop passphrase 2026",
+        },
+        env(),
+        |_| {
+            pages += 1;
+            // The server goes away after the first page.
+            server.borrow_mut().stop();
+        },
+    )
+    .unwrap_err();
+    assert_eq!(pages, 1);
+    assert!(err.to_string().contains("nothing was kept"), "{err}");
+    assert!(err.to_string().contains("new pairing code"), "{err}");
+    assert!(!dir.path().join("tend.db").exists());
+    assert!(!dir.path().join("tend.keys").exists());
+    // The folder is free for the next attempt.
+    assert!(!tend_core::Tend::exists(dir.path()));
+}

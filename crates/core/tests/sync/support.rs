@@ -108,6 +108,8 @@ impl Desktop {
 }
 
 pub struct Clinic {
+    pub id: Uuid,
+    pub key: ClinicKey,
     pub server: String,
     pub desktops: Vec<Desktop>,
 }
@@ -232,6 +234,8 @@ pub fn clinic(server: &str, n: usize, skews: &[i64]) -> Clinic {
         });
     }
     Clinic {
+        id: clinic_id,
+        key,
         server: server.to_owned(),
         desktops,
     }
