@@ -224,6 +224,58 @@ mod tests {
     }
 
     #[test]
+    fn the_v1_device_shapes_are_frozen() {
+        let device: DeviceId = "019ab000-0000-7000-8000-000000000002".parse().unwrap();
+        let clinic: Uuid = "019ab000-0000-7000-8000-000000000009".parse().unwrap();
+        assert_eq!(
+            serde_json::to_value(Hello {
+                v: 1,
+                clinic_id: clinic,
+                device_id: device,
+                key_id: "0123456789abcdef".into(),
+                acked_through: 7,
+                head: 42,
+            })
+            .unwrap(),
+            serde_json::json!({
+                "v": 1, "clinic_id": "019ab000-0000-7000-8000-000000000009",
+                "device_id": "019ab000-0000-7000-8000-000000000002",
+                "key_id": "0123456789abcdef", "acked_through": 7, "head": 42
+            })
+        );
+        assert_eq!(
+            serde_json::to_value(RegisterRequest {
+                v: 1,
+                pairing_token: "pair_x".into(),
+                device_id: device,
+                code: "K7".into(),
+            })
+            .unwrap(),
+            serde_json::json!({
+                "v": 1, "pairing_token": "pair_x",
+                "device_id": "019ab000-0000-7000-8000-000000000002", "code": "K7"
+            })
+        );
+        assert_eq!(
+            serde_json::to_value(AnnounceRequest {
+                v: 1,
+                device_id: device,
+                code: "K7".into(),
+            })
+            .unwrap(),
+            serde_json::json!({ "v": 1, "device_id": "019ab000-0000-7000-8000-000000000002", "code": "K7" })
+        );
+        assert_eq!(
+            serde_json::to_value(ErrorBody {
+                error: "revoked".into(),
+                message: "m".into(),
+            })
+            .unwrap(),
+            serde_json::json!({ "error": "revoked", "message": "m" })
+        );
+    }
+
+    #[test]
     fn unknown_fields_are_refused() {
         let err = serde_json::from_str::<PullRequest>(r#"{"v":1,"after":0,"limit":10,"since":5}"#)
             .unwrap_err();
