@@ -209,7 +209,7 @@ async fn push(
         .await?;
     let key_id: String = clinic.get("key_id");
     let mut next: i64 = clinic.get("next_cursor");
-    let mut stored = 0usize;
+    let mut seqs = Vec::with_capacity(req.changes.len());
     for env in &req.changes {
         if env.key_id != key_id {
             return Err(ApiError::Conflict(format!(
@@ -218,17 +218,27 @@ async fn push(
                 env.change_id, env.key_id
             )));
         }
-        let seq = i64::try_from(env.device_seq)
-            .map_err(|_| ApiError::BadRequest("a sequence number is too large".into()))?;
-        let held: Option<Uuid> = sqlx::query_scalar(
-            "SELECT change_id FROM change WHERE device_id = $1 AND device_seq = $2",
-        )
-        .bind(target)
-        .bind(seq)
-        .fetch_optional(&mut *tx)
-        .await?;
-        match held {
-            Some(id) if id == env.change_id.as_uuid() => continue,
+        seqs.push(
+            i64::try_from(env.device_seq)
+                .map_err(|_| ApiError::BadRequest("a sequence number is too large".into()))?,
+        );
+    }
+    // What the server already holds under these numbers: the same change is a repeat (fine),
+    // another change is a desktop restored from an older backup (refused, nothing stored).
+    let held: Vec<(i64, Uuid)> = sqlx::query_as(
+        "SELECT device_seq, change_id FROM change WHERE device_id = $1 AND device_seq = ANY($2)",
+    )
+    .bind(target)
+    .bind(&seqs)
+    .fetch_all(&mut *tx)
+    .await?;
+    let held: std::collections::HashMap<i64, Uuid> = held.into_iter().collect();
+    let (mut cursors, mut ids, mut numbers, mut texts) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut seen = std::collections::HashSet::new();
+    for (env, seq) in req.changes.iter().zip(&seqs) {
+        match held.get(seq) {
+            Some(id) if *id == env.change_id.as_uuid() => continue,
             Some(_) => {
                 return Err(ApiError::Conflict(format!(
                     "this server already holds another change numbered {} from this device: \
@@ -238,29 +248,46 @@ async fn push(
             }
             None => {}
         }
-        let text = serde_json::to_string(env)
-            .map_err(|_| ApiError::BadRequest("a change could not be stored".into()))?;
+        if !seen.insert(*seq) {
+            return Err(ApiError::BadRequest(format!(
+                "change number {} appears twice in one push",
+                env.device_seq
+            )));
+        }
+        texts.push(
+            serde_json::to_string(env)
+                .map_err(|_| ApiError::BadRequest("a change could not be stored".into()))?,
+        );
+        cursors.push(next);
+        ids.push(env.change_id.as_uuid());
+        numbers.push(*seq);
+        next += 1;
+    }
+    let stored = ids.len();
+    if stored > 0 {
         let inserted = sqlx::query(
             "INSERT INTO change (clinic_id, cursor, change_id, device_id, device_seq, envelope)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (clinic_id, change_id) DO NOTHING",
+             SELECT $1, c, i, $2, s, e
+             FROM UNNEST($3::bigint[], $4::uuid[], $5::bigint[], $6::text[]) AS t (c, i, s, e)
+             ON CONFLICT (clinic_id, change_id) DO NOTHING",
         )
         .bind(device.clinic_id)
-        .bind(next)
-        .bind(env.change_id.as_uuid())
         .bind(target)
-        .bind(seq)
-        .bind(text)
+        .bind(&cursors)
+        .bind(&ids)
+        .bind(&numbers)
+        .bind(&texts)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if inserted == 0 {
-            return Err(ApiError::Conflict(format!(
-                "change {} is already held under another sequence number; nothing was stored",
-                env.change_id
-            )));
+        if inserted != stored as u64 {
+            // Dropping the transaction rolls everything back, so no cursor is left unused.
+            return Err(ApiError::Conflict(
+                "a change of this push is already held under another sequence number; nothing \
+                 was stored"
+                    .into(),
+            ));
         }
-        next += 1;
-        stored += 1;
     }
     sqlx::query("UPDATE clinic SET next_cursor = $2 WHERE id = $1")
         .bind(device.clinic_id)
