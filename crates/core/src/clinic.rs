@@ -73,23 +73,12 @@ pub fn init(dir: &Path, req: &InitRequest<'_>, env: Environment) -> Result<Initi
     }
 
     let password_hash = auth::hash_password(req.admin_password)?;
-    let key = DbKey::generate()?;
-    let recovery = RecoveryKey::generate()?;
     let identity = Identity {
         database_id: DatabaseId::new(),
         device_id: DeviceId::new(),
         device_code: DeviceCode::from_random(random_bytes()?),
     };
-    // The key slots are written first: a database never exists without them. A crash before
-    // the database appears leaves only a key-slot file, which the next set-up replaces.
-    KeySlots::new(
-        identity.database_id,
-        &key,
-        req.passphrase,
-        &recovery,
-        KdfParams::CLINIC,
-    )?
-    .write(&paths.keys())?;
+    let (key, recovery) = new_key_slots(&paths, identity.database_id, req.passphrase)?;
 
     let admin = User {
         id: UserId::new(),
@@ -150,6 +139,22 @@ pub fn init(dir: &Path, req: &InitRequest<'_>, env: Environment) -> Result<Initi
         recovery_key: recovery.display(),
         keyring_saved,
     })
+}
+
+/// A new database key and recovery key, and the key slots that hold them, written beside where
+/// the database will be. The key slots are written first: a database never exists without
+/// them. A crash before the database appears leaves only a key-slot file, which the next set-up
+/// (or join) replaces.
+pub(crate) fn new_key_slots(
+    paths: &DataPaths,
+    database_id: DatabaseId,
+    passphrase: &str,
+) -> Result<(DbKey, RecoveryKey)> {
+    let key = DbKey::generate()?;
+    let recovery = RecoveryKey::generate()?;
+    KeySlots::new(database_id, &key, passphrase, &recovery, KdfParams::CLINIC)?
+        .write(&paths.keys())?;
+    Ok((key, recovery))
 }
 
 /// How to unlock the database key.

@@ -16,10 +16,7 @@ use tend_domain::{
 };
 use tend_store::key::random_bytes;
 use tend_store::sync::{ConflictRecord, keys};
-use tend_store::{
-    AuditEntry, DataPaths, DbKey, Identity, KdfParams, KeySlots, Outcome, RecoveryKey, Store,
-    StoreError, WriteCtx,
-};
+use tend_store::{AuditEntry, DataPaths, DbKey, Identity, Outcome, Store, StoreError, WriteCtx};
 use tend_sync::{
     ClientError, ClinicKey, Engine, HttpClient, Pairing, Progress, Replica, Round, SyncError,
     Transport,
@@ -147,6 +144,15 @@ fn client_error(e: ClientError) -> CoreError {
 fn sync_error(e: SyncError) -> CoreError {
     match e {
         SyncError::Client(c) => client_error(c),
+        // The store's own words (SQL, file names) go to the log, not to the front desk.
+        SyncError::Local(detail) => {
+            tracing::error!(%detail, "sync could not read or write this desktop's database");
+            refused(
+                None,
+                "this desktop's copy of the clinic could not take the changes; nothing of them \
+                 was applied, and the details are in the log",
+            )
+        }
         other => refused(None, other.to_string()),
     }
 }
@@ -334,21 +340,13 @@ pub fn join(
             "the pairing code and the server disagree about the clinic",
         ));
     }
-    let key = DbKey::generate()?;
-    let recovery = RecoveryKey::generate()?;
     let identity = Identity {
         database_id: DatabaseId::new(),
         device_id,
         device_code: code,
     };
-    KeySlots::new(
-        identity.database_id,
-        &key,
-        req.passphrase,
-        &recovery,
-        KdfParams::CLINIC,
-    )?
-    .write(&paths.keys())?;
+    let (key, recovery) =
+        crate::clinic::new_key_slots(&paths, identity.database_id, req.passphrase)?;
     let now = env.clock.now();
     let (store, ()) = Store::create(&paths, &key, identity, WriteCtx { user: None, now }, |tx| {
         let fields: Fields = [
