@@ -34,4 +34,8 @@ dbus-run-session -- bash -c '
   "$0/venv/bin/python" tests/e2e/measure.py "http://127.0.0.1:$port" "$1/release/tend-desktop" "$2" "$3" || status=$?
   kill "$driver" "$xvfb" 2>/dev/null || true
   exit $status
-' "$tools" "$CARGO_TARGET_DIR" "$work/clinic" "$runs" 2>/dev/null
+' "$tools" "$CARGO_TARGET_DIR" "$work/clinic" "$runs" 2>"$work/measure.log" || {
+  # WebKit, the driver and the keyring are chatty; their words matter only when a run fails.
+  cat "$work/measure.log" >&2
+  exit 1
+}

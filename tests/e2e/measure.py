@@ -56,6 +56,22 @@ def memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
+def largest_mappings(pid: int, count: int = 12) -> dict[str, int]:
+    """Resident kB per mapped file (or [heap], [anon], …) of one process, the largest first:
+    where its RSS goes."""
+    per: dict[str, int] = {}
+    name = "[anon]"
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        first = line.split(maxsplit=1)[0]
+        if not first.endswith(":"):
+            parts = line.split(maxsplit=5)
+            name = parts[5].strip() if len(parts) > 5 else "[anon]"
+            name = name.rsplit("/", 1)[-1]
+        elif first == "Rss:":
+            per[name] = per.get(name, 0) + int(line.split()[1])
+    return dict(sorted(per.items(), key=lambda kv: -kv[1])[:count])
+
+
 def session(driver_url, app, data_dir):
     options = ArgOptions()
     options.set_capability("browserName", "wry")
@@ -105,6 +121,14 @@ def main():
     time.sleep(20)
     procs = processes(["tend-desktop", "WebKitWebProces", "WebKitNetworkPr"])
     mem = {f"{comm}[{pid}]": memory(pid) for pid, comm in procs}
+    shell_maps = {f"{comm}[{pid}]": largest_mappings(pid) for pid, comm in procs if comm.startswith("tend-desktop")}
+    # Then what a doctor does next in most visits: look up a diagnosis, which loads the
+    # ICD-10-CM catalog for the rest of the day.
+    click(d, "#tab_problems")
+    fill(d, "description", "hypert")
+    find(d, "ul.choices li", 20)
+    time.sleep(20)
+    after_icd = {f"{comm}[{pid}]": memory(pid) for pid, comm in procs}
     d.quit()
     total_rss = sum(r for r, _ in mem.values()) / 1024
     total_pss = sum(p for _, p in mem.values()) / 1024
@@ -113,6 +137,10 @@ def main():
         "start_to_sign_in_s": {"runs": [round(s, 3) for s in startups], "median": round(statistics.median(startups), 3), "max": round(max(startups), 3)},
         "idle_after_chart_mb": {"shell_rss": round(shell_rss, 1), "total_rss": round(total_rss, 1), "total_pss": round(total_pss, 1)},
         "processes": {k: {"rss_kb": r, "pss_kb": p} for k, (r, p) in mem.items()},
+        "idle_after_icd_search_shell_rss_mb": round(
+            sum(r for k, (r, _) in after_icd.items() if k.startswith("tend-desktop")) / 1024, 1
+        ),
+        "shell_largest_mappings_kb": shell_maps,
     }, indent=2))
 
 

@@ -344,6 +344,26 @@ fn bench_clinic(
 
 /// Queries people type, made from real patients of the clinic: full and partial names, a typo,
 /// swapped order, phone digits from the start and the end, and MRNs.
+/// What a doctor types into the problem form, a letter at a time: `hyp`, `hype`, … `essential`,
+/// `essential p`, … for the first two words of each common code's description.
+fn icd_queries() -> Vec<String> {
+    let mut queries = Vec::new();
+    for code in tend_domain::icd10cm::catalog().common() {
+        let words = tend_domain::text::tokens(&code.description);
+        let mut typed = String::new();
+        for word in words.iter().take(2) {
+            for end in 1..=word.len() {
+                let q = format!("{typed}{}", &word[..end]);
+                if q.len() >= 3 {
+                    queries.push(q);
+                }
+            }
+            typed = format!("{typed}{word} ");
+        }
+    }
+    queries
+}
+
 fn search_queries(tend: &Tend, doctor: &Session, opts: &BenchOptions) -> Result<Vec<String>> {
     let code = clinic::settings(tend, doctor)?.device_code;
     let mut rng = fastrand::Rng::with_seed(opts.seed ^ 0x5eed);
@@ -407,6 +427,27 @@ pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<Be
         size,
         &mut times,
         Some(5.0),
+    ));
+
+    progress("timing ICD-10-CM search");
+    let queries = icd_queries();
+    let mut times = Vec::with_capacity(queries.len());
+    for q in &queries {
+        let start = Instant::now();
+        crate::clinical::icd_search(q, 8);
+        times.push(start.elapsed());
+    }
+    measurements.push(latency(
+        "icd_search",
+        format!(
+            "clinical::icd_search, 8 results as the problem form asks, over {} queries typed \
+             letter by letter (from 3 letters) from the first two words of each common code's \
+             description; the first one included",
+            queries.len()
+        ),
+        None,
+        &mut times,
+        None,
     ));
 
     progress("timing the chart summary of patients with 1,000+ visits");

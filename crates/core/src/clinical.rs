@@ -269,9 +269,9 @@ pub fn add_problem(
         "" => (None, required("description", form.description, 200)?),
         code => {
             let entry = icd10cm::catalog().recordable(code)?;
-            let display = optional("description", form.description, 200)?
-                .unwrap_or_else(|| entry.description.clone());
-            (Some(entry.code.clone()), display)
+            let display =
+                optional("description", form.description, 200)?.unwrap_or(entry.description);
+            (Some(entry.code), display)
         }
     };
     let onset = match form.onset.trim() {
@@ -645,8 +645,8 @@ pub fn icd_search(query: &str, limit: usize) -> Vec<IcdDto> {
         .search(query, limit.clamp(1, 100))
         .into_iter()
         .map(|c| IcdDto {
-            code: c.code.clone(),
-            description: c.description.clone(),
+            code: c.code,
+            description: c.description,
             billable: c.billable,
         })
         .collect()

@@ -490,7 +490,7 @@ pub fn populate(
     let common: Vec<(String, String)> = icd10cm::catalog()
         .common()
         .into_iter()
-        .map(|c| (c.code.clone(), c.description.clone()))
+        .map(|c| (c.code, c.description))
         .collect();
     let mut report = SyntheticReport {
         patients: 0,

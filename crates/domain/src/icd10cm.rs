@@ -2,7 +2,7 @@
 //! the binary, searchable by code (`I10`, `e11.9`, `j02`) and by words (`hypert`,
 //! `high blood pressure`), every word a prefix, in any order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::sync::OnceLock;
 
@@ -11,12 +11,31 @@ use serde::Serialize;
 use crate::ValidationError;
 use crate::text::{fold, tokens};
 
+/// The release as shipped; `build.rs` indexes it, and the tests compare the index with it.
+#[cfg(test)]
 const DATA: &[u8] = include_bytes!("../../../assets/icd10cm/icd10cm-2026.tsv.gz");
 /// Codes a primary-care clinic records most often; ranked first among equal matches.
 const COMMON: &str = include_str!("../../../assets/icd10cm/common.tsv");
 
 /// The release this build carries.
 pub const RELEASE: &str = "ICD-10-CM April 2026";
+
+/// Codes per compressed block of descriptions (as in `build.rs`).
+const BLOCK: usize = 256;
+
+/// The index `build.rs` made of the release; its layout is described there.
+macro_rules! built {
+    ($name:literal) => {
+        include_bytes!(concat!(env!("OUT_DIR"), "/", $name))
+    };
+}
+const ENTRIES: &[u8] = built!("icd10cm_entries.bin");
+const BLOCKS: &[u8] = built!("icd10cm_blocks.bin");
+const BLOCK_ENDS: &[u8] = built!("icd10cm_block_ends.bin");
+const WORDS: &[u8] = built!("icd10cm_words.bin");
+const WORD_ENDS: &[u8] = built!("icd10cm_word_ends.bin");
+const POSTINGS: &[u8] = built!("icd10cm_postings.bin");
+const ENTRY_LEN: usize = 12;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IcdCode {
@@ -28,21 +47,44 @@ pub struct IcdCode {
     pub terms: String,
 }
 
-#[derive(Debug)]
-pub struct Catalog {
-    /// Sorted by code.
-    codes: Vec<IcdCode>,
-    /// Folded word → codes (by index) whose description or terms contain it, and whether the
-    /// word is in the description (which ranks higher).
-    words: BTreeMap<String, Vec<(u32, bool)>>,
-    /// Indexes of the common codes.
-    common: std::collections::HashSet<u32>,
+/// The n-th little-endian u32 of `bytes` (0 past the end, which the tests rule out).
+fn u32_at(bytes: &[u8], n: usize) -> u32 {
+    bytes
+        .get(n * 4..n * 4 + 4)
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, u32::from_le_bytes)
 }
 
-/// The catalog, built on first use (a fraction of a second) and kept.
+/// The first index in `0..len` for which `before` is false, `before` being true and then false
+/// over the range (as [`slice::partition_point`]).
+fn partition(len: usize, before: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, len);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if before(mid) { lo = mid + 1 } else { hi = mid }
+    }
+    lo
+}
+
+/// The whole release, searched where it lies in the binary: the codes, a word index, and the
+/// descriptions deflated in blocks and inflated only for the codes a caller is shown. Nothing of
+/// it is copied to the heap but the common codes' indexes.
+#[derive(Debug)]
+pub struct Catalog {
+    /// Indexes of the common codes.
+    common: HashSet<u32>,
+}
+
+/// The catalog (the list of common codes looked up on first use, then kept).
 pub fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| Catalog::parse(DATA))
+    CATALOG.get_or_init(|| {
+        let mut catalog = Catalog {
+            common: HashSet::new(),
+        };
+        catalog.common = catalog.common_indexes().map(|i| i as u32).collect();
+        catalog
+    })
 }
 
 /// `e119` or `E11.9` → `E11.9`; anything that is not code-shaped → `None`.
@@ -68,89 +110,122 @@ pub fn normalize_code(s: &str) -> Option<String> {
     })
 }
 
+/// One line of the data file: code, 1 when billable, description, terms.
+#[cfg(test)]
+fn fields(line: &str) -> Option<(&str, bool, &str, &str)> {
+    let mut f = line.split('\t');
+    let code = f.next()?;
+    let billable = f.next()? == "1";
+    let description = f.next()?;
+    Some((code, billable, description, f.next().unwrap_or_default()))
+}
+
 impl Catalog {
-    fn parse(gz: &[u8]) -> Catalog {
-        let mut text = String::new();
-        // The data is part of the binary and checked by a test; a failure here is a build bug.
-        if flate2::read::GzDecoder::new(gz)
-            .read_to_string(&mut text)
-            .is_err()
-        {
-            return Catalog {
-                codes: Vec::new(),
-                words: BTreeMap::new(),
-                common: Default::default(),
-            };
-        }
-        let mut codes: Vec<IcdCode> = text
-            .lines()
-            .filter_map(|line| {
-                let mut f = line.split('\t');
-                Some(IcdCode {
-                    code: f.next()?.to_owned(),
-                    billable: f.next()? == "1",
-                    description: f.next()?.to_owned(),
-                    terms: f.next().unwrap_or_default().to_owned(),
-                })
-            })
-            .collect();
-        codes.sort_by(|a, b| a.code.cmp(&b.code));
-        let mut words: BTreeMap<String, Vec<(u32, bool)>> = BTreeMap::new();
-        for (i, c) in codes.iter().enumerate() {
-            let i = i as u32;
-            for w in tokens(&c.description) {
-                words.entry(w).or_default().push((i, true));
-            }
-            for w in tokens(&c.terms) {
-                let list = words.entry(w).or_default();
-                if list.last().is_none_or(|(j, _)| *j != i) {
-                    list.push((i, false));
-                }
-            }
-        }
-        let common = COMMON
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split('\t').next())
-            .filter_map(|code| codes.binary_search_by(|c| c.code.as_str().cmp(code)).ok())
-            .map(|i| i as u32)
-            .collect();
-        Catalog {
-            codes,
-            words,
-            common,
-        }
+    fn entry(&self, i: usize) -> &'static [u8] {
+        ENTRIES
+            .get(i * ENTRY_LEN..(i + 1) * ENTRY_LEN)
+            .unwrap_or(&[0; ENTRY_LEN])
     }
 
-    /// The common codes, in the order of the list.
-    pub fn common(&self) -> Vec<&IcdCode> {
+    fn code_at(&self, i: usize) -> &'static str {
+        let code = &self.entry(i)[..8];
+        let len = code.iter().position(|b| *b == 0).unwrap_or(8);
+        std::str::from_utf8(&code[..len]).unwrap_or_default()
+    }
+
+    fn billable_at(&self, i: usize) -> bool {
+        self.entry(i)[10] == 1
+    }
+
+    fn description_len_at(&self, i: usize) -> u16 {
+        u16::from_le_bytes([self.entry(i)[8], self.entry(i)[9]])
+    }
+
+    fn word_count(&self) -> usize {
+        WORD_ENDS.len() / 8
+    }
+
+    /// The n-th word of the index and the range of its postings.
+    fn word(&self, n: usize) -> (&'static str, std::ops::Range<usize>) {
+        let (start, first) = match n {
+            0 => (0, 0),
+            _ => (u32_at(WORD_ENDS, 2 * n - 2), u32_at(WORD_ENDS, 2 * n - 1)),
+        };
+        let (end, last) = (u32_at(WORD_ENDS, 2 * n), u32_at(WORD_ENDS, 2 * n + 1));
+        let text = WORDS
+            .get(start as usize..end as usize)
+            .and_then(|w| std::str::from_utf8(w).ok())
+            .unwrap_or_default();
+        (text, first as usize..last as usize)
+    }
+
+    fn index_of(&self, normalized: &str) -> Option<usize> {
+        let i = partition(self.len(), |i| self.code_at(i) < normalized);
+        (i < self.len() && self.code_at(i) == normalized).then_some(i)
+    }
+
+    fn common_indexes(&self) -> impl Iterator<Item = usize> + '_ {
         COMMON
             .lines()
             .filter(|l| !l.starts_with('#'))
             .filter_map(|l| l.split('\t').next())
-            .filter_map(|code| self.get(code))
+            .filter_map(|code| self.index_of(&normalize_code(code)?))
+    }
+
+    /// The codes at these indexes, in the same order, with their words inflated from their blocks
+    /// (each block once).
+    fn codes(&self, indexes: &[usize]) -> Vec<IcdCode> {
+        let mut inflated: HashMap<usize, String> = HashMap::new();
+        indexes
+            .iter()
+            .filter(|i| **i < self.len())
+            .filter_map(|i| {
+                let text = inflated.entry(i / BLOCK).or_insert_with(|| {
+                    let n = i / BLOCK;
+                    let start = if n == 0 {
+                        0
+                    } else {
+                        u32_at(BLOCK_ENDS, n - 1) as usize
+                    };
+                    let end = u32_at(BLOCK_ENDS, n) as usize;
+                    let mut text = String::new();
+                    if let Some(block) = BLOCKS.get(start..end) {
+                        let _ = flate2::read::DeflateDecoder::new(block).read_to_string(&mut text);
+                    }
+                    text
+                });
+                let (description, terms) = text.lines().nth(i % BLOCK)?.split_once('\t')?;
+                Some(IcdCode {
+                    code: self.code_at(*i).to_owned(),
+                    billable: self.billable_at(*i),
+                    description: description.to_owned(),
+                    terms: terms.to_owned(),
+                })
+            })
             .collect()
     }
 
+    /// The common codes, in the order of the list.
+    pub fn common(&self) -> Vec<IcdCode> {
+        self.codes(&self.common_indexes().collect::<Vec<_>>())
+    }
+
     pub fn len(&self) -> usize {
-        self.codes.len()
+        ENTRIES.len() / ENTRY_LEN
     }
 
     pub fn is_empty(&self) -> bool {
-        self.codes.is_empty()
+        self.len() == 0
     }
 
     /// The entry for an exact code (`I10`, `e11.9`).
-    pub fn get(&self, code: &str) -> Option<&IcdCode> {
-        let code = normalize_code(code)?;
-        self.codes
-            .binary_search_by(|c| c.code.as_str().cmp(&code))
-            .ok()
-            .map(|i| &self.codes[i])
+    pub fn get(&self, code: &str) -> Option<IcdCode> {
+        let i = self.index_of(&normalize_code(code)?)?;
+        self.codes(&[i]).pop()
     }
 
     /// A code that can go on a problem list: it exists and is complete.
-    pub fn recordable(&self, code: &str) -> Result<&IcdCode, ValidationError> {
+    pub fn recordable(&self, code: &str) -> Result<IcdCode, ValidationError> {
         let entry = self.get(code).ok_or_else(|| {
             ValidationError::new(
                 "code",
@@ -161,11 +236,11 @@ impl Catalog {
             )
         })?;
         if !entry.billable {
-            let example = self
-                .codes
-                .iter()
-                .find(|c| c.billable && c.code.starts_with(&entry.code))
-                .map(|c| format!(" such as {}", c.code))
+            let start = partition(self.len(), |i| self.code_at(i) < entry.code.as_str());
+            let example = (start..self.len())
+                .take_while(|i| self.code_at(*i).starts_with(&entry.code))
+                .find(|i| self.billable_at(*i))
+                .map(|i| format!(" such as {}", self.code_at(i)))
                 .unwrap_or_default();
             return Err(ValidationError::new(
                 "code",
@@ -180,47 +255,43 @@ impl Catalog {
 
     /// Codes matching `query`, best first, at most `limit`. A code-shaped query matches codes
     /// beginning with it; otherwise every word must begin a word of the description or terms.
-    pub fn search(&self, query: &str, limit: usize) -> Vec<&IcdCode> {
+    pub fn search(&self, query: &str, limit: usize) -> Vec<IcdCode> {
         let query = query.trim();
         if query.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let mut hits = Vec::new();
         if let Some(code) = normalize_code(query) {
-            let start = self
-                .codes
-                .partition_point(|c| c.code.as_str() < code.as_str());
-            hits.extend(
-                self.codes[start..]
-                    .iter()
-                    .take_while(|c| c.code.starts_with(&code))
-                    .take(limit),
-            );
+            let start = partition(self.len(), |i| self.code_at(i) < code.as_str());
+            let hits: Vec<usize> = (start..self.len())
+                .take_while(|i| self.code_at(*i).starts_with(&code))
+                .take(limit)
+                .collect();
             if !hits.is_empty() {
-                return hits;
+                return self.codes(&hits);
             }
         }
         self.search_words(query, limit)
     }
 
-    fn search_words(&self, query: &str, limit: usize) -> Vec<&IcdCode> {
+    fn search_words(&self, query: &str, limit: usize) -> Vec<IcdCode> {
         let words = tokens(query);
         if words.is_empty() {
             return Vec::new();
         }
-        // For each query word: code → (exact word?, in description?), unioned over the index
-        // words it is a prefix of.
+        // For each query word: code → points (exact word?, in description?), the best over the
+        // index words it is a prefix of; then summed over the query words a code has all of.
         let mut matched: Option<BTreeMap<u32, u32>> = None;
         for w in &words {
             let mut this: BTreeMap<u32, u32> = BTreeMap::new();
-            for (word, postings) in self.words.range(w.clone()..) {
+            let first = partition(self.word_count(), |n| self.word(n).0 < w.as_str());
+            for (word, postings) in (first..self.word_count()).map(|n| self.word(n)) {
                 if !word.starts_with(w.as_str()) {
                     break;
                 }
                 let exact = word == w;
-                for (i, in_description) in postings {
-                    let points = 1 + u32::from(*in_description) * 2 + u32::from(exact);
-                    let e = this.entry(*i).or_default();
+                for posting in postings.map(|n| u32_at(POSTINGS, n)) {
+                    let points = 1 + (posting & 1) * 2 + u32::from(exact);
+                    let e = this.entry(posting >> 1).or_default();
                     *e = (*e).max(points);
                 }
             }
@@ -236,20 +307,21 @@ impl Catalog {
         // Common codes first, then the best word matches, then complete codes, then the shortest
         // (most general) description.
         ranked.sort_by_key(|(i, points)| {
-            let c = &self.codes[*i as usize];
+            let i = *i as usize;
             (
-                !self.common.contains(i),
+                !self.common.contains(&(i as u32)),
                 std::cmp::Reverse(*points),
-                !c.billable,
-                c.description.len(),
-                c.code.clone(),
+                !self.billable_at(i),
+                self.description_len_at(i),
+                self.code_at(i),
             )
         });
-        ranked
+        let top: Vec<usize> = ranked
             .into_iter()
             .take(limit)
-            .map(|(i, _)| &self.codes[i as usize])
-            .collect()
+            .map(|(i, _)| i as usize)
+            .collect();
+        self.codes(&top)
     }
 }
 
@@ -274,7 +346,7 @@ mod tests {
     fn the_catalog_is_the_whole_release() {
         let c = catalog();
         assert_eq!(c.len(), 98_147);
-        assert_eq!(c.codes.iter().filter(|c| c.billable).count(), 74_714);
+        assert_eq!((0..c.len()).filter(|i| c.billable_at(*i)).count(), 74_714);
         assert_eq!(
             c.get("i10").unwrap().description,
             "Essential (primary) hypertension"
@@ -310,6 +382,109 @@ mod tests {
         assert_eq!(first_codes("hypert", 1), ["I10"], "the common code first");
         assert!(first_codes("zzzzqqq", 5).is_empty());
         assert_eq!(catalog().search("J02", 3).len(), 3);
+    }
+
+    /// The compact catalog holds every line of the file, and its index finds and ranks what a
+    /// plain scan of the file does, for words and prefixes drawn from the data.
+    #[test]
+    fn the_index_agrees_with_a_plain_scan() {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(DATA)
+            .read_to_string(&mut text)
+            .unwrap();
+        let mut rows: Vec<_> = text
+            .lines()
+            .filter_map(fields)
+            .map(|(code, billable, description, terms)| {
+                let words = (tokens(description), tokens(terms));
+                (code, billable, description, terms, words)
+            })
+            .collect();
+        rows.sort_by_key(|r| r.0);
+        let c = catalog();
+        let all = c.codes(&(0..c.len()).collect::<Vec<_>>());
+        assert_eq!(all.len(), rows.len());
+        for (got, (code, billable, description, terms, _)) in all.iter().zip(&rows) {
+            assert_eq!(
+                (
+                    got.code.as_str(),
+                    got.billable,
+                    got.description.as_str(),
+                    got.terms.as_str()
+                ),
+                (*code, *billable, *description, *terms)
+            );
+        }
+
+        let scan = |query: &str, limit: usize| -> Vec<String> {
+            if let Some(code) = normalize_code(query) {
+                let hits: Vec<String> = rows
+                    .iter()
+                    .filter(|r| r.0.starts_with(&code))
+                    .take(limit)
+                    .map(|r| r.0.to_owned())
+                    .collect();
+                if !hits.is_empty() {
+                    return hits;
+                }
+            }
+            let query = tokens(query);
+            let mut ranked: Vec<_> = rows
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (code, billable, description, _, (d, t)))| {
+                    let mut sum = 0;
+                    for w in &query {
+                        let best = d
+                            .iter()
+                            .map(|x| (x, 3))
+                            .chain(t.iter().map(|x| (x, 1)))
+                            .filter(|(x, _)| x.starts_with(w.as_str()))
+                            .map(|(x, points)| points + u32::from(x == w))
+                            .max()?;
+                        sum += best;
+                    }
+                    let common = c.common.contains(&(i as u32));
+                    Some((
+                        !common,
+                        std::cmp::Reverse(sum),
+                        !billable,
+                        description.len(),
+                        *code,
+                    ))
+                })
+                .collect();
+            ranked.sort();
+            ranked
+                .into_iter()
+                .take(limit)
+                .map(|r| r.4.to_owned())
+                .collect()
+        };
+        // Half the queries take their words from the included terms, which few codes have.
+        let with_terms: Vec<usize> = (0..rows.len())
+            .filter(|i| !rows[*i].4.1.is_empty())
+            .collect();
+        let mut rng = fastrand::Rng::with_seed(10);
+        for n in 0..60 {
+            let (_, _, _, _, (d, t)) = match n % 2 {
+                0 => &rows[rng.usize(..rows.len())],
+                _ => &rows[with_terms[rng.usize(..with_terms.len())]],
+            };
+            let words: Vec<&String> = match n % 2 {
+                0 => d.iter().chain(t).collect(),
+                _ => t.iter().collect(),
+            };
+            let query: Vec<&str> = (0..rng.usize(1..=3))
+                .map(|_| {
+                    let w = words[rng.usize(..words.len())];
+                    &w[..rng.usize(1..=w.len())]
+                })
+                .collect();
+            let query = query.join(" ");
+            let found: Vec<String> = c.search(&query, 20).into_iter().map(|c| c.code).collect();
+            assert_eq!(found, scan(&query, 20), "{query:?}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod change;
 pub mod clinic;
 pub mod clinical;
 pub mod error;
+mod fold;
 pub mod hlc;
 pub mod icd10cm;
 pub mod ids;

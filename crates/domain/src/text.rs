@@ -4,35 +4,7 @@
 
 use rphonetic::DoubleMetaphone;
 
-/// Folds text for matching: transliterated to ASCII (`Ørsted` → `orsted`, `Nguyễn` → `nguyen`,
-/// `Ελένη` → `elene`), lowercased, with everything but letters and digits turned into spaces.
-pub fn fold(text: &str) -> String {
-    let ascii = deunicode::deunicode(text);
-    let mut out = String::with_capacity(ascii.len());
-    let mut space = true;
-    for c in ascii.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-            space = false;
-        } else if !space {
-            out.push(' ');
-            space = true;
-        }
-    }
-    if out.ends_with(' ') {
-        out.pop();
-    }
-    out
-}
-
-/// The folded words of `text`.
-pub fn tokens(text: &str) -> Vec<String> {
-    fold(text)
-        .split(' ')
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
+pub use crate::fold::{fold, tokens};
 
 /// Shortest word for which one typo is tolerated; shorter ones must match exactly or by prefix.
 pub const MIN_TYPO_LEN: usize = 4;
