@@ -2,7 +2,7 @@
 //! the binary, searchable by code (`I10`, `e11.9`, `j02`) and by words (`hypert`,
 //! `high blood pressure`), every word a prefix, in any order.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::OnceLock;
 
@@ -278,49 +278,64 @@ impl Catalog {
         if words.is_empty() {
             return Vec::new();
         }
-        // For each query word: code → points (exact word?, in description?), the best over the
-        // index words it is a prefix of; then summed over the query words a code has all of.
-        let mut matched: Option<BTreeMap<u32, u32>> = None;
+        // For each query word: (code, points), the points the best of the index words it is a
+        // prefix of gives (exact word?, in description?); then summed over the query words a code
+        // has all of. Kept sorted by code, so the words intersect by merging.
+        let mut matched: Option<Vec<(u32, u32)>> = None;
         for w in &words {
-            let mut this: BTreeMap<u32, u32> = BTreeMap::new();
+            let mut this: Vec<(u32, u32)> = Vec::new();
             let first = partition(self.word_count(), |n| self.word(n).0 < w.as_str());
             for (word, postings) in (first..self.word_count()).map(|n| self.word(n)) {
                 if !word.starts_with(w.as_str()) {
                     break;
                 }
                 let exact = word == w;
-                for posting in postings.map(|n| u32_at(POSTINGS, n)) {
-                    let points = 1 + (posting & 1) * 2 + u32::from(exact);
-                    let e = this.entry(posting >> 1).or_default();
-                    *e = (*e).max(points);
-                }
+                this.extend(postings.map(|n| {
+                    let posting = u32_at(POSTINGS, n);
+                    (posting >> 1, 1 + (posting & 1) * 2 + u32::from(exact))
+                }));
             }
+            // By code, the best points first; then one per code.
+            this.sort_unstable_by_key(|(i, points)| (*i, std::cmp::Reverse(*points)));
+            this.dedup_by_key(|(i, _)| *i);
             matched = Some(match matched {
                 None => this,
-                Some(prev) => prev
-                    .into_iter()
-                    .filter_map(|(i, p)| this.get(&i).map(|q| (i, p + q)))
-                    .collect(),
+                Some(prev) => {
+                    let mut both = Vec::with_capacity(prev.len().min(this.len()));
+                    let mut theirs = this.iter().peekable();
+                    for (i, p) in prev {
+                        while theirs.next_if(|(j, _)| *j < i).is_some() {}
+                        if let Some((_, q)) = theirs.next_if(|(j, _)| *j == i) {
+                            both.push((i, p + q));
+                        }
+                    }
+                    both
+                }
             });
         }
-        let mut ranked: Vec<(u32, u32)> = matched.unwrap_or_default().into_iter().collect();
         // Common codes first, then the best word matches, then complete codes, then the shortest
-        // (most general) description.
-        ranked.sort_by_key(|(i, points)| {
-            let i = *i as usize;
-            (
-                !self.common.contains(&(i as u32)),
-                std::cmp::Reverse(*points),
-                !self.billable_at(i),
-                self.description_len_at(i),
-                self.code_at(i),
-            )
-        });
-        let top: Vec<usize> = ranked
+        // (most general) description; only the best `limit` are put in order.
+        let mut ranked: Vec<_> = matched
+            .unwrap_or_default()
             .into_iter()
-            .take(limit)
-            .map(|(i, _)| i as usize)
+            .map(|(i, points)| {
+                let i = i as usize;
+                (
+                    !self.common.contains(&(i as u32)),
+                    std::cmp::Reverse(points),
+                    !self.billable_at(i),
+                    self.description_len_at(i),
+                    self.code_at(i),
+                    i,
+                )
+            })
             .collect();
+        if ranked.len() > limit {
+            ranked.select_nth_unstable(limit - 1);
+            ranked.truncate(limit);
+        }
+        ranked.sort_unstable();
+        let top: Vec<usize> = ranked.into_iter().map(|r| r.5).collect();
         self.codes(&top)
     }
 }
