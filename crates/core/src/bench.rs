@@ -474,6 +474,23 @@ pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<Be
         Some(10.0),
     ));
 
+    progress("timing the sync status the desktop's badge polls");
+    let mut times = Vec::with_capacity(opts.chart_rounds);
+    for _ in 0..opts.chart_rounds {
+        let start = Instant::now();
+        crate::sync::status(&tend, &doctor)?;
+        times.push(start.elapsed());
+    }
+    measurements.push(latency(
+        "sync_status",
+        "sync::status (changes waiting to be sent, conflicts, last round), which the desktop's \
+         sync badge reads every 5 s, in a clinic whose whole history is still to be sent"
+            .into(),
+        size,
+        &mut times,
+        None,
+    ));
+
     progress("timing a 5-item prescription printed to PDF");
     measurements.extend(rx_measurements(&tend, &doctor, &heavy[0], &opts)?);
 

@@ -686,17 +686,22 @@ impl Store {
         })
     }
 
-    /// How many of this device's changes the server has not acknowledged.
+    /// How many of this device's changes the server has not acknowledged: its newest sequence
+    /// number less the acknowledged one, since a device numbers its changes from 1 without gaps
+    /// (the consistency check holds it to that). Read from the end of the (device, sequence)
+    /// index, so the sync badge's poll costs the same whatever the clinic's size; counting the
+    /// changes instead walked the whole index, 0.13 s and a full 32 MiB page cache every few
+    /// seconds in a clinic of 100,000 patients that had never synced.
     pub fn pending_changes(&self) -> Result<u64> {
         let device = self.identity().device_id.to_string();
         self.read(|r| {
             let acked = meta_u64(r.conn, keys::ACKED)?;
-            let n: i64 = r.conn.query_row(
-                "SELECT count(*) FROM change_log WHERE device_id = ?1 AND device_seq > ?2",
-                params![device, i64::try_from(acked).map_err(bad)?],
+            let newest: i64 = r.conn.query_row(
+                "SELECT COALESCE(MAX(device_seq), 0) FROM change_log WHERE device_id = ?1",
+                params![device],
                 |r| r.get(0),
             )?;
-            Ok(u64::try_from(n).unwrap_or(0))
+            Ok(u64::try_from(newest).map_err(bad)?.saturating_sub(acked))
         })
     }
 

@@ -212,3 +212,34 @@ fn every_connection_has_the_pragmas_the_design_asks_for() {
     check(c.store.read(|r| r.pragmas()).unwrap());
     check(c.store.write(ctx(None), |tx| tx.read().pragmas()).unwrap());
 }
+
+/// The sync badge reads this every few seconds; it once counted every change of the device.
+#[test]
+fn pending_changes_are_the_changes_after_the_acknowledged_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = clinic(dir.path());
+    for (i, name) in ["ana", "bea", "cai", "dan"].iter().enumerate() {
+        add_user(&c.store, name, &format!("User {i}"));
+    }
+    let counted = |acked: i64| -> u64 {
+        let n: i64 = raw(&c.paths, &c.key)
+            .query_row(
+                "SELECT count(*) FROM change_log WHERE device_seq > ?1",
+                [acked],
+                |r| r.get(0),
+            )
+            .unwrap();
+        u64::try_from(n).unwrap()
+    };
+    assert_eq!(c.store.pending_changes().unwrap(), counted(0));
+    assert_eq!(c.store.pending_changes().unwrap(), 6);
+    for acked in [1, 4, 6, 9] {
+        c.store.set_acked(acked).unwrap();
+        let expected = counted(i64::try_from(acked).unwrap());
+        assert_eq!(
+            c.store.pending_changes().unwrap(),
+            expected,
+            "acked {acked}"
+        );
+    }
+}
