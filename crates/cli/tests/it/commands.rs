@@ -245,6 +245,7 @@ fn the_quick_bench_runs_and_reports_every_measurement_as_json_lines() {
             "patient_search",
             "icd_search",
             "chart_summary",
+            "sync_status",
             "rx_pdf",
             "rx_pdf_first",
             "invoice_pdf",
