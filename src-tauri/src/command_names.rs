@@ -37,6 +37,7 @@ pub const ALL: &[&str] = &[
     "visit_addendum",
     "note_templates",
     "drug_search",
+    "drug_add_strength",
     "rx_create",
     "rx_edit",
     "rx_check",

@@ -247,6 +247,12 @@ pub async fn drug_search(d: Desk<'_>, query: String, limit: usize) -> Reply {
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn drug_add_strength(d: Desk<'_>, drug: String, strength: String) -> Reply {
+    d.run(|t, s| rx::add_strength(t, s, &drug, &strength))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn rx_create(d: Desk<'_>, mrn: String, items: Vec<ItemForm>) -> Reply {
     d.run(|t, s| rx::create_draft(t, s, &mrn, &items)).reply()
 }

@@ -121,6 +121,7 @@ pub fn run() -> Result<(), String> {
             commands::visit_addendum,
             commands::note_templates,
             commands::drug_search,
+            commands::drug_add_strength,
             commands::rx_create,
             commands::rx_edit,
             commands::rx_check,

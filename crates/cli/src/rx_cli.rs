@@ -37,6 +37,15 @@ pub enum DrugCommand {
         #[arg(long)]
         drug: String,
     },
+    /// Add a strength a drug comes in, so it can be prescribed (admins and doctors; audited).
+    /// A prescription names only strengths its drug is known in.
+    Strength {
+        /// The strength, such as `7 mg` or `125 mg/5 mL`; written in safe notation.
+        strength: String,
+        /// The drug (generic name or code).
+        #[arg(long)]
+        drug: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -50,7 +59,8 @@ pub struct DrugArgs {
     /// Dose forms, comma-separated: `tablet, oral solution`.
     #[arg(long)]
     forms: String,
-    /// Strengths, comma-separated: `250 mg, 500 mg`.
+    /// Strengths, separated by commas or semicolons: `250 mg, 500 mg` (semicolons where the
+    /// clinic writes decimal commas: `0,5 mg; 1 mg`).
     #[arg(long)]
     strengths: String,
     /// Routes, comma-separated: `oral` or `PO, IV`.
@@ -194,6 +204,11 @@ pub fn drug(cmd: &DrugCommand, tend: &Tend, me: &Session, out: &Output) -> Resul
             out,
             &rx::add_brand(tend, me, brand, drug)?,
             "Brand added to",
+        ),
+        DrugCommand::Strength { strength, drug } => show::drug(
+            out,
+            &rx::add_strength(tend, me, drug, strength)?,
+            "Strength added to",
         ),
     }
     Ok(ExitCode::SUCCESS)

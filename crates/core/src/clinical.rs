@@ -366,12 +366,13 @@ pub fn start_medication(
     } else {
         parse_date("started_on", form.started_on)?
     };
+    let mark = tend.store().read(crate::prescriptions::decimal_mark)?;
     let data = EventData::MedicationStarted {
         drug: required("drug", form.drug, 120)?,
         drug_code: None,
-        dose: optional("dose", form.dose, 60)?,
+        dose: recorded("dose", form.dose, 60, mark)?,
         route: optional("route", form.route, 40)?,
-        frequency: optional("frequency", form.frequency, 60)?,
+        frequency: recorded("frequency", form.frequency, 60, mark)?,
         started_on,
         indication: optional("indication", form.indication, 120)?,
     };
@@ -393,6 +394,19 @@ pub fn start_medication(
     })
 }
 
+/// A medication's dose or frequency typed by hand, written in safe notation (see
+/// `tend_domain::prescribing::notation`).
+fn recorded(
+    field: &'static str,
+    value: &str,
+    max_chars: usize,
+    mark: tend_domain::prescribing::DecimalMark,
+) -> Result<Option<String>> {
+    Ok(optional(field, value, max_chars)?
+        .map(|text| tend_domain::prescribing::notation::recorded(field, &text, mark))
+        .transpose()?)
+}
+
 fn running(events: &[ClinicalEvent]) -> bool {
     !voided(events)
         && !events
@@ -408,10 +422,11 @@ pub fn change_medication(
 ) -> Result<Uuid> {
     tend.authorize(session, Action::MedicationWrite)?;
     let today = tend.today()?;
+    let mark = tend.store().read(crate::prescriptions::decimal_mark)?;
     let data = EventData::MedicationChanged {
-        dose: optional("dose", form.dose, 60)?,
+        dose: recorded("dose", form.dose, 60, mark)?,
         route: optional("route", form.route, 40)?,
-        frequency: optional("frequency", form.frequency, 60)?,
+        frequency: recorded("frequency", form.frequency, 60, mark)?,
         changed_on: today,
     };
     if let EventData::MedicationChanged {

@@ -12,10 +12,11 @@ use serde_json::json;
 use tend_domain::clinical::{Category, ChartFacts, EventData, Status, fold_events};
 use tend_domain::prescribing::catalog::{CLINIC_PREFIX, Catalog};
 use tend_domain::prescribing::checks::{CheckInput, Warning, check};
+use tend_domain::prescribing::notation;
 use tend_domain::prescribing::prescription::{
     ItemForm, Override, Prescription, RxStatus, content_hash,
 };
-use tend_domain::prescribing::{Amount, ClinicDrug, Item};
+use tend_domain::prescribing::{Amount, ClinicDrug, DecimalMark, Item};
 use tend_domain::{Action, Entity, ValidationError};
 use tend_store::prescriptions::{clinic_drug_fields, prescription_fields};
 use tend_store::{AuditEntry, Outcome, PatientRecord, Reader, StoreError, WriteTx};
@@ -83,7 +84,7 @@ fn item_dto(i: &Item) -> RxItemDto {
         title: i.title(),
         drug: i.drug.clone(),
         drug_code: i.drug_code.clone(),
-        strength: i.strength.clone(),
+        strength: notation::shown(&i.strength),
         form: i.form.clone(),
         dose: i.dose.words(),
         route: i.route.clone(),
@@ -92,7 +93,7 @@ fn item_dto(i: &Item) -> RxItemDto {
         directions: i.directions(),
         quantity: i.quantity_words(),
         refills: i.refills_words(),
-        instructions: i.instructions.clone(),
+        instructions: i.printed_instructions(),
     }
 }
 
@@ -114,9 +115,18 @@ fn drug_dto(catalog: &Catalog, d: &tend_domain::prescribing::Drug) -> DrugDto {
     }
 }
 
-/// The shipped catalog with the clinic's own drugs and brands.
+/// The shipped catalog with the clinic's own drugs, brands and added strengths.
 pub(crate) fn catalog_of(r: &Reader<'_>) -> Result<Catalog> {
-    Ok(Catalog::with_clinic(r.clinic_drugs()?, &r.drug_brands()?))
+    Ok(Catalog::with_clinic(
+        r.clinic_drugs()?,
+        &r.drug_brands()?,
+        &r.drug_strengths()?,
+    ))
+}
+
+/// How the clinic writes decimals, which typed amounts are read by.
+pub(crate) fn decimal_mark(r: &Reader<'_>) -> Result<DecimalMark> {
+    Ok(crate::billing::Books::of(r)?.locale.decimal_mark())
 }
 
 /// Drugs whose name (generic or brand) starts with the words typed.
@@ -221,20 +231,29 @@ pub fn add_clinic_drug(
     for r in &routes {
         tend_domain::prescribing::sig::parse_route(r)?;
     }
-    let max_daily =
-        match form.max_daily.trim() {
-            "" => None,
-            s => Some(Amount::parse(s).ok_or_else(|| {
-                ValidationError::new("max_daily", "write an amount such as 4000 mg")
-            })?),
-        };
+    let mark = tend.store().read(decimal_mark)?;
+    let max_daily = match form.max_daily.trim() {
+        "" => None,
+        s => Some(
+            Amount::read(s, mark)
+                .map_err(|e| ValidationError::new("max_daily", format!("{e} (such as 4000 mg)")))?,
+        ),
+    };
+    // Strengths are separated by semicolons (or commas, which a decimal comma rules out).
+    let strengths = split_strengths(form.strengths, mark)?
+        .iter()
+        .map(|s| {
+            notation::canonical(s, mark)
+                .map_err(|e| ValidationError::new("strengths", format!("{s}: {e}")))
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     let id = Uuid::now_v7();
     let drug = ClinicDrug {
         code: format!("{CLINIC_PREFIX}{id}"),
         generic,
         class,
         forms: split("forms", form.forms)?,
-        strengths: split("strengths", form.strengths)?,
+        strengths,
         routes,
         max_daily,
     };
@@ -255,6 +274,86 @@ pub fn add_clinic_drug(
         let catalog = catalog_of(&tx.read())?;
         let d = catalog
             .get(&drug.code)
+            .ok_or(StoreError::NotFound { entity: "drug" })?;
+        Ok(drug_dto(&catalog, d))
+    })
+}
+
+/// A list of strengths as typed: separated by semicolons, or by commas where commas are not
+/// the clinic's decimal mark ("2.5 mg, 5 mg").
+fn split_strengths(s: &str, mark: DecimalMark) -> Result<Vec<String>> {
+    let separators: &[char] = if s.contains(';') || mark == DecimalMark::Comma {
+        &[';']
+    } else {
+        &[',', ';']
+    };
+    let list: Vec<String> = s
+        .split(separators)
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if list.is_empty() {
+        return Err(ValidationError::new(
+            "strengths",
+            "give at least one, separated by semicolons",
+        )
+        .into());
+    }
+    Ok(list)
+}
+
+/// Adds a strength to a drug of the catalog (shipped or the clinic's own), so it can be
+/// prescribed: a prescription names only strengths its drug is known in.
+pub fn add_strength(tend: &Tend, session: &Session, drug: &str, strength: &str) -> Result<DrugDto> {
+    tend.authorize(session, Action::DrugCatalogEdit)?;
+    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
+        let r = tx.read();
+        let mark = decimal_mark(&r)?;
+        let measure = tend_domain::prescribing::Measure::parse(strength, mark)
+            .map_err(|e| ValidationError::new("strength", e.0))?;
+        let catalog = catalog_of(&r)?;
+        let target = catalog
+            .get(drug)
+            .or_else(|| catalog.resolve(drug))
+            .ok_or_else(|| {
+                CoreError::refused(
+                    Some("drug"),
+                    format!("there is no drug {drug:?} in the catalog"),
+                )
+            })?;
+        if let Some(known) = target.strengths.iter().find(|k| {
+            tend_domain::prescribing::Measure::parse(k, DecimalMark::Point)
+                .is_ok_and(|k| k.same_as(&measure))
+        }) {
+            return Err(CoreError::refused(
+                Some("strength"),
+                format!("{} already comes in {known}", target.generic),
+            ));
+        }
+        let code = target.code.clone();
+        let id = Uuid::now_v7();
+        let strength = measure.to_string();
+        tx.create(
+            Entity::DrugStrength,
+            id,
+            [
+                ("drug_code", code.as_str().into()),
+                ("strength", strength.as_str().into()),
+                ("archived", false.into()),
+            ]
+            .into_iter()
+            .map(|(k, v): (&str, tend_domain::Value)| (k.to_owned(), v))
+            .collect(),
+        )?;
+        tx.audit(
+            AuditEntry::new("drug.strength_add", Outcome::Ok)
+                .record(Entity::DrugStrength, id)
+                .detail(json!({ "drug": code, "strength": strength })),
+        )?;
+        let catalog = catalog_of(&tx.read())?;
+        let d = catalog
+            .get(&code)
             .ok_or(StoreError::NotFound { entity: "drug" })?;
         Ok(drug_dto(&catalog, d))
     })
@@ -309,7 +408,7 @@ pub fn add_brand(tend: &Tend, session: &Session, brand: &str, drug: &str) -> Res
     })
 }
 
-fn validate_items(catalog: &Catalog, forms: &[ItemForm]) -> Result<Vec<Item>> {
+fn validate_items(catalog: &Catalog, forms: &[ItemForm], mark: DecimalMark) -> Result<Vec<Item>> {
     if forms.is_empty() {
         return Err(ValidationError::new("items", "add at least one drug").into());
     }
@@ -320,7 +419,7 @@ fn validate_items(catalog: &Catalog, forms: &[ItemForm]) -> Result<Vec<Item>> {
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            f.validate(catalog).map_err(|e| {
+            f.validate(catalog, mark).map_err(|e| {
                 CoreError::Validation(ValidationError::new(
                     e.field,
                     format!("item {}: {}", i + 1, e.reason),
@@ -347,7 +446,49 @@ fn load(r: &Reader<'_>, id: &str) -> Result<Prescription> {
             "this prescription's stored content does not match what was signed; it may have been tampered with (see tend audit verify)",
         ));
     }
-    Ok(rx)
+    Ok(normalized(rx))
+}
+
+/// A draft written before the notation rules, or by an older desktop, is read in safe
+/// notation, so what is shown, checked and signed is what is stored from then on. Signed
+/// items stay as signed (their hash covers them) and are shown in safe notation instead.
+fn normalized(mut rx: Prescription) -> Prescription {
+    if rx.status == RxStatus::Draft {
+        rx.items = rx.items.iter().map(Item::normalized).collect();
+    }
+    rx
+}
+
+/// Every catalog drug on the prescription is in a strength it is known in (a draft written
+/// before strengths were checked, or with a strength since withdrawn, is refused at signing).
+fn check_strengths(catalog: &Catalog, items: &[Item]) -> Result<()> {
+    for (i, item) in items.iter().enumerate() {
+        let Some(drug) = item.drug_code.as_deref().and_then(|c| catalog.get(c)) else {
+            continue;
+        };
+        let known = tend_domain::prescribing::Measure::parse(&item.strength, DecimalMark::Point)
+            .is_ok_and(|m| {
+                drug.strengths.iter().any(|k| {
+                    tend_domain::prescribing::Measure::parse(k, DecimalMark::Point)
+                        .is_ok_and(|k| k.same_as(&m))
+                })
+            });
+        if !known {
+            return Err(ValidationError::new(
+                "strength",
+                format!(
+                    "item {}: {} comes in {}; {} is not one of them. Change the strength, or add it to {}'s strengths first",
+                    i + 1,
+                    drug.generic,
+                    drug.strengths.join(", "),
+                    notation::shown(&item.strength),
+                    drug.generic
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 fn dto(r: &Reader<'_>, rx: &Prescription) -> Result<RxDto> {
@@ -386,7 +527,7 @@ pub fn create_draft(
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let r = tx.read();
         let patient = find(&r, mrn)?;
-        let items = validate_items(&catalog_of(&r)?, items)?;
+        let items = validate_items(&catalog_of(&r)?, items, decimal_mark(&r)?)?;
         let rx = Prescription {
             id: Uuid::now_v7(),
             number: None,
@@ -420,7 +561,7 @@ pub fn edit_draft(tend: &Tend, session: &Session, id: &str, items: &[ItemForm]) 
         let mut rx = load(&r, id)?;
         rx.check_edit()
             .map_err(|e| CoreError::refused(None, e.message()))?;
-        rx.items = validate_items(&catalog_of(&r)?, items)?;
+        rx.items = validate_items(&catalog_of(&r)?, items, decimal_mark(&r)?)?;
         tx.update(Entity::Prescription, rx.id, prescription_fields(&rx))?;
         tx.audit(
             AuditEntry::new("rx.edit", Outcome::Ok)
@@ -527,6 +668,7 @@ pub fn sign(
         if rx.prescriber_id != session.user_id() {
             return Err(CoreError::refused(None, "only the prescriber who wrote this draft can sign it; renew it as your own"));
         }
+        check_strengths(&catalog_of(&r)?, &rx.items)?;
         let (patient, warnings) = run_checks(&r, &rx, tz, today)?;
         let reason_for = |key: &str| {
             reasons
@@ -591,7 +733,11 @@ fn add_to_medications(
                 && (m.drug_code.is_some() && m.drug_code == item.drug_code
                     || tend_domain::text::fold(&m.drug) == tend_domain::text::fold(&item.drug))
         });
-        let dose = Some(format!("{} {}", item.strength, item.dose.words()));
+        let dose = Some(format!(
+            "{} {}",
+            notation::shown(&item.strength),
+            item.dose.words()
+        ));
         let frequency = Some(item.frequency.words.clone());
         let (subject, data) = match running {
             Some(m) => (
@@ -674,7 +820,7 @@ pub fn renew(tend: &Tend, session: &Session, id: &str) -> Result<RxDto> {
             patient_id: source.patient_id,
             prescriber_id: session.user_id(),
             status: RxStatus::Draft,
-            items: source.items.clone(),
+            items: source.items.iter().map(Item::normalized).collect(),
             overrides: Vec::new(),
             created_at: now,
             signed_at: None,
@@ -853,7 +999,7 @@ fn print_view(
                 directions: i.directions(),
                 quantity: i.quantity_words(),
                 refills: i.refills_words(),
-                instructions: i.instructions.clone(),
+                instructions: i.printed_instructions(),
             })
             .collect(),
         prescriber: prescriber.user.display_name.clone(),

@@ -36,6 +36,7 @@ pub enum Entity {
     Prescription,
     ClinicDrug,
     DrugBrand,
+    DrugStrength,
     TaxRate,
     FeeItem,
     VisitService,
@@ -45,7 +46,7 @@ pub enum Entity {
 }
 
 impl Entity {
-    pub const ALL: [Entity; 23] = [
+    pub const ALL: [Entity; 24] = [
         Entity::Clinic,
         Entity::Device,
         Entity::User,
@@ -63,6 +64,7 @@ impl Entity {
         Entity::Prescription,
         Entity::ClinicDrug,
         Entity::DrugBrand,
+        Entity::DrugStrength,
         Entity::TaxRate,
         Entity::FeeItem,
         Entity::VisitService,
@@ -90,6 +92,7 @@ impl Entity {
             Entity::Prescription => "prescription",
             Entity::ClinicDrug => "clinic_drug",
             Entity::DrugBrand => "drug_brand",
+            Entity::DrugStrength => "drug_strength",
             Entity::TaxRate => "tax_rate",
             Entity::FeeItem => "fee_item",
             Entity::VisitService => "visit_service",

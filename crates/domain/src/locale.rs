@@ -115,6 +115,11 @@ impl Locale {
         self.rules().tag
     }
 
+    /// The mark the clinic writes decimals with, which amounts typed there are read by.
+    pub fn decimal_mark(self) -> crate::prescribing::DecimalMark {
+        crate::prescribing::DecimalMark::of(self.rules().decimal)
+    }
+
     /// A sensible locale for a clinic that has not chosen one, from its currency.
     pub fn for_currency(currency: Currency) -> Locale {
         match currency {

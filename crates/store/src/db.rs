@@ -55,6 +55,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_phone_index.sql",
         include_str!("../../../migrations/client/0010_phone_index.sql"),
     ),
+    (
+        "0011_drug_strength.sql",
+        include_str!("../../../migrations/client/0011_drug_strength.sql"),
+    ),
 ];
 
 #[cfg(test)]

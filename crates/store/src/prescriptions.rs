@@ -128,6 +128,16 @@ impl Reader<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Strengths the clinic added to drugs: (drug code, strength).
+    pub fn drug_strengths(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT drug_code, strength FROM drug_strength WHERE archived = 0
+             ORDER BY created_at, id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Brand names the clinic added: (brand, drug code).
     pub fn drug_brands(&self) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare_cached(

@@ -255,6 +255,11 @@ const DRUG_BRAND: Table = Table {
     columns: &[("brand", Text), ("drug_code", Text), ("archived", Bool)],
 };
 
+const DRUG_STRENGTH: Table = Table {
+    entity: Entity::DrugStrength,
+    columns: &[("drug_code", Text), ("strength", Text), ("archived", Bool)],
+};
+
 const TAX_RATE: Table = Table {
     entity: Entity::TaxRate,
     columns: &[
@@ -380,6 +385,7 @@ impl Table {
             Entity::Prescription => &PRESCRIPTION,
             Entity::ClinicDrug => &CLINIC_DRUG,
             Entity::DrugBrand => &DRUG_BRAND,
+            Entity::DrugStrength => &DRUG_STRENGTH,
             Entity::TaxRate => &TAX_RATE,
             Entity::FeeItem => &FEE_ITEM,
             Entity::VisitService => &VISIT_SERVICE,

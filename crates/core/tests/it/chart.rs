@@ -462,7 +462,8 @@ fn medications_change_and_stop_and_problems_resolve() {
         &r.doctor,
         &med,
         &MedicationForm {
-            dose: "1000 mg",
+            // Typed with a trailing zero: recorded in safe notation.
+            dose: "1000.0 mg",
             ..Default::default()
         },
     )
@@ -473,13 +474,26 @@ fn medications_change_and_stop_and_problems_resolve() {
             .field(),
         Some("dose")
     );
+    // An error-prone abbreviation on the medication list is refused, naming the field.
+    let qd = clinical::change_medication(
+        t,
+        &r.doctor,
+        &med,
+        &MedicationForm {
+            dose: "10 U QD",
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(qd.field(), Some("dose"));
+    assert!(qd.to_string().contains("once a day"), "{qd}");
     let s = chart::summary(t, &r.doctor, &r.mrn).unwrap();
     assert_eq!(
         (
             s.medications[0].dose.as_deref(),
             s.medications[0].frequency.as_deref()
         ),
-        (Some("1000 mg"), Some("twice daily"))
+        (Some("1000 mg"), Some("twice a day"))
     );
     clinical::stop_medication(t, &r.doctor, &med, "", "stomach upset").unwrap();
     assert!(

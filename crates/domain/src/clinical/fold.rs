@@ -241,9 +241,9 @@ pub fn fold_events(events: &[ClinicalEvent]) -> ChartFacts {
                     id: e.subject_id,
                     drug: drug.clone(),
                     drug_code: drug_code.clone(),
-                    dose: dose.clone(),
+                    dose: shown("dose", dose),
                     route: route.clone(),
-                    frequency: frequency.clone(),
+                    frequency: shown("frequency", frequency),
                     started_on: *started_on,
                     last_changed_on: None,
                     stopped_on: None,
@@ -265,13 +265,13 @@ pub fn fold_events(events: &[ClinicalEvent]) -> ChartFacts {
                 if let Some(&i) = med_index.get(&e.subject_id) {
                     let m = &mut meds[i];
                     if dose.is_some() {
-                        m.dose.clone_from(dose);
+                        m.dose = shown("dose", dose);
                     }
                     if route.is_some() {
                         m.route.clone_from(route);
                     }
                     if frequency.is_some() {
-                        m.frequency.clone_from(frequency);
+                        m.frequency = shown("frequency", frequency);
                     }
                     m.last_changed_on = Some(*changed_on);
                 }
@@ -360,4 +360,12 @@ pub fn fold_events(events: &[ClinicalEvent]) -> ChartFacts {
         immunizations,
         addenda,
     }
+}
+
+/// A medication's dose or frequency as shown: in safe notation whenever it was recorded (the
+/// list, the chart summary, the prescription and the printout never disagree).
+fn shown(field: &str, recorded: &Option<String>) -> Option<String> {
+    recorded
+        .as_deref()
+        .map(|text| crate::prescribing::notation::shown_recorded(field, text))
 }

@@ -199,7 +199,8 @@ fn medications_start_change_and_stop() {
             drug_code: None,
             dose: Some("500 mg".into()),
             route: Some("oral".into()),
-            frequency: Some("twice daily".into()),
+            // As an older desktop recorded it: shown in words.
+            frequency: Some("BID".into()),
             started_on: day("2025-01-01"),
             indication: Some("diabetes".into()),
         },
@@ -209,7 +210,8 @@ fn medications_start_change_and_stop() {
         Category::Medication,
         m,
         EventData::MedicationChanged {
-            dose: Some("1000 mg".into()),
+            // A trailing zero recorded before the notation rules is not shown.
+            dose: Some("1000.0 mg".into()),
             route: None,
             frequency: None,
             changed_on: day("2025-06-01"),
@@ -217,7 +219,7 @@ fn medications_start_change_and_stop() {
     );
     let f = fold_events(&log.events);
     assert_eq!(f.medications[0].dose.as_deref(), Some("1000 mg"));
-    assert_eq!(f.medications[0].frequency.as_deref(), Some("twice daily"));
+    assert_eq!(f.medications[0].frequency.as_deref(), Some("twice a day"));
     assert_eq!(f.medications[0].status, Status::Active);
     log.add(
         2,

@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::Severity;
+use super::notation::{self, DecimalMark};
 use super::sig::{Amount, Strength};
 use crate::text::{fold, tokens};
 
@@ -71,8 +72,27 @@ pub struct InteractionRule {
     pub b: String,
     pub severity: Severity,
     pub note: String,
-    /// `onc` (ONC high-priority list, Phansalkar et al. 2012) or `well-established`.
+    /// The entry of the ONC high-priority list (Phansalkar et al., JAMIA 2012) it is, 1 to 15.
+    pub onc: Option<u8>,
+    /// Where it comes from: the list's entry, the label and its section.
     pub source: String,
+    /// A label's dose limit: the warning stands only when the limited drug's daily dose is
+    /// above it (or not known).
+    pub limit: Option<DoseLimit>,
+}
+
+/// The most of one drug of a pair a label allows a day with the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DoseLimit {
+    /// Which side of the rule the limit is on.
+    pub side: Side,
+    pub max_daily: Amount,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    A,
+    B,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,13 +234,29 @@ impl Catalog {
                     format!("catalog.csv line {line}: ped_max_mg_kg_day {s:?} is not a number")
                 })?),
             };
+            let strengths = list(&r["strengths"]);
+            for strength in &strengths {
+                match notation::canonical(strength, DecimalMark::Point) {
+                    Ok(c) if c == *strength => {}
+                    Ok(c) => {
+                        return Err(format!(
+                            "catalog.csv line {line}: strength {strength:?} is written {c:?} in safe notation"
+                        ));
+                    }
+                    Err(e) => {
+                        return Err(format!(
+                            "catalog.csv line {line}: strength {strength:?}: {e}"
+                        ));
+                    }
+                }
+            }
             drugs.push(Drug {
                 code: r["code"].clone(),
                 generic: r["generic"].clone(),
                 class: r["class"].clone(),
                 tags: list(&r["tags"]),
                 forms: list(&r["forms"]),
-                strengths: list(&r["strengths"]),
+                strengths,
                 routes: list(&r["routes"]),
                 usual_adult_dose: r["usual_adult_dose"].clone(),
                 max_daily,
@@ -253,26 +289,57 @@ impl Catalog {
         for (i, r) in rows(
             "interactions.csv",
             INTERACTIONS,
-            &["a", "b", "severity", "note", "source"],
+            &[
+                "a", "b", "severity", "note", "onc", "source", "limit_of", "limit",
+            ],
         )?
         .into_iter()
         .enumerate()
         {
+            let line = i + 2;
             for side in ["a", "b"] {
                 if !known(&r[side]) {
-                    return Err(format!(
-                        "interactions.csv line {}: unknown {}",
-                        i + 2,
-                        r[side]
-                    ));
+                    return Err(format!("interactions.csv line {line}: unknown {}", r[side]));
                 }
             }
+            if r["source"].is_empty() || r["note"].is_empty() {
+                return Err(format!(
+                    "interactions.csv line {line}: every rule needs a note and its source"
+                ));
+            }
+            let onc = match r["onc"].as_str() {
+                "" => None,
+                n => Some(
+                    n.parse::<u8>()
+                        .ok()
+                        .filter(|n| (1..=15).contains(n))
+                        .ok_or_else(|| {
+                            format!("interactions.csv line {line}: onc {n:?} is not 1 to 15")
+                        })?,
+                ),
+            };
+            let limit = match (r["limit_of"].as_str(), r["limit"].as_str()) {
+                ("", "") => None,
+                (side @ ("a" | "b"), amount) => Some(DoseLimit {
+                    side: if side == "a" { Side::A } else { Side::B },
+                    max_daily: Amount::parse(amount).ok_or_else(|| {
+                        format!("interactions.csv line {line}: limit {amount:?} is not an amount")
+                    })?,
+                }),
+                (other, _) => {
+                    return Err(format!(
+                        "interactions.csv line {line}: limit_of {other:?} must be a or b"
+                    ));
+                }
+            };
             catalog.interactions.push(InteractionRule {
                 a: r["a"].clone(),
                 b: r["b"].clone(),
                 severity: r["severity"].parse()?,
                 note: r["note"].clone(),
+                onc,
                 source: r["source"].clone(),
+                limit,
             });
         }
         for (i, r) in rows(
@@ -350,8 +417,14 @@ impl Catalog {
         Ok(())
     }
 
-    /// The shipped catalog plus the clinic's own drugs and brand names (brand, drug code).
-    pub fn with_clinic(drugs: Vec<ClinicDrug>, brands: &[(String, String)]) -> Catalog {
+    /// The shipped catalog plus the clinic's own drugs, brand names (brand, drug code) and
+    /// strengths added to drugs (drug code, strength). Strengths are written in safe notation
+    /// whenever they were stored.
+    pub fn with_clinic(
+        drugs: Vec<ClinicDrug>,
+        brands: &[(String, String)],
+        strengths: &[(String, String)],
+    ) -> Catalog {
         let mut catalog = shipped().clone();
         for d in drugs {
             let _ = catalog.insert(Drug {
@@ -360,7 +433,7 @@ impl Catalog {
                 class: d.class,
                 tags: Vec::new(),
                 forms: d.forms,
-                strengths: d.strengths,
+                strengths: d.strengths.iter().map(|s| notation::shown(s)).collect(),
                 routes: d.routes,
                 usual_adult_dose: String::new(),
                 max_daily: d.max_daily,
@@ -372,6 +445,15 @@ impl Catalog {
             if let Some(&i) = catalog.by_code.get(code) {
                 catalog.drugs[i].brands.push(brand.clone());
                 catalog.by_name.insert(fold(brand), i);
+            }
+        }
+        for (code, strength) in strengths {
+            if let Some(&i) = catalog.by_code.get(code) {
+                let strength = notation::shown(strength);
+                let known = &mut catalog.drugs[i].strengths;
+                if !known.contains(&strength) {
+                    known.push(strength);
+                }
             }
         }
         catalog
@@ -434,14 +516,35 @@ impl Catalog {
         None
     }
 
+    /// Whether a drug combines two or more ingredients: its name joins them with "and", a
+    /// tag names another drug of the catalog, or its strength has two amounts of one kind
+    /// (`49 mg/51 mg`).
+    pub fn is_combination(&self, drug: &Drug) -> bool {
+        drug.generic.contains(" and ")
+            || drug
+                .tags
+                .iter()
+                .any(|t| t != &drug.code && self.by_code.contains_key(t))
+            || drug.strengths.iter().any(|s| {
+                notation::Measure::parse(s, DecimalMark::Point).is_ok_and(|m| {
+                    m.terms.len() > 1
+                        && m.terms[1].value.is_some()
+                        && m.terms[0].unit.kind == m.terms[1].unit.kind
+                })
+            })
+    }
+
     /// Drugs whose generic name, code or brand has every typed word as a word prefix, best
-    /// first: names that start with the query, then shorter names.
+    /// first: a name that is what was typed, then single-ingredient drugs before combinations
+    /// (typing "paracetamol" never puts "paracetamol and codeine", an opioid, first), then
+    /// names that start with the query, then shorter names.
     pub fn search(&self, query: &str, limit: usize) -> Vec<&Drug> {
         let typed = tokens(query);
         if typed.is_empty() {
             return Vec::new();
         }
-        let mut hits: Vec<(bool, usize, &Drug)> = Vec::new();
+        let whole = typed.join(" ");
+        let mut hits: Vec<((bool, bool, bool, usize), &Drug)> = Vec::new();
         for d in &self.drugs {
             let mut names = vec![fold(&d.generic)];
             names.extend(d.brands.iter().map(|b| fold(b)));
@@ -452,10 +555,19 @@ impl Catalog {
                     .all(|t| words.iter().any(|w| w.starts_with(t.as_str())))
             });
             if let Some(name) = best {
-                hits.push((!name.starts_with(typed[0].as_str()), d.generic.len(), d));
+                // "paracetamol (acetaminophen)" is each of its names.
+                let exact = names.iter().any(|n| *n == whole)
+                    || d.generic.split(['(', ')']).any(|part| fold(part) == whole);
+                let key = (
+                    !exact,
+                    self.is_combination(d),
+                    !name.starts_with(typed[0].as_str()),
+                    d.generic.len(),
+                );
+                hits.push((key, d));
             }
         }
-        hits.sort_by(|a, b| (a.0, a.1, &a.2.generic).cmp(&(b.0, b.1, &b.2.generic)));
-        hits.into_iter().take(limit).map(|(_, _, d)| d).collect()
+        hits.sort_by(|a, b| (a.0, &a.1.generic).cmp(&(b.0, &b.1.generic)));
+        hits.into_iter().take(limit).map(|(_, d)| d).collect()
     }
 }

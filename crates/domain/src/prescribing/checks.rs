@@ -9,9 +9,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::Severity;
-use super::catalog::{Catalog, Drug};
+use super::catalog::{Catalog, Drug, Side};
 use super::prescription::Item;
-use super::sig::Strength;
+use super::sig::{Amount, Strength};
 use crate::clinical::{AllergyList, AllergyView, MedicationView};
 use crate::text::fold;
 
@@ -130,7 +130,7 @@ pub fn check(input: &CheckInput<'_>) -> Vec<Warning> {
     }
 
     // Pairs: item with item, and item with current medication.
-    let current: Vec<(&MedicationView, &Drug)> = input
+    let current: Vec<Taking<'_>> = input
         .medications
         .iter()
         .filter_map(|m| {
@@ -138,28 +138,45 @@ pub fn check(input: &CheckInput<'_>) -> Vec<Warning> {
                 .as_deref()
                 .and_then(|c| catalog.get(c))
                 .or_else(|| catalog.resolve(&m.drug))
-                .map(|d| (m, d))
+                .map(|drug| Taking {
+                    drug,
+                    daily: recorded_daily(m),
+                })
         })
         .collect();
-    for (i, a) in drugs.iter().enumerate() {
+    let prescribed: Vec<Option<Taking<'_>>> = input
+        .items
+        .iter()
+        .zip(&drugs)
+        .map(|(item, drug)| {
+            drug.map(|drug| Taking {
+                drug,
+                daily: daily_amount(item).map_or(Daily::Unknown, |(_, daily)| Daily::Known(daily)),
+            })
+        })
+        .collect();
+    for (i, a) in prescribed.iter().enumerate() {
         let Some(a) = a else { continue };
-        for b in drugs.iter().skip(i + 1).flatten() {
-            if a.code == b.code {
+        for b in prescribed.iter().skip(i + 1).flatten() {
+            if a.drug.code == b.drug.code {
                 push(Warning {
                     kind: WarningKind::SameDrug,
                     severity: Severity::Moderate,
-                    key: format!("same-drug:{}", a.code),
-                    drug: a.generic.clone(),
+                    key: format!("same-drug:{}", a.drug.code),
+                    drug: a.drug.generic.clone(),
                     other: None,
-                    message: format!("{} is prescribed twice on this prescription.", a.generic),
+                    message: format!(
+                        "{} is prescribed twice on this prescription.",
+                        a.drug.generic
+                    ),
                 });
                 continue;
             }
             pair_warnings(catalog, a, b, false, &mut push);
         }
-        for (_, b) in &current {
+        for b in &current {
             // The same drug as a current medication is a continuation, not a duplicate.
-            if a.code != b.code {
+            if a.drug.code != b.drug.code {
                 pair_warnings(catalog, a, b, true, &mut push);
             }
         }
@@ -169,8 +186,7 @@ pub fn check(input: &CheckInput<'_>) -> Vec<Warning> {
     let age = years_between(input.birth_date, input.today);
     for (item, drug) in input.items.iter().zip(&drugs) {
         let Some(drug) = drug else { continue };
-        let per_dose = item.dose.amount_of_drug(Strength::parse(&item.strength));
-        let daily = per_dose.and_then(|d| item.frequency.per_day.map(|n| (d, d.value * n)));
+        let daily = daily_amount(item).map(|(per_dose, daily)| (per_dose, daily.value));
         let weekly = Decimal::ONE / Decimal::from(7);
         if catalog.is(drug, "weekly_dosing")
             && item
@@ -191,7 +207,7 @@ pub fn check(input: &CheckInput<'_>) -> Vec<Warning> {
             });
         }
         if let (Some(max), Some((per_dose, daily))) = (drug.max_daily, daily) {
-            let daily_amount = super::sig::Amount {
+            let daily_amount = Amount {
                 value: daily,
                 unit: per_dose.unit,
             };
@@ -233,7 +249,7 @@ pub fn check(input: &CheckInput<'_>) -> Vec<Warning> {
                     ),
                 }),
                 (Some((grams, _)), Some((per_dose, daily))) => {
-                    let mg = super::sig::Amount {
+                    let mg = Amount {
                         value: daily,
                         unit: per_dose.unit,
                     }
@@ -268,8 +284,8 @@ pub fn check(input: &CheckInput<'_>) -> Vec<Warning> {
     out
 }
 
-fn round(a: super::sig::Amount) -> String {
-    super::sig::Amount {
+fn round(a: Amount) -> String {
+    Amount {
         value: a.value.round_dp(2),
         unit: a.unit,
     }
@@ -280,45 +296,158 @@ fn years_between(birth: NaiveDate, today: NaiveDate) -> u32 {
     today.years_since(birth).unwrap_or(0)
 }
 
+/// A drug the patient would take, and how much of it a day when that can be known.
+struct Taking<'a> {
+    drug: &'a Drug,
+    daily: Daily,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Daily {
+    Known(Amount),
+    /// At least this much (a medication recorded with a dose and no frequency).
+    AtLeast(Amount),
+    Unknown,
+}
+
+/// An item's amount of drug per dose and per day, when the dose, strength and frequency say.
+fn daily_amount(item: &Item) -> Option<(Amount, Amount)> {
+    let per_dose = item.dose.amount_of_drug(Strength::parse(&item.strength))?;
+    let per_day = item.frequency.per_day?;
+    Some((
+        per_dose,
+        Amount {
+            value: per_dose.value * per_day,
+            unit: per_dose.unit,
+        },
+    ))
+}
+
+/// What a medication on the list amounts to a day, from its dose and frequency as recorded
+/// ("20 mg 1 tablet", "once a day"): the strength times the count, times the doses a day. With
+/// no frequency recorded it is at least one dose a day.
+fn recorded_daily(m: &MedicationView) -> Daily {
+    let Some(dose) = m.dose.as_deref() else {
+        return Daily::Unknown;
+    };
+    let words: Vec<&str> = dose.split_whitespace().collect();
+    let mut amount: Option<Amount> = None;
+    let mut count = Decimal::ONE;
+    for pair in words.windows(2) {
+        let both = format!("{} {}", pair[0], pair[1]);
+        if amount.is_none()
+            && let Some(a) = Amount::parse(&both)
+        {
+            amount = Some(a);
+        } else if let (Ok(n), Some(unit)) = (
+            pair[0].parse::<Decimal>(),
+            super::notation::UnitName::lookup(pair[1]),
+        ) && unit.kind == super::notation::Kind::Count
+        {
+            count = n;
+        }
+    }
+    let Some(per_dose) = amount else {
+        return Daily::Unknown;
+    };
+    let times = |n: Decimal| Amount {
+        value: per_dose.value * count * n,
+        unit: per_dose.unit,
+    };
+    match m.frequency.as_deref() {
+        None => Daily::AtLeast(times(Decimal::ONE)),
+        Some(f) => match f.parse::<super::Frequency>().ok().and_then(|f| f.per_day) {
+            Some(n) => Daily::Known(times(n)),
+            None => Daily::Unknown,
+        },
+    }
+}
+
+/// The interaction between two drugs: the most serious rule they meet (one warning a pair),
+/// and duplicate therapy. A rule with a label's dose limit is silent while the limited drug's
+/// daily dose is within it.
 fn pair_warnings(
     catalog: &Catalog,
-    a: &Drug,
-    b: &Drug,
+    a: &Taking<'_>,
+    b: &Taking<'_>,
     b_is_current: bool,
     push: &mut impl FnMut(Warning),
 ) {
-    let (first, second) = if a.code <= b.code { (a, b) } else { (b, a) };
+    let (first, second) = if a.drug.code <= b.drug.code {
+        (a.drug, b.drug)
+    } else {
+        (b.drug, a.drug)
+    };
     let taking = if b_is_current {
-        format!(" (already taking {})", b.generic)
+        format!(" (already taking {})", b.drug.generic)
     } else {
         String::new()
     };
-    for (index, rule) in catalog.interactions.iter().enumerate() {
-        let hit = (catalog.is(a, &rule.a) && catalog.is(b, &rule.b))
-            || (catalog.is(a, &rule.b) && catalog.is(b, &rule.a));
-        if hit {
-            push(Warning {
-                kind: WarningKind::Interaction,
-                severity: rule.severity,
-                key: format!("interaction:{}|{}|{index}", first.code, second.code),
-                drug: a.generic.clone(),
-                other: Some(b.generic.clone()),
-                message: format!("{} with {}{taking}: {}", a.generic, b.generic, rule.note),
-            });
+    let mut worst: Option<(Severity, String)> = None;
+    for rule in &catalog.interactions {
+        let forward = catalog.is(a.drug, &rule.a) && catalog.is(b.drug, &rule.b);
+        let backward = catalog.is(a.drug, &rule.b) && catalog.is(b.drug, &rule.a);
+        if !forward && !backward {
+            continue;
+        }
+        let pair = format!("{} with {}{taking}", a.drug.generic, b.drug.generic);
+        let message = match rule.limit {
+            None => format!("{pair}: {}", rule.note),
+            Some(limit) => {
+                let limited = match (limit.side, forward) {
+                    (Side::A, true) | (Side::B, false) => a,
+                    _ => b,
+                };
+                let other = if std::ptr::eq(limited, a) { b } else { a };
+                let max = limit.max_daily;
+                let over = |d: Amount| d.in_unit_of(max).map(|v| (d, v > max.value));
+                match limited.daily {
+                    // Within the label's limit: the combination is as the label allows.
+                    Daily::Known(d) if over(d).is_some_and(|(_, over)| !over) => continue,
+                    Daily::Known(daily) | Daily::AtLeast(daily)
+                        if over(daily).is_some_and(|(_, over)| over) =>
+                    {
+                        format!(
+                            "{pair}: {} of {} a day is above the label's limit of {max} a day with {}. {}",
+                            round(daily),
+                            limited.drug.generic,
+                            other.drug.generic,
+                            rule.note
+                        )
+                    }
+                    _ => format!(
+                        "{pair}: the label's limit for {} with {} is {max} a day; the daily dose of {} is not known here, so check it. {}",
+                        limited.drug.generic, other.drug.generic, limited.drug.generic, rule.note
+                    ),
+                }
+            }
+        };
+        if worst.as_ref().is_none_or(|(s, _)| rule.severity > *s) {
+            worst = Some((rule.severity, message));
         }
     }
-    if a.class == b.class
-        && let Some(class) = catalog.class(&a.class).filter(|c| c.duplicate_warning)
+    if let Some((severity, message)) = worst {
+        push(Warning {
+            kind: WarningKind::Interaction,
+            severity,
+            key: format!("interaction:{}|{}", first.code, second.code),
+            drug: a.drug.generic.clone(),
+            other: Some(b.drug.generic.clone()),
+            message,
+        });
+    }
+    if a.drug.class == b.drug.class
+        && let Some(class) = catalog.class(&a.drug.class).filter(|c| c.duplicate_warning)
     {
         push(Warning {
             kind: WarningKind::DuplicateTherapy,
             severity: Severity::Moderate,
             key: format!("duplicate:{}|{}", first.code, second.code),
-            drug: a.generic.clone(),
-            other: Some(b.generic.clone()),
+            drug: a.drug.generic.clone(),
+            other: Some(b.drug.generic.clone()),
             message: format!(
                 "Duplicate therapy: {} and {}{taking} are both a {}.",
-                a.generic, b.generic, class.label
+                a.drug.generic, b.drug.generic, class.label
             ),
         });
     }

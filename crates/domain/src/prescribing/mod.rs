@@ -4,9 +4,14 @@
 
 pub mod catalog;
 pub mod checks;
+pub mod notation;
 pub mod prescription;
 pub mod sig;
 
+#[cfg(test)]
+mod interaction_tests;
+#[cfg(test)]
+mod notation_tests;
 #[cfg(test)]
 mod tests;
 
@@ -14,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub use catalog::{Catalog, ClinicDrug, Drug, shipped};
 pub use checks::{CheckInput, Warning, WarningKind, check};
+pub use notation::{DecimalMark, Measure};
 pub use prescription::{Item, ItemForm, Override, Prescription, RxStatus};
 pub use sig::{Amount, Dose, Frequency, Strength, Unit};
 

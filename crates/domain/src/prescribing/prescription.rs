@@ -8,8 +8,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::Severity;
-use super::catalog::Catalog;
+use super::catalog::{Catalog, Drug};
 use super::checks::WarningKind;
+use super::notation::{self, DecimalMark, Measure};
 use super::sig::{self, Dose, Frequency, figures_and_words, parse_route, route_words, verb};
 use crate::ValidationError;
 use crate::ids::UserId;
@@ -113,8 +114,44 @@ fn choose(
     }
 }
 
+/// The strength as the drug comes in it: what was typed, read in the clinic's notation and
+/// compared by quantity with each strength the drug is known in (`0.4 mg/spray` is
+/// `400 mcg/spray`), written as the catalog writes it. A drug typed as free text has no list:
+/// its strength is written in safe notation and nothing more.
+fn strength_of(
+    typed: &str,
+    drug: Option<&Drug>,
+    mark: DecimalMark,
+) -> Result<String, ValidationError> {
+    let known = drug.map_or(&[][..], |d| d.strengths.as_slice());
+    if typed.trim().is_empty() {
+        return choose("strength", "", known, "strength, such as 500 mg");
+    }
+    let measure = Measure::parse(typed, mark).map_err(|e| ValidationError::new("strength", e.0))?;
+    let Some(drug) = drug else {
+        return Ok(measure.to_string());
+    };
+    known
+        .iter()
+        .find(|k| Measure::parse(k, DecimalMark::Point).is_ok_and(|k| k.same_as(&measure)))
+        .cloned()
+        .ok_or_else(|| {
+            ValidationError::new(
+                "strength",
+                format!(
+                    "{} comes in {}; {measure} is not one of them. To prescribe {measure}, add it to {}'s strengths first",
+                    drug.generic,
+                    known.join(", "),
+                    drug.generic
+                ),
+            )
+        })
+}
+
 impl ItemForm {
-    pub fn validate(&self, catalog: &Catalog) -> Result<Item, ValidationError> {
+    /// Checks an item typed in a clinic that writes decimals with `mark`, and writes every
+    /// amount in safe notation.
+    pub fn validate(&self, catalog: &Catalog, mark: DecimalMark) -> Result<Item, ValidationError> {
         let typed = self.drug.trim();
         if typed.is_empty() {
             return Err(ValidationError::new("drug", "is required"));
@@ -126,24 +163,24 @@ impl ItemForm {
             ));
         }
         let found = catalog.get(typed).or_else(|| catalog.resolve(typed));
-        let (drug_code, drug, strengths, forms, routes) = match found {
+        let (drug_code, drug, forms, routes) = match found {
             Some(d) => (
                 Some(d.code.clone()),
                 d.generic.clone(),
-                d.strengths.clone(),
                 d.forms.clone(),
                 d.routes.clone(),
             ),
-            None => (None, typed.to_owned(), Vec::new(), Vec::new(), Vec::new()),
+            // Printed as typed: it must be printable.
+            None => (
+                None,
+                notation::checked("drug", typed, mark)?,
+                Vec::new(),
+                Vec::new(),
+            ),
         };
-        let strength = choose(
-            "strength",
-            &self.strength,
-            &strengths,
-            "strength, such as 500 mg",
-        )?;
+        let strength = strength_of(&self.strength, found, mark)?;
         let form = choose("form", &self.form, &forms, "form, such as tablet")?;
-        let dose = Dose::parse(&self.dose)?;
+        let dose = Dose::read(&self.dose, mark)?;
         let route = if self.route.trim().is_empty() {
             match routes.as_slice() {
                 [only] => parse_route(only)?,
@@ -167,8 +204,14 @@ impl ItemForm {
         }
         let frequency: Frequency = self.frequency.parse()?;
         let duration_days = parse_duration(&self.duration)?;
-        let (quantity, quantity_unit) =
-            parse_quantity(&self.quantity, &dose, &frequency, duration_days, &form)?;
+        let (quantity, quantity_unit) = parse_quantity(
+            &self.quantity,
+            &dose,
+            &frequency,
+            duration_days,
+            &form,
+            mark,
+        )?;
         let refills = match self.refills.trim() {
             "" => 0,
             s => s
@@ -182,7 +225,9 @@ impl ItemForm {
                     )
                 })?,
         };
-        let instructions = crate::clinical::optional("instructions", &self.instructions, 1000)?;
+        let instructions = crate::clinical::optional("instructions", &self.instructions, 1000)?
+            .map(|text| notation::checked("instructions", &text, mark))
+            .transpose()?;
         Ok(Item {
             drug_code,
             drug,
@@ -240,6 +285,7 @@ fn parse_quantity(
     frequency: &Frequency,
     days: Option<u32>,
     form: &str,
+    mark: DecimalMark,
 ) -> Result<(Decimal, String), ValidationError> {
     let s = s.trim();
     let counted = sig::parse_count_unit(&dose.unit);
@@ -256,36 +302,75 @@ fn parse_quantity(
             )),
         };
     }
+    if s.chars().count() > 60 {
+        return Err(ValidationError::new(
+            "quantity",
+            "write a number and what it counts, such as 21 or 1 inhaler",
+        ));
+    }
     let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
         .unwrap_or(s.len());
-    let n: Decimal = s[..split]
-        .parse()
+    let n = notation::parse_number(&s[..split], mark)
         .ok()
-        .filter(|n: &Decimal| *n > Decimal::ZERO && *n <= Decimal::from(10_000))
+        .filter(|n| *n <= Decimal::from(10_000))
         .ok_or_else(|| {
             ValidationError::new(
                 "quantity",
-                "must be a number more than 0, such as 21 or 1 inhaler",
+                match notation::parse_number(&s[..split], mark) {
+                    Err(e) if split > 0 => format!("{e}"),
+                    _ => "must be a number more than 0, such as 21 or 1 inhaler".to_owned(),
+                },
             )
         })?;
     let unit = s[split..].trim();
-    let unit = if !unit.is_empty() {
-        unit.to_owned()
-    } else if let Some(one) = counted {
-        sig::plural(one, n)
+    let unit = if unit.is_empty() {
+        match counted {
+            Some(one) => sig::plural(one, n),
+            None => sig::plural(form, n),
+        }
     } else {
-        sig::plural(form, n)
+        match notation::UnitName::lookup(unit) {
+            Some(u) => u.for_value(Some(n)).to_owned(),
+            None => notation::checked("quantity", &unit.to_lowercase(), mark)?,
+        }
     };
     Ok((n, unit))
 }
 
 impl Item {
-    /// `amoxicillin 500 mg capsule`.
+    /// `amoxicillin 500 mg capsule`, the strength in safe notation whenever it was written.
     pub fn title(&self) -> String {
-        format!("{} {} {}", self.drug, self.strength, self.form)
-            .trim()
-            .to_owned()
+        format!(
+            "{} {} {}",
+            notation::printable(&self.drug),
+            notation::shown(&self.strength),
+            self.form
+        )
+        .trim()
+        .to_owned()
+    }
+
+    /// The item with every amount in safe notation, for a draft written before these rules or
+    /// by an older desktop: what a person sees and signs is what is stored.
+    pub fn normalized(&self) -> Item {
+        Item {
+            strength: notation::shown(&self.strength),
+            quantity_unit: notation::printable(&self.quantity_unit),
+            instructions: self.instructions.as_deref().map(notation::printable),
+            dose: Dose {
+                amount: self.dose.amount.normalize(),
+                unit: notation::UnitName::lookup(&self.dose.unit)
+                    .map_or_else(|| self.dose.unit.clone(), |u| u.canonical.to_owned()),
+            },
+            quantity: self.quantity.normalize(),
+            ..self.clone()
+        }
+    }
+
+    /// The patient's instructions as printed.
+    pub fn printed_instructions(&self) -> Option<String> {
+        self.instructions.as_deref().map(notation::printable)
     }
 
     /// The directions in full words: `Take 1 capsule by mouth three times a day for 7 days.`
@@ -312,7 +397,7 @@ impl Item {
         format!(
             "{} {}",
             figures_and_words(self.quantity),
-            self.quantity_unit
+            notation::printable(&self.quantity_unit)
         )
     }
 

@@ -9,6 +9,9 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
+use super::notation::{
+    DecimalMark, Kind, Measure, NotationError, Term, UnitName, format_number, parse_number,
+};
 use crate::ValidationError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -19,18 +22,25 @@ pub enum Unit {
     G,
     Units,
     Meq,
+    Mmol,
     Ml,
 }
 
 impl Unit {
+    /// The unit of a canonical or typed spelling (`µg` is mcg, `IU` units, `cc` mL).
     fn parse(s: &str) -> Option<Unit> {
-        Some(match s.trim().to_ascii_lowercase().as_str() {
+        UnitName::lookup(s).and_then(Unit::of)
+    }
+
+    fn of(name: UnitName) -> Option<Unit> {
+        Some(match name.canonical {
             "mg" => Unit::Mg,
-            "mcg" | "µg" | "ug" | "microgram" | "micrograms" => Unit::Mcg,
-            "g" | "gram" | "grams" => Unit::G,
-            "unit" | "units" | "iu" | "u" => Unit::Units,
-            "meq" => Unit::Meq,
-            "ml" => Unit::Ml,
+            "mcg" => Unit::Mcg,
+            "g" => Unit::G,
+            "units" => Unit::Units,
+            "mEq" => Unit::Meq,
+            "mmol" => Unit::Mmol,
+            "mL" => Unit::Ml,
             _ => return None,
         })
     }
@@ -42,6 +52,7 @@ impl Unit {
             Unit::G => "g",
             Unit::Units => "units",
             Unit::Meq => "mEq",
+            Unit::Mmol => "mmol",
             Unit::Ml => "mL",
         }
     }
@@ -55,12 +66,37 @@ pub struct Amount {
 }
 
 impl Amount {
+    /// A stored amount (canonical, decimal point).
     pub fn parse(s: &str) -> Option<Amount> {
-        let s = s.trim();
-        let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-        let value: Decimal = s[..split].trim().parse().ok()?;
-        let unit = Unit::parse(&s[split..])?;
-        Some(Amount { value, unit })
+        Amount::read(s, DecimalMark::Point).ok()
+    }
+
+    /// A typed amount in the clinic's notation, refused with a reason when it is not one
+    /// amount of mg, mcg, g, units, mEq, mmol or mL.
+    pub fn read(s: &str, mark: DecimalMark) -> Result<Amount, NotationError> {
+        let measure = Measure::parse(s, mark)?;
+        match (measure.terms.as_slice(), &measure.per) {
+            (
+                [
+                    Term {
+                        value: Some(value),
+                        unit,
+                    },
+                ],
+                None,
+            ) => Unit::of(*unit)
+                .map(|unit| Amount {
+                    value: *value,
+                    unit,
+                })
+                .ok_or_else(|| {
+                    NotationError(format!(
+                        "write an amount in mg, mcg, g, units, mEq, mmol or mL, not {}",
+                        unit.canonical
+                    ))
+                }),
+            _ => Err(NotationError("write one amount, such as 4000 mg".into())),
+        }
     }
 
     /// In milligrams, for masses.
@@ -90,7 +126,7 @@ impl Amount {
 
 impl fmt::Display for Amount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.value.normalize(), self.unit.as_str())
+        write!(f, "{} {}", format_number(self.value), self.unit.as_str())
     }
 }
 
@@ -104,38 +140,22 @@ pub struct Strength {
 }
 
 impl Strength {
+    /// A stored strength; `None` when it is not an amount per dose or per volume (a patch's
+    /// rate, `25 mcg/h`; a cream's `1 %`).
     pub fn parse(s: &str) -> Option<Strength> {
-        let s = s.trim();
-        let (first, rest) = match s.split_once('/') {
-            Some((a, b)) => (a, Some(b.trim())),
-            None => (s, None),
+        let measure = Measure::parse(s, DecimalMark::Point).ok()?;
+        let first = measure.first();
+        let amount = Amount {
+            value: first.value?,
+            unit: Unit::of(first.unit)?,
         };
-        let amount = Amount::parse(first)?;
-        let per_ml = match rest {
-            None => None,
-            Some(rest) => {
-                // "125 mg per 5 mL" after a combination's second part, or "5 mL" itself.
-                let volume = rest.rsplit_once(" per ").map_or(rest, |(_, v)| v);
-                match Amount::parse(volume) {
-                    Some(Amount {
-                        value,
-                        unit: Unit::Ml,
-                    }) => Some(value),
-                    _ if volume.trim().eq_ignore_ascii_case("ml") => Some(Decimal::ONE),
-                    // "100 mcg/puff", "875 mg/125 mg": per unit dose.
-                    _ if Amount::parse(volume).is_some()
-                        || volume.chars().all(char::is_alphabetic) =>
-                    {
-                        None
-                    }
-                    _ => return None,
-                }
-            }
+        let volume = |t: &Term| (t.unit.canonical == "mL").then(|| t.value.unwrap_or(Decimal::ONE));
+        let per_ml = match (measure.terms.get(1), &measure.per) {
+            (_, Some(per)) => Some(volume(per)?),
+            (Some(t), None) if t.unit.kind == Kind::Time => return None,
+            (Some(t), None) => volume(t),
+            (None, None) => None,
         };
-        if rest.is_some_and(|r| r.ends_with('h') && !r.contains("mL")) {
-            // A patch's rate (`25 mcg/h`): not an amount per dose.
-            return None;
-        }
         Some(Strength { amount, per_ml })
     }
 }
@@ -169,40 +189,72 @@ const COUNTS: &[(&str, &str)] = &[
 ];
 
 impl Dose {
+    /// A stored or typed dose with a decimal point.
     pub fn parse(s: &str) -> Result<Dose, ValidationError> {
-        let bad = || {
-            ValidationError::new(
-                "dose",
-                "write an amount and a unit, such as 500 mg, 5 mL or 1 tablet",
-            )
-        };
-        let s = s.trim().replace('½', ".5").replace(',', ".");
-        let split = s
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(bad)?;
-        let amount: Decimal = s[..split].trim().parse().map_err(|_| bad())?;
-        if amount <= Decimal::ZERO || amount > Decimal::from(100_000) {
-            return Err(ValidationError::new("dose", "must be more than 0"));
-        }
-        let word = s[split..].trim().to_ascii_lowercase();
-        let unit = if let Some(u) = Unit::parse(&word) {
-            u.as_str().to_owned()
-        } else if let Some((one, _)) = COUNTS
-            .iter()
-            .find(|(one, many)| word == *one || word == *many)
-        {
-            (*one).to_owned()
-        } else if word == "tab" || word == "tabs" {
-            "tablet".to_owned()
-        } else if word == "cap" || word == "caps" {
-            "capsule".to_owned()
-        } else {
-            return Err(ValidationError::new(
-                "dose",
-                format!(
-                    "{word:?} is not a unit Tend knows: use mg, mcg, g, units, mL, or tablet, capsule, puff, spray, drop, patch, sachet, suppository, application"
-                ),
+        Dose::read(s, DecimalMark::Point)
+    }
+
+    /// A typed dose in the clinic's notation: `1 tablet`, `½ tab`, `1/2 tablet`, `0,5 mL`,
+    /// `10 U` (written `10 units`), `2 puffs`.
+    pub fn read(s: &str, mark: DecimalMark) -> Result<Dose, ValidationError> {
+        let bad = |why: String| ValidationError::new("dose", why);
+        let s = s.trim();
+        if s.chars().count() > 60 || s.chars().any(char::is_control) {
+            return Err(bad(
+                "write an amount and a unit, such as 500 mg, 5 mL or 1 tablet".into(),
             ));
+        }
+        let s = s.replace('½', ".5").replace('¼', ".25").replace('¾', ".75");
+        let split = s
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+            .unwrap_or(s.len());
+        if split == 0 {
+            return Err(bad(
+                "write an amount and a unit, such as 500 mg, 5 mL or 1 tablet".into(),
+            ));
+        }
+        let mut amount = parse_number(&s[..split], mark).map_err(|e| bad(e.0))?;
+        let mut rest = s[split..].trim();
+        // "1/2 tablet": a half, not a ratio.
+        if let Some(after) = rest.strip_prefix('/') {
+            let end = after
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(after.len());
+            let below: Decimal = after[..end]
+                .parse()
+                .ok()
+                .filter(|d: &Decimal| !d.is_zero() && *d <= Decimal::from(8))
+                .ok_or_else(|| bad("write a fraction as a decimal, such as 0.5 tablet".into()))?;
+            let exact = amount / below;
+            if exact.round_dp(2) != exact {
+                return Err(bad(
+                    "write a fraction as a decimal, such as 0.5 tablet".into()
+                ));
+            }
+            amount = exact.normalize();
+            rest = after[end..].trim();
+        }
+        if amount > Decimal::from(100_000) {
+            return Err(bad("is too large".into()));
+        }
+        let unit = match UnitName::lookup(rest) {
+            Some(u) if u.kind == Kind::Count => u.canonical.to_owned(),
+            Some(u) if Unit::of(u).is_some() => u.canonical.to_owned(),
+            Some(u) => {
+                return Err(bad(format!(
+                    "a dose cannot be in {}: use mg, mcg, g, units, mL, or a count such as 1 tablet",
+                    u.canonical
+                )));
+            }
+            None => COUNTS
+                .iter()
+                .find(|(one, many)| rest.eq_ignore_ascii_case(one) || rest.eq_ignore_ascii_case(many))
+                .map(|(one, _)| (*one).to_owned())
+                .ok_or_else(|| {
+                    bad(format!(
+                        "{rest:?} is not a unit Tend knows: use mg, mcg, g, units, mL, or tablet, capsule, puff, spray, drop, patch, sachet, suppository, application"
+                    ))
+                })?,
         };
         Ok(Dose { amount, unit })
     }
@@ -317,6 +369,11 @@ impl FromStr for Frequency {
                 "once a month".into(),
             ),
             "once" | "stat" | "once only" | "single dose" | "now" => day(1, "ONCE", "once only"),
+            "qod" | "every other day" | "alternate days" | "on alternate days" => (
+                Some(Decimal::ONE / Decimal::from(2)),
+                "Q2D".into(),
+                "every other day".into(),
+            ),
             other => parse_interval(other).ok_or_else(|| {
                 ValidationError::new(
                     "frequency",

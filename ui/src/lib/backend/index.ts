@@ -72,6 +72,7 @@ export const api = {
   templates: () => call<T.Template[]>("note_templates"),
 
   drugSearch: (query: string, limit = 10) => call<T.Drug[]>("drug_search", { query, limit }),
+  drugAddStrength: (drug: string, strength: string) => call<T.Drug>("drug_add_strength", { drug, strength }),
   rxCreate: (mrn: string, items: T.RxItemForm[]) => call<T.Rx>("rx_create", { mrn, items }),
   rxEdit: (id: string, items: T.RxItemForm[]) => call<T.Rx>("rx_edit", { id, items }),
   rxCheck: (id: string) => call<T.RxWarning[]>("rx_check", { id }),
