@@ -3,7 +3,7 @@ override reason for an interaction, printed."""
 
 from selenium.webdriver.common.by import By
 
-from helpers import click, click_text, fill, find, pdf_text, preview_ready, register, text_appears, unlock_and_sign_in
+from helpers import click, click_text, fill, find, gone, pdf_text, preview_ready, register, text_appears, unlock_and_sign_in
 
 
 def test_doctor_records_signs_and_prescribes_with_an_override(window, clinic_copy):
@@ -89,3 +89,38 @@ def test_doctor_records_signs_and_prescribes_with_an_override(window, clinic_cop
     assert "Ibuprofen" in text or "ibuprofen" in text, text
     assert "Tomás Ibarra" in text and "Penicillin" in text, text
     assert warnings is not None
+
+    # Strengths as hurried people type them: printed in safe notation; a strength the drug does
+    # not come in is refused beside its item, until the doctor adds it to the drug.
+    click_text(d, "Close")
+    click(d, "#new_rx")
+    fill(d, "rx_drug_0", "digoxin")
+    text_appears(d, "#rx_strength_0-hint", "62.5 mcg, 125 mcg, 250 mcg")
+    fill(d, "rx_strength_0", ".25 mg")
+    fill(d, "rx_dose_0", "1.0 tab")
+    fill(d, "rx_frequency_0", "QD")
+    fill(d, "rx_duration_0", "30")
+    click_text(d, "Add another drug")
+    fill(d, "rx_drug_1", "warfarin")
+    text_appears(d, "#rx_strength_1-hint", "7.5 mg")
+    fill(d, "rx_strength_1", "7 mg")
+    fill(d, "rx_dose_1", "1 tablet")
+    fill(d, "rx_frequency_1", "QOD")
+    fill(d, "rx_duration_1", "30")
+    click(d, "#check_rx")
+    text_appears(d, "#rx_strength_1-error", "7 mg is not one of them")
+    w.shot("rx-strength-not-known")
+    click(d, "#add_strength_1")
+    gone(d, "#rx_strength_1-error")
+    click(d, "#check_rx")
+    find(d, "#rx_warnings")
+    for field in d.find_elements(By.CSS_SELECTOR, "#rx_warnings input[id^=reason_]"):
+        field.send_keys("Reviewed with the patient")
+    click(d, "#sign_rx")
+    preview_ready(d)
+    w.shot("rx-safe-notation-preview")
+    text = pdf_text(w.pdf(2))
+    for wanted in ("digoxin 250 mcg tablet", "warfarin 7 mg tablet", "once a day", "every other day"):
+        assert wanted in text, (wanted, text)
+    for banned in ("QD", "QOD", ".25", "1.0"):
+        assert banned not in text, (banned, text)

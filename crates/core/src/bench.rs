@@ -602,6 +602,16 @@ fn rx_measurements(
         ),
         item("cetirizine", "10 mg", "tablet", "1 tablet", "OD", "14 days"),
     ];
+    // The safety checks a doctor waits for before signing: allergies, every pair of the five
+    // items and of each with the patient's medications against the interaction table, doses.
+    let checked = crate::prescriptions::create_draft(tend, doctor, mrn, &items)?;
+    let mut check_times = Vec::with_capacity(opts.chart_rounds);
+    let mut warnings = 0;
+    for _ in 0..opts.chart_rounds {
+        let start = Instant::now();
+        warnings = crate::prescriptions::check_draft(tend, doctor, &checked.id.to_string())?.len();
+        check_times.push(start.elapsed());
+    }
     let draft = crate::prescriptions::create_draft(tend, doctor, mrn, &items)?;
     let reasons = [("all".to_owned(), "benchmark prescription".to_owned())];
     let signed = crate::prescriptions::sign(tend, doctor, &draft.id.to_string(), &reasons)?;
@@ -617,6 +627,18 @@ fn rx_measurements(
         times.push(start.elapsed());
     }
     Ok(vec![
+        latency(
+            "rx_check",
+            format!(
+                "prescriptions::check_draft of a 5-item draft ({} rules in the interaction \
+                 table; {warnings} warnings): read the draft, the clinic's catalog, the \
+                 patient's allergies, medications and weight, and run every check",
+                tend_domain::prescribing::shipped().interactions.len()
+            ),
+            None,
+            &mut check_times,
+            None,
+        ),
         latency(
             "rx_pdf",
             format!(

@@ -23,6 +23,9 @@ use tend_store::{AuditEntry, Outcome, PatientRecord, Reader, StoreError, WriteTx
 use uuid::Uuid;
 
 use crate::chart::{name_of, user_names};
+
+#[cfg(test)]
+mod legacy_tests;
 use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
 

@@ -30,6 +30,19 @@ function besideField(text: string, field: string): string {
   return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
 
+/**
+ * The error of one item's field on a form with several items (a prescription's drugs): core
+ * writes "item 2: …" for the second; an error that names no item belongs to the first.
+ */
+export function itemError(errors: FormErrors, field: string, index: number): string {
+  const text = errors.fields[field] ?? "";
+  const named = /^item (\d+): /i.exec(text);
+  if (!named) return index === 0 ? text : "";
+  if (Number(named[1]) !== index + 1) return "";
+  const rest = text.slice(named[0].length);
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
+}
+
 export function message(e: unknown): string {
   return isApiError(e) ? e.message : String(e);
 }

@@ -246,6 +246,7 @@ fn the_quick_bench_runs_and_reports_every_measurement_as_json_lines() {
             "icd_search",
             "chart_summary",
             "sync_status",
+            "rx_check",
             "rx_pdf",
             "rx_pdf_first",
             "invoice_pdf",

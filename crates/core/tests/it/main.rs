@@ -7,6 +7,7 @@ mod backup;
 mod billing;
 mod chart;
 mod desktop;
+mod notation;
 mod opening;
 mod patients;
 mod prescriptions;

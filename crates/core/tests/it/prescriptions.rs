@@ -12,11 +12,11 @@ use tend_domain::prescribing::{RxStatus, Severity, WarningKind};
 
 use crate::support::{Clinic, clinic, pdf_text, person};
 
-struct Practice {
-    c: Clinic,
-    doctor: Session,
-    rosa: Session,
-    mrn: String,
+pub(crate) struct Practice {
+    pub c: Clinic,
+    pub doctor: Session,
+    pub rosa: Session,
+    pub mrn: String,
 }
 
 fn doctor(c: &Clinic, username: &str, licence: &str) -> Session {
@@ -37,7 +37,7 @@ fn doctor(c: &Clinic, username: &str, licence: &str) -> Session {
 }
 
 /// A doctor with a licence, a receptionist, and a patient on warfarin with no known allergies.
-fn practice() -> Practice {
+pub(crate) fn practice() -> Practice {
     let c = clinic();
     let doctor = doctor(&c, "drana", "MD-28-04512");
     let rosa = person(&c, "rosa", "receptionist");
@@ -74,7 +74,7 @@ fn practice() -> Practice {
     }
 }
 
-fn item(drug: &str, strength: &str, dose: &str, frequency: &str) -> ItemForm {
+pub(crate) fn item(drug: &str, strength: &str, dose: &str, frequency: &str) -> ItemForm {
     ItemForm {
         drug: drug.into(),
         strength: strength.into(),

@@ -453,6 +453,12 @@ impl Catalog {
                 let known = &mut catalog.drugs[i].strengths;
                 if !known.contains(&strength) {
                     known.push(strength);
+                    // In order among its kind: 7 mg between 6 mg and 7.5 mg, liquids after.
+                    known.sort_by_key(|s| {
+                        notation::Measure::parse(s, DecimalMark::Point)
+                            .ok()
+                            .map(|m| m.order())
+                    });
                 }
             }
         }
@@ -544,7 +550,9 @@ impl Catalog {
             return Vec::new();
         }
         let whole = typed.join(" ");
-        let mut hits: Vec<((bool, bool, bool, usize), &Drug)> = Vec::new();
+        // (not what was typed, a combination, not starting with it, length): lowest first.
+        type Rank = (bool, bool, bool, usize);
+        let mut hits: Vec<(Rank, &Drug)> = Vec::new();
         for d in &self.drugs {
             let mut names = vec![fold(&d.generic)];
             names.extend(d.brands.iter().map(|b| fold(b)));
@@ -556,7 +564,7 @@ impl Catalog {
             });
             if let Some(name) = best {
                 // "paracetamol (acetaminophen)" is each of its names.
-                let exact = names.iter().any(|n| *n == whole)
+                let exact = names.contains(&whole)
                     || d.generic.split(['(', ')']).any(|part| fold(part) == whole);
                 let key = (
                     !exact,

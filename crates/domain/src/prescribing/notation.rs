@@ -442,6 +442,21 @@ impl Measure {
     }
 }
 
+impl Measure {
+    /// Where a strength goes in a drug's list: by shape (single amounts, then combinations and
+    /// liquids), then by what it measures, then by the first amount.
+    pub fn order(&self) -> (usize, bool, u8, &'static str, Decimal) {
+        let (kind, unit, value) = self.terms[0].base();
+        (
+            self.terms.len(),
+            self.per.is_some(),
+            kind as u8,
+            unit,
+            value,
+        )
+    }
+}
+
 impl Term {
     /// The term in its kind's base unit (mg, mL, units), so equal quantities compare equal.
     fn base(&self) -> (Kind, &'static str, Decimal) {
