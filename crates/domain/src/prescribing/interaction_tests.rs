@@ -416,7 +416,10 @@ fn a_dose_limit_from_the_label_is_read_against_the_prescribed_dose_and_named() {
             ),
             (
                 "prescribing it to a patient on the other",
-                interaction(std::slice::from_ref(&limited_item), &[on_list(other, None, None)]),
+                interaction(
+                    std::slice::from_ref(&limited_item),
+                    &[on_list(other, None, None)],
+                ),
             ),
         ] {
             match limit {
