@@ -366,6 +366,14 @@ fn error_prone_abbreviations_are_refused_where_they_would_be_printed_and_the_err
             "morphine sulfate",
         ),
         (
+            ItemForm {
+                form: "tablet QD".into(),
+                ..item("paracetamol", "500 mg", "1 tablet", "OD")
+            },
+            "form",
+            "once a day",
+        ),
+        (
             item("paracetamol", "500 mg", "1 tablet", "sometimes"),
             "frequency",
             "BID",

@@ -179,7 +179,11 @@ impl ItemForm {
             ),
         };
         let strength = strength_of(&self.strength, found, mark)?;
-        let form = choose("form", &self.form, &forms, "form, such as tablet")?;
+        let mut form = choose("form", &self.form, &forms, "form, such as tablet")?;
+        if !forms.contains(&form) {
+            // Typed by hand, and printed in the item's title.
+            form = notation::checked("form", &form, mark)?;
+        }
         let dose = Dose::read(&self.dose, mark)?;
         let route = if self.route.trim().is_empty() {
             match routes.as_slice() {
