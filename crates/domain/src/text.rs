@@ -2,6 +2,8 @@
 //! scripts transliterated), split into tokens, the one-edit "deletion keys" that make a typo
 //! findable through an index, a phonetic key, and phone numbers as digits.
 
+use std::borrow::Cow;
+
 use rphonetic::DoubleMetaphone;
 
 pub use crate::fold::{fold, tokens};
@@ -161,5 +163,54 @@ mod tests {
         assert_eq!(phonetic("garcia"), phonetic("garsia"));
         assert_eq!(phonetic("lopez"), phonetic("lopes"));
         assert_ne!(phonetic("garcia"), phonetic("martinez"));
+    }
+}
+
+/// A cell of a CSV file a clinic will open in a spreadsheet, made safe from formula injection
+/// (OWASP's "CSV injection"): a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return is one a spreadsheet may run, so it is written after a single quote, which shows the
+/// text as typed and runs nothing. A phone number ("+34 600 111 222") is left alone: made only of
+/// digits, spaces and `+-().`, it cannot call anything.
+pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let phone = cell
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        && cell.chars().any(|c| c.is_ascii_digit());
+    if risky && !phone {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod spreadsheet_tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_written_as_text() {
+        for (cell, want) in [
+            (
+                "=HYPERLINK(\"http://x\",\"click\")",
+                "'=HYPERLINK(\"http://x\",\"click\")",
+            ),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            (
+                "@SUM(1+1)*cmd|' /C calc'!A0",
+                "'@SUM(1+1)*cmd|' /C calc'!A0",
+            ),
+            ("\t=1+1", "'\t=1+1"),
+            ("\r=1+1", "'\r=1+1"),
+            ("Ana García", "Ana García"),
+            ("O'Brien", "O'Brien"),
+            ("a=b", "a=b"),
+            ("+34 600 111 222", "+34 600 111 222"),
+            ("-", "'-"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_safe(cell), want, "{cell:?}");
+        }
     }
 }

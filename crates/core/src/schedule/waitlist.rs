@@ -380,15 +380,19 @@ pub fn reminders_csv(tend: &Tend, session: &Session, date: Option<&str>) -> Resu
     ])
     .map_err(fail)?;
     for r in &rows {
-        w.write_record([
-            r.local_start.as_str(),
-            &r.patient_name,
-            &r.patient_mrn,
-            r.phone.as_deref().unwrap_or_default(),
-            &r.provider,
-            &r.type_name,
-            &r.message,
-        ])
+        // Names, types and messages are typed by people: none may run as a formula.
+        w.write_record(
+            [
+                r.local_start.as_str(),
+                &r.patient_name,
+                &r.patient_mrn,
+                r.phone.as_deref().unwrap_or_default(),
+                &r.provider,
+                &r.type_name,
+                &r.message,
+            ]
+            .map(|cell| tend_domain::text::spreadsheet_safe(cell).into_owned()),
+        )
         .map_err(fail)?;
     }
     let bytes = w

@@ -583,6 +583,69 @@ fn tomorrows_reminders_list_phones_and_messages_as_csv() {
 }
 
 #[test]
+fn hostile_patient_names_never_run_in_a_spreadsheet_nor_expand_in_a_reminder() {
+    let d = desk();
+    let t = &d.c.tend;
+    let hostile = [
+        ("=HYPERLINK(\"http://evil.example\",\"Pay\")", "{clinic}"),
+        ("+cmd|' /C calc'!A0", "{date} {time}"),
+        ("@SUM(1+1)", "-2+3"),
+    ];
+    for (i, (given, family)) in hostile.iter().enumerate() {
+        let mrn = patients::register(
+            t,
+            &d.rosa,
+            &PatientForm {
+                given_name: (*given).into(),
+                family_name: (*family).into(),
+                birth_date: "1980-01-01".into(),
+                phones: vec![format!("+34 600 10{i} 000")],
+                ..Default::default()
+            },
+            OnDuplicates::RegisterAnyway,
+        )
+        .unwrap()
+        .mrn;
+        let at = format!("2026-11-25 09:{}0", 2 * i);
+        schedule::book(t, &d.rosa, &req(&mrn, "drana", &at)).unwrap();
+    }
+    schedule::set_reminder_template(t, &d.rosa, "{patient}: {date} {time}").unwrap();
+    let list = schedule::reminders(t, &d.rosa, Some("2026-11-25")).unwrap();
+    // Filled in one pass: a placeholder in a name is printed as typed.
+    assert!(
+        list.iter()
+            .any(|r| r.message == "+cmd|' /C calc'!A0 {date} {time}: 25/11/2026 09:20"),
+        "{list:?}"
+    );
+    assert!(
+        list.iter().any(|r| r.message.contains("{clinic}")),
+        "{list:?}"
+    );
+    let csv = schedule::reminders_csv(t, &d.rosa, Some("2026-11-25")).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let mut rows = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        rows += 1;
+        for (i, cell) in record.iter().enumerate() {
+            // The phone column keeps its + (a number cannot run anything).
+            if i == 3 {
+                assert!(cell.starts_with("+34 600 10"), "{cell:?}");
+                continue;
+            }
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a cell a spreadsheet would run: {cell:?}"
+            );
+        }
+    }
+    assert_eq!(rows, 3);
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(csv.contains("'+cmd|"), "{csv}");
+    assert!(csv.contains("'@SUM(1+1)"), "{csv}");
+}
+
+#[test]
 fn setup_refuses_bad_input_by_field() {
     let d = desk();
     let t = &d.c.tend;

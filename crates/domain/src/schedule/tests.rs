@@ -481,6 +481,21 @@ fn waitlist_preferences() {
         ],
     );
     assert_eq!(msg, "Hello Ana, 25/11 at 09:00 with Dr. Lee.");
+    // A value is never expanded again: a patient named like a placeholder is printed as typed.
+    let values = [
+        ("patient", "{date} {provider} {{x}"),
+        ("date", "25/11"),
+        ("provider", "Dr. Lee"),
+    ];
+    for (template, want) in [
+        ("Hi {patient}, {date}", "Hi {date} {provider} {{x}, 25/11"),
+        ("{unknown} {patient", "{unknown} {patient"),
+        ("{{patient}}", "{{date} {provider} {{x}}"),
+        ("", ""),
+        ("no placeholders", "no placeholders"),
+    ] {
+        assert_eq!(render_reminder(template, &values), want, "{template:?}");
+    }
     let _: Tz = Madrid;
     let _ = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0);
 }

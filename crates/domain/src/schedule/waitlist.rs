@@ -84,11 +84,33 @@ pub fn matches_preference(p: &Preference, start: NaiveDateTime, end: NaiveDateTi
 }
 
 /// The reminder message: the clinic's template with `{patient}`, `{provider}`, `{date}`,
-/// `{time}`, `{clinic}` and `{type}` filled in.
+/// `{time}`, `{clinic}` and `{type}` filled in, in one pass over the template: a value is
+/// written as it is, so a patient named "{date}" is printed "{date}", not expanded. A brace
+/// that opens no known placeholder is kept as written.
 pub fn render_reminder(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = template.to_owned();
-    for (key, value) in values {
-        out = out.replace(&format!("{{{key}}}"), value);
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let filled = after.find('}').and_then(|close| {
+            let key = &after[..close];
+            values
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, value)| (*value, close))
+        });
+        match filled {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
