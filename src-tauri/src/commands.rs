@@ -190,8 +190,7 @@ pub async fn entered_in_error(d: Desk<'_>, id: String, reason: String) -> Answer
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn icd_search(d: Desk<'_>, query: String, limit: usize) -> Reply {
-    d.run(|_, _| Ok(clinical::icd_search(&query, limit)))
-        .reply()
+    d.run(|_, _| clinical::icd_search(&query, limit)).reply()
 }
 
 // Visits and notes.

@@ -128,6 +128,13 @@ pub fn search(tend: &Tend, session: &Session, q: &AuditSearch) -> Result<Vec<Aud
     {
         return Err(ValidationError::new("to", "is before the first day").into());
     }
+    for (field, value) in [
+        ("user", &q.user),
+        ("action", &q.action),
+        ("outcome", &q.outcome),
+    ] {
+        tend_domain::error::search_text(field, value)?;
+    }
     let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let r = tx.read();
@@ -150,7 +157,7 @@ pub fn search(tend: &Tend, session: &Session, q: &AuditSearch) -> Result<Vec<Aud
             action_prefix: text(&q.action),
             outcome: text(&q.outcome),
             before: q.before,
-            limit: if q.limit == 0 { 100 } else { q.limit },
+            limit: if q.limit == 0 { 100 } else { q.limit.min(1000) },
         };
         let names = crate::chart::user_names(&r)?;
         let rows = r

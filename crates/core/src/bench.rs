@@ -434,7 +434,7 @@ pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<Be
     let mut times = Vec::with_capacity(queries.len());
     for q in &queries {
         let start = Instant::now();
-        crate::clinical::icd_search(q, 8);
+        crate::clinical::icd_search(q, 8)?;
         times.push(start.elapsed());
     }
     measurements.push(latency(

@@ -655,8 +655,9 @@ pub fn mark_entered_in_error(tend: &Tend, session: &Session, id: &str, reason: &
 }
 
 /// ICD-10-CM codes for a search box (public reference data: no patient, no audit).
-pub fn icd_search(query: &str, limit: usize) -> Vec<IcdDto> {
-    icd10cm::catalog()
+pub fn icd_search(query: &str, limit: usize) -> Result<Vec<IcdDto>> {
+    let query = tend_domain::error::search_text("query", query)?;
+    Ok(icd10cm::catalog()
         .search(query, limit.clamp(1, 100))
         .into_iter()
         .map(|c| IcdDto {
@@ -664,5 +665,5 @@ pub fn icd_search(query: &str, limit: usize) -> Vec<IcdDto> {
             description: c.description,
             billable: c.billable,
         })
-        .collect()
+        .collect())
 }

@@ -45,7 +45,7 @@ pub fn search(
 ) -> Result<Vec<PatientSummaryDto>> {
     tend.authorize(session, Action::PatientSearch)?;
     let today = tend.today()?;
-    let q = parse_query(query);
+    let q = parse_query(tend_domain::error::search_text("query", query)?);
     tend.store().read(|r| {
         let hits = r.search_patients(&q, limit.clamp(1, MAX_RESULTS))?;
         hits.iter()

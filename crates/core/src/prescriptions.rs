@@ -140,6 +140,7 @@ pub fn search_drugs(
     limit: usize,
 ) -> Result<Vec<DrugDto>> {
     tend.authorize(session, Action::PrescriptionWrite)?;
+    let query = tend_domain::error::search_text("query", query)?;
     let catalog = tend.store().read(catalog_of)?;
     Ok(catalog
         .search(query, limit.clamp(1, 100))

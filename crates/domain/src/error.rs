@@ -62,6 +62,39 @@ pub fn optional_text(
     Ok(Some(trimmed.to_owned()))
 }
 
+/// Longest text a search box takes: a name with a birth year, a phone number, a record number.
+pub const SEARCH_MAX_CHARS: usize = 100;
+/// Most words a search reads: the longest names have five or six.
+pub const SEARCH_MAX_WORDS: usize = 8;
+
+/// What was typed in a search box, trimmed, or why it is not a search: longer than
+/// [`SEARCH_MAX_CHARS`], more than [`SEARCH_MAX_WORDS`] words (a page pasted by mistake is
+/// refused at once instead of being searched word by word), or holding control characters.
+pub fn search_text<'a>(field: &'static str, value: &'a str) -> Result<&'a str, ValidationError> {
+    let trimmed = value.trim();
+    if trimmed.chars().count() > SEARCH_MAX_CHARS {
+        return Err(ValidationError::new(
+            field,
+            format!(
+                "a search is at most {SEARCH_MAX_CHARS} characters: type part of a name, a phone number or a record number"
+            ),
+        ));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(ValidationError::new(
+            field,
+            "must not contain control characters such as tabs or line breaks",
+        ));
+    }
+    if trimmed.split_whitespace().count() > SEARCH_MAX_WORDS {
+        return Err(ValidationError::new(
+            field,
+            format!("a search reads at most {SEARCH_MAX_WORDS} words"),
+        ));
+    }
+    Ok(trimmed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +118,35 @@ mod tests {
             Err("must not contain control characters such as tabs or line breaks"),
         );
         check("0123456789", Ok("0123456789"));
+    }
+
+    #[test]
+    fn a_search_is_a_few_words_and_a_pasted_page_is_refused_at_once() {
+        assert_eq!(
+            search_text("query", "  garcia lop 1979 "),
+            Ok("garcia lop 1979")
+        );
+        let page = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(40);
+        assert!(
+            search_text("query", &page)
+                .unwrap_err()
+                .reason
+                .contains("at most 100")
+        );
+        let words = "a b c d e f g h i";
+        assert!(
+            search_text("query", words)
+                .unwrap_err()
+                .reason
+                .contains("8 words")
+        );
+        assert_eq!(
+            search_text("query", "ana\tgarcia").unwrap_err().field,
+            "query"
+        );
+        assert_eq!(
+            search_text("query", &"x".repeat(100)).map(str::len),
+            Ok(100)
+        );
     }
 }
