@@ -655,6 +655,14 @@ pub fn sign(
     reasons: &[(String, String)],
 ) -> Result<RxDto> {
     tend.authorize(session, Action::PrescriptionSign)?;
+    // A reason is kept with the prescription and in the audit log: a sentence, not a file.
+    if reasons.len() > 100 {
+        return Err(ValidationError::new("reason", "give at most 100 reasons").into());
+    }
+    for (key, reason) in reasons {
+        tend_domain::error::optional_text("reason", reason, 500)?;
+        tend_domain::error::optional_text("reason", key, 200)?;
+    }
     let tz = tend.clinic_context()?.timezone;
     let today = tend.today()?;
     let now = tend.now();

@@ -15,6 +15,11 @@ use uuid::Uuid;
 use crate::hlc::Hlc;
 use crate::ids::{ChangeId, DeviceId, UserId};
 
+/// The largest a change may be, serialized: what sync seals and carries. A change larger than
+/// this is refused when it is written (naming its largest field), since sync could never send
+/// it and it would block its desktop's outbox. A note with a long plan is a few KiB.
+pub const MAX_CHANGE_BYTES: usize = 1 << 20;
+
 /// The kinds of record the change log knows. Each maps to one table in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -178,6 +178,9 @@ pub struct Letterhead {
 
 /// The largest logo accepted, decoded.
 pub const MAX_LOGO_BYTES: usize = 512 * 1024;
+/// The most pixels a logo may have on a side, read from the image's header before it is
+/// decoded: a small file can hold a huge blank picture that would take gigabytes to decode.
+pub const MAX_LOGO_SIDE: u32 = 4000;
 
 impl Letterhead {
     pub fn parse(

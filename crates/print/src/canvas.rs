@@ -386,6 +386,17 @@ fn clean_keep_newlines(s: &str) -> String {
 }
 
 /// Reads a PNG or JPEG, for the letterhead's logo.
+/// Decodes a PNG or JPEG, once its header says it is of a size a logo may be: the size is read
+/// first, so a small file holding a huge picture is refused before it is decoded.
 pub(crate) fn decode_image(bytes: &[u8]) -> Result<RawImage, PrintError> {
+    let (width, height) = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| PrintError::Image(e.to_string()))?
+        .into_dimensions()
+        .map_err(|e| PrintError::Image(e.to_string()))?;
+    let max = tend_domain::clinic::MAX_LOGO_SIDE;
+    if width > max || height > max {
+        return Err(PrintError::LogoTooManyPixels { width, height });
+    }
     RawImage::decode_from_bytes(bytes, &mut Vec::new()).map_err(PrintError::Image)
 }

@@ -29,4 +29,6 @@ pub enum PrintError {
     Image(String),
     #[error("the logo is larger than {max} KiB; use a smaller image", max = tend_domain::clinic::MAX_LOGO_BYTES / 1024)]
     LogoTooLarge,
+    #[error("the logo is {width} × {height} pixels; use one of at most {max} pixels a side", max = tend_domain::clinic::MAX_LOGO_SIDE)]
+    LogoTooManyPixels { width: u32, height: u32 },
 }

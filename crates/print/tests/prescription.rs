@@ -355,4 +355,20 @@ fn logos_are_checked() {
     let mut v = view(Paper::A4, "Zoë Ørsted", five_items());
     v.letterhead.logo = Some(b"not an image".to_vec());
     assert!(matches!(prescription(&v), Err(PrintError::Image(_))));
+    // A 48 KiB PNG of a blank 20000 × 20000 picture (400 million pixels to decode) is refused
+    // from its header, when set and when printed (a logo may arrive by sync from elsewhere).
+    let bomb = include_bytes!("fixtures/huge-blank.png");
+    assert!(bomb.len() < 64 * 1024);
+    assert!(matches!(
+        check_logo(bomb),
+        Err(PrintError::LogoTooManyPixels {
+            width: 20000,
+            height: 20000
+        })
+    ));
+    v.letterhead.logo = Some(bomb.to_vec());
+    assert!(matches!(
+        prescription(&v),
+        Err(PrintError::LogoTooManyPixels { .. })
+    ));
 }

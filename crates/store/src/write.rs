@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
+use tend_domain::change::MAX_CHANGE_BYTES;
 use tend_domain::{Change, ChangeId, ChangeKind, Entity, Fields, Hlc, UserId};
 use uuid::Uuid;
 
@@ -87,6 +88,7 @@ impl<'c> WriteTx<'c> {
             fields,
             BTreeMap::new(),
         )?;
+        check_size(&change)?;
         append_change(&self.tx, &change)?;
         project(&self.tx, &change)?;
         self.unaudited.push(change.id);
@@ -166,6 +168,7 @@ impl<'c> WriteTx<'c> {
         }
         let mut change = self.stamp(entity, record_id, ChangeKind::Update, changed, base)?;
         change.replaces = replaces;
+        check_size(&change)?;
         append_change(&self.tx, &change)?;
         project(&self.tx, &change)?;
         self.unaudited.push(change.id);
@@ -305,6 +308,34 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String> {
 }
 
 /// Appends a change to the change log.
+/// A change must fit what sync carries ([`MAX_CHANGE_BYTES`]), or its desktop's outbox would
+/// hold it for ever: refused before it is written, naming its largest field.
+fn check_size(change: &Change) -> Result<()> {
+    let bytes = serde_json::to_vec(change)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?
+        .len();
+    if bytes <= MAX_CHANGE_BYTES {
+        return Ok(());
+    }
+    let largest = change
+        .fields
+        .iter()
+        .max_by_key(|(_, v)| serde_json::to_vec(v).map_or(0, |b| b.len()))
+        .map(|(field, _)| field.as_str())
+        .unwrap_or_default();
+    let field = Table::of(change.entity)
+        .column(largest)
+        .map_or("record", |(name, _)| name);
+    Err(StoreError::Validation(tend_domain::ValidationError::new(
+        field,
+        format!(
+            "is too large to keep and sync ({} KiB; a record may be at most {} KiB)",
+            bytes / 1024,
+            MAX_CHANGE_BYTES / 1024
+        ),
+    )))
+}
+
 pub(crate) fn append_change(conn: &Connection, change: &Change) -> Result<()> {
     conn.execute(
         "INSERT INTO change_log (change_id, device_id, device_seq, hlc, user_id, entity, record_id,

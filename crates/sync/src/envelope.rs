@@ -24,7 +24,8 @@ const AD_LABEL: &[u8] = b"tend-sync/1 change\0";
 const KEY_ID_LABEL: &[u8] = b"tend-sync/1 key id";
 /// A change larger than this is refused before sealing or opening (a note with a long plan is a
 /// few KiB; this leaves room for any record Tend writes, and bounds what a bad peer can send).
-pub const MAX_CHANGE_BYTES: usize = 1 << 20;
+/// The store refuses to write one in the first place.
+pub use tend_domain::change::MAX_CHANGE_BYTES;
 
 /// The clinic key: 32 random bytes shared by the clinic's desktops (never by the server), which
 /// seals every change. It reaches a new desktop only through pairing.

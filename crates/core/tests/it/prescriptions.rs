@@ -128,6 +128,11 @@ fn a_warning_blocks_signing_until_a_reason_is_given_and_the_reason_is_recorded()
         rx::sign(t, &p.doctor, &id, &[(interaction.key.clone(), "ok".into())]),
         Err(CoreError::Warnings(_))
     ));
+    // Nor a page of text or a line break: the reason is a sentence kept in the audit log.
+    for bad in ["why ".repeat(200), "checked\u{7}today".to_owned()] {
+        let e = rx::sign(t, &p.doctor, &id, &[(interaction.key.clone(), bad)]).unwrap_err();
+        assert_eq!(e.field(), Some("reason"));
+    }
     let signed = rx::sign(
         t,
         &p.doctor,

@@ -268,12 +268,14 @@ fn parse_duration(s: &str) -> Result<Option<u32>, ValidationError> {
         }
     };
     let n: u32 = number.parse().map_err(|_| bad())?;
+    // Checked: "4294967295 weeks" is refused, not wrapped round to a short course.
     let days = match unit {
-        "" | "d" | "day" | "days" => n,
-        "w" | "wk" | "week" | "weeks" => n * 7,
-        "m" | "month" | "months" => n * 30,
+        "" | "d" | "day" | "days" => Some(n),
+        "w" | "wk" | "week" | "weeks" => n.checked_mul(7),
+        "m" | "month" | "months" => n.checked_mul(30),
         _ => return Err(bad()),
-    };
+    }
+    .unwrap_or(u32::MAX);
     if days == 0 || days > 365 {
         return Err(ValidationError::new(
             "duration",

@@ -320,6 +320,25 @@ fn item_fields_are_checked_and_errors_name_the_field() {
             "quantity",
         ),
     ];
+    // Numbers that would overflow when multiplied out are refused, not wrapped round.
+    for duration in [
+        "4294967295 weeks",
+        "613566757 weeks",
+        "143165577 months",
+        "99999999999",
+    ] {
+        let form = ItemForm {
+            duration: duration.into(),
+            ..base.clone()
+        };
+        assert_eq!(
+            form.validate(catalog, DecimalMark::Point)
+                .unwrap_err()
+                .field,
+            "duration",
+            "{duration}"
+        );
+    }
     for (break_it, field) in cases {
         let mut form = base.clone();
         break_it(&mut form);

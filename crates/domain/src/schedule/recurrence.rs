@@ -122,20 +122,20 @@ impl RecurrenceRule {
         let date = first.date();
         let d = match self.frequency {
             Frequency::Daily { every } => {
-                date.checked_add_signed(Duration::days(i64::from(n * every)))?
+                date.checked_add_signed(Duration::days(i64::from(n.checked_mul(every)?)))?
             }
-            Frequency::Weekly { every } => {
-                date.checked_add_signed(Duration::days(i64::from(n * every * 7)))?
-            }
+            Frequency::Weekly { every } => date.checked_add_signed(Duration::days(i64::from(
+                n.checked_mul(every)?.checked_mul(7)?,
+            )))?,
             Frequency::MonthlyByDay { every } => {
                 let month = NaiveDate::from_ymd_opt(date.year(), date.month(), 1)?
-                    .checked_add_months(Months::new(n * every))?;
+                    .checked_add_months(Months::new(n.checked_mul(every)?))?;
                 let day = date.day().min(days_in_month(month.year(), month.month()));
                 NaiveDate::from_ymd_opt(month.year(), month.month(), day)?
             }
             Frequency::MonthlyByWeekday { every } => {
                 let month = NaiveDate::from_ymd_opt(date.year(), date.month(), 1)?
-                    .checked_add_months(Months::new(n * every))?;
+                    .checked_add_months(Months::new(n.checked_mul(every)?))?;
                 let nth = (date.day() - 1) / 7 + 1;
                 // The fifth weekday of a month is its last.
                 let nth = if date.day() + 7 > days_in_month(date.year(), date.month()) {

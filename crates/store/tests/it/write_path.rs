@@ -243,3 +243,28 @@ fn pending_changes_are_the_changes_after_the_acknowledged_one() {
         );
     }
 }
+
+#[test]
+fn a_change_too_large_to_sync_is_refused_when_written_naming_its_field() {
+    // Sync carries at most MAX_CHANGE_BYTES a change; a larger one used to block the outbox.
+    let dir = tempfile::tempdir().unwrap();
+    let c = clinic(dir.path());
+    let mut rec = user_record("ana", "Ana");
+    rec.user.display_name = "A".repeat(tend_domain::change::MAX_CHANGE_BYTES + 1);
+    let err = c
+        .store
+        .write(ctx(None), |tx| {
+            tx.create(Entity::User, rec.user.id, rec.fields())?;
+            tx.audit(AuditEntry::new("user.create", Outcome::Ok))
+        })
+        .unwrap_err();
+    match err {
+        StoreError::Validation(v) => {
+            assert_eq!(v.field, "display_name");
+            assert!(v.reason.contains("too large"), "{}", v.reason);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(c.store.read(|r| r.users()).unwrap().is_empty());
+    assert_eq!(seqs(&c), [1, 2], "no sequence number used");
+}
