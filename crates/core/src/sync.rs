@@ -9,7 +9,7 @@ use std::path::Path;
 use data_encoding::HEXLOWER;
 use serde::Serialize;
 use serde_json::json;
-use tend_domain::record::on_safety_list;
+use tend_domain::conflict_access::conflict_access;
 use tend_domain::user::check_passphrase;
 use tend_domain::{
     Action, Change, ChangeId, DatabaseId, DeviceCode, DeviceId, Entity, Fields, Value,
@@ -547,6 +547,9 @@ pub struct SyncConflictDto {
     pub mrn: Option<String>,
     pub field: String,
     pub safety: bool,
+    /// Whether the person asking may choose the value (the permission to write the field and
+    /// to read it); the list says who can otherwise.
+    pub can_settle: bool,
     pub values: Vec<ConflictValueDto>,
 }
 
@@ -563,17 +566,38 @@ fn show(value: &Value) -> String {
 pub fn conflicts(tend: &Tend, session: &Session) -> Result<Vec<SyncConflictDto>> {
     tend.authorize(session, Action::SyncView)?;
     let list = tend.store().conflicts()?;
-    let clinical = tend.authorize_quietly(session, Action::ChartRead);
     let mut out = Vec::with_capacity(list.len());
     for c in list {
-        // A receptionist learns that a clinical record is in conflict, not what it says.
-        let hidden = c.entity == Entity::ClinicalEvent && !clinical;
-        out.push(conflict_dto(tend, &c, hidden)?);
+        // Everyone learns that a record is in conflict; its values follow the permission
+        // table (a receptionist does not read a draft note or a user's roles through sync).
+        let shown = match conflict_access(c.entity, &c.field).see {
+            None => Shown::Never,
+            Some(action) if tend.authorize_quietly(session, action) => Shown::Values,
+            Some(_) => Shown::NotToYou,
+        };
+        let access = conflict_access(c.entity, &c.field);
+        let can_settle = tend.authorize_quietly(session, access.settle)
+            && access
+                .see
+                .is_none_or(|a| tend.authorize_quietly(session, a));
+        let mut dto = conflict_dto(tend, &c, shown)?;
+        dto.can_settle = can_settle;
+        out.push(dto);
     }
     Ok(out)
 }
 
-fn conflict_dto(tend: &Tend, c: &ConflictRecord, hidden: bool) -> Result<SyncConflictDto> {
+/// How much of a conflict's values a person sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Values,
+    /// Their role may not read this field.
+    NotToYou,
+    /// Nobody reads it (a password hash).
+    Never,
+}
+
+fn conflict_dto(tend: &Tend, c: &ConflictRecord, shown: Shown) -> Result<SyncConflictDto> {
     let patient_id = tend.store().read(|r| r.patient_of(c.entity, c.record_id))?;
     let record = match patient_id {
         Some(id) => tend
@@ -588,10 +612,10 @@ fn conflict_dto(tend: &Tend, c: &ConflictRecord, hidden: bool) -> Result<SyncCon
         let (by, device) = tend.store().read(|r| r.change_author(h.change_id))?;
         values.push(ConflictValueDto {
             change_id: h.change_id.to_string(),
-            value: if hidden {
-                "(clinical)".into()
-            } else {
-                show(&h.value)
+            value: match shown {
+                Shown::Values => show(&h.value),
+                Shown::NotToYou => "(not shown: your role may not read this)".into(),
+                Shown::Never => format!("changed on both desktops ({})", i + 1),
             },
             by,
             device,
@@ -608,6 +632,7 @@ fn conflict_dto(tend: &Tend, c: &ConflictRecord, hidden: bool) -> Result<SyncCon
         mrn,
         field: c.field.clone(),
         safety: c.safety,
+        can_settle: false,
         values,
     })
 }
@@ -626,9 +651,12 @@ pub fn resolve(tend: &Tend, session: &Session, conflict_id: &str, change_id: &st
                 "this conflict is already settled (perhaps on another desktop)",
             )
         })?;
-    if on_safety_list(conflict.entity, &conflict.field) {
-        tend.authorize(session, Action::SafetyConflictResolve)?;
+    // Settling needs the permission to write the field, and to see what is chosen between.
+    let access = conflict_access(conflict.entity, &conflict.field);
+    if let Some(see) = access.see {
+        tend.authorize(session, see)?;
     }
+    tend.authorize(session, access.settle)?;
     let chosen: ChangeId = change_id
         .trim()
         .parse()

@@ -8,6 +8,7 @@ pub mod billing;
 pub mod change;
 pub mod clinic;
 pub mod clinical;
+pub mod conflict_access;
 pub mod error;
 mod fold;
 pub mod hlc;

@@ -3,6 +3,7 @@
 // Test helpers panic on failure by design; that is how a test reports it.
 #![allow(clippy::unwrap_used)]
 
+mod conflict_access;
 mod convergence;
 mod pairing;
 mod protocol;

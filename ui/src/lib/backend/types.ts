@@ -156,7 +156,7 @@ export interface SyncActivity { running: boolean; pulled: number; cursor: number
 export interface ConflictValue { change_id: string; value: string; by: string; device: string; at: string; shown: boolean }
 export interface SyncConflict {
   id: string; entity: string; record_id: string; patient_id: string | null; patient: string | null;
-  mrn: string | null; field: string; safety: boolean; values: ConflictValue[];
+  mrn: string | null; field: string; safety: boolean; can_settle: boolean; values: ConflictValue[];
 }
 export interface SyncDevice {
   device_id: string; code: string; name: string | null; registered_at: string;
