@@ -10,6 +10,7 @@ pub const ALL: &[&str] = &[
     "desk",
     "document_bytes",
     "document_save",
+    "document_close",
     "patient_search",
     "patient_duplicates",
     "patient_register",

@@ -75,9 +75,31 @@ pub async fn document_bytes(d: Desk<'_>, id: u64) -> Answer<Response> {
     d.document(id).map(Response::new)
 }
 
+/// Asks where to save in the system's own dialog, opened here so the page never names a path;
+/// false when the person cancelled it.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn document_save(d: Desk<'_>, id: u64, path: std::path::PathBuf) -> Answer<()> {
-    d.save_document(id, &path)
+pub async fn document_save(app: tauri::AppHandle, d: Desk<'_>, id: u64) -> Answer<bool> {
+    use tauri_plugin_dialog::DialogExt;
+    let chosen = app
+        .dialog()
+        .file()
+        .set_file_name(d.document_name(id)?)
+        .add_filter("PDF", &["pdf"])
+        .blocking_save_file();
+    match chosen.map(|p| p.into_path()) {
+        None => Ok(false),
+        Some(Ok(path)) => d.save_document(id, &path).map(|()| true),
+        Some(Err(_)) => Err(ApiError::new(
+            "save_failed",
+            "that place cannot be saved to",
+        )),
+    }
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn document_close(d: Desk<'_>, id: u64) -> Answer<()> {
+    d.close_document(id);
+    Ok(())
 }
 
 // Patients.
@@ -665,7 +687,7 @@ pub async fn sync_activity(d: Desk<'_>) -> Reply {
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn sync_status(d: Desk<'_>) -> Reply {
-    d.run(sync::status).reply()
+    d.poll(sync::status).reply()
 }
 
 /// Starts a round in the background and returns at once; the badge follows its progress.

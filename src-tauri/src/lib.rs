@@ -94,6 +94,7 @@ pub fn run() -> Result<(), String> {
             commands::desk,
             commands::document_bytes,
             commands::document_save,
+            commands::document_close,
             commands::patient_search,
             commands::patient_duplicates,
             commands::patient_register,

@@ -178,3 +178,12 @@ pub fn search(tend: &Tend, session: &Session, q: &AuditSearch) -> Result<Vec<Aud
         Ok(rows)
     })
 }
+
+/// Records that someone read something outside the chart (a prescription, an invoice, a
+/// statement, the sync conflicts, a search's results, counted and never with what was typed):
+/// reads are audited as chart reads are, in a small transaction of their own after the read.
+pub(crate) fn record_read(tend: &Tend, session: &Session, entry: AuditEntry) -> Result<()> {
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| tx.audit(entry))?;
+    Ok(())
+}

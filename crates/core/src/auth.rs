@@ -7,8 +7,8 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use serde_json::json;
-use tend_domain::sign_in::{Gate, gate, locks_after};
-use tend_domain::{Entity, Fields, Username, Value};
+use tend_domain::sign_in::{ADMIN_LOCKOUT, Gate, Lockout, gate, locks_after};
+use tend_domain::{Entity, Fields, Role, Username, Value};
 use tend_store::{AuditEntry, Outcome, StoreError};
 
 use crate::{CoreError, Result, Session, Tend};
@@ -70,7 +70,13 @@ pub fn sign_in(tend: &Tend, username: &str, password: &str) -> Result<Session> {
             )
         })
     };
-    match gate(user.locked, failures, last_failure, now) {
+    // Admins are locked out for a time, never for good (see `ADMIN_LOCKOUT`).
+    let lockout = if user.roles.contains(Role::Admin) {
+        Lockout::For(ADMIN_LOCKOUT)
+    } else {
+        Lockout::UntilUnlocked
+    };
+    match gate(user.locked, failures, last_failure, now, lockout) {
         Gate::Open => {}
         Gate::Locked => {
             audit_refusal("locked")?;
@@ -87,7 +93,7 @@ pub fn sign_in(tend: &Tend, username: &str, password: &str) -> Result<Session> {
     if !verify_password(password, &record.password_hash) {
         let locked = store.write(tend.ctx(None), |tx| {
             let failures = tx.record_sign_in_failure(user.id)?;
-            let lock = locks_after(failures);
+            let lock = locks_after(failures, lockout);
             if lock {
                 let fields: Fields = [("locked".to_owned(), Value::Bool(true))].into();
                 tx.update(Entity::User, user.id, fields)?;
@@ -144,4 +150,62 @@ pub fn sign_out(tend: &Tend, session: Session) -> Result<()> {
             )
         })?;
     Ok(())
+}
+
+/// Unlocks an administrator's account from the sign-in screen with the clinic passphrase or the
+/// recovery key, for when every admin is locked (or the only one is): whoever holds either
+/// already holds the clinic's data. Only admin accounts are unlocked this way (an admin unlocks
+/// the others); every attempt is audited, and a wrong secret costs the key derivation's time.
+pub fn unlock_admin(tend: &Tend, username: &str, secret: crate::clinic::Unlock<'_>) -> Result<()> {
+    let how = match secret {
+        crate::clinic::Unlock::RecoveryKey(_) => "recovery key",
+        _ => "passphrase",
+    };
+    let name = Username::parse(username)?;
+    let store = tend.store();
+    let Some(record) = store
+        .read(|r| r.user_by_username(&name))?
+        .filter(|r| r.user.roles.contains(Role::Admin))
+    else {
+        store.write(tend.ctx(None), |tx| {
+            tx.audit(
+                AuditEntry::new("user.unlock_with_secret", Outcome::Denied)
+                    .detail(json!({ "username": name.as_str(), "reason": "not an administrator" })),
+            )
+        })?;
+        return Err(CoreError::refused(
+            Some("username"),
+            "only an administrator's account is unlocked this way; an administrator unlocks the others",
+        ));
+    };
+    let key = crate::clinic::unlock_key(store.paths(), secret, &tend.env);
+    let right = key.is_ok_and(|k| k == *store.key());
+    let user = &record.user;
+    store.write(tend.ctx(None), |tx| {
+        if right {
+            let fields: Fields = [("locked".to_owned(), Value::Bool(false))].into();
+            tx.update(Entity::User, user.id, fields)?;
+            tx.clear_sign_in_failures(user.id)?;
+        }
+        tx.audit(
+            AuditEntry::new(
+                "user.unlock_with_secret",
+                if right { Outcome::Ok } else { Outcome::Failed },
+            )
+            .record(Entity::User, user.id)
+            .detail(json!({ "username": user.username.as_str(), "with": how })),
+        )
+    })?;
+    if right {
+        Ok(())
+    } else {
+        Err(CoreError::refused(
+            Some(if how == "passphrase" {
+                "passphrase"
+            } else {
+                "recovery_key"
+            }),
+            format!("that is not the clinic's {how}"),
+        ))
+    }
 }

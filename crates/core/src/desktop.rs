@@ -52,10 +52,20 @@ pub struct SetUpDto {
     pub keyring_saved: bool,
 }
 
+/// Documents printed for preview, each held for the person who printed it.
 #[derive(Debug, Default)]
 struct Documents {
     next: u64,
-    kept: VecDeque<(u64, PrintedDto)>,
+    kept: VecDeque<Kept>,
+}
+
+#[derive(Debug)]
+struct Kept {
+    id: u64,
+    printed: PrintedDto,
+    /// Who printed it; `None` for the recovery sheet of the set-up and join flows, shown
+    /// before anyone signs in and dropped once it has been dealt with.
+    owner: Option<tend_domain::UserId>,
 }
 
 /// What the background sync is doing, for the status badge and the progress of a large pull.
@@ -83,6 +93,8 @@ pub struct Desktop {
     env: Environment,
     tend: RwLock<Option<Arc<Tend>>>,
     session: Mutex<Option<Session>>,
+    /// When the signed-in person last did something (the badge's polling does not count).
+    last_use: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
     documents: Mutex<Documents>,
     sync: Mutex<SyncActivity>,
     /// Held while a sync round runs, so rounds never overlap.
@@ -104,6 +116,7 @@ impl Desktop {
             env,
             tend: RwLock::new(None),
             session: Mutex::new(None),
+            last_use: Mutex::new(None),
             documents: Mutex::new(Documents::default()),
             sync: Mutex::new(SyncActivity::default()),
             sync_round: Mutex::new(()),
@@ -138,7 +151,7 @@ impl Desktop {
         let joined = joined.map_err(api)?;
         let sheet = recovery::joined_sheet(&joined).map_err(api)?;
         self.keep_open(joined.tend);
-        Ok(self.keep(sheet))
+        Ok(self.keep(sheet, None))
     }
 
     fn set_activity(&self, a: SyncActivity) {
@@ -256,7 +269,7 @@ impl Desktop {
         let keyring_saved = init.keyring_saved;
         self.keep_open(init.tend);
         let desk = self.sign_in(&form.admin_username, &form.admin_password)?;
-        let recovery_sheet = self.keep(sheet);
+        let recovery_sheet = self.keep(sheet, None);
         Ok(SetUpDto {
             desk,
             recovery_sheet,
@@ -283,14 +296,43 @@ impl Desktop {
         if let Some(previous) = lock(&self.session).replace(session) {
             self.end(&tend, previous);
         }
+        // Nothing printed before this sign-in is shown to whoever signed in.
+        lock(&self.documents).kept.clear();
+        *lock(&self.last_use) = Some(self.env.clock.now());
         Ok(desk)
     }
 
     fn end(&self, tend: &Tend, session: Session) {
         lock(&self.documents).kept.clear();
+        *lock(&self.last_use) = None;
         if let Err(e) = auth::sign_out(tend, session) {
             tracing::warn!(error = %e, "could not record a sign-out");
         }
+    }
+
+    /// The idle lock, enforced here and not only in the page: a session unused for the clinic's
+    /// idle minutes ends (audited as a sign-out) and the next command answers
+    /// `session_locked`, so the window shows the lock whatever the page did.
+    fn check_idle(&self, tend: &Tend) -> Result<(), ApiError> {
+        let Some(last) = *lock(&self.last_use) else {
+            return Ok(());
+        };
+        let minutes = tend
+            .store()
+            .read(|r| r.clinic())
+            .map(|c| c.idle_lock_minutes)
+            .map_err(|e| api(e.into()))?;
+        let now = self.env.clock.now();
+        if minutes > 0 && now - last >= chrono::Duration::minutes(minutes) {
+            if let Some(session) = lock(&self.session).take() {
+                self.end(tend, session);
+            }
+            return Err(ApiError::new(
+                "session_locked",
+                format!("the screen locked after {minutes} minutes without use; sign in again"),
+            ));
+        }
+        Ok(())
     }
 
     /// Ends the session: sign-out, switch of user and the idle lock all come here. Printed
@@ -309,10 +351,31 @@ impl Desktop {
         &self,
         f: impl FnOnce(&Tend, &Session) -> crate::Result<T>,
     ) -> Result<T, ApiError> {
+        self.run_as(Use::Person, f)
+    }
+
+    /// Like [`Desktop::run`], for what the window asks by itself on a timer (the sync badge):
+    /// it does not keep the session from locking.
+    pub fn poll<T>(
+        &self,
+        f: impl FnOnce(&Tend, &Session) -> crate::Result<T>,
+    ) -> Result<T, ApiError> {
+        self.run_as(Use::Polling, f)
+    }
+
+    fn run_as<T>(
+        &self,
+        by: Use,
+        f: impl FnOnce(&Tend, &Session) -> crate::Result<T>,
+    ) -> Result<T, ApiError> {
         let tend = self.tend()?;
+        self.check_idle(&tend)?;
         let session = lock(&self.session)
             .clone()
             .ok_or_else(|| api(CoreError::SessionEnded))?;
+        if by == Use::Person {
+            *lock(&self.last_use) = Some(self.env.clock.now());
+        }
         f(&tend, &session).map_err(|e| {
             if matches!(e, CoreError::SessionEnded) {
                 lock(&self.session).take();
@@ -322,16 +385,21 @@ impl Desktop {
         })
     }
 
+    fn user(&self) -> Option<tend_domain::UserId> {
+        lock(&self.session).as_ref().map(Session::user_id)
+    }
+
     /// Prints a document as the signed-in person and keeps it for the preview.
     pub fn print(
         &self,
         f: impl FnOnce(&Tend, &Session) -> crate::Result<PrintedDto>,
     ) -> Result<DocumentDto, ApiError> {
         let printed = self.run(f)?;
-        Ok(self.keep(printed))
+        let owner = self.user();
+        Ok(self.keep(printed, owner))
     }
 
-    fn keep(&self, printed: PrintedDto) -> DocumentDto {
+    fn keep(&self, printed: PrintedDto, owner: Option<tend_domain::UserId>) -> DocumentDto {
         let mut docs = lock(&self.documents);
         docs.next += 1;
         let id = docs.next;
@@ -341,20 +409,25 @@ impl Desktop {
             file_name: printed.file_name.clone(),
             pages: printed.pages,
         };
-        docs.kept.push_back((id, printed));
+        docs.kept.push_back(Kept { id, printed, owner });
         while docs.kept.len() > KEPT_DOCUMENTS {
             docs.kept.pop_front();
         }
         dto
     }
 
-    /// The bytes of a document printed in this session.
+    /// The bytes of a document printed in this session: only for the person who printed it
+    /// (the set-up and join flows' recovery sheet needs no session).
     pub fn document(&self, id: u64) -> Result<Vec<u8>, ApiError> {
+        if let Some(tend) = self.open_tend() {
+            self.check_idle(&tend)?;
+        }
+        let user = self.user();
         lock(&self.documents)
             .kept
             .iter()
-            .find(|(n, _)| *n == id)
-            .map(|(_, d)| d.pdf.clone())
+            .find(|k| k.id == id && (k.owner.is_none() || k.owner == user))
+            .map(|k| k.printed.pdf.clone())
             .ok_or_else(|| {
                 ApiError::new(
                     "not_found",
@@ -363,11 +436,35 @@ impl Desktop {
             })
     }
 
-    /// Writes a document where the person chose to save it, through a temporary file in the
-    /// same folder so a failure never leaves half a PDF.
+    /// The preview of a document was closed: a recovery sheet is dropped then (it holds the
+    /// key to the clinic's data), other documents stay for a reprint until the session ends.
+    pub fn close_document(&self, id: u64) {
+        lock(&self.documents)
+            .kept
+            .retain(|k| !(k.id == id && k.owner.is_none()));
+    }
+
+    /// The name a document is saved under, for the save dialog.
+    pub fn document_name(&self, id: u64) -> Result<String, ApiError> {
+        self.document(id)?;
+        Ok(lock(&self.documents)
+            .kept
+            .iter()
+            .find(|k| k.id == id)
+            .map(|k| k.printed.file_name.clone())
+            .unwrap_or_default())
+    }
+
+    /// Writes a document where the person chose to save it (in the shell's own save dialog: the
+    /// page never names a path), through a temporary file in the same folder so a failure never
+    /// leaves half a PDF. A recovery sheet, once saved, is dropped.
     pub fn save_document(&self, id: u64, path: &Path) -> Result<(), ApiError> {
         let bytes = self.document(id)?;
-        write_whole(path, &bytes).map_err(|e| {
+        let saved = write_whole(path, &bytes);
+        if saved.is_ok() {
+            self.close_document(id);
+        }
+        saved.map_err(|e| {
             tracing::warn!(error = %e, "saving a document failed");
             ApiError {
                 field: Some("path"),
@@ -378,6 +475,13 @@ impl Desktop {
             }
         })
     }
+}
+
+/// Who a command comes from: the person, or the window's own timer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Person,
+    Polling,
 }
 
 fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -78,7 +78,7 @@ pub(crate) struct ClinicContext {
 #[derive(Debug)]
 pub struct Tend {
     store: Store,
-    env: Environment,
+    pub(crate) env: Environment,
 }
 
 impl Tend {

@@ -46,7 +46,7 @@ pub fn search(
     tend.authorize(session, Action::PatientSearch)?;
     let today = tend.today()?;
     let q = parse_query(tend_domain::error::search_text("query", query)?);
-    tend.store().read(|r| {
+    let found: Vec<PatientSummaryDto> = tend.store().read(|r| {
         let hits = r.search_patients(&q, limit.clamp(1, MAX_RESULTS))?;
         hits.iter()
             .map(|p| {
@@ -56,8 +56,16 @@ pub fn search(
                 };
                 Ok(PatientSummaryDto::new(p, today, merged_into))
             })
-            .collect()
-    })
+            .collect::<Result<_>>()
+    })?;
+    // Who searched, and how many people it showed them; never what was typed.
+    crate::audit::record_read(
+        tend,
+        session,
+        AuditEntry::new("patient.search", Outcome::Ok)
+            .detail(serde_json::json!({ "results": found.len() })),
+    )?;
+    Ok(found)
 }
 
 /// Registered patients who may be the person on the form, most likely first. Called as the

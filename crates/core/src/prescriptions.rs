@@ -864,7 +864,13 @@ pub fn get(tend: &Tend, session: &Session, id: &str) -> Result<RxDto> {
     tend.authorize(session, Action::PrescriptionView)?;
     let rx = tend.store().read(|r| load(r, id))?;
     can_see(tend, session, &rx)?;
-    tend.store().read(|r| dto(r, &rx))
+    let found = tend.store().read(|r| dto(r, &rx))?;
+    crate::audit::record_read(
+        tend,
+        session,
+        AuditEntry::new("rx.read", Outcome::Ok).record(Entity::Prescription, rx.id),
+    )?;
+    Ok(found)
 }
 
 /// A patient's prescriptions, newest first: drafts too for prescribers, signed and cancelled
@@ -872,14 +878,23 @@ pub fn get(tend: &Tend, session: &Session, id: &str) -> Result<RxDto> {
 pub fn list(tend: &Tend, session: &Session, mrn: &str) -> Result<Vec<RxDto>> {
     tend.authorize(session, Action::PrescriptionView)?;
     let drafts = session.roles().can(Action::PrescriptionWrite);
-    tend.store().read(|r| {
+    let (patient, found) = tend.store().read(|r| {
         let patient = find(r, mrn)?;
-        r.prescriptions_of(patient.id)?
+        let found = r
+            .prescriptions_of(patient.id)?
             .iter()
             .filter(|rx| drafts || rx.status != RxStatus::Draft)
             .map(|rx| dto(r, rx))
-            .collect()
-    })
+            .collect::<Result<Vec<_>>>()?;
+        Ok::<_, CoreError>((patient.id, found))
+    })?;
+    crate::audit::record_read(
+        tend,
+        session,
+        AuditEntry::new("rx.list", Outcome::Ok)
+            .detail(json!({ "patient": patient, "prescriptions": found.len() })),
+    )?;
+    Ok(found)
 }
 
 /// A printed prescription: the PDF and what to call the file.

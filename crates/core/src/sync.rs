@@ -584,6 +584,12 @@ pub fn conflicts(tend: &Tend, session: &Session) -> Result<Vec<SyncConflictDto>>
         dto.can_settle = can_settle;
         out.push(dto);
     }
+    crate::audit::record_read(
+        tend,
+        session,
+        AuditEntry::new("sync.conflicts_read", Outcome::Ok)
+            .detail(json!({ "conflicts": out.len() })),
+    )?;
     Ok(out)
 }
 

@@ -3,8 +3,24 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-/// Consecutive failed sign-ins after which the account locks until an admin unlocks it.
+/// Consecutive failed sign-ins after which the account locks until an admin unlocks it (an
+/// admin's own account: for [`ADMIN_LOCKOUT`]).
 pub const LOCKOUT_AFTER: u32 = 10;
+
+/// How long an administrator's account waits after [`LOCKOUT_AFTER`] failures. Admins are locked
+/// out for a time, never for good: someone at the sign-in screen typing wrong passwords must not
+/// be able to lock every admin out of the clinic. (The clinic passphrase or the recovery key
+/// also unlocks an admin at once.)
+pub const ADMIN_LOCKOUT: Duration = Duration::minutes(15);
+
+/// What reaching [`LOCKOUT_AFTER`] failures does to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lockout {
+    /// Locked until an admin unlocks it.
+    UntilUnlocked,
+    /// Refused for this long after the last failure, then tried again (admins).
+    For(Duration),
+}
 
 /// Failures allowed before any delay, so a typo or two costs nothing.
 const FREE_ATTEMPTS: u32 = 3;
@@ -36,14 +52,20 @@ pub fn gate(
     failures: u32,
     last_failure: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
+    lockout: Lockout,
 ) -> Gate {
-    if locked || failures >= LOCKOUT_AFTER {
+    if locked {
         return Gate::Locked;
     }
+    let delay = match (failures >= LOCKOUT_AFTER, lockout) {
+        (true, Lockout::UntilUnlocked) => return Gate::Locked,
+        (true, Lockout::For(wait)) => wait,
+        (false, _) => retry_delay(failures),
+    };
     let Some(last) = last_failure else {
         return Gate::Open;
     };
-    let ready_at = last + retry_delay(failures);
+    let ready_at = last + delay;
     if now < ready_at {
         Gate::Wait(ready_at - now)
     } else {
@@ -51,9 +73,9 @@ pub fn gate(
     }
 }
 
-/// Whether this failure (the `failures`-th in a row, counting it) locks the account.
-pub fn locks_after(failures: u32) -> bool {
-    failures >= LOCKOUT_AFTER
+/// Whether this failure (the `failures`-th in a row, counting it) locks the account for good.
+pub fn locks_after(failures: u32, lockout: Lockout) -> bool {
+    lockout == Lockout::UntilUnlocked && failures >= LOCKOUT_AFTER
 }
 
 #[cfg(test)]
@@ -85,12 +107,35 @@ mod tests {
         ];
         for (locked, failures, last, now, expected) in cases {
             assert_eq!(
-                gate(locked, failures, last, now),
+                gate(locked, failures, last, now, Lockout::UntilUnlocked),
                 expected,
                 "{failures} failures"
             );
         }
-        assert!(!locks_after(9));
-        assert!(locks_after(10));
+        assert!(!locks_after(9, Lockout::UntilUnlocked));
+        assert!(locks_after(10, Lockout::UntilUnlocked));
+    }
+
+    #[test]
+    fn an_admin_is_locked_out_for_a_time_never_for_good() {
+        let t0 = DateTime::parse_from_rfc3339("2026-11-24T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let admin = Lockout::For(ADMIN_LOCKOUT);
+        let m = Duration::minutes;
+        assert_eq!(
+            gate(false, 10, Some(t0), t0 + m(1), admin),
+            Gate::Wait(m(14))
+        );
+        assert_eq!(gate(false, 10, Some(t0), t0 + m(15), admin), Gate::Open);
+        // Each further failure waits the whole time again.
+        assert_eq!(
+            gate(false, 25, Some(t0), t0 + m(10), admin),
+            Gate::Wait(m(5))
+        );
+        assert!(!locks_after(10, admin));
+        assert!(!locks_after(1000, admin));
+        // An admin an admin locked on purpose stays locked.
+        assert_eq!(gate(true, 0, None, t0, admin), Gate::Locked);
     }
 }

@@ -20,10 +20,19 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     Ok(bytes)
 }
 
-/// The 32 random bytes that SQLCipher uses as the raw database key.
-#[derive(Clone, PartialEq, Eq, Zeroize)]
+/// The 32 random bytes that SQLCipher uses as the raw database key. Compared in constant time.
+#[derive(Clone, Zeroize)]
 #[zeroize(drop)]
 pub struct DbKey([u8; 32]);
+
+impl PartialEq for DbKey {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl Eq for DbKey {}
 
 impl DbKey {
     pub fn generate() -> Result<Self> {

@@ -502,19 +502,37 @@ pub fn issue(tend: &Tend, session: &Session, id: &str) -> Result<InvoiceDto> {
 /// One invoice, by number or id.
 pub fn get(tend: &Tend, session: &Session, id: &str) -> Result<InvoiceDto> {
     tend.authorize(session, Action::BillingView)?;
-    tend.store().read(|r| dto(r, tend, &find_invoice(r, id)?))
+    let (id, found) = tend.store().read(|r| {
+        let invoice = find_invoice(r, id)?;
+        Ok::<_, CoreError>((invoice.id, dto(r, tend, &invoice)?))
+    })?;
+    crate::audit::record_read(
+        tend,
+        session,
+        AuditEntry::new("invoice.read", Outcome::Ok).record(Entity::Invoice, id),
+    )?;
+    Ok(found)
 }
 
 /// A patient's invoices, newest first.
 pub fn list(tend: &Tend, session: &Session, mrn: &str) -> Result<Vec<InvoiceDto>> {
     tend.authorize(session, Action::BillingView)?;
-    tend.store().read(|r| {
+    let (patient, found) = tend.store().read(|r| {
         let patient = find(r, mrn)?;
-        r.invoices_of(patient.id)?
+        let found = r
+            .invoices_of(patient.id)?
             .iter()
             .map(|i| dto(r, tend, i))
-            .collect()
-    })
+            .collect::<Result<Vec<_>>>()?;
+        Ok::<_, CoreError>((patient.id, found))
+    })?;
+    crate::audit::record_read(
+        tend,
+        session,
+        AuditEntry::new("invoice.list", Outcome::Ok)
+            .detail(json!({ "patient": patient, "invoices": found.len() })),
+    )?;
+    Ok(found)
 }
 
 /// A visit as the front desk sees it for billing: when, with whom, how many services were

@@ -233,7 +233,7 @@ pub fn statement(
     if from > to {
         return Err(ValidationError::new("from", "is after the end of the statement").into());
     }
-    tend.store().read(|r| {
+    let statement = tend.store().read(|r| {
         let patient = find(r, mrn)?;
         let books = Books::of(r)?;
         let (start, _) = books.day_bounds(from)?;
@@ -271,7 +271,7 @@ pub fn statement(
                 lines
             })
             .unwrap_or_default();
-        Ok(StatementDto {
+        Ok::<_, CoreError>(StatementDto {
             patient: patient_ref(r, patient.id)?,
             address,
             currency: books.currency.code().to_owned(),
@@ -284,7 +284,15 @@ pub fn statement(
                 .amount,
             unpaid: unpaid_of(r, tend, Some(patient.id))?,
         })
-    })
+    })?;
+    crate::audit::record_read(
+        tend,
+        session,
+        tend_store::AuditEntry::new("statement.read", tend_store::Outcome::Ok).detail(
+            serde_json::json!({ "patient": statement.patient.mrn, "from": from, "to": to }),
+        ),
+    )?;
+    Ok(statement)
 }
 
 pub(crate) fn method_label(m: PaymentMethod) -> &'static str {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
+use chrono::{Duration, TimeZone, Utc};
 use tend_core::api::forms::Setup;
 use tend_core::clock::ManualClock;
 use tend_core::desktop::Desktop;
@@ -50,9 +50,6 @@ fn a_desktop_goes_from_set_up_to_sign_in_to_unlock_on_the_next_start() {
     assert!(!done.keyring_saved, "the tests' keyring takes nothing");
     let sheet = desk.document(done.recovery_sheet.id).unwrap();
     assert!(sheet.starts_with(b"%PDF-"));
-    let saved = dir.path().join("sheet.pdf");
-    desk.save_document(done.recovery_sheet.id, &saved).unwrap();
-    assert_eq!(std::fs::read(&saved).unwrap(), sheet);
     let e = desk
         .save_document(
             done.recovery_sheet.id,
@@ -60,16 +57,21 @@ fn a_desktop_goes_from_set_up_to_sign_in_to_unlock_on_the_next_start() {
         )
         .unwrap_err();
     assert_eq!((e.code, e.field), ("save_failed", Some("path")));
+    let saved = dir.path().join("sheet.pdf");
+    desk.save_document(done.recovery_sheet.id, &saved).unwrap();
+    assert_eq!(std::fs::read(&saved).unwrap(), sheet);
+    // Saved, the recovery sheet (the key to the clinic's data) is no longer held.
+    assert_eq!(
+        desk.document(done.recovery_sheet.id).unwrap_err().code,
+        "not_found"
+    );
     assert!(desk.set_up(&setup_form()).is_err(), "set-up happens once");
 
     // Signed in: use cases run as the admin; signed out: they are refused.
     assert_eq!(desk.run(patients::count).unwrap(), 0);
     desk.sign_out().unwrap();
     assert_eq!(desk.run(patients::count).unwrap_err().code, "session_ended");
-    assert!(
-        desk.document(done.recovery_sheet.id).is_err(),
-        "documents go with the session"
-    );
+
     let e = desk.sign_in("admin", "not the password").unwrap_err();
     assert_eq!((e.code, e.field), ("invalid_credentials", Some("password")));
     desk.sign_in("admin", ADMIN_PASSWORD).unwrap();
@@ -125,4 +127,74 @@ fn switching_user_ends_the_first_session() {
         desk.run(tend_core::audit::verify).unwrap()
     };
     assert!(trail.intact, "{trail:?}");
+}
+
+#[test]
+fn a_session_left_idle_locks_in_tend_core_whatever_the_page_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap(),
+    ));
+    let desk = Desktop::new(dir.path().to_owned(), env(&clock));
+    desk.set_up(&setup_form()).unwrap();
+    // Use keeps it open: a command every 9 minutes of the default 10.
+    for _ in 0..3 {
+        clock.advance(Duration::minutes(9));
+        desk.run(patients::count).unwrap();
+    }
+    // The badge's polling does not: 6 minutes, a poll, 5 more.
+    clock.advance(Duration::minutes(6));
+    desk.poll(tend_core::sync::status).unwrap();
+    clock.advance(Duration::minutes(5));
+    let e = desk.run(patients::count).unwrap_err();
+    assert_eq!(e.code, "session_locked", "{e:?}");
+    assert!(e.message.contains("10 minutes"), "{}", e.message);
+    assert_eq!(desk.run(patients::count).unwrap_err().code, "session_ended");
+    // Signing in again opens it; the lock was a sign-out in the audit log.
+    desk.sign_in("admin", ADMIN_PASSWORD).unwrap();
+    desk.run(patients::count).unwrap();
+    let log = desk
+        .run(|t, s| {
+            tend_core::audit::search(
+                t,
+                s,
+                &tend_core::audit::AuditSearch {
+                    from: String::new(),
+                    to: String::new(),
+                    user: String::new(),
+                    action: "user.sign_out".into(),
+                    outcome: String::new(),
+                    before: None,
+                    limit: 10,
+                },
+            )
+        })
+        .unwrap();
+    assert!(!log.is_empty(), "the lock is recorded");
+}
+
+#[test]
+fn printed_documents_are_held_for_who_printed_them_and_dropped_at_every_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap(),
+    ));
+    let desk = Desktop::new(dir.path().to_owned(), env(&clock));
+    let done = desk.set_up(&setup_form()).unwrap();
+    // The recovery sheet of the set-up, held until its preview is closed once dealt with.
+    desk.document(done.recovery_sheet.id).unwrap();
+    desk.close_document(done.recovery_sheet.id);
+    assert!(desk.document(done.recovery_sheet.id).is_err());
+    let printed = desk
+        .print(|t, s| tend_core::billing::printing::print_closeout(t, s, "2026-11-24", None))
+        .unwrap();
+    desk.document(printed.id).unwrap();
+    desk.close_document(printed.id);
+    assert!(
+        desk.document(printed.id).is_ok(),
+        "a printed document stays for a reprint"
+    );
+    // A sign-in (the same person's, or a switch of user) starts with nothing held.
+    desk.sign_in("admin", ADMIN_PASSWORD).unwrap();
+    assert_eq!(desk.document(printed.id).unwrap_err().code, "not_found");
 }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod audit_reads;
 mod backup;
 mod billing;
 mod chart;

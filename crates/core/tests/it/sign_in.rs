@@ -123,3 +123,87 @@ fn sign_ins_are_audited() {
     // ana's failure, ghost's failure.
     assert_eq!(report.verified, 7);
 }
+
+#[test]
+fn admins_are_locked_out_for_a_time_and_the_clinic_passphrase_or_recovery_key_unlocks_one() {
+    let c = clinic();
+    let attempt = |pw: &str| code(auth::sign_in(&c.tend, "admin", pw));
+    // Someone at the sign-in screen types ten wrong passwords for the only admin.
+    for n in 1..=10 {
+        c.clock.advance(Duration::seconds(61));
+        assert_eq!(
+            attempt("wrong password"),
+            "invalid_credentials",
+            "failure {n}"
+        );
+    }
+    c.clock.advance(Duration::seconds(61));
+    assert_eq!(
+        attempt(crate::support::ADMIN_PASSWORD),
+        "too_many_attempts",
+        "a wait, not a lock for good"
+    );
+    assert!(!users::list(&c.tend, &c.admin).unwrap()[0].locked);
+    c.clock.advance(Duration::minutes(15));
+    assert_eq!(attempt(crate::support::ADMIN_PASSWORD), "ok");
+
+    // An admin locked out by failures is let in at once, at the sign-in screen, with the clinic
+    // passphrase or the recovery key; a wrong one is refused and audited; only admins, this way.
+    person(&c, "rosa", "receptionist");
+    person(&c, "ana", "admin,doctor");
+    let lock_out = |who: &str| {
+        for _ in 0..10 {
+            c.clock.advance(Duration::seconds(61));
+            auth::sign_in(&c.tend, who, "wrong password").unwrap_err();
+        }
+        assert_eq!(
+            code(auth::sign_in(&c.tend, who, &format!("{who} password 1"))),
+            "too_many_attempts"
+        );
+    };
+    lock_out("ana");
+    let wrong = auth::unlock_admin(
+        &c.tend,
+        "ana",
+        tend_core::clinic::Unlock::Passphrase("not the passphrase"),
+    )
+    .unwrap_err();
+    assert_eq!(wrong.field(), Some("passphrase"));
+    let refused = auth::unlock_admin(
+        &c.tend,
+        "rosa",
+        tend_core::clinic::Unlock::Passphrase(crate::support::PASSPHRASE),
+    )
+    .unwrap_err();
+    assert_eq!(refused.field(), Some("username"), "only admins, this way");
+    auth::unlock_admin(
+        &c.tend,
+        "ana",
+        tend_core::clinic::Unlock::Passphrase(crate::support::PASSPHRASE),
+    )
+    .unwrap();
+    assert_eq!(code(auth::sign_in(&c.tend, "ana", "ana password 1")), "ok");
+    lock_out("ana");
+    auth::unlock_admin(
+        &c.tend,
+        "ana",
+        tend_core::clinic::Unlock::RecoveryKey(&c.recovery_key),
+    )
+    .unwrap();
+    assert_eq!(code(auth::sign_in(&c.tend, "ana", "ana password 1")), "ok");
+    let log = tend_core::audit::search(
+        &c.tend,
+        &c.admin,
+        &tend_core::audit::AuditSearch {
+            from: String::new(),
+            to: String::new(),
+            user: String::new(),
+            action: "user.unlock_with_secret".into(),
+            outcome: String::new(),
+            before: None,
+            limit: 10,
+        },
+    )
+    .unwrap();
+    assert_eq!(log.len(), 4, "{log:?}");
+}

@@ -1,7 +1,6 @@
 // The one place that talks to the Tauri shell. Everything else calls these typed functions;
 // a failure arrives as a thrown `ApiError` ({code, message, field?}), never a bare string.
 import { invoke } from "@tauri-apps/api/core";
-import { save } from "@tauri-apps/plugin-dialog";
 import type * as T from "./types";
 
 export type * from "./types";
@@ -11,11 +10,21 @@ export function isApiError(e: unknown): e is T.ApiError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
 }
 
+let sessionLost: ((e: T.ApiError) => void) | null = null;
+
+/** Who to tell when tend-core ends the session by itself (the idle lock, an account disabled). */
+export function onSessionLost(f: ((e: T.ApiError) => void) | null) {
+  sessionLost = f;
+}
+
 async function call<R>(command: string, args: Record<string, unknown> = {}): Promise<R> {
   try {
     return await invoke<R>(command, args);
   } catch (e) {
-    if (isApiError(e)) throw e;
+    if (isApiError(e)) {
+      if (e.code === "session_locked" || e.code === "session_ended") sessionLost?.(e);
+      throw e;
+    }
     // The shell refused before tend-core ran (an argument the UI got wrong): still an ApiError.
     throw { code: "internal", message: String(e) } satisfies T.ApiError;
   }
@@ -30,13 +39,10 @@ export const api = {
   desk: () => call<T.Desk>("desk"),
 
   documentBytes: async (id: number) => new Uint8Array(await call<ArrayBuffer>("document_bytes", { id })),
-  /** Asks where to save and saves; false when the person cancelled the dialog. */
-  documentSave: async (doc: T.DocumentRef) => {
-    const path = await save({ defaultPath: doc.file_name, filters: [{ name: "PDF", extensions: ["pdf"] }] });
-    if (!path) return false;
-    await call<void>("document_save", { id: doc.id, path });
-    return true;
-  },
+  /** Asks where to save (the shell opens the dialog) and saves; false when the person cancelled. */
+  documentSave: (doc: T.DocumentRef) => call<boolean>("document_save", { id: doc.id }),
+  /** The preview was closed: a recovery sheet is dropped then. */
+  documentClose: (doc: T.DocumentRef) => call<void>("document_close", { id: doc.id }),
 
   patientSearch: (query: string, limit = 12) => call<T.PatientSummary[]>("patient_search", { query, limit }),
   patientDuplicates: (form: T.PatientForm) => call<T.Duplicate[]>("patient_duplicates", { form }),
