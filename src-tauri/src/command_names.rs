@@ -7,6 +7,7 @@ pub const ALL: &[&str] = &[
     "app_unlock",
     "sign_in",
     "sign_out",
+    "unlock_admin",
     "desk",
     "document_bytes",
     "document_save",

@@ -59,6 +59,16 @@ pub async fn sign_in(d: Desk<'_>, username: String, password: String) -> Reply {
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn unlock_admin(
+    d: Desk<'_>,
+    username: String,
+    with: String,
+    secret: String,
+) -> Answer<()> {
+    d.unlock_admin(&username, &with, &secret)
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn sign_out(d: Desk<'_>) -> Answer<()> {
     d.sign_out()
 }

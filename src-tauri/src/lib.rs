@@ -91,6 +91,7 @@ pub fn run() -> Result<(), String> {
             commands::app_unlock,
             commands::sign_in,
             commands::sign_out,
+            commands::unlock_admin,
             commands::desk,
             commands::document_bytes,
             commands::document_save,

@@ -224,6 +224,13 @@ enum UserCommand {
     Enable { username: String },
     /// Unlock an account locked after failed sign-ins.
     Unlock { username: String },
+    /// Let a locked-out administrator in at once with the clinic passphrase (TEND_PASSPHRASE or a
+    /// prompt) or, with --recovery-key, the recovery key (TEND_RECOVERY_KEY); needs no sign-in.
+    UnlockAdmin {
+        username: String,
+        #[arg(long)]
+        recovery_key: bool,
+    },
     /// Replace a user's roles.
     Roles {
         username: String,
@@ -385,6 +392,21 @@ fn run(cli: &Cli, out: &Output) -> Result<ExitCode> {
         Command::Restore { file } if !Tend::exists(&dir) => {
             restore_without_sign_in(&dir, file, Restore::NewMachine, out)
         }
+        Command::User(UserCommand::UnlockAdmin {
+            username,
+            recovery_key,
+        }) => {
+            let tend = open(&dir)?;
+            if *recovery_key {
+                let key = secrets::read(secrets::RECOVERY_KEY, "the recovery key")?;
+                auth::unlock_admin(&tend, username, Unlock::RecoveryKey(&key))?;
+            } else {
+                let passphrase = secrets::read(secrets::PASSPHRASE, "the clinic passphrase")?;
+                auth::unlock_admin(&tend, username, Unlock::Passphrase(&passphrase))?;
+            }
+            out.done(&format!("{username} can sign in again."));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Passphrase(PassphraseCommand::Reset) => {
             let recovery = secrets::read(secrets::RECOVERY_KEY, "the recovery key")?;
             let new = secrets::read_new(secrets::NEW_PASSPHRASE, "the new clinic passphrase")?;
@@ -446,6 +468,8 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
             UserCommand::Unlock { username } => {
                 out.user(&users::unlock(&tend, me, username)?, "Unlocked")
             }
+            // Handled before signing in: it is for when no admin can.
+            UserCommand::UnlockAdmin { .. } => return unreachable_command(),
             UserCommand::Roles { username, roles } => {
                 out.user(&users::set_roles(&tend, me, username, roles)?, "Updated")
             }
@@ -597,4 +621,9 @@ fn restore_without_sign_in(
     let (_, info) = result?;
     out.restore(&info);
     Ok(ExitCode::SUCCESS)
+}
+
+/// A command dispatched before sign-in never reaches the signed-in match.
+fn unreachable_command() -> Result<ExitCode> {
+    Err(anyhow!("this command runs without signing in"))
 }

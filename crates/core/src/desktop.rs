@@ -335,6 +335,17 @@ impl Desktop {
         Ok(())
     }
 
+    /// Lets a locked-out administrator in at once, from the sign-in screen, with the clinic
+    /// passphrase or the recovery key (`with`: `passphrase` or `recovery_key`).
+    pub fn unlock_admin(&self, username: &str, with: &str, secret: &str) -> Result<(), ApiError> {
+        let tend = self.tend()?;
+        let unlock = match with {
+            "recovery_key" => Unlock::RecoveryKey(secret),
+            _ => Unlock::Passphrase(secret),
+        };
+        auth::unlock_admin(&tend, username, unlock).map_err(api)
+    }
+
     /// Ends the session: sign-out, switch of user and the idle lock all come here. Printed
     /// documents are dropped with it.
     pub fn sign_out(&self) -> Result<(), ApiError> {

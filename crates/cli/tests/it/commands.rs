@@ -100,6 +100,22 @@ fn users_are_added_listed_disabled_and_unlocked() {
     );
     run(as_admin(dir.path()).args(["user", "unlock", "ana"])).ok();
     sign_in_as_ana("ana password 1").ok();
+
+    // An administrator locked out is let in with the clinic passphrase, without signing in; a
+    // wrong one says so, and the others are unlocked by an admin.
+    let unlock_admin = |who: &str, passphrase: &str| {
+        run(tend(dir.path())
+            .env("TEND_PASSPHRASE", PASSPHRASE)
+            .args(["user", "unlock-admin", who])
+            .env("TEND_PASSPHRASE", passphrase))
+    };
+    let r = unlock_admin("ana", PASSPHRASE).ok();
+    assert!(r.stdout.contains("ana can sign in again"), "{}", r.stdout);
+    let r = unlock_admin("ana", "not the passphrase");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    add_user(dir.path(), "rosa", "receptionist");
+    let r = unlock_admin("rosa", PASSPHRASE);
+    assert!(r.stderr.contains("Only an administrator"), "{}", r.stderr);
 }
 
 #[test]

@@ -36,6 +36,8 @@ export const api = {
   unlock: (passphrase: string) => call<T.Start>("app_unlock", { passphrase }),
   signIn: (username: string, password: string) => call<T.Desk>("sign_in", { username, password }),
   signOut: () => call<void>("sign_out"),
+  unlockAdmin: (username: string, withWhat: "passphrase" | "recovery_key", secret: string) =>
+    call<void>("unlock_admin", { username, with: withWhat, secret }),
   desk: () => call<T.Desk>("desk"),
 
   documentBytes: async (id: number) => new Uint8Array(await call<ArrayBuffer>("document_bytes", { id })),
