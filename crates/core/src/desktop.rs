@@ -179,7 +179,7 @@ impl Desktop {
         if !crate::sync::is_configured(&tend) {
             return;
         }
-        let Ok(_round) = self.sync_round.try_lock() else {
+        let Some(_round) = self.round_lock() else {
             return;
         };
         self.set_activity(SyncActivity {
@@ -188,6 +188,16 @@ impl Desktop {
         });
         let _ = crate::sync::sync_now(&tend, |p| self.progress(p));
         self.set_activity(SyncActivity::default());
+    }
+
+    /// The right to run a round, unless one runs already. A round that panicked (tend-core
+    /// catches that, but a lock poisoned any other way too) never stops the next one.
+    fn round_lock(&self) -> Option<MutexGuard<'_, ()>> {
+        match self.sync_round.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -506,4 +516,29 @@ fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_poisoned_round_lock_does_not_stop_sync_for_the_session() {
+        let desk = Desktop::new(std::env::temp_dir(), Environment::system());
+        let poisoned = std::thread::scope(|s| {
+            s.spawn(|| {
+                let _held = desk.sync_round.lock();
+                panic!("a round that panicked");
+            })
+            .join()
+            .is_err()
+        });
+        assert!(poisoned && desk.sync_round.is_poisoned());
+        assert!(desk.round_lock().is_some(), "the next round runs");
+        let held = desk.round_lock();
+        assert!(
+            held.is_some() && desk.round_lock().is_none(),
+            "never two at once"
+        );
+    }
 }

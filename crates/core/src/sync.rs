@@ -472,7 +472,7 @@ pub(crate) fn after_restore(
 /// One sync round (no session: the app runs it in the background). The outcome is kept for
 /// the status badge; an error names what to do, never a patient.
 pub fn sync_now(tend: &Tend, progress: impl FnMut(Progress)) -> Result<Round> {
-    let outcome = sync_round(tend, progress);
+    let outcome = unpanicked(|| sync_round(tend, progress));
     let now = tend
         .now()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -495,6 +495,18 @@ pub fn sync_now(tend: &Tend, progress: impl FnMut(Progress)) -> Result<Round> {
         }
     };
     outcome
+}
+
+/// Runs a round so that a panic inside it (a bug, a library's) ends that round with an error the
+/// badge shows, and never the sync of the rest of the session.
+fn unpanicked<T>(round: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(round)).unwrap_or_else(|_| {
+        tracing::error!("a sync round panicked; the next round will try again");
+        Err(refused(
+            None,
+            "an internal error stopped this sync round; the next round will try again",
+        ))
+    })
 }
 
 /// Whether this desktop syncs at all (for the background loop).
@@ -759,4 +771,17 @@ pub fn revoke(tend: &Tend, session: &Session, device_id: &str) -> Result<()> {
             )
         })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_inside_a_round_is_an_error_of_that_round() {
+        // Before, a panic in a background round poisoned the desktop's round lock for good.
+        let e = unpanicked::<()>(|| panic!("a bug")).unwrap_err();
+        assert!(e.to_string().contains("next round will try again"), "{e}");
+        assert_eq!(unpanicked(|| Ok(3)).unwrap(), 3);
+    }
 }

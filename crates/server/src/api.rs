@@ -29,6 +29,7 @@ const MAX_PAGE_BYTES: usize = 8 << 20;
 
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
+    let guarded = state.clone();
     Router::new()
         .route("/health", get(health))
         .route("/v1/hello", get(hello))
@@ -41,7 +42,38 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/devices", get(devices))
         .route("/v1/devices/{id}/revoke", post(revoke))
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(guarded, guard))
         .with_state(state)
+}
+
+/// In front of every route: the caller's address is counted against its own bucket, and the
+/// whole request (its body read included) must be done within the request timeout.
+async fn guard(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let ip = peer(&request);
+    if !state.limits.address(ip) {
+        return ApiError::RateLimited.into_response();
+    }
+    let mut request = request;
+    request.extensions_mut().insert(Peer(ip));
+    match tokio::time::timeout(state.config.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Timeout.into_response(),
+    }
+}
+
+/// The caller's address, as the connection gave it.
+#[derive(Debug, Clone, Copy)]
+struct Peer(std::net::IpAddr);
+
+fn peer(request: &axum::extract::Request) -> std::net::IpAddr {
+    request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
 }
 
 /// A device, as its bearer token identifies it.
@@ -70,17 +102,21 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-fn anonymous(state: &AppState) -> Result<(), ApiError> {
-    if state.limits.anonymous() {
+fn anonymous(state: &AppState, ip: std::net::IpAddr) -> Result<(), ApiError> {
+    if state.limits.anonymous(ip) {
         Ok(())
     } else {
         Err(ApiError::RateLimited)
     }
 }
 
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, ApiError> {
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    ip: std::net::IpAddr,
+) -> Result<Device, ApiError> {
     let Some(token) = bearer(headers) else {
-        anonymous(state)?;
+        anonymous(state, ip)?;
         return Err(ApiError::Unauthorized);
     };
     let token_hash = hash(token);
@@ -91,7 +127,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, A
     .fetch_optional(&state.pool)
     .await?;
     let Some(row) = row else {
-        anonymous(state)?;
+        anonymous(state, ip)?;
         return Err(ApiError::Unauthorized);
     };
     if !state.limits.device(&token_hash) {
@@ -115,8 +151,17 @@ fn body<T: DeserializeOwned>(bytes: Result<Bytes, BytesRejection>) -> Result<T, 
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
         _ => ApiError::BadRequest("the request body could not be read".into()),
     })?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::BadRequest(format!("the request is not valid: {e}")))
+    // The parser's message would quote the request back; the log keeps its position only.
+    serde_json::from_slice(&bytes).map_err(|e| {
+        tracing::debug!(
+            line = e.line(),
+            column = e.column(),
+            "a request body did not parse"
+        );
+        ApiError::BadRequest(
+            "the request is not valid for this endpoint of protocol version 1".into(),
+        )
+    })
 }
 
 fn version(v: u32) -> Result<(), ApiError> {
@@ -145,8 +190,12 @@ async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn hello(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Hello>, ApiError> {
-    let device = authenticate(&state, &headers).await?;
+async fn hello(
+    State(state): State<AppState>,
+    axum::Extension(Peer(ip)): axum::Extension<Peer>,
+    headers: HeaderMap,
+) -> Result<Json<Hello>, ApiError> {
+    let device = authenticate(&state, &headers, ip).await?;
     let row = sqlx::query(
         "UPDATE device SET last_seen_at = now() FROM clinic
          WHERE device.id = $1 AND clinic.id = device.clinic_id
@@ -167,10 +216,11 @@ async fn hello(State(state): State<AppState>, headers: HeaderMap) -> Result<Json
 
 async fn push(
     State(state): State<AppState>,
+    axum::Extension(Peer(ip)): axum::Extension<Peer>,
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Result<Json<PushResponse>, ApiError> {
-    let device = authenticate(&state, &headers).await?;
+    let device = authenticate(&state, &headers, ip).await?;
     let mut req: PushRequest = body(bytes)?;
     version(req.v)?;
     // A device pushes its own changes, or those of the devices it succeeded after a restore.
@@ -199,23 +249,29 @@ async fn push(
                 env.change_id
             )));
         }
+        tend_sync::envelope::check_shape(env).map_err(|why| {
+            ApiError::BadRequest(format!("change {} is not stored: {why}", env.change_id))
+        })?;
     }
 
     let mut tx = state.pool.begin().await?;
     // The clinic's row lock orders pushes: cursors are handed out in commit order.
-    let clinic = sqlx::query("SELECT key_id, next_cursor FROM clinic WHERE id = $1 FOR UPDATE")
-        .bind(device.clinic_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let clinic = sqlx::query(
+        "SELECT key_id, next_cursor, stored_bytes FROM clinic WHERE id = $1 FOR UPDATE",
+    )
+    .bind(device.clinic_id)
+    .fetch_one(&mut *tx)
+    .await?;
     let key_id: String = clinic.get("key_id");
     let mut next: i64 = clinic.get("next_cursor");
+    let stored_bytes: i64 = clinic.get("stored_bytes");
     let mut seqs = Vec::with_capacity(req.changes.len());
     for env in &req.changes {
         if env.key_id != key_id {
             return Err(ApiError::Conflict(format!(
-                "change {} is sealed with another clinic key ({}) than this clinic's ({key_id}); \
+                "change {} is sealed with another clinic key than this clinic's ({key_id}); \
                  nothing was stored",
-                env.change_id, env.key_id
+                env.change_id
             )));
         }
         seqs.push(
@@ -233,8 +289,8 @@ async fn push(
     .fetch_all(&mut *tx)
     .await?;
     let held: std::collections::HashMap<i64, Uuid> = held.into_iter().collect();
-    let (mut cursors, mut ids, mut numbers, mut texts) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut cursors, mut ids, mut numbers, mut texts, mut sizes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut seen = std::collections::HashSet::new();
     for (env, seq) in req.changes.iter().zip(&seqs) {
         match held.get(seq) {
@@ -254,21 +310,27 @@ async fn push(
                 env.device_seq
             )));
         }
-        texts.push(
-            serde_json::to_string(env)
-                .map_err(|_| ApiError::BadRequest("a change could not be stored".into()))?,
-        );
+        let text = serde_json::to_string(env)
+            .map_err(|_| ApiError::BadRequest("a change could not be stored".into()))?;
+        sizes.push(i32::try_from(text.len()).unwrap_or(i32::MAX));
+        texts.push(text);
         cursors.push(next);
         ids.push(env.change_id.as_uuid());
         numbers.push(*seq);
         next += 1;
     }
     let stored = ids.len();
+    let adding: i64 = sizes.iter().map(|s| i64::from(*s)).sum();
+    if stored_bytes + adding > state.config.clinic_quota_bytes {
+        tracing::warn!(clinic = %device.clinic_id, stored_bytes, adding, "a clinic's storage is full");
+        return Err(ApiError::Full);
+    }
     if stored > 0 {
         let inserted = sqlx::query(
-            "INSERT INTO change (clinic_id, cursor, change_id, device_id, device_seq, envelope)
-             SELECT $1, c, i, $2, s, e
-             FROM UNNEST($3::bigint[], $4::uuid[], $5::bigint[], $6::text[]) AS t (c, i, s, e)
+            "INSERT INTO change (clinic_id, cursor, change_id, device_id, device_seq, envelope, size)
+             SELECT $1, c, i, $2, s, e, z
+             FROM UNNEST($3::bigint[], $4::uuid[], $5::bigint[], $6::text[], $7::int[])
+                  AS t (c, i, s, e, z)
              ON CONFLICT (clinic_id, change_id) DO NOTHING",
         )
         .bind(device.clinic_id)
@@ -277,6 +339,7 @@ async fn push(
         .bind(&ids)
         .bind(&numbers)
         .bind(&texts)
+        .bind(&sizes)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -289,11 +352,14 @@ async fn push(
             ));
         }
     }
-    sqlx::query("UPDATE clinic SET next_cursor = $2 WHERE id = $1")
-        .bind(device.clinic_id)
-        .bind(next)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE clinic SET next_cursor = $2, stored_bytes = stored_bytes + $3 WHERE id = $1",
+    )
+    .bind(device.clinic_id)
+    .bind(next)
+    .bind(adding)
+    .execute(&mut *tx)
+    .await?;
     let acked = advance_acked(&mut tx, target).await?;
     tx.commit().await?;
     sqlx::query("UPDATE device SET last_seen_at = now() WHERE id = $1")
@@ -369,10 +435,11 @@ async fn advance_acked(
 
 async fn pull(
     State(state): State<AppState>,
+    axum::Extension(Peer(ip)): axum::Extension<Peer>,
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let device = authenticate(&state, &headers).await?;
+    let device = authenticate(&state, &headers, ip).await?;
     let req: PullRequest = body(bytes)?;
     version(req.v)?;
     if req.limit == 0 || req.limit > MAX_PAGE {
@@ -382,23 +449,45 @@ async fn pull(
     }
     let after = i64::try_from(req.after)
         .map_err(|_| ApiError::BadRequest("the cursor is too large".into()))?;
-    let rows = sqlx::query(
-        "SELECT cursor, envelope FROM change WHERE clinic_id = $1 AND cursor > $2
-         ORDER BY cursor LIMIT $3",
+    // The page is chosen from the stored sizes first, so no more than its byte budget (and at
+    // least one change) is ever read from the table; then those envelopes are read.
+    let sizes: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT cursor, (sum(size) OVER (ORDER BY cursor) - size)::bigint AS before
+         FROM (SELECT cursor, size FROM change WHERE clinic_id = $1 AND cursor > $2
+               ORDER BY cursor LIMIT $3) AS t
+         ORDER BY cursor",
     )
     .bind(device.clinic_id)
     .bind(after)
     .bind(i64::from(req.limit) + 1)
     .fetch_all(&state.pool)
     .await?;
+    let chosen = sizes
+        .iter()
+        .take(req.limit as usize)
+        .enumerate()
+        .take_while(|(i, (_, before))| *i == 0 || *before < MAX_PAGE_BYTES as i64)
+        .count();
+    let more = sizes.len() > chosen;
+    let rows = match sizes.get(chosen.wrapping_sub(1)).filter(|_| chosen > 0) {
+        None => Vec::new(),
+        Some((last, _)) => {
+            sqlx::query(
+                "SELECT cursor, envelope FROM change
+                 WHERE clinic_id = $1 AND cursor > $2 AND cursor <= $3 ORDER BY cursor",
+            )
+            .bind(device.clinic_id)
+            .bind(after)
+            .bind(*last)
+            .fetch_all(&state.pool)
+            .await?
+        }
+    };
     // The stored envelopes go out as they came, without being parsed again.
     let mut out = String::with_capacity(64 + rows.len() * 512);
     out.push_str("{\"v\":1,\"changes\":[");
     let mut sent = 0usize;
     for row in &rows {
-        if sent == req.limit as usize || (sent > 0 && out.len() > MAX_PAGE_BYTES) {
-            break;
-        }
         let cursor: i64 = row.get("cursor");
         let envelope: &str = row.get("envelope");
         if sent > 0 {
@@ -407,7 +496,6 @@ async fn pull(
         let _ = write!(out, "{{\"cursor\":{cursor},\"change\":{envelope}}}");
         sent += 1;
     }
-    let more = rows.len() > sent;
     let _ = write!(out, "],\"more\":{more}}}");
     tracing::info!(device = %device.id, clinic = %device.clinic_id, after = req.after, sent, more, "pull");
     Ok(([(header::CONTENT_TYPE, "application/json")], out).into_response())
@@ -415,10 +503,11 @@ async fn pull(
 
 async fn enrol(
     State(state): State<AppState>,
+    axum::Extension(Peer(ip)): axum::Extension<Peer>,
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
-    anonymous(&state)?;
+    anonymous(&state, ip)?;
     let given = bearer(&headers).unwrap_or_default();
     let allowed = state
         .config
@@ -517,9 +606,30 @@ async fn insert_device(
 
 async fn pairing(
     State(state): State<AppState>,
+    axum::Extension(Peer(ip)): axum::Extension<Peer>,
     headers: HeaderMap,
 ) -> Result<(StatusCode, Json<PairingToken>), ApiError> {
-    let device = authenticate(&state, &headers).await?;
+    let device = authenticate(&state, &headers, ip).await?;
+    // An expired pairing is purged at once; a used one an hour later (a desktop whose answer
+    // was lost asks again within that hour).
+    sqlx::query(
+        "DELETE FROM pairing WHERE expires_at < now() OR used_at < now() - interval '1 hour'",
+    )
+    .execute(&state.pool)
+    .await?;
+    let open: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pairing
+         WHERE clinic_id = $1 AND used_at IS NULL AND expires_at > now()",
+    )
+    .bind(device.clinic_id)
+    .fetch_one(&state.pool)
+    .await?;
+    if open >= state.config.open_pairings {
+        return Err(ApiError::Conflict(format!(
+            "this clinic already has {open} pairing codes waiting to be used; use one, or wait \
+             for them to expire"
+        )));
+    }
     let token = new_token("pair_")?;
     let ttl = chrono::Duration::from_std(state.config.pairing_ttl)
         .unwrap_or_else(|_| chrono::Duration::hours(24));
@@ -546,9 +656,10 @@ async fn pairing(
 
 async fn register(
     State(state): State<AppState>,
+    axum::Extension(Peer(ip)): axum::Extension<Peer>,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
-    anonymous(&state)?;
+    anonymous(&state, ip)?;
     let req: RegisterRequest = body(bytes)?;
     version(req.v)?;
     check_code(&req.code)?;
@@ -587,10 +698,11 @@ async fn register(
 
 async fn announce(
     State(state): State<AppState>,
+    axum::Extension(Peer(ip)): axum::Extension<Peer>,
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
-    let old = authenticate(&state, &headers).await?;
+    let old = authenticate(&state, &headers, ip).await?;
     let req: AnnounceRequest = body(bytes)?;
     version(req.v)?;
     check_code(&req.code)?;
@@ -628,9 +740,10 @@ async fn announce(
 
 async fn devices(
     State(state): State<AppState>,
+    axum::Extension(Peer(ip)): axum::Extension<Peer>,
     headers: HeaderMap,
 ) -> Result<Json<Devices>, ApiError> {
-    let device = authenticate(&state, &headers).await?;
+    let device = authenticate(&state, &headers, ip).await?;
     let rows = sqlx::query(
         "SELECT id, code, registered_at, revoked_at, last_seen_at, acked_through FROM device
          WHERE clinic_id = $1 ORDER BY registered_at, id",
@@ -659,10 +772,11 @@ async fn devices(
 
 async fn revoke(
     State(state): State<AppState>,
+    axum::Extension(Peer(ip)): axum::Extension<Peer>,
     headers: HeaderMap,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let device = authenticate(&state, &headers).await?;
+    let device = authenticate(&state, &headers, ip).await?;
     let done = sqlx::query(
         "UPDATE device SET revoked_at = COALESCE(revoked_at, now())
          WHERE id = $1 AND clinic_id = $2",

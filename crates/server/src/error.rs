@@ -25,8 +25,15 @@ pub enum ApiError {
     Conflict(String),
     #[error("the request is larger than this server accepts")]
     TooLarge,
+    #[error(
+        "this clinic's storage on the sync server is full; nothing was stored (ask the server's \
+         administrator for more)"
+    )]
+    Full,
     #[error("too many requests; slow down and retry")]
     RateLimited,
+    #[error("the request took too long to arrive")]
+    Timeout,
     #[error("protocol version {0} is not served here; this server speaks version 1")]
     Version(u32),
     #[error("the server could not complete the request")]
@@ -43,7 +50,9 @@ impl ApiError {
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::Full => (StatusCode::INSUFFICIENT_STORAGE, "full"),
             ApiError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::Timeout => (StatusCode::REQUEST_TIMEOUT, "timeout"),
             ApiError::Version(_) => (StatusCode::BAD_REQUEST, "version"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }

@@ -7,6 +7,7 @@
 //! pass over a change that commits later with a smaller number.
 
 mod api;
+pub mod connections;
 mod error;
 mod limits;
 
@@ -32,11 +33,19 @@ pub struct Config {
     /// Requests per second allowed to one device, and the burst above it.
     pub per_device_per_second: u32,
     pub per_device_burst: u32,
-    /// Requests per second allowed to everyone not yet signed in (enrolment and registration
-    /// attempts, bad tokens), together.
+    /// Requests per second allowed to one address without a valid token (enrolment and
+    /// registration attempts, bad tokens).
     pub anonymous_per_second: u32,
+    /// Requests per second allowed to one address, whatever they are.
+    pub per_address_per_second: u32,
+    /// Longest a request may take to arrive and be answered, its body included.
+    pub request_timeout: Duration,
     /// How long a pairing token is good for.
     pub pairing_ttl: Duration,
+    /// Most bytes of sealed changes one clinic may store.
+    pub clinic_quota_bytes: i64,
+    /// Most pairing codes a clinic may have open (unused, unexpired) at once.
+    pub open_pairings: i64,
 }
 
 impl Default for Config {
@@ -47,7 +56,11 @@ impl Default for Config {
             per_device_per_second: 50,
             per_device_burst: 200,
             anonymous_per_second: 5,
-            pairing_ttl: Duration::from_secs(24 * 3600),
+            per_address_per_second: 100,
+            request_timeout: Duration::from_secs(60),
+            pairing_ttl: Duration::from_secs(3600),
+            clinic_quota_bytes: 20 << 30,
+            open_pairings: 10,
         }
     }
 }

@@ -12,7 +12,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use axum_server::accept::DefaultAcceptor;
+use axum_server::tls_rustls::RustlsAcceptor;
 use clap::Parser;
+use tend_server::connections::Capped;
 use tend_server::{AppState, Config, connect, router};
 
 #[derive(Debug, Parser)]
@@ -32,10 +35,29 @@ struct Args {
     /// Requests per second per device.
     #[arg(long, default_value_t = 50)]
     per_device_per_second: u32,
-    /// Requests per second from everyone without a valid token, together (enrolment,
-    /// registration, bad tokens).
+    /// Requests per second from one address without a valid token (enrolment, registration,
+    /// bad tokens).
     #[arg(long, default_value_t = 5)]
     anonymous_per_second: u32,
+    /// Requests per second from one address, whatever they are.
+    #[arg(long, default_value_t = 100)]
+    per_address_per_second: u32,
+    /// Open connections allowed from one address, and in all.
+    #[arg(long, default_value_t = 32)]
+    connections_per_address: usize,
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+    /// Seconds a client has to send a request's headers, and to send all of a request.
+    #[arg(long, default_value_t = 10)]
+    header_timeout_secs: u64,
+    #[arg(long, default_value_t = 60)]
+    request_timeout_secs: u64,
+    /// How long a pairing code is good for, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    pairing_ttl_secs: u64,
+    /// The most one clinic may store, in MiB (20 GiB by default).
+    #[arg(long, default_value_t = 20 << 10)]
+    clinic_quota_mib: i64,
     /// Largest request body in MiB.
     #[arg(long, default_value_t = 16)]
     max_body_mib: usize,
@@ -75,10 +97,21 @@ async fn main() -> anyhow::Result<()> {
         per_device_per_second: args.per_device_per_second,
         per_device_burst: args.per_device_per_second.saturating_mul(4),
         anonymous_per_second: args.anonymous_per_second,
+        per_address_per_second: args.per_address_per_second,
+        request_timeout: std::time::Duration::from_secs(args.request_timeout_secs.max(1)),
+        clinic_quota_bytes: args.clinic_quota_mib.saturating_mul(1 << 20),
+        pairing_ttl: std::time::Duration::from_secs(args.pairing_ttl_secs.clamp(1, 24 * 3600)),
         ..Config::default()
     };
     let pool = connect(&args.database_url).await?;
-    let app = router(AppState::new(pool, config)).into_make_service();
+    let app =
+        router(AppState::new(pool, config)).into_make_service_with_connect_info::<SocketAddr>();
+    let capped = Capped::new(
+        DefaultAcceptor::new(),
+        args.connections_per_address,
+        args.max_connections,
+    );
+    let header_timeout = std::time::Duration::from_secs(args.header_timeout_secs.max(1));
     let handle = axum_server::Handle::new();
     let stop = handle.clone();
     tokio::spawn(async move {
@@ -104,17 +137,27 @@ async fn main() -> anyhow::Result<()> {
                     )
                 })?;
             tracing::info!(listen = %args.listen, "serving HTTPS");
-            axum_server::bind_rustls(args.listen, tls)
-                .handle(handle)
-                .serve(app)
-                .await?;
+            let mut server = axum_server::bind(args.listen)
+                .acceptor(RustlsAcceptor::new(tls).acceptor(capped))
+                .first_request_timeout(header_timeout)
+                .handle(handle);
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(header_timeout);
+            server.serve(app).await?;
         }
         _ => {
             tracing::info!(listen = %args.listen, "serving HTTP");
-            axum_server::bind(args.listen)
-                .handle(handle)
-                .serve(app)
-                .await?;
+            let mut server = axum_server::bind(args.listen)
+                .acceptor(capped)
+                .first_request_timeout(header_timeout)
+                .handle(handle);
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(header_timeout);
+            server.serve(app).await?;
         }
     }
     Ok(())

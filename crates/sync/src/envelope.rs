@@ -63,6 +63,38 @@ impl ClinicKey {
     }
 }
 
+/// The longest `sealed` text an envelope may carry: [`MAX_CHANGE_BYTES`] and the tag, in base64.
+pub const MAX_SEALED_CHARS: usize = (MAX_CHANGE_BYTES + 16) / 3 * 4 + 4;
+
+/// Whether an envelope has the shape protocol v1 gives one, checkable without the key (the
+/// server checks every envelope pushed): a key id of 16 hex digits, a nonce of 24 bytes, a
+/// sealed change of base64 holding at least the 16-byte tag and at most [`MAX_SEALED_CHARS`].
+/// The reason never quotes the envelope.
+pub fn check_shape(e: &Envelope) -> Result<(), &'static str> {
+    let hex = |s: &str| s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if !hex(&e.key_id) {
+        return Err("a key id is 16 hexadecimal digits");
+    }
+    if BASE64.decode(e.nonce.as_bytes()).map(|n| n.len()) != Ok(24) {
+        return Err("a nonce is 24 bytes of base64");
+    }
+    if e.sealed.len() > MAX_SEALED_CHARS {
+        return Err("a sealed change is larger than the protocol carries");
+    }
+    match BASE64.decode_len(e.sealed.len()) {
+        Ok(n) if n >= 16 && e.sealed.len() % 4 == 0 => {}
+        _ => return Err("a sealed change is base64 of at least its 16-byte tag"),
+    }
+    if !e
+        .sealed
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+    {
+        return Err("a sealed change is base64");
+    }
+    Ok(())
+}
+
 /// One sealed change, as stored by the server and sent over the wire. Frozen: protocol v1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -177,7 +209,7 @@ pub fn open(key: &ClinicKey, clinic: Uuid, envelope: &Envelope) -> Result<Change
         reason: reason.to_owned(),
     };
     // Base64 is 4/3 of the bytes: refuse an oversized envelope before decoding it.
-    if envelope.sealed.len() > (MAX_CHANGE_BYTES + 16) / 3 * 4 + 4 {
+    if envelope.sealed.len() > MAX_SEALED_CHARS {
         return Err(EnvelopeError::TooLarge {
             bytes: envelope.sealed.len() / 4 * 3,
         });

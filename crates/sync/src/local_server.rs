@@ -16,7 +16,12 @@ pub const TEST_ENROL_TOKEN: &str = "test-enrol-token-0123456789";
 pub struct ServerOptions {
     pub per_device_per_second: u32,
     pub anonymous_per_second: u32,
+    pub per_address_per_second: u32,
+    pub connections_per_address: usize,
+    pub header_timeout_secs: u64,
     pub max_body_mib: usize,
+    pub clinic_quota_mib: i64,
+    pub pairing_ttl_secs: u64,
 }
 
 impl Default for ServerOptions {
@@ -24,7 +29,12 @@ impl Default for ServerOptions {
         ServerOptions {
             per_device_per_second: 100_000,
             anonymous_per_second: 10_000,
+            per_address_per_second: 1_000_000,
+            connections_per_address: 512,
+            header_timeout_secs: 10,
             max_body_mib: 16,
+            clinic_quota_mib: 1 << 20,
+            pairing_ttl_secs: 3600,
         }
     }
 }
@@ -102,6 +112,11 @@ impl LocalServer {
         format!("http://{}", self.addr)
     }
 
+    /// The server process's id, to read its memory in tests.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     fn spawn(&mut self) -> io::Result<()> {
         let child = Command::new(server_binary()?)
             .arg("--database-url")
@@ -114,6 +129,16 @@ impl LocalServer {
             .arg(self.options.anonymous_per_second.to_string())
             .arg("--max-body-mib")
             .arg(self.options.max_body_mib.to_string())
+            .arg("--per-address-per-second")
+            .arg(self.options.per_address_per_second.to_string())
+            .arg("--connections-per-address")
+            .arg(self.options.connections_per_address.to_string())
+            .arg("--header-timeout-secs")
+            .arg(self.options.header_timeout_secs.to_string())
+            .arg("--clinic-quota-mib")
+            .arg(self.options.clinic_quota_mib.to_string())
+            .arg("--pairing-ttl-secs")
+            .arg(self.options.pairing_ttl_secs.to_string())
             .arg("--exit-when-stdin-closes")
             .env("TEND_ENROL_TOKEN", TEST_ENROL_TOKEN)
             .env("RUST_LOG", "warn")

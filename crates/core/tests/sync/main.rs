@@ -7,4 +7,5 @@ mod conflict_access;
 mod convergence;
 mod pairing;
 mod protocol;
+mod server_limits;
 mod support;
