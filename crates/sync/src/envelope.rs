@@ -82,7 +82,7 @@ pub fn check_shape(e: &Envelope) -> Result<(), &'static str> {
         return Err("a sealed change is larger than the protocol carries");
     }
     match BASE64.decode_len(e.sealed.len()) {
-        Ok(n) if n >= 16 && e.sealed.len() % 4 == 0 => {}
+        Ok(n) if n >= 16 && e.sealed.len().is_multiple_of(4) => {}
         _ => return Err("a sealed change is base64 of at least its 16-byte tag"),
     }
     if !e
