@@ -10,3 +10,7 @@ UPDATE clinic SET stored_bytes = COALESCE(
 
 -- Pairings are purged once used or expired; a clinic holds only a few open ones at a time.
 CREATE INDEX pairing_clinic ON pairing (clinic_id, expires_at);
+
+-- Which device used a pairing, so a desktop whose answer was lost can ask again and be answered
+-- (with a new token) instead of being refused for good.
+ALTER TABLE pairing ADD COLUMN used_by UUID;

@@ -217,24 +217,41 @@ pub fn connect(
             "the server's enrolment token is needed to connect the clinic's first desktop",
         ));
     }
-    let key = ClinicKey::generate().map_err(|e| refused(None, e.to_string()))?;
+    // The key is kept (in the encrypted database) before the server is asked, so asking again
+    // after a lost answer sends the same request, which the server then answers again.
+    let key = match setting(tend, keys::PENDING_KEY)?
+        .and_then(|hex| HEXLOWER.decode(hex.as_bytes()).ok())
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+    {
+        Some(bytes) => ClinicKey::from_bytes(bytes),
+        None => {
+            let key = ClinicKey::generate().map_err(|e| refused(None, e.to_string()))?;
+            let hex = Zeroizing::new(HEXLOWER.encode(key.as_bytes()));
+            tend.store()
+                .set_sync_settings(&[(keys::PENDING_KEY, Some(&hex))])?;
+            key
+        }
+    };
     let identity = tend.store().identity();
     let clinic = tend.store().read(|r| r.clinic())?;
-    let registered = HttpClient::new(&server, None)
-        .enrol(
+    let anonymous = HttpClient::new(&server, None);
+    let registered = retried(|| {
+        anonymous.enrol(
             enrol_token.trim(),
             clinic.id.as_uuid(),
             key.id(),
             identity.device_id,
             identity.device_code.to_string(),
         )
-        .map_err(client_error)?;
+    })
+    .map_err(client_error)?;
     let hex = Zeroizing::new(HEXLOWER.encode(key.as_bytes()));
     tend.store().set_sync_settings(&[
         (keys::SERVER, Some(&server)),
         (keys::TOKEN, Some(&registered.token)),
         (keys::CLINIC_KEY, Some(&hex)),
         (keys::CLINIC, Some(&clinic.id.to_string())),
+        (keys::PENDING_KEY, None),
     ])?;
     tend.store()
         .write(tend.ctx(Some(session.user_id())), |tx| {
@@ -324,7 +341,7 @@ pub fn join(
     let mut attempt = 0;
     let (registered, code) = loop {
         let code = DeviceCode::from_random(random_bytes()?);
-        match anonymous.register(&pairing.token, device_id, code.to_string()) {
+        match retried(|| anonymous.register(&pairing.token, device_id, code.to_string())) {
             Ok(r) => break (r, code),
             Err(ClientError::Refused { message, .. })
                 if message.starts_with("code:") && attempt < 20 =>
@@ -415,9 +432,10 @@ fn sync_round(tend: &Tend, progress: impl FnMut(Progress)) -> Result<Round> {
 /// old token, which then stops working.
 fn announce(tend: &Tend) -> Result<()> {
     let identity = tend.store().identity();
-    let registered = client(tend)?
-        .announce(identity.device_id, identity.device_code.to_string())
-        .map_err(client_error)?;
+    let client = client(tend)?;
+    let registered =
+        retried(|| client.announce(identity.device_id, identity.device_code.to_string()))
+            .map_err(client_error)?;
     tend.store().set_sync_settings(&[
         (keys::TOKEN, Some(&registered.token)),
         (keys::ANNOUNCE, None),
@@ -495,6 +513,26 @@ pub fn sync_now(tend: &Tend, progress: impl FnMut(Progress)) -> Result<Round> {
         }
     };
     outcome
+}
+
+/// A request to the server asked again, the same, when the answer was lost on the way (the
+/// server may have done it: enrolment, registration and announcement answer a repeat), a
+/// couple of times with a short pause.
+fn retried<T>(
+    mut ask: impl FnMut() -> std::result::Result<T, ClientError>,
+) -> std::result::Result<T, ClientError> {
+    let mut pause = std::time::Duration::from_millis(200);
+    for _ in 0..3 {
+        match ask() {
+            Err(e) if e.is_transient() => {
+                tracing::info!(error = %e, "asking the sync server again");
+                std::thread::sleep(pause);
+                pause *= 3;
+            }
+            other => return other,
+        }
+    }
+    ask()
 }
 
 /// Runs a round so that a panic inside it (a bug, a library's) ends that round with an error the

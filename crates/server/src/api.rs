@@ -532,6 +532,30 @@ async fn enrol(
             .await?
             .rows_affected();
     if created == 0 {
+        // The same desktop asking again (its answer was lost): the same clinic, key, device
+        // and code get a new token, and the one it never received stops working.
+        if reissue(
+            &mut tx,
+            req.device_id.as_uuid(),
+            req.clinic_id,
+            &req.code,
+            &token,
+        )
+        .await?
+            && same_key(&mut tx, req.clinic_id, &req.key_id).await?
+        {
+            tx.commit().await?;
+            tracing::info!(clinic = %req.clinic_id, device = %req.device_id, "enrolment repeated");
+            return Ok((
+                StatusCode::CREATED,
+                Json(Registered {
+                    v: VERSION,
+                    clinic_id: req.clinic_id,
+                    device_id: req.device_id,
+                    token,
+                }),
+            ));
+        }
         return Err(ApiError::Conflict(
             "this clinic is already enrolled here; pair this desktop from one that syncs".into(),
         ));
@@ -555,6 +579,42 @@ async fn enrol(
             token,
         }),
     ))
+}
+
+/// Gives `device` (of `clinic`, with `code`, neither revoked nor replaced) a new token, for a
+/// request repeated because its answer was lost. False when there is no such device.
+async fn reissue(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    device: Uuid,
+    clinic: Uuid,
+    code: &str,
+    token: &str,
+) -> Result<bool, ApiError> {
+    let done = sqlx::query(
+        "UPDATE device SET token_hash = $4
+         WHERE id = $1 AND clinic_id = $2 AND code = $3
+           AND revoked_at IS NULL AND replaced_at IS NULL",
+    )
+    .bind(device)
+    .bind(clinic)
+    .bind(code)
+    .bind(&hash(token)[..])
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+async fn same_key(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    clinic: Uuid,
+    key_id: &str,
+) -> Result<bool, ApiError> {
+    let held: Option<String> = sqlx::query_scalar("SELECT key_id FROM clinic WHERE id = $1")
+        .bind(clinic)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(held.is_some_and(|k| bool::from(k.as_bytes().ct_eq(key_id.as_bytes()))))
 }
 
 fn check_code(code: &str) -> Result<(), ApiError> {
@@ -664,13 +724,33 @@ async fn register(
     version(req.v)?;
     check_code(&req.code)?;
     let mut tx = state.pool.begin().await?;
-    let clinic: Option<Uuid> = sqlx::query_scalar(
-        "SELECT clinic_id FROM pairing
-         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() FOR UPDATE",
+    let pairing: Option<(Uuid, Option<Uuid>, bool)> = sqlx::query_as(
+        "SELECT clinic_id, used_by, used_at IS NOT NULL FROM pairing
+         WHERE token_hash = $1 AND expires_at > now() FOR UPDATE",
     )
     .bind(&hash(&req.pairing_token)[..])
     .fetch_optional(&mut *tx)
     .await?;
+    // The device that used this pairing, asking again because its answer was lost.
+    if let Some((clinic, Some(used_by), _)) = pairing
+        && used_by == req.device_id.as_uuid()
+    {
+        let token = new_token("tnd_")?;
+        if reissue(&mut tx, used_by, clinic, &req.code, &token).await? {
+            tx.commit().await?;
+            tracing::info!(clinic = %clinic, device = %req.device_id, "registration repeated");
+            return Ok((
+                StatusCode::CREATED,
+                Json(Registered {
+                    v: VERSION,
+                    clinic_id: clinic,
+                    device_id: req.device_id,
+                    token,
+                }),
+            ));
+        }
+    }
+    let clinic = pairing.and_then(|(clinic, _, used)| (!used).then_some(clinic));
     let Some(clinic) = clinic else {
         return Err(ApiError::Forbidden(
             "this pairing code is unknown, already used or expired; ask the admin for a new one"
@@ -679,8 +759,9 @@ async fn register(
     };
     let token = new_token("tnd_")?;
     insert_device(&mut tx, req.device_id.as_uuid(), clinic, &req.code, &token).await?;
-    sqlx::query("UPDATE pairing SET used_at = now() WHERE token_hash = $1")
+    sqlx::query("UPDATE pairing SET used_at = now(), used_by = $2 WHERE token_hash = $1")
         .bind(&hash(&req.pairing_token)[..])
+        .bind(req.device_id.as_uuid())
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -702,10 +783,41 @@ async fn announce(
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
-    let old = authenticate(&state, &headers, ip).await?;
     let req: AnnounceRequest = body(bytes)?;
     version(req.v)?;
     check_code(&req.code)?;
+    // The restored desktop asking again because its answer was lost: its old token already
+    // names the device that succeeded it, which gets a new token.
+    if let Some(token) = bearer(&headers) {
+        let mut tx = state.pool.begin().await?;
+        let successor: Option<(Uuid, Uuid)> = sqlx::query_as(
+            "SELECT new.id, new.clinic_id FROM device AS old
+             JOIN device AS new ON new.predecessor = old.id
+             WHERE old.token_hash = $1 AND old.revoked_at IS NULL AND old.replaced_at IS NOT NULL
+               AND new.id = $2 AND new.registered_at > now() - interval '1 hour'",
+        )
+        .bind(&hash(token)[..])
+        .bind(req.device_id.as_uuid())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((device, clinic)) = successor {
+            let fresh = new_token("tnd_")?;
+            if reissue(&mut tx, device, clinic, &req.code, &fresh).await? {
+                tx.commit().await?;
+                tracing::info!(clinic = %clinic, device = %device, "announcement repeated");
+                return Ok((
+                    StatusCode::CREATED,
+                    Json(Registered {
+                        v: VERSION,
+                        clinic_id: clinic,
+                        device_id: req.device_id,
+                        token: fresh,
+                    }),
+                ));
+            }
+        }
+    }
+    let old = authenticate(&state, &headers, ip).await?;
     let token = new_token("tnd_")?;
     let mut tx = state.pool.begin().await?;
     insert_device(

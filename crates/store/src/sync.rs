@@ -73,6 +73,9 @@ pub mod keys {
     pub const PREDECESSORS: &str = "sync.predecessors";
     /// Set when this desktop must announce its new identity before the next sync.
     pub const ANNOUNCE: &str = "sync.announce";
+    /// The clinic key made for an enrolment not yet answered, hex: asked again with the same
+    /// key, a server that took the first request answers the second.
+    pub const PENDING_KEY: &str = "sync.pending_clinic_key";
     /// When the last sync finished, and how.
     pub const LAST_OK: &str = "sync.last_ok";
     pub const LAST_ERROR: &str = "sync.last_error";

@@ -5,6 +5,7 @@
 
 mod conflict_access;
 mod convergence;
+mod heal;
 mod pairing;
 mod protocol;
 mod server_limits;
