@@ -6,8 +6,8 @@ pub const ALL: &[&str] = &[
     "app_set_up",
     "app_unlock",
     "sign_in",
-    "sign_out",
     "unlock_admin",
+    "sign_out",
     "desk",
     "document_bytes",
     "document_save",
@@ -115,5 +115,7 @@ pub const ALL: &[&str] = &[
     "sync_resolve",
     "sync_devices",
     "sync_revoke",
+    "sync_quarantine",
+    "sync_pull_again",
     "sync_disconnect",
 ];

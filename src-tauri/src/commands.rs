@@ -742,6 +742,16 @@ pub async fn sync_revoke(d: Desk<'_>, device: String) -> Reply {
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn sync_quarantine(d: Desk<'_>) -> Reply {
+    d.run(sync::quarantine).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_pull_again(d: Desk<'_>) -> Reply {
+    d.run(sync::pull_everything_again).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn sync_disconnect(d: Desk<'_>) -> Reply {
     d.run(sync::disconnect).reply()
 }

@@ -196,6 +196,8 @@ pub fn run() -> Result<(), String> {
             commands::sync_connect,
             commands::sync_pairing_code,
             commands::sync_conflicts,
+            commands::sync_quarantine,
+            commands::sync_pull_again,
             commands::sync_resolve,
             commands::sync_devices,
             commands::sync_revoke,

@@ -143,4 +143,8 @@ fn status(s: &sync::SyncStatusDto, out: &Output) {
         "Conflicts:     {} ({} on the safety list)",
         s.conflicts, s.safety_conflicts
     );
+    for p in &s.problems {
+        let label = if p.serious { "Problem:" } else { "Warning:" };
+        println!("{label:<15}{}", p.message);
+    }
 }

@@ -15,11 +15,11 @@ use tend_domain::{
     Action, Change, ChangeId, DatabaseId, DeviceCode, DeviceId, Entity, Fields, Value,
 };
 use tend_store::key::random_bytes;
-use tend_store::sync::{ConflictRecord, keys};
+use tend_store::sync::{ConflictRecord, HOLE_ROUNDS, Quarantined, keys};
 use tend_store::{AuditEntry, DataPaths, DbKey, Identity, Outcome, Store, StoreError, WriteCtx};
 use tend_sync::{
-    ClientError, ClinicKey, Engine, HttpClient, Pairing, Progress, Replica, Round, SyncError,
-    Transport,
+    ClientError, ClinicKey, Engine, Envelope, HttpClient, Pairing, Progress, Replica, Round,
+    SyncError, Transport, Unopened,
 };
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -65,12 +65,49 @@ impl Replica for StoreReplica<'_> {
         from: u64,
         to: u64,
         changes: &[Change],
+        unopened: &[Unopened],
     ) -> std::result::Result<usize, StoreError> {
+        let now = self.clock.now();
+        let at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let quarantined = unopened
+            .iter()
+            .map(|u| {
+                Ok(Quarantined {
+                    cursor: u.cursor,
+                    change_id: u.envelope.change_id,
+                    device_id: u.envelope.device_id,
+                    device_seq: u.envelope.device_seq,
+                    envelope: serde_json::to_string(&u.envelope)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    reason: u.reason.clone(),
+                    at: at.clone(),
+                })
+            })
+            .collect::<std::result::Result<Vec<_>, StoreError>>()?;
+        let ctx = WriteCtx { user: None, now };
+        self.store
+            .apply_page(ctx, from, to, changes, &quarantined)
+            .map(|a| a.new)
+    }
+
+    fn quarantined(&self) -> std::result::Result<Vec<(u64, Envelope)>, StoreError> {
+        self.store
+            .quarantine()?
+            .into_iter()
+            .map(|q| {
+                let envelope = serde_json::from_str(&q.envelope)
+                    .map_err(|e| StoreError::Corrupt(format!("a quarantined envelope: {e}")))?;
+                Ok((q.cursor, envelope))
+            })
+            .collect()
+    }
+
+    fn release(&self, opened: &[(u64, Change)]) -> std::result::Result<usize, StoreError> {
         let ctx = WriteCtx {
             user: None,
             now: self.clock.now(),
         };
-        self.store.apply_page(ctx, from, to, changes).map(|a| a.new)
+        self.store.release_quarantined(ctx, opened).map(|a| a.new)
     }
 }
 
@@ -106,7 +143,18 @@ pub fn round_with(
         clinic,
         page,
     };
-    engine.round(progress)
+    let round = engine.round(progress)?;
+    let holes = store.end_round_holes().map_err(local)?;
+    for hole in holes.iter().filter(|h| h.rounds >= HOLE_ROUNDS) {
+        tracing::error!(
+            device = %hole.device,
+            missing_from = hole.missing_from,
+            max_seen = hole.max_seen,
+            rounds = hole.rounds,
+            "the sync server has not sent a change of another desktop for several rounds"
+        );
+    }
+    Ok(round)
 }
 
 /// Where this desktop's sync stands, for the status badge and the sync screen.
@@ -125,6 +173,31 @@ pub struct SyncStatusDto {
     pub cursor: u64,
     pub conflicts: u64,
     pub safety_conflicts: u64,
+    /// What is wrong with sync though rounds finish, in words, most serious first.
+    pub problems: Vec<SyncProblemDto>,
+}
+
+/// Something wrong with sync that a finished round does not show: changes that did not open,
+/// changes the server has not sent, another desktop's clock far ahead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncProblemDto {
+    /// `missing`, `quarantine` or `clock_ahead`.
+    pub kind: &'static str,
+    /// Shown as an error (changes may be missing here) rather than a warning.
+    pub serious: bool,
+    pub message: String,
+}
+
+/// An envelope kept in quarantine, for the admin's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuarantinedDto {
+    pub cursor: u64,
+    pub change_id: String,
+    /// The desktop it came from, as people read it.
+    pub device: String,
+    pub device_seq: u64,
+    pub reason: String,
+    pub at: String,
 }
 
 fn refused(field: Option<&'static str>, message: impl Into<String>) -> CoreError {
@@ -571,7 +644,102 @@ pub(crate) fn status_unchecked(tend: &Tend) -> Result<SyncStatusDto> {
         cursor,
         conflicts: conflicts.len() as u64,
         safety_conflicts: conflicts.iter().filter(|c| c.safety).count() as u64,
+        problems: problems(store)?,
     })
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// What is wrong with sync, in words for the badge and the sync screen.
+pub fn problems(store: &Store) -> Result<Vec<SyncProblemDto>> {
+    let mut out = Vec::new();
+    for hole in store.sequence_holes()? {
+        if hole.rounds < HOLE_ROUNDS {
+            continue;
+        }
+        let device = store.device_label(hole.device)?;
+        out.push(SyncProblemDto {
+            kind: "missing",
+            serious: true,
+            message: format!(
+                "The sync server has not sent change {} of desktop {device}, though it sent \
+                 later ones ({} rounds so far): this desktop may be missing its work. Ask whoever \
+                 runs the sync server to check it; an admin can then have this desktop fetch \
+                 everything again from the Sync screen.",
+                hole.missing_from, hole.rounds
+            ),
+        });
+    }
+    let quarantine = store.quarantine()?;
+    if !quarantine.is_empty() {
+        let mut devices: Vec<String> = Vec::new();
+        for q in &quarantine {
+            let label = store.device_label(q.device_id)?;
+            if !devices.contains(&label) {
+                devices.push(label);
+            }
+        }
+        out.push(SyncProblemDto {
+            kind: "quarantine",
+            serious: true,
+            message: format!(
+                "{} from desktop {} did not open here and {} set aside; everything else arrived. Tend \
+                 tries them again at every sync; an admin can see them on the Sync screen.",
+                plural(quarantine.len(), "change", "changes"),
+                devices.join(", "),
+                if quarantine.len() == 1 { "was" } else { "were" },
+            ),
+        });
+    }
+    if let Some(ahead) = store.clock_ahead()? {
+        let device = store.device_label(ahead.device)?;
+        let days = ahead.ahead_ms / (24 * 3600 * 1000);
+        out.push(SyncProblemDto {
+            kind: "clock_ahead",
+            serious: false,
+            message: format!(
+                "The clock of desktop {device} is {} ahead of this desktop's. Its changes were \
+                 kept; set the date and time on both desktops.",
+                plural(days as usize, "day", "days")
+            ),
+        });
+    }
+    Ok(out)
+}
+
+/// Has the next round pull every change of the clinic again (admins only): for a change the
+/// server held back, or one damaged on the way.
+pub fn pull_everything_again(tend: &Tend, session: &Session) -> Result<()> {
+    tend.authorize(session, Action::SyncManage)?;
+    tend.store()
+        .pull_everything_again(tend.ctx(Some(session.user_id())))?;
+    Ok(())
+}
+
+/// The envelopes this desktop set aside because they did not open (admins only).
+pub fn quarantine(tend: &Tend, session: &Session) -> Result<Vec<QuarantinedDto>> {
+    tend.authorize(session, Action::SyncManage)?;
+    let store = tend.store();
+    store
+        .quarantine()?
+        .into_iter()
+        .map(|q| {
+            Ok(QuarantinedDto {
+                cursor: q.cursor,
+                change_id: q.change_id.to_string(),
+                device: store.device_label(q.device_id)?,
+                device_seq: q.device_seq,
+                reason: q.reason,
+                at: q.at,
+            })
+        })
+        .collect()
 }
 
 /// One value of a conflicting field, as people read it.

@@ -16,14 +16,29 @@ pub struct Hlc {
     pub counter: u32,
 }
 
+/// The latest wall time a clock holds: the most its fixed-width text form has room for (the
+/// year 33658). A clock never goes past it, so a stored clock always reads back.
+pub const MAX_WALL_MS: u64 = 999_999_999_999_999;
+
+/// How far ahead of this desktop's own time another desktop's clock is followed. A change from
+/// a desktop whose clock is further ahead is still applied, but this clock does not follow it
+/// there (one wrong date would otherwise stamp every later change of the clinic in the future).
+pub const MAX_AHEAD_MS: u64 = 2 * 24 * 3600 * 1000;
+
 impl Hlc {
     pub const ZERO: Hlc = Hlc {
         wall_ms: 0,
         counter: 0,
     };
 
+    /// Whether `remote` is further ahead of physical time `now_ms` than [`MAX_AHEAD_MS`].
+    pub fn is_far_ahead(remote: Hlc, now_ms: u64) -> bool {
+        remote.wall_ms > now_ms.saturating_add(MAX_AHEAD_MS)
+    }
+
     /// The clock for a local event at physical time `now_ms`.
     pub fn tick(self, now_ms: u64) -> Hlc {
+        let now_ms = now_ms.min(MAX_WALL_MS);
         if now_ms > self.wall_ms {
             Hlc {
                 wall_ms: now_ms,
@@ -34,8 +49,19 @@ impl Hlc {
         }
     }
 
-    /// The clock after receiving a change stamped `remote`, at physical time `now_ms`.
+    /// The clock after receiving a change stamped `remote`, at physical time `now_ms`. A remote
+    /// clock far ahead ([`Hlc::is_far_ahead`]) is followed only as far as [`MAX_AHEAD_MS`].
     pub fn observe(self, remote: Hlc, now_ms: u64) -> Hlc {
+        let now_ms = now_ms.min(MAX_WALL_MS);
+        let limit = now_ms.saturating_add(MAX_AHEAD_MS).min(MAX_WALL_MS);
+        let remote = if remote.wall_ms > limit {
+            Hlc {
+                wall_ms: limit,
+                counter: 0,
+            }
+        } else {
+            remote
+        };
         let wall_ms = self.wall_ms.max(remote.wall_ms).max(now_ms);
         let seen = match (wall_ms == self.wall_ms, wall_ms == remote.wall_ms) {
             (true, true) => Some(self.counter.max(remote.counter)),
@@ -60,10 +86,14 @@ impl Hlc {
                 counter,
             },
             // Four billion events in one millisecond cannot happen; if it did, borrowing a
-            // millisecond keeps the clock strictly increasing.
+            // millisecond keeps the clock strictly increasing (up to the last one it holds).
             None => Hlc {
-                wall_ms: self.wall_ms + 1,
-                counter: 0,
+                wall_ms: (self.wall_ms + 1).min(MAX_WALL_MS),
+                counter: if self.wall_ms >= MAX_WALL_MS {
+                    u32::MAX
+                } else {
+                    0
+                },
             },
         }
     }
@@ -162,5 +192,36 @@ mod tests {
         }
         assert!("12-3".parse::<Hlc>().is_err());
         assert!("".parse::<Hlc>().is_err());
+    }
+
+    #[test]
+    fn a_clock_far_ahead_is_not_followed_and_every_clock_reads_back() {
+        let day = 24 * 3600 * 1000;
+        let now = 1_764_000_000_000;
+        // A desktop whose date is a year ahead: this clock follows it only two days ahead.
+        let ahead = h(now + 365 * day, 3);
+        assert!(Hlc::is_far_ahead(ahead, now));
+        let got = h(now, 0).observe(ahead, now);
+        assert_eq!(got.wall_ms, now + MAX_AHEAD_MS);
+        // A day ahead is followed as before.
+        let near = h(now + day, 3);
+        assert!(!Hlc::is_far_ahead(near, now));
+        assert_eq!(h(now, 0).observe(near, now), h(now + day, 4));
+        // Whatever arrives, the clock stays within what its text form holds, and reads back.
+        // Before, a remote clock of 10^15 ms or more was followed and stored as a text that
+        // did not parse, and every later write of the desktop failed.
+        for remote in [
+            h(MAX_WALL_MS, u32::MAX),
+            h(u64::MAX, u32::MAX),
+            h(10u64.pow(15), 0),
+        ] {
+            for local in [h(0, 0), h(MAX_WALL_MS, u32::MAX), h(now, 7)] {
+                for at in [0, now, u64::MAX] {
+                    let next = local.observe(remote, at).tick(at);
+                    assert!(next.wall_ms <= MAX_WALL_MS, "{next}");
+                    assert_eq!(next.to_string().parse::<Hlc>().unwrap(), next);
+                }
+            }
+        }
     }
 }

@@ -59,6 +59,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_drug_strength.sql",
         include_str!("../../../migrations/client/0011_drug_strength.sql"),
     ),
+    (
+        "0012_sync_health.sql",
+        include_str!("../../../migrations/client/0012_sync_health.sql"),
+    ),
 ];
 
 #[cfg(test)]

@@ -2,12 +2,12 @@
 //! transaction each (with the merge of [`tend_domain::record`]), the conflicts the merge finds,
 //! and this desktop's sync settings, which stay in the encrypted database and never sync.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 use tend_domain::record::{Head, materialize};
-use tend_domain::{Change, ChangeId, ChangeKind, Entity, Fields, Hlc, Value};
+use tend_domain::{Change, ChangeId, ChangeKind, DeviceId, Entity, Fields, Hlc, Value};
 use uuid::Uuid;
 
 use crate::audit::{AuditEntry, Outcome, timestamp};
@@ -55,6 +55,48 @@ pub struct Applied {
     pub known: usize,
 }
 
+/// An envelope pulled from the server that did not open here: kept in quarantine, with why, while
+/// the pull moves on past it. It is tried again at every round (a key or a newer version of Tend
+/// may open it later) and shown to admins with the device it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    /// The server's cursor of the change.
+    pub cursor: u64,
+    pub change_id: ChangeId,
+    pub device_id: DeviceId,
+    pub device_seq: u64,
+    /// The envelope as the server sent it (JSON), still sealed.
+    pub envelope: String,
+    /// Why it did not open, in words (no patient data: nothing of it was read).
+    pub reason: String,
+    /// When it was kept, RFC 3339.
+    pub at: String,
+}
+
+/// A device whose sequence numbers arrived here with a hole: the server holds back (or lost)
+/// the changes from `missing_from`, though it sent later ones, up to `max_seen`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hole {
+    pub device: DeviceId,
+    pub missing_from: u64,
+    pub max_seen: u64,
+    /// Sync rounds that have ended with the hole open.
+    pub rounds: u32,
+}
+
+/// How many rounds a hole may stay open before it is shown as an error: a change pushed between
+/// two pages of one pull can leave one for a round.
+pub const HOLE_ROUNDS: u32 = 3;
+
+/// Another desktop's clock found far ahead of this desktop's ([`Hlc::is_far_ahead`]): its
+/// changes were kept, and this desktop's clock did not follow it there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockAhead {
+    pub device: DeviceId,
+    /// How far ahead, in milliseconds, of this desktop's time when its change arrived.
+    pub ahead_ms: u64,
+}
+
 /// Keys of this desktop's sync settings in `meta`.
 pub mod keys {
     /// The server's base URL.
@@ -79,6 +121,8 @@ pub mod keys {
     /// When the last sync finished, and how.
     pub const LAST_OK: &str = "sync.last_ok";
     pub const LAST_ERROR: &str = "sync.last_error";
+    /// JSON [`super::ClockAhead`]: the last desktop whose changes arrived with a clock far ahead.
+    pub const CLOCK_AHEAD: &str = "sync.clock_ahead";
 }
 
 fn bad(e: impl std::fmt::Display) -> StoreError {
@@ -475,7 +519,12 @@ impl WriteTx<'_> {
         let mut applied = Applied::default();
         let mut touched: BTreeSet<(Entity, Uuid)> = BTreeSet::new();
         let mut ids = Vec::new();
+        let mut highest: BTreeMap<DeviceId, u64> = BTreeMap::new();
+        let mut clocks: BTreeMap<DeviceId, u64> = BTreeMap::new();
+        let now_ms = self.now_ms();
         for change in changes {
+            let top = highest.entry(change.device_id).or_default();
+            *top = (*top).max(change.device_seq);
             let known: Option<String> = self
                 .conn()
                 .prepare_cached("SELECT device_id FROM change_log WHERE change_id = ?1")?
@@ -509,6 +558,13 @@ impl WriteTx<'_> {
                 table.check(field, value)?;
             }
             append_change(self.conn(), change)?;
+            let ahead = change.hlc.wall_ms.saturating_sub(now_ms);
+            let worst = clocks.entry(change.device_id).or_default();
+            *worst = if Hlc::is_far_ahead(change.hlc, now_ms) {
+                (*worst).max(ahead)
+            } else {
+                *worst
+            };
             self.observe(change.hlc)?;
             let key = (change.entity, change.record_id);
             if touched.contains(&key) || !follows_on(self.conn(), change)? {
@@ -524,9 +580,110 @@ impl WriteTx<'_> {
         for (entity, record_id) in touched {
             rematerialize(self.conn(), entity, record_id)?;
         }
+        for (device, seq) in highest {
+            see_sequence(self.conn(), device, seq)?;
+        }
+        note_clocks(self.conn(), &clocks)?;
         self.cover(ids);
         Ok(applied)
     }
+}
+
+/// Keeps the last desktop found with a clock far ahead (`clocks`: each device of a page and how
+/// far ahead its changes were, 0 when none was far ahead), and forgets it once its changes
+/// arrive in time again.
+fn note_clocks(conn: &Connection, clocks: &BTreeMap<DeviceId, u64>) -> Result<()> {
+    if let Some((&device, &ahead_ms)) = clocks
+        .iter()
+        .filter(|(_, a)| **a > 0)
+        .max_by_key(|(_, a)| **a)
+    {
+        let json = serde_json::to_string(&ClockAhead { device, ahead_ms }).map_err(bad)?;
+        tracing::warn!(%device, ahead_ms, "a change arrived with a clock far ahead of this desktop's");
+        return meta_set(conn, keys::CLOCK_AHEAD, Some(&json));
+    }
+    if let Some(json) = meta_get(conn, keys::CLOCK_AHEAD)? {
+        let kept: ClockAhead = serde_json::from_str(&json).map_err(bad)?;
+        if clocks.contains_key(&kept.device) {
+            meta_set(conn, keys::CLOCK_AHEAD, None)?;
+        }
+    }
+    Ok(())
+}
+
+/// Records that `device`'s numbers up to `seq` have been seen, and moves its `through` up over
+/// every number now held (in the change log or the quarantine) without a gap.
+fn see_sequence(conn: &Connection, device: DeviceId, seq: u64) -> Result<()> {
+    let id = device.to_string();
+    conn.prepare_cached(
+        "INSERT INTO sync_sequence (device_id, through, max_seen) VALUES (?1, 0, ?2)
+         ON CONFLICT (device_id) DO UPDATE SET max_seen = MAX(max_seen, excluded.max_seen)",
+    )?
+    .execute(params![id, i64::try_from(seq).map_err(bad)?])?;
+    advance_sequence(conn, &id)
+}
+
+fn advance_sequence(conn: &Connection, device: &str) -> Result<()> {
+    let (start, max_seen): (i64, i64) = conn
+        .prepare_cached("SELECT through, max_seen FROM sync_sequence WHERE device_id = ?1")?
+        .query_row([device], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut held = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM change_log WHERE device_id = ?1 AND device_seq = ?2)
+             OR EXISTS (SELECT 1 FROM sync_quarantine WHERE device_id = ?1 AND device_seq = ?2)",
+    )?;
+    let mut through = start;
+    while through < max_seen && held.query_row(params![device, through + 1], |r| r.get(0))? {
+        through += 1;
+    }
+    if through != start {
+        conn.prepare_cached("UPDATE sync_sequence SET through = ?2 WHERE device_id = ?1")?
+            .execute(params![device, through])?;
+    }
+    Ok(())
+}
+
+/// Keeps an envelope that did not open, unless the change is one this desktop already holds
+/// (its own, coming back damaged: nothing is missing).
+fn insert_quarantined(conn: &Connection, q: &Quarantined) -> Result<bool> {
+    let held: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM change_log WHERE change_id = ?1)")?
+        .query_row([q.change_id.to_string()], |r| r.get(0))?;
+    if held {
+        return Ok(false);
+    }
+    conn.prepare_cached(
+        "INSERT INTO sync_quarantine (cursor, change_id, device_id, device_seq, envelope, reason, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (cursor) DO NOTHING",
+    )?
+    .execute(params![
+        i64::try_from(q.cursor).map_err(bad)?,
+        q.change_id.to_string(),
+        q.device_id.to_string(),
+        i64::try_from(q.device_seq).map_err(bad)?,
+        q.envelope,
+        q.reason,
+        q.at,
+    ])?;
+    see_sequence(conn, q.device_id, q.device_seq)?;
+    Ok(true)
+}
+
+fn read_holes(conn: &Connection) -> Result<Vec<Hole>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT device_id, through, max_seen, stuck_rounds FROM sync_sequence
+         WHERE max_seen > through ORDER BY device_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(Hole {
+            device: row.get::<_, String>(0)?.parse().map_err(bad)?,
+            missing_from: u64::try_from(row.get::<_, i64>(1)?).map_err(bad)? + 1,
+            max_seen: u64::try_from(row.get::<_, i64>(2)?).map_err(bad)?,
+            rounds: u32::try_from(row.get::<_, i64>(3)?).unwrap_or(u32::MAX),
+        });
+    }
+    Ok(out)
 }
 
 impl crate::Reader<'_> {
@@ -586,8 +743,26 @@ impl crate::Reader<'_> {
         Ok(fields)
     }
 
+    /// A desktop as people read it: `Reception (K7)`, or its code, or a short id when this
+    /// desktop has not heard of it yet.
+    pub fn device_label(&self, device: DeviceId) -> Result<String> {
+        let row: Option<(Option<String>, Option<String>)> = self
+            .conn
+            .prepare_cached("SELECT code, name FROM device WHERE id = ?1")?
+            .query_row([device.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(match row {
+            Some((Some(c), Some(n))) => format!("{n} ({c})"),
+            Some((Some(c), None)) => c,
+            _ => {
+                let id = device.to_string();
+                format!("{} (not yet known here)", &id[..8])
+            }
+        })
+    }
+
     /// A device's name as its desktop registered it.
-    pub fn device_name(&self, device: tend_domain::DeviceId) -> Result<Option<String>> {
+    pub fn device_name(&self, device: DeviceId) -> Result<Option<String>> {
         Ok(self
             .conn
             .query_row(
@@ -626,12 +801,7 @@ impl Store {
     }
 
     /// The changes of `device` after sequence number `after`, in order, at most `limit`.
-    pub fn outbox(
-        &self,
-        device: tend_domain::DeviceId,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<Change>> {
+    pub fn outbox(&self, device: DeviceId, after: u64, limit: usize) -> Result<Vec<Change>> {
         let device = device.to_string();
         self.read(|r| {
             let mut stmt = r.conn.prepare_cached(&format!(
@@ -653,8 +823,8 @@ impl Store {
 
     /// The devices whose changes this desktop pushes: those it succeeded after restores from
     /// backups, oldest first, then itself.
-    pub fn sync_devices(&self) -> Result<Vec<tend_domain::DeviceId>> {
-        let mut devices: Vec<tend_domain::DeviceId> = match self.sync_setting(keys::PREDECESSORS)? {
+    pub fn sync_devices(&self) -> Result<Vec<DeviceId>> {
+        let mut devices: Vec<DeviceId> = match self.sync_setting(keys::PREDECESSORS)? {
             Some(json) => serde_json::from_str(&json).map_err(bad)?,
             None => Vec::new(),
         };
@@ -668,15 +838,14 @@ impl Store {
     /// when the store is opened again.
     pub fn begin_new_identity(
         &self,
-        device_id: tend_domain::DeviceId,
+        device_id: DeviceId,
         code: tend_domain::DeviceCode,
     ) -> Result<()> {
         let old = self.identity().device_id;
-        let mut predecessors: Vec<tend_domain::DeviceId> =
-            match self.sync_setting(keys::PREDECESSORS)? {
-                Some(json) => serde_json::from_str(&json).map_err(bad)?,
-                None => Vec::new(),
-            };
+        let mut predecessors: Vec<DeviceId> = match self.sync_setting(keys::PREDECESSORS)? {
+            Some(json) => serde_json::from_str(&json).map_err(bad)?,
+            None => Vec::new(),
+        };
         predecessors.push(old);
         let predecessors = serde_json::to_string(&predecessors).map_err(bad)?;
         self.local_write(|conn| {
@@ -721,12 +890,15 @@ impl Store {
     /// Applies one page pulled from the server and moves the cursor to `cursor`, in one
     /// transaction: either both happen or neither. `expected_from` is the cursor the page
     /// follows; if another pull moved it meanwhile, nothing is applied.
+    ///
+    /// Envelopes of the page that did not open are `quarantined`: kept, and passed over.
     pub fn apply_page(
         &self,
         ctx: WriteCtx,
         expected_from: u64,
         cursor: u64,
         changes: &[Change],
+        quarantined: &[Quarantined],
     ) -> Result<Applied> {
         self.write(ctx, |tx| {
             let at = meta_u64(tx.conn(), keys::CURSOR)?;
@@ -740,6 +912,24 @@ impl Store {
                     "a page would move the sync cursor back from {at} to {cursor}"
                 )));
             }
+            let mut kept = Vec::new();
+            for q in quarantined {
+                if insert_quarantined(tx.conn(), q)? {
+                    kept.push(q.device_id.to_string());
+                }
+            }
+            if !kept.is_empty() {
+                tracing::warn!(
+                    count = kept.len(),
+                    "pulled changes that do not open were kept in quarantine"
+                );
+                tx.audit(AuditEntry::new("sync.quarantine", Outcome::Failed).detail(
+                    serde_json::json!({
+                        "changes": kept.len(),
+                        "devices": kept.iter().collect::<BTreeSet<_>>(),
+                    }),
+                ))?;
+            }
             let applied = tx.apply_pulled(changes)?;
             meta_set(tx.conn(), keys::CURSOR, Some(&cursor.to_string()))?;
             if applied.new > 0 {
@@ -751,6 +941,122 @@ impl Store {
                 )?;
             }
             Ok(applied)
+        })
+    }
+
+    /// A desktop as people read it (see [`crate::Reader::device_label`]).
+    pub fn device_label(&self, device: DeviceId) -> Result<String> {
+        self.read(|r| r.device_label(device))
+    }
+
+    /// Moves the sync cursor back to the start, so the next round pulls every change again:
+    /// what this desktop holds is passed over, and whatever a server withheld or a network
+    /// damaged arrives. Audited by `ctx.user`.
+    pub fn pull_everything_again(&self, ctx: WriteCtx) -> Result<()> {
+        self.write(ctx, |tx| {
+            let was = meta_u64(tx.conn(), keys::CURSOR)?;
+            meta_set(tx.conn(), keys::CURSOR, Some("0"))?;
+            tx.audit(
+                AuditEntry::new("sync.pull_again", Outcome::Ok)
+                    .detail(serde_json::json!({ "cursor_was": was })),
+            )
+        })
+    }
+
+    /// The envelopes kept in quarantine, in the server's order.
+    pub fn quarantine(&self) -> Result<Vec<Quarantined>> {
+        self.read(|r| {
+            let mut stmt = r.conn.prepare(
+                "SELECT cursor, change_id, device_id, device_seq, envelope, reason, at
+                 FROM sync_quarantine ORDER BY cursor",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(Quarantined {
+                    cursor: u64::try_from(row.get::<_, i64>(0)?).map_err(bad)?,
+                    change_id: row.get::<_, String>(1)?.parse().map_err(bad)?,
+                    device_id: row.get::<_, String>(2)?.parse().map_err(bad)?,
+                    device_seq: u64::try_from(row.get::<_, i64>(3)?).map_err(bad)?,
+                    envelope: row.get(4)?,
+                    reason: row.get(5)?,
+                    at: row.get(6)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Applies envelopes of the quarantine that now open (`opened`: their cursors and changes)
+    /// and takes them out of it, in one transaction.
+    pub fn release_quarantined(&self, ctx: WriteCtx, opened: &[(u64, Change)]) -> Result<Applied> {
+        if opened.is_empty() {
+            return Ok(Applied::default());
+        }
+        self.write(ctx, |tx| {
+            for (cursor, change) in opened {
+                let held: Option<String> = tx
+                    .conn()
+                    .query_row(
+                        "SELECT change_id FROM sync_quarantine WHERE cursor = ?1",
+                        [i64::try_from(*cursor).map_err(bad)?],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if held != Some(change.id.to_string()) {
+                    return Err(StoreError::Corrupt(format!(
+                        "the quarantine holds no change {} at cursor {cursor}",
+                        change.id
+                    )));
+                }
+                tx.conn().execute(
+                    "DELETE FROM sync_quarantine WHERE cursor = ?1",
+                    [i64::try_from(*cursor).map_err(bad)?],
+                )?;
+            }
+            let changes: Vec<Change> = opened.iter().map(|(_, c)| c.clone()).collect();
+            let applied = tx.apply_pulled(&changes)?;
+            tx.audit(
+                AuditEntry::new("sync.quarantine_released", Outcome::Ok)
+                    .detail(serde_json::json!({ "changes": opened.len() })),
+            )?;
+            Ok(applied)
+        })
+    }
+
+    /// Ends a sync round for the sequence check: moves each device's `through` over numbers now
+    /// held, counts one more round for every hole still open (and forgets closed ones), and
+    /// returns the holes.
+    pub fn end_round_holes(&self) -> Result<Vec<Hole>> {
+        self.local_write(|conn| {
+            let open: Vec<String> = conn
+                .prepare("SELECT device_id FROM sync_sequence WHERE max_seen > through")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for device in &open {
+                advance_sequence(conn, device)?;
+            }
+            conn.execute(
+                "UPDATE sync_sequence SET stuck_rounds = CASE WHEN max_seen > through
+                 THEN stuck_rounds + 1 ELSE 0 END WHERE max_seen > through OR stuck_rounds > 0",
+                [],
+            )?;
+            read_holes(conn)
+        })
+    }
+
+    /// Devices whose numbers arrived with a hole, and for how many rounds it has stayed open.
+    pub fn sequence_holes(&self) -> Result<Vec<Hole>> {
+        self.read(|r| read_holes(r.conn))
+    }
+
+    /// The last desktop found with a clock far ahead of this one's, until its changes arrive in
+    /// time again.
+    pub fn clock_ahead(&self) -> Result<Option<ClockAhead>> {
+        self.read(|r| {
+            meta_get(r.conn, keys::CLOCK_AHEAD)?
+                .map(|json| serde_json::from_str(&json).map_err(bad))
+                .transpose()
         })
     }
 

@@ -233,9 +233,13 @@ impl<'c> WriteTx<'c> {
     /// Moves this device's clock past a change that arrived from elsewhere.
     pub(crate) fn observe(&mut self, remote: Hlc) -> Result<()> {
         let last = self.last_hlc()?;
-        let now_ms = u64::try_from(self.ctx.now.timestamp_millis()).unwrap_or(0);
-        self.hlc = Some(last.observe(remote, now_ms));
+        self.hlc = Some(last.observe(remote, self.now_ms()));
         Ok(())
+    }
+
+    /// This transaction's time, in milliseconds since 1970 (0 before it).
+    pub(crate) fn now_ms(&self) -> u64 {
+        u64::try_from(self.ctx.now.timestamp_millis()).unwrap_or(0)
     }
 
     /// Changes that the next audit entry covers, besides those this transaction made.

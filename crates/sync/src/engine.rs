@@ -6,8 +6,11 @@
 //!   gap, in order, in batches; the server's acknowledgement is recorded as it comes.
 //! - **Pull** pages after this desktop's cursor. A page is checked whole before any of it is
 //!   applied: cursors follow on from the last one with no gap (the server's cursors are
-//!   gap-free), and every envelope opens with the clinic key. Then the page and the new cursor
-//!   are applied in one transaction by the replica.
+//!   gap-free), and every envelope is opened with the clinic key. Then the changes, the
+//!   envelopes that did not open (kept in quarantine, so one bad envelope never stops the
+//!   clinic's sync) and the new cursor are applied in one transaction by the replica.
+//! - Each round first tries the quarantine again: the kept copy, else a fresh one from the
+//!   server.
 //!
 //! Any step may fail (the network, the server restarting); nothing is half-applied, and the
 //! next round starts from what was committed.
@@ -17,7 +20,7 @@ use uuid::Uuid;
 use tend_domain::{Change, DeviceId};
 
 use crate::client::{ClientError, Transport};
-use crate::envelope::{ClinicKey, EnvelopeError, MAX_CHANGE_BYTES, open, seal};
+use crate::envelope::{ClinicKey, Envelope, EnvelopeError, MAX_CHANGE_BYTES, open, seal};
 use crate::protocol::{PullRequest, PushRequest, VERSION};
 
 /// The local side of sync: what a desktop's store offers the engine.
@@ -37,9 +40,29 @@ pub trait Replica {
     /// the server may still lack), oldest first; this device last.
     fn devices(&self) -> Result<Vec<DeviceId>, Self::Error>;
     fn set_acked(&self, seq: u64) -> Result<(), Self::Error>;
-    /// Applies `changes` and moves the cursor from `from` to `to`, all in one transaction.
-    /// Returns how many were new here.
-    fn apply_page(&self, from: u64, to: u64, changes: &[Change]) -> Result<usize, Self::Error>;
+    /// Applies `changes`, keeps the envelopes that did not open in quarantine, and moves the
+    /// cursor from `from` to `to`, all in one transaction. Returns how many were new here.
+    fn apply_page(
+        &self,
+        from: u64,
+        to: u64,
+        changes: &[Change],
+        unopened: &[Unopened],
+    ) -> Result<usize, Self::Error>;
+    /// The envelopes in quarantine, with their cursors.
+    fn quarantined(&self) -> Result<Vec<(u64, Envelope)>, Self::Error>;
+    /// Applies envelopes of the quarantine that now open, and takes them out of it.
+    fn release(&self, opened: &[(u64, Change)]) -> Result<usize, Self::Error>;
+}
+
+/// A pulled envelope that did not open with this desktop's key (altered, sealed with a key
+/// this desktop lacks, or holding a change this version cannot read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unopened {
+    pub cursor: u64,
+    pub envelope: Envelope,
+    /// Why, in words; it quotes nothing sealed.
+    pub reason: String,
 }
 
 /// Why a round stopped.
@@ -78,6 +101,10 @@ pub struct Round {
     pub pulled: u64,
     /// Pulled changes that were new here.
     pub applied: u64,
+    /// Pulled envelopes that did not open, kept in quarantine.
+    pub quarantined: u64,
+    /// Envelopes of the quarantine that opened this round and were applied.
+    pub released: u64,
     pub cursor: u64,
     /// Time spent waiting for the server's pages, opening their envelopes, and applying them.
     pub fetching: std::time::Duration,
@@ -92,6 +119,9 @@ pub struct Progress {
     pub head: u64,
     pub pulled: u64,
 }
+
+/// How many quarantined envelopes a round asks the server for again.
+pub const REFETCH_PER_ROUND: usize = 20;
 
 /// How many changes go in one push, and how many bytes at most.
 pub const PUSH_BATCH: usize = 500;
@@ -126,6 +156,7 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
             return Err(SyncError::WrongClinic);
         }
         let mut round = Round::default();
+        self.retry_quarantined(&mut round)?;
         self.push(hello.acked_through, &mut round)?;
         self.pull(hello.head, &mut round, &mut progress)?;
         Ok(round)
@@ -207,6 +238,43 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
         }
     }
 
+    /// Opens again what the quarantine holds and applies what opens: the kept copy (a key or a
+    /// newer version of Tend may open it now), else a fresh copy from the server (the kept one
+    /// may have been damaged on the way), for at most [`REFETCH_PER_ROUND`] a round.
+    fn retry_quarantined(&self, round: &mut Round) -> Result<(), SyncError> {
+        let held = self.replica.quarantined().map_err(Self::local)?;
+        let mut opened: Vec<(u64, Change)> = Vec::new();
+        let mut fetches = 0;
+        for (cursor, kept) in &held {
+            if let Ok(change) = open(self.key, self.clinic, kept) {
+                opened.push((*cursor, change));
+                continue;
+            }
+            if fetches == REFETCH_PER_ROUND {
+                continue;
+            }
+            fetches += 1;
+            let page = self.transport.pull(&PullRequest {
+                v: VERSION,
+                after: cursor.saturating_sub(1),
+                limit: 1,
+            })?;
+            let fresh = page.changes.into_iter().find(|p| {
+                p.cursor == *cursor
+                    && p.change.change_id == kept.change_id
+                    && p.change.sealed.len() <= MAX_CHANGE_BYTES * 2
+            });
+            if let Some(change) = fresh.and_then(|p| open(self.key, self.clinic, &p.change).ok()) {
+                opened.push((*cursor, change));
+            }
+        }
+        if !opened.is_empty() {
+            self.replica.release(&opened).map_err(Self::local)?;
+            round.released += opened.len() as u64;
+        }
+        Ok(())
+    }
+
     fn pull(
         &self,
         head: u64,
@@ -224,6 +292,7 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
             round.fetching += started.elapsed();
             let started = std::time::Instant::now();
             let mut changes = Vec::with_capacity(page.changes.len());
+            let mut unopened = Vec::new();
             let mut next = cursor;
             for p in &page.changes {
                 if p.cursor != next + 1 {
@@ -233,21 +302,32 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
                     });
                 }
                 next = p.cursor;
-                if p.change.sealed.len() > MAX_CHANGE_BYTES * 2 {
-                    return Err(EnvelopeError::TooLarge {
+                let opened = if p.change.sealed.len() > MAX_CHANGE_BYTES * 2 {
+                    Err(EnvelopeError::TooLarge {
                         bytes: p.change.sealed.len(),
-                    }
-                    .into());
+                    })
+                } else {
+                    open(self.key, self.clinic, &p.change)
+                };
+                match opened {
+                    Ok(change) => changes.push(change),
+                    // One envelope that does not open must not stop every later change from
+                    // arriving: it is kept aside, and the pull goes on.
+                    Err(e) => unopened.push(Unopened {
+                        cursor: p.cursor,
+                        envelope: p.change.clone(),
+                        reason: e.to_string(),
+                    }),
                 }
-                changes.push(open(self.key, self.clinic, &p.change)?);
             }
             round.opening += started.elapsed();
-            if !changes.is_empty() {
+            if next != cursor {
                 let started = std::time::Instant::now();
                 let applied = self
                     .replica
-                    .apply_page(cursor, next, &changes)
+                    .apply_page(cursor, next, &changes, &unopened)
                     .map_err(Self::local)?;
+                round.quarantined += unopened.len() as u64;
                 round.applying += started.elapsed();
                 round.pulled += changes.len() as u64;
                 round.applied += applied as u64;

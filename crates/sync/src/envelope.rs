@@ -241,7 +241,8 @@ pub fn open(key: &ClinicKey, clinic: Uuid, envelope: &Envelope) -> Result<Change
             .map_err(|_| EnvelopeError::Tampered { change_id })?,
     );
     let change: Change = serde_json::from_slice(&plain)
-        .map_err(|e| malformed(&format!("the change inside does not read: {e}")))?;
+        .map_err(|e| unreadable(&plain, &e))
+        .map_err(|reason| malformed(&reason))?;
     // The seal already binds these; a device that sealed a change under the wrong labels is
     // caught here rather than applied.
     if change.id != change_id
@@ -254,6 +255,33 @@ pub fn open(key: &ClinicKey, clinic: Uuid, envelope: &Envelope) -> Result<Change
         ));
     }
     Ok(change)
+}
+
+/// Why an opened change does not read, in words that quote nothing of it but the name of a
+/// record kind this version does not know (serde's own message may quote a field's value).
+fn unreadable(plain: &[u8], e: &serde_json::Error) -> String {
+    let entity = serde_json::from_slice::<serde_json::Value>(plain)
+        .ok()
+        .and_then(|v| v.get("entity").and_then(|e| e.as_str()).map(str::to_owned));
+    match entity {
+        Some(name) if name.parse::<tend_domain::Entity>().is_err() => {
+            let name: String = name
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .take(40)
+                .collect();
+            format!(
+                "it holds a kind of record this version of Tend does not know ({name}); \
+                 update Tend on this desktop"
+            )
+        }
+        _ => format!(
+            "the change inside does not read ({:?} error at line {}, column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        ),
+    }
 }
 
 #[cfg(test)]

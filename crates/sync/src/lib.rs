@@ -11,6 +11,6 @@ pub mod pairing;
 pub mod protocol;
 
 pub use client::{ClientError, HttpClient, Transport};
-pub use engine::{Engine, Progress, Replica, Round, SyncError};
+pub use engine::{Engine, Progress, Replica, Round, SyncError, Unopened};
 pub use envelope::{ClinicKey, Envelope, EnvelopeError, open, seal};
 pub use pairing::{Pairing, PairingError};

@@ -5,7 +5,7 @@ import { ago, badge, percent } from "./sync";
 const now = new Date("2026-11-25T10:00:00Z");
 const base: SyncStatus = {
   configured: true, server: "https://sync.example.org", device_code: "K7", last_ok: "2026-11-25T09:55:00Z",
-  last_error: null, pending: 0, cursor: 10, conflicts: 0, safety_conflicts: 0,
+  last_error: null, pending: 0, cursor: 10, conflicts: 0, safety_conflicts: 0, problems: [],
 };
 const idle: SyncActivity = { running: false, pulled: 0, cursor: 0, head: 0 };
 
@@ -39,6 +39,17 @@ describe("the sync badge", () => {
     const b = badge({ ...base, conflicts: 3, safety_conflicts: 1, last_error: "x y" }, idle, now);
     expect(b).toMatchObject({ text: "1 conflict to check", tone: "danger" });
     expect(badge({ ...base, conflicts: 2 }, idle, now)).toMatchObject({ text: "Synced 5 min ago · 2 to review", tone: "warn" });
+  });
+
+  it("says in words when changes are missing or set aside, and names a clock far ahead", () => {
+    const missing = "The sync server has not sent change 14 of desktop Room 2 (M3), though it sent later ones (3 rounds so far).";
+    const b = badge({ ...base, problems: [{ kind: "missing", serious: true, message: missing }] }, idle, now);
+    expect(b).toMatchObject({ text: "Sync needs attention", tone: "danger" });
+    expect(b?.detail).toContain("Room 2 (M3)");
+    const clock = "The clock of desktop Room 2 (M3) is 365 days ahead of this desktop's.";
+    const c = badge({ ...base, problems: [{ kind: "clock_ahead", serious: false, message: clock }] }, idle, now);
+    expect(c).toMatchObject({ text: "Synced 5 min ago · needs attention", tone: "warn" });
+    expect(c?.detail).toContain("365 days ahead");
   });
 
   it("says so before the first sync", () => {

@@ -59,10 +59,20 @@ export function badge(status: SyncStatus | null, activity: SyncActivity | null, 
     const since = status.last_ok ? t("Last synced {when}.", { when: ago(status.last_ok, now) }) : t("Not synced yet.");
     return { text: t("Not syncing"), tone: "warn", detail: `${message} ${since} ${t("Work goes on; changes are kept on this computer and sent later")} (${waiting}).` };
   }
+  const problems = status.problems ?? [];
+  const serious = problems.filter((p) => p.serious);
+  if (serious.length > 0) {
+    return { text: t("Sync needs attention"), tone: "danger", detail: serious.map((p) => p.message).join(" ") };
+  }
   if (!status.last_ok) return { text: t("Not synced yet"), tone: "busy", detail: t("The first sync starts within a minute.") };
   const when = ago(status.last_ok, now);
   const text = status.conflicts > 0
     ? t("Synced {when} · {n} to review", { when, n: status.conflicts })
-    : t("Synced {when}", { when });
-  return { text, tone: status.conflicts > 0 ? "warn" : "ok", detail: `${t("Synced {when}", { when })}; ${waiting}.` };
+    : problems.length > 0 ? t("Synced {when} · needs attention", { when }) : t("Synced {when}", { when });
+  const notes = problems.map((p) => ` ${p.message}`).join("");
+  return {
+    text,
+    tone: status.conflicts > 0 || problems.length > 0 ? "warn" : "ok",
+    detail: `${t("Synced {when}", { when })}; ${waiting}.${notes}`,
+  };
 }

@@ -381,7 +381,10 @@ fn run(case: &Case, server: &RefCell<LocalServer>, stats: &mut Stats) -> Result<
     // each desktop re-applies everything it holds as one page without moving its cursor.
     for d in &c.desktops {
         let (cursor, _) = d.store().sync_position().unwrap();
-        let applied = d.store().apply_page(d.ctx(), cursor, cursor, &all).unwrap();
+        let applied = d
+            .store()
+            .apply_page(d.ctx(), cursor, cursor, &all, &[])
+            .unwrap();
         prop_assert_eq!(applied.new, 0);
     }
     heal(&c.desktops, case.page);

@@ -6,6 +6,7 @@
 mod conflict_access;
 mod convergence;
 mod heal;
+mod health;
 mod pairing;
 mod protocol;
 mod server_limits;

@@ -151,7 +151,11 @@ export interface SyncStatus {
   cursor: number;
   conflicts: number;
   safety_conflicts: number;
+  /** What is wrong though rounds finish, in words, most serious first. */
+  problems: SyncProblem[];
 }
+export interface SyncProblem { kind: "missing" | "quarantine" | "clock_ahead"; serious: boolean; message: string }
+export interface Quarantined { cursor: number; change_id: string; device: string; device_seq: number; reason: string; at: string }
 export interface SyncActivity { running: boolean; pulled: number; cursor: number; head: number }
 export interface ConflictValue { change_id: string; value: string; by: string; device: string; at: string; shown: boolean }
 export interface SyncConflict {
