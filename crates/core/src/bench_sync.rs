@@ -9,12 +9,11 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use data_encoding::HEXLOWER;
 use tend_domain::{ClinicId, DatabaseId, DeviceCode, DeviceId, Entity, Fields, Value};
 use tend_store::sync::keys;
 use tend_store::{AuditEntry, DataPaths, DbKey, Identity, Outcome, Store, WriteCtx};
 use tend_sync::local_server::{LocalServer, ServerOptions, TEST_ENROL_TOKEN};
-use tend_sync::{ClinicKey, HttpClient};
+use tend_sync::{ClinicKey, HttpClient, KeyRing};
 use uuid::Uuid;
 
 use crate::bench::{Measurement, latency};
@@ -107,10 +106,10 @@ fn desk(
             tx.audit(AuditEntry::new("bench.create", Outcome::Ok))
         },
     )?;
+    crate::sync::keep_clinic_keys(&store, &KeyRing::new(vec![key.clone()]), Utc::now())?;
     store.set_sync_settings(&[
         (keys::SERVER, Some(server)),
         (keys::TOKEN, Some(token)),
-        (keys::CLINIC_KEY, Some(&HEXLOWER.encode(key.as_bytes()))),
         (keys::CLINIC, Some(&clinic.to_string())),
     ])?;
     Ok(Desk { store, _dir: dir })
@@ -206,7 +205,7 @@ pub fn measurements(
     let a = desk(&url, &first.token, &key, clinic, first_id, code(0)?, true)?;
     let pair = |i: usize| -> Result<Desk> {
         let token = HttpClient::new(&url, Some(first.token.clone()))
-            .pairing()
+            .pairing("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into())
             .map_err(|e| fail("pairing")(e.to_string()))?;
         let id = DeviceId::new();
         let reg = anonymous

@@ -106,6 +106,13 @@ impl Tend {
         &self.store
     }
 
+    /// The store beneath, without any permission check: for tests that look at what no use case
+    /// shows (the keys a desktop holds, its clinic's sync id). Not for the UI or the CLI.
+    #[doc(hidden)]
+    pub fn store_unchecked(&self) -> &Store {
+        &self.store
+    }
+
     /// Checks that the session's user still exists, is enabled and unlocked, and that their
     /// current roles allow `action`. A refusal is audited.
     pub fn authorize(&self, session: &Session, action: Action) -> Result<()> {

@@ -15,11 +15,11 @@ use tend_domain::{
     Action, Change, ChangeId, DatabaseId, DeviceCode, DeviceId, Entity, Fields, Value,
 };
 use tend_store::key::random_bytes;
-use tend_store::sync::{ConflictRecord, HOLE_ROUNDS, Quarantined, keys};
+use tend_store::sync::{ConflictRecord, HOLE_ROUNDS, Quarantined, StoredKey, keys};
 use tend_store::{AuditEntry, DataPaths, DbKey, Identity, Outcome, Store, StoreError, WriteCtx};
 use tend_sync::{
-    ClientError, ClinicKey, Engine, Envelope, HttpClient, Pairing, Progress, Replica, Round,
-    SyncError, Transport, Unopened,
+    ClientError, ClinicKey, DeviceSecret, Engine, Envelope, HttpClient, KeyRing, KeyScheme,
+    Pairing, Progress, Replica, Round, SyncError, Transport, Unopened,
 };
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -102,6 +102,12 @@ impl Replica for StoreReplica<'_> {
             .collect()
     }
 
+    fn keep_keys(&self, keys: &[ClinicKey]) -> std::result::Result<(), StoreError> {
+        let at = self.clock.now().to_rfc3339();
+        self.store
+            .add_clinic_keys(&keys.iter().map(stored_key).collect::<Vec<_>>(), &at)
+    }
+
     fn release(&self, opened: &[(u64, Change)]) -> std::result::Result<usize, StoreError> {
         let ctx = WriteCtx {
             user: None,
@@ -121,25 +127,21 @@ pub fn round_with(
     progress: impl FnMut(Progress),
 ) -> std::result::Result<Round, SyncError> {
     let local = |e: StoreError| SyncError::Local(e.to_string());
-    let hex = store
-        .sync_setting(keys::CLINIC_KEY)
-        .map_err(local)?
-        .ok_or_else(|| SyncError::Local("this desktop has no clinic key".into()))?;
-    let bytes: [u8; 32] = HEXLOWER
-        .decode(hex.as_bytes())
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| SyncError::Local("the clinic key is unreadable".into()))?;
-    let key = ClinicKey::from_bytes(bytes);
+    let ring = key_ring(store).map_err(local)?;
+    if ring.is_empty() {
+        return Err(SyncError::Local("this desktop has no clinic key".into()));
+    }
+    let secret = device_secret(store).map_err(local)?;
     let clinic: Uuid = store
         .sync_setting(keys::CLINIC)
         .map_err(local)?
         .and_then(|c| c.parse().ok())
         .ok_or_else(|| SyncError::Local("this desktop has no clinic sync id".into()))?;
-    let engine = Engine {
+    let mut engine = Engine {
         replica: &StoreReplica { store, clock },
         transport,
-        key: &key,
+        ring,
+        secret: secret.as_ref(),
         clinic,
         page,
     };
@@ -234,17 +236,82 @@ fn setting(tend: &Tend, key: &str) -> Result<Option<String>> {
     Ok(tend.store().sync_setting(key)?)
 }
 
-fn clinic_key(tend: &Tend) -> Result<ClinicKey> {
-    let hex = setting(tend, keys::CLINIC_KEY)?
-        .ok_or_else(|| refused(None, "this desktop is not connected to a sync server"))?;
-    let bytes: [u8; 32] = HEXLOWER
-        .decode(hex.as_bytes())
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| {
-            CoreError::Store(StoreError::Corrupt("the clinic key is unreadable".into()))
+fn stored_key(key: &ClinicKey) -> StoredKey {
+    StoredKey {
+        epoch: key.epoch(),
+        scheme: key.scheme().as_str().to_owned(),
+        secret: Zeroizing::new(HEXLOWER.encode(key.as_bytes())),
+    }
+}
+
+/// The clinic keys this desktop holds.
+pub fn key_ring(store: &Store) -> std::result::Result<KeyRing, StoreError> {
+    let unreadable = || StoreError::Corrupt("a clinic key is unreadable".into());
+    let keys = store
+        .clinic_keys()?
+        .iter()
+        .map(|k| {
+            let bytes: [u8; 32] = HEXLOWER
+                .decode(k.secret.as_bytes())
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(unreadable)?;
+            let scheme = KeyScheme::parse(&k.scheme).ok_or_else(unreadable)?;
+            Ok(ClinicKey::with(bytes, k.epoch, scheme))
+        })
+        .collect::<std::result::Result<Vec<_>, StoreError>>()?;
+    Ok(KeyRing::new(keys))
+}
+
+/// Keeps clinic keys in this desktop's encrypted database.
+pub fn keep_clinic_keys(
+    store: &Store,
+    keys: &KeyRing,
+    now: chrono::DateTime<chrono::Utc>,
+) -> std::result::Result<(), StoreError> {
+    store.add_clinic_keys(
+        &keys.iter().map(stored_key).collect::<Vec<_>>(),
+        &now.to_rfc3339(),
+    )
+}
+
+fn device_secret(store: &Store) -> std::result::Result<Option<DeviceSecret>, StoreError> {
+    Ok(store
+        .sync_setting(keys::DEVICE_SECRET)?
+        .and_then(|hex| HEXLOWER.decode(hex.as_bytes()).ok())
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .map(DeviceSecret::from_bytes))
+}
+
+/// This desktop's key pair for receiving clinic keys: made once, the secret kept in its
+/// encrypted database and the public key written to its device record (which syncs, sealed).
+pub fn ensure_device_key(
+    store: &Store,
+    now: chrono::DateTime<chrono::Utc>,
+) -> std::result::Result<DeviceSecret, StoreError> {
+    let secret = match device_secret(store)? {
+        Some(s) => s,
+        None => {
+            let s = DeviceSecret::generate().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let hex = Zeroizing::new(HEXLOWER.encode(&s.to_bytes()[..]));
+            store.set_sync_settings(&[(keys::DEVICE_SECRET, Some(&hex))])?;
+            s
+        }
+    };
+    let me = store.identity().device_id;
+    let public = secret.public();
+    let recorded = store.read(|r| r.device_public_key(me))?;
+    if recorded.as_deref() != Some(public.as_str()) {
+        store.write(WriteCtx { user: None, now }, |tx| {
+            tx.update(
+                Entity::Device,
+                me.as_uuid(),
+                [("public_key".to_owned(), Value::from(public.clone()))].into(),
+            )?;
+            tx.audit(AuditEntry::new("sync.device_key", Outcome::Ok))
         })?;
-    Ok(ClinicKey::from_bytes(bytes))
+    }
+    Ok(secret)
 }
 
 fn client(tend: &Tend) -> Result<HttpClient> {
@@ -296,7 +363,7 @@ pub fn connect(
         .and_then(|hex| HEXLOWER.decode(hex.as_bytes()).ok())
         .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
     {
-        Some(bytes) => ClinicKey::from_bytes(bytes),
+        Some(bytes) => ClinicKey::with(bytes, 0, KeyScheme::V2),
         None => {
             let key = ClinicKey::generate().map_err(|e| refused(None, e.to_string()))?;
             let hex = Zeroizing::new(HEXLOWER.encode(key.as_bytes()));
@@ -318,14 +385,14 @@ pub fn connect(
         )
     })
     .map_err(client_error)?;
-    let hex = Zeroizing::new(HEXLOWER.encode(key.as_bytes()));
+    keep_clinic_keys(tend.store(), &KeyRing::new(vec![key]), tend.now())?;
     tend.store().set_sync_settings(&[
         (keys::SERVER, Some(&server)),
         (keys::TOKEN, Some(&registered.token)),
-        (keys::CLINIC_KEY, Some(&hex)),
         (keys::CLINIC, Some(&clinic.id.to_string())),
         (keys::PENDING_KEY, None),
     ])?;
+    ensure_device_key(tend.store(), tend.now())?;
     tend.store()
         .write(tend.ctx(Some(session.user_id())), |tx| {
             tx.audit(
@@ -346,19 +413,29 @@ pub struct PairingCodeDto {
 
 pub fn pairing_code(tend: &Tend, session: &Session) -> Result<PairingCodeDto> {
     tend.authorize(session, Action::SyncManage)?;
-    let key = clinic_key(tend)?;
+    let ring = key_ring(tend.store())?;
+    if ring.is_empty() {
+        return Err(refused(
+            None,
+            "this desktop is not connected to a sync server",
+        ));
+    }
     let client = client(tend)?;
     let server = setting(tend, keys::SERVER)?.unwrap_or_default();
-    let token = client.pairing().map_err(client_error)?;
     let clinic = tend.store().read(|r| r.clinic())?;
+    // The keys go to the server wrapped under a secret that only the code carries.
+    let secret = tend_sync::keys::pairing_secret().map_err(|e| refused(None, e.to_string()))?;
+    let wrapped = tend_sync::keys::wrap_ring(&secret, clinic.id.as_uuid(), &ring)
+        .map_err(|e| refused(None, e.to_string()))?;
+    let token = client.pairing(wrapped).map_err(client_error)?;
     let code = Pairing {
         server,
         token: token.pairing_token,
         clinic_id: clinic.id.as_uuid(),
-        key,
+        secret,
+        pin: setting(tend, keys::PIN)?,
     }
-    .encode()
-    .map_err(|e| refused(None, e.to_string()))?;
+    .encode();
     tend.store()
         .write(tend.ctx(Some(session.user_id())), |tx| {
             tx.audit(AuditEntry::new("sync.pairing_code", Outcome::Ok))
@@ -430,6 +507,17 @@ pub fn join(
             "the pairing code and the server disagree about the clinic",
         ));
     }
+    let ring = registered
+        .wrapped_keys
+        .as_deref()
+        .and_then(|w| tend_sync::keys::unwrap_ring(&pairing.secret, pairing.clinic_id, w).ok())
+        .ok_or_else(|| {
+            refused(
+                Some("pairing_code"),
+                "this pairing code was already used or has expired; ask the admin for a new one",
+            )
+        })?;
+    let secret = DeviceSecret::generate().map_err(|e| refused(None, e.to_string()))?;
     let identity = Identity {
         database_id: DatabaseId::new(),
         device_id,
@@ -442,6 +530,7 @@ pub fn join(
         let fields: Fields = [
             ("code".to_owned(), Value::from(code.to_string())),
             ("name".to_owned(), Value::from(device_name.clone())),
+            ("public_key".to_owned(), Value::from(secret.public())),
         ]
         .into();
         tx.create(Entity::Device, device_id, fields)?;
@@ -451,12 +540,14 @@ pub fn join(
         )
     })
     .map_err(CoreError::from)?;
-    let hex = Zeroizing::new(HEXLOWER.encode(pairing.key.as_bytes()));
+    keep_clinic_keys(&store, &ring, now)?;
+    let secret_hex = Zeroizing::new(HEXLOWER.encode(&secret.to_bytes()[..]));
     store.set_sync_settings(&[
         (keys::SERVER, Some(&server)),
         (keys::TOKEN, Some(&registered.token)),
-        (keys::CLINIC_KEY, Some(&hex)),
         (keys::CLINIC, Some(&pairing.clinic_id.to_string())),
+        (keys::DEVICE_SECRET, Some(&secret_hex)),
+        (keys::PIN, pairing.pin.as_deref()),
     ])?;
     let tend = Tend::new(store, env.clone());
     let round = match sync_now(&tend, progress) {
@@ -490,6 +581,8 @@ fn sync_round(tend: &Tend, progress: impl FnMut(Progress)) -> Result<Round> {
     if setting(tend, keys::ANNOUNCE)?.is_some() {
         announce(tend)?;
     }
+    // A desktop from before key rotation makes its key pair at its first round.
+    ensure_device_key(tend.store(), tend.now())?;
     let client = client(tend)?;
     round_with(
         tend.store(),
@@ -563,7 +656,13 @@ pub(crate) fn after_restore(
 /// One sync round (no session: the app runs it in the background). The outcome is kept for
 /// the status badge; an error names what to do, never a patient.
 pub fn sync_now(tend: &Tend, progress: impl FnMut(Progress)) -> Result<Round> {
-    let outcome = unpanicked(|| sync_round(tend, progress));
+    let outcome = unpanicked(|| {
+        let round = sync_round(tend, progress)?;
+        if round.manager {
+            manage_keys(tend)?;
+        }
+        Ok(round)
+    });
     let now = tend
         .now()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -695,6 +794,16 @@ pub fn problems(store: &Store) -> Result<Vec<SyncProblemDto>> {
                 devices.join(", "),
                 if quarantine.len() == 1 { "was" } else { "were" },
             ),
+        });
+    }
+    if store.sync_setting(keys::ROTATE_DUE)?.is_some() {
+        out.push(SyncProblemDto {
+            kind: "key_change",
+            serious: true,
+            message: "A desktop was revoked, but the clinic key has not been changed yet: until \
+                      it is, that desktop could still read what is sent. This desktop changes it \
+                      at its next sync with the server."
+                .into(),
         });
     }
     if let Some(ahead) = store.clock_ahead()? {
@@ -913,10 +1022,12 @@ pub fn disconnect(tend: &Tend, session: &Session) -> Result<()> {
     tend.store().set_sync_settings(&[
         (keys::SERVER, None),
         (keys::TOKEN, None),
-        (keys::CLINIC_KEY, None),
         (keys::CLINIC, None),
         (keys::LAST_ERROR, None),
+        (keys::ROTATE_DUE, None),
+        (keys::PIN, None),
     ])?;
+    tend.store().forget_clinic_keys()?;
     tend.store()
         .write(tend.ctx(Some(session.user_id())), |tx| {
             tx.audit(AuditEntry::new("sync.disconnect", Outcome::Ok))
@@ -934,6 +1045,8 @@ pub struct DeviceDto {
     pub revoked_at: Option<String>,
     pub last_seen_at: Option<String>,
     pub this_desktop: bool,
+    /// May pair desktops, revoke them and change the clinic key.
+    pub manager: bool,
 }
 
 pub fn devices(tend: &Tend, session: &Session) -> Result<Vec<DeviceDto>> {
@@ -951,11 +1064,194 @@ pub fn devices(tend: &Tend, session: &Session) -> Result<Vec<DeviceDto>> {
             revoked_at: d.revoked_at,
             last_seen_at: d.last_seen_at,
             this_desktop: d.device_id == me,
+            manager: d.manager,
         });
     }
     Ok(out)
 }
 
+/// The devices this desktop revoked (never granted a key again, whatever the server says).
+fn revoked_here(tend: &Tend) -> Result<Vec<DeviceId>> {
+    Ok(setting(tend, keys::REVOKED)?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default())
+}
+
+/// Grants of `key` for `devices`, from the public keys in their device records (which sync
+/// sealed, so the server cannot substitute one). Devices whose record has no public key yet are
+/// left out: a manager desktop grants them once it arrives.
+fn grants_for(
+    tend: &Tend,
+    key: &ClinicKey,
+    clinic: Uuid,
+    devices: impl IntoIterator<Item = DeviceId>,
+) -> Result<(Vec<tend_sync::protocol::Grant>, usize)> {
+    let mut grants = Vec::new();
+    let mut without = 0;
+    for device in devices {
+        match tend.store().read(|r| r.device_public_key(device))? {
+            Some(public) => match tend_sync::keys::grant(key, clinic, device, &public) {
+                Ok(grant) => grants.push(tend_sync::protocol::Grant {
+                    device_id: device,
+                    grant,
+                }),
+                Err(e) => {
+                    tracing::warn!(%device, error = %e, "a desktop's public key is not usable");
+                    without += 1;
+                }
+            },
+            None => without += 1,
+        }
+    }
+    Ok((grants, without))
+}
+
+/// Makes the clinic's next key and grants it to every desktop still in the clinic: from then on
+/// the server takes changes only under it, and a revoked desktop, which gets no grant, cannot
+/// open anything sealed after. Nothing is pushed first (what is waiting goes out under the new
+/// key); a desktop whose public key has not arrived here yet is granted the key later by a
+/// manager desktop's round.
+fn rotate(tend: &Tend, user: Option<tend_domain::UserId>) -> Result<u32> {
+    let client = client(tend)?;
+    let mut hello = client.hello().map_err(client_error)?;
+    if key_ring(tend.store())?.find(&hello.key_id).is_none() {
+        // This desktop lacks the current key: a round fetches its grant first.
+        sync_round(tend, |_| {})?;
+        hello = client.hello().map_err(client_error)?;
+    }
+    if !hello.manager {
+        return Err(refused(
+            None,
+            "only a desktop allowed to manage the clinic's desktops may change the clinic key; \
+             an admin can allow this one from a desktop that is",
+        ));
+    }
+    let clinic = hello.clinic_id;
+    let epoch = hello.key_epoch + 1;
+    let mut ring = key_ring(tend.store())?;
+    // A key made for this epoch by an attempt whose answer was lost is offered again.
+    let key = match ring.of_epoch(epoch) {
+        Some(k) => k.clone(),
+        None => {
+            let k = ClinicKey::generate_epoch(epoch).map_err(|e| refused(None, e.to_string()))?;
+            ring.insert(k.clone());
+            // Kept before the server hears of it: a key the server takes is never lost here.
+            keep_clinic_keys(tend.store(), &KeyRing::new(vec![k.clone()]), tend.now())?;
+            k
+        }
+    };
+    let me = tend.store().identity().device_id;
+    let revoked = revoked_here(tend)?;
+    let listed = client.devices().map_err(client_error)?;
+    let stay = listed
+        .devices
+        .iter()
+        .filter(|d| d.revoked_at.is_none() && d.device_id != me && !revoked.contains(&d.device_id))
+        .map(|d| d.device_id);
+    let (grants, without) = grants_for(tend, &key, clinic, stay)?;
+    let granted = grants.len();
+    retried(|| {
+        client.rotate(&tend_sync::protocol::RotateRequest {
+            v: tend_sync::protocol::VERSION,
+            epoch,
+            key_id: key.id(),
+            grants: grants.clone(),
+        })
+    })
+    .map_err(client_error)?;
+    tend.store()
+        .set_sync_settings(&[(keys::ROTATE_DUE, None)])?;
+    tend.store().write(tend.ctx(user), |tx| {
+        tx.audit(AuditEntry::new("sync.rotate", Outcome::Ok).detail(json!({
+            "epoch": epoch,
+            "granted": granted,
+            "waiting": without,
+        })))
+    })?;
+    tracing::info!(
+        epoch,
+        granted,
+        waiting = without,
+        "the clinic key was changed"
+    );
+    Ok(epoch)
+}
+
+/// What changing the clinic key did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RotatedDto {
+    pub epoch: u32,
+}
+
+/// Changes the clinic key now (admins, on a manager desktop).
+pub fn rotate_key(tend: &Tend, session: &Session) -> Result<RotatedDto> {
+    tend.authorize(session, Action::SyncManage)?;
+    Ok(RotatedDto {
+        epoch: rotate(tend, Some(session.user_id()))?,
+    })
+}
+
+/// On a manager desktop, after a round: changes the key if a revocation left that to do, and
+/// grants the current key to desktops that lack it (those whose public key arrived late).
+fn manage_keys(tend: &Tend) -> Result<()> {
+    if setting(tend, keys::ROTATE_DUE)?.is_some() {
+        rotate(tend, None)?;
+        return Ok(());
+    }
+    let client = client(tend)?;
+    let missing = client.missing_grants().map_err(client_error)?;
+    if missing.devices.is_empty() {
+        return Ok(());
+    }
+    let ring = key_ring(tend.store())?;
+    let Some(key) = ring.find(&missing.key_id) else {
+        return Ok(());
+    };
+    let revoked = revoked_here(tend)?;
+    let clinic: Uuid = setting(tend, keys::CLINIC)?
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| refused(None, "this desktop has no clinic sync id"))?;
+    let wanting = missing.devices.into_iter().filter(|d| !revoked.contains(d));
+    let (grants, _) = grants_for(tend, key, clinic, wanting)?;
+    if grants.is_empty() {
+        return Ok(());
+    }
+    let n = grants.len();
+    client
+        .add_grants(&tend_sync::protocol::GrantRequest {
+            v: tend_sync::protocol::VERSION,
+            epoch: missing.epoch,
+            grants,
+        })
+        .map_err(client_error)?;
+    tracing::info!(
+        granted = n,
+        "granted the clinic key to desktops that lacked it"
+    );
+    Ok(())
+}
+
+/// Lets another desktop pair desktops, revoke them and change the clinic key.
+pub fn allow_managing(tend: &Tend, session: &Session, device_id: &str) -> Result<()> {
+    tend.authorize(session, Action::SyncManage)?;
+    let device: DeviceId = device_id
+        .trim()
+        .parse()
+        .map_err(|_| refused(Some("device"), "choose a device from the list"))?;
+    client(tend)?.make_manager(device).map_err(client_error)?;
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.audit(
+                AuditEntry::new("sync.allow_managing", Outcome::Ok)
+                    .detail(json!({ "device": device.to_string() })),
+            )
+        })?;
+    Ok(())
+}
+
+/// Revokes a desktop at the server (its token and the pairing codes it made stop working) and
+/// changes the clinic key, so it cannot open anything sealed after. If the key cannot be
+/// changed at once, this desktop does it at its next sync, and the badge says so meanwhile.
 pub fn revoke(tend: &Tend, session: &Session, device_id: &str) -> Result<()> {
     tend.authorize(session, Action::SyncManage)?;
     let device: DeviceId = device_id
@@ -969,6 +1265,15 @@ pub fn revoke(tend: &Tend, session: &Session, device_id: &str) -> Result<()> {
         ));
     }
     client(tend)?.revoke(device).map_err(client_error)?;
+    let mut revoked = revoked_here(tend)?;
+    if !revoked.contains(&device) {
+        revoked.push(device);
+    }
+    let json = serde_json::to_string(&revoked).map_err(|e| refused(None, e.to_string()))?;
+    tend.store().set_sync_settings(&[
+        (keys::REVOKED, Some(&json)),
+        (keys::ROTATE_DUE, Some("revoked")),
+    ])?;
     tend.store()
         .write(tend.ctx(Some(session.user_id())), |tx| {
             tx.audit(
@@ -976,6 +1281,9 @@ pub fn revoke(tend: &Tend, session: &Session, device_id: &str) -> Result<()> {
                     .detail(json!({ "device": device.to_string() })),
             )
         })?;
+    if let Err(e) = rotate(tend, Some(session.user_id())) {
+        tracing::warn!(error = %e, "the clinic key could not be changed after a revocation; the next sync will");
+    }
     Ok(())
 }
 

@@ -17,8 +17,9 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use subtle::ConstantTimeEq;
 use tend_sync::protocol::{
-    AnnounceRequest, DeviceId, DeviceInfo, Devices, EnrolRequest, Hello, MAX_PAGE, PairingToken,
-    PullRequest, PushRequest, PushResponse, RegisterRequest, Registered, VERSION,
+    AnnounceRequest, DeviceId, DeviceInfo, Devices, EnrolRequest, Grant, GrantRequest, Grants,
+    Hello, KeyGrant, MAX_PAGE, MissingGrants, PairingRequest, PairingToken, PullRequest,
+    PushRequest, PushResponse, RegisterRequest, Registered, RotateRequest, VERSION,
 };
 use uuid::Uuid;
 
@@ -41,6 +42,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/announce", post(announce))
         .route("/v1/devices", get(devices))
         .route("/v1/devices/{id}/revoke", post(revoke))
+        .route("/v1/devices/{id}/manager", post(make_manager))
+        .route("/v1/keys", post(rotate))
+        .route("/v1/keys/grants", get(grants).post(add_grants))
+        .route("/v1/keys/missing", get(missing_grants))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(guarded, guard))
         .with_state(state)
@@ -80,6 +85,8 @@ fn peer(request: &axum::extract::Request) -> std::net::IpAddr {
 struct Device {
     id: Uuid,
     clinic_id: Uuid,
+    /// May pair desktops, revoke them, change the clinic key and make managers.
+    manager: bool,
 }
 
 fn hash(token: &str) -> [u8; 32] {
@@ -121,7 +128,7 @@ async fn authenticate(
     };
     let token_hash = hash(token);
     let row = sqlx::query(
-        "SELECT id, clinic_id, revoked_at, replaced_at FROM device WHERE token_hash = $1",
+        "SELECT id, clinic_id, revoked_at, replaced_at, manager FROM device WHERE token_hash = $1",
     )
     .bind(&token_hash[..])
     .fetch_optional(&state.pool)
@@ -142,7 +149,21 @@ async fn authenticate(
     Ok(Device {
         id: row.get("id"),
         clinic_id: row.get("clinic_id"),
+        manager: row.get("manager"),
     })
+}
+
+/// Pairing, revoking, changing the clinic key and making managers are for manager desktops.
+fn require_manager(device: &Device) -> Result<(), ApiError> {
+    if device.manager {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only a desktop allowed to manage the clinic's desktops may do this; an admin can \
+             allow this one from a desktop that is"
+                .into(),
+        ))
+    }
 }
 
 /// Reads a JSON body, turning every way it can be wrong into a sentence.
@@ -199,11 +220,23 @@ async fn hello(
     let row = sqlx::query(
         "UPDATE device SET last_seen_at = now() FROM clinic
          WHERE device.id = $1 AND clinic.id = device.clinic_id
-         RETURNING clinic.key_id, clinic.next_cursor, device.acked_through",
+         RETURNING clinic.key_id, clinic.key_epoch, clinic.next_cursor, device.acked_through",
     )
     .bind(device.id)
     .fetch_one(&state.pool)
     .await?;
+    // A desktop that says hello has its registration answer, and with it the clinic keys its
+    // pairing left: they are deleted, so the code that carried their secret now opens nothing.
+    let dropped = sqlx::query(
+        "UPDATE pairing SET wrapped_keys = NULL WHERE used_by = $1 AND wrapped_keys IS NOT NULL",
+    )
+    .bind(device.id)
+    .execute(&state.pool)
+    .await?
+    .rows_affected();
+    if dropped > 0 {
+        tracing::info!(device = %device.id, "the keys left with a used pairing were deleted");
+    }
     Ok(Json(Hello {
         v: VERSION,
         clinic_id: device.clinic_id,
@@ -211,6 +244,8 @@ async fn hello(
         key_id: row.get("key_id"),
         acked_through: u64::try_from(row.get::<i64, _>("acked_through")).unwrap_or(0),
         head: u64::try_from(row.get::<i64, _>("next_cursor") - 1).unwrap_or(0),
+        key_epoch: u32::try_from(row.get::<i32, _>("key_epoch")).unwrap_or(0),
+        manager: device.manager,
     }))
 }
 
@@ -553,6 +588,7 @@ async fn enrol(
                     clinic_id: req.clinic_id,
                     device_id: req.device_id,
                     token,
+                    wrapped_keys: None,
                 }),
             ));
         }
@@ -566,6 +602,7 @@ async fn enrol(
         req.clinic_id,
         &req.code,
         &token,
+        true,
     )
     .await?;
     tx.commit().await?;
@@ -577,6 +614,7 @@ async fn enrol(
             clinic_id: req.clinic_id,
             device_id: req.device_id,
             token,
+            wrapped_keys: None,
         }),
     ))
 }
@@ -636,6 +674,7 @@ async fn insert_device(
     clinic: Uuid,
     code: &str,
     token: &str,
+    manager: bool,
 ) -> Result<(), ApiError> {
     let taken: Option<(Uuid, String)> = sqlx::query_as(
         "SELECT clinic_id, code FROM device WHERE id = $1 OR (clinic_id = $2 AND code = $3)",
@@ -654,29 +693,60 @@ async fn insert_device(
             ApiError::Conflict("this device is already registered".into())
         });
     }
-    sqlx::query("INSERT INTO device (id, clinic_id, code, token_hash) VALUES ($1, $2, $3, $4)")
-        .bind(device)
-        .bind(clinic)
-        .bind(code)
-        .bind(&hash(token)[..])
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO device (id, clinic_id, code, token_hash, manager) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(device)
+    .bind(clinic)
+    .bind(code)
+    .bind(&hash(token)[..])
+    .bind(manager)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
+}
+
+/// The most a pairing's wrapped keys may take (a clinic rotating its key daily for years fits).
+const MAX_WRAPPED_KEYS: usize = 256 << 10;
+
+fn check_wrapped(text: &str, field: &str) -> Result<(), ApiError> {
+    let ok = !text.is_empty()
+        && text.len() <= MAX_WRAPPED_KEYS
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "{field}: wrapped keys are base64url, at most {MAX_WRAPPED_KEYS} characters"
+        )))
+    }
+}
+
+/// Deletes expired pairings (with the keys they hold) and used ones an hour after use (a
+/// desktop whose answer was lost asks again within that hour).
+pub async fn purge_pairings(pool: &sqlx::PgPool) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "DELETE FROM pairing WHERE expires_at < now() OR used_at < now() - interval '1 hour'",
+    )
+    .execute(pool)
+    .await?
+    .rows_affected())
 }
 
 async fn pairing(
     State(state): State<AppState>,
     axum::Extension(Peer(ip)): axum::Extension<Peer>,
     headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<PairingToken>), ApiError> {
     let device = authenticate(&state, &headers, ip).await?;
-    // An expired pairing is purged at once; a used one an hour later (a desktop whose answer
-    // was lost asks again within that hour).
-    sqlx::query(
-        "DELETE FROM pairing WHERE expires_at < now() OR used_at < now() - interval '1 hour'",
-    )
-    .execute(&state.pool)
-    .await?;
+    require_manager(&device)?;
+    let req: PairingRequest = body(bytes)?;
+    version(req.v)?;
+    check_wrapped(&req.wrapped_keys, "wrapped_keys")?;
+    purge_pairings(&state.pool).await?;
     let open: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM pairing
          WHERE clinic_id = $1 AND used_at IS NULL AND expires_at > now()",
@@ -695,12 +765,14 @@ async fn pairing(
         .unwrap_or_else(|_| chrono::Duration::hours(24));
     let expires_at = Utc::now() + ttl;
     sqlx::query(
-        "INSERT INTO pairing (token_hash, clinic_id, created_by, expires_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO pairing (token_hash, clinic_id, created_by, expires_at, wrapped_keys)
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&hash(&token)[..])
     .bind(device.clinic_id)
     .bind(device.id)
     .bind(expires_at)
+    .bind(&req.wrapped_keys)
     .execute(&state.pool)
     .await?;
     tracing::info!(device = %device.id, clinic = %device.clinic_id, "pairing token issued");
@@ -724,15 +796,17 @@ async fn register(
     version(req.v)?;
     check_code(&req.code)?;
     let mut tx = state.pool.begin().await?;
-    let pairing: Option<(Uuid, Option<Uuid>, bool)> = sqlx::query_as(
-        "SELECT clinic_id, used_by, used_at IS NOT NULL FROM pairing
+    let pairing: Option<(Uuid, Option<Uuid>, bool, Option<String>)> = sqlx::query_as(
+        "SELECT clinic_id, used_by, used_at IS NOT NULL, wrapped_keys FROM pairing
          WHERE token_hash = $1 AND expires_at > now() FOR UPDATE",
     )
     .bind(&hash(&req.pairing_token)[..])
     .fetch_optional(&mut *tx)
     .await?;
-    // The device that used this pairing, asking again because its answer was lost.
-    if let Some((clinic, Some(used_by), _)) = pairing
+    let wrapped_keys = pairing.as_ref().and_then(|p| p.3.clone());
+    // The device that used this pairing, asking again because its answer was lost (before it
+    // said hello: after that, the keys are gone and the pairing is done).
+    if let Some((clinic, Some(used_by), _, Some(_))) = pairing
         && used_by == req.device_id.as_uuid()
     {
         let token = new_token("tnd_")?;
@@ -746,11 +820,12 @@ async fn register(
                     clinic_id: clinic,
                     device_id: req.device_id,
                     token,
+                    wrapped_keys,
                 }),
             ));
         }
     }
-    let clinic = pairing.and_then(|(clinic, _, used)| (!used).then_some(clinic));
+    let clinic = pairing.and_then(|(clinic, _, used, _)| (!used).then_some(clinic));
     let Some(clinic) = clinic else {
         return Err(ApiError::Forbidden(
             "this pairing code is unknown, already used or expired; ask the admin for a new one"
@@ -758,7 +833,15 @@ async fn register(
         ));
     };
     let token = new_token("tnd_")?;
-    insert_device(&mut tx, req.device_id.as_uuid(), clinic, &req.code, &token).await?;
+    insert_device(
+        &mut tx,
+        req.device_id.as_uuid(),
+        clinic,
+        &req.code,
+        &token,
+        false,
+    )
+    .await?;
     sqlx::query("UPDATE pairing SET used_at = now(), used_by = $2 WHERE token_hash = $1")
         .bind(&hash(&req.pairing_token)[..])
         .bind(req.device_id.as_uuid())
@@ -773,6 +856,7 @@ async fn register(
             clinic_id: clinic,
             device_id: req.device_id,
             token,
+            wrapped_keys,
         }),
     ))
 }
@@ -812,6 +896,7 @@ async fn announce(
                         clinic_id: clinic,
                         device_id: req.device_id,
                         token: fresh,
+                        wrapped_keys: None,
                     }),
                 ));
             }
@@ -826,6 +911,7 @@ async fn announce(
         old.clinic_id,
         &req.code,
         &token,
+        old.manager,
     )
     .await?;
     sqlx::query("UPDATE device SET predecessor = $2 WHERE id = $1")
@@ -846,6 +932,7 @@ async fn announce(
             clinic_id: old.clinic_id,
             device_id: req.device_id,
             token,
+            wrapped_keys: None,
         }),
     ))
 }
@@ -857,8 +944,8 @@ async fn devices(
 ) -> Result<Json<Devices>, ApiError> {
     let device = authenticate(&state, &headers, ip).await?;
     let rows = sqlx::query(
-        "SELECT id, code, registered_at, revoked_at, last_seen_at, acked_through FROM device
-         WHERE clinic_id = $1 ORDER BY registered_at, id",
+        "SELECT id, code, registered_at, revoked_at, last_seen_at, acked_through, manager
+         FROM device WHERE clinic_id = $1 ORDER BY registered_at, id",
     )
     .bind(device.clinic_id)
     .fetch_all(&state.pool)
@@ -874,6 +961,7 @@ async fn devices(
                 .get::<Option<DateTime<Utc>>, _>("last_seen_at")
                 .map(rfc3339),
             acked_through: u64::try_from(r.get::<i64, _>("acked_through")).unwrap_or(0),
+            manager: r.get("manager"),
         })
         .collect();
     Ok(Json(Devices {
@@ -889,9 +977,49 @@ async fn revoke(
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     let device = authenticate(&state, &headers, ip).await?;
+    require_manager(&device)?;
+    if id == device.id {
+        return Err(ApiError::Forbidden(
+            "a desktop does not revoke itself; stop syncing it instead".into(),
+        ));
+    }
+    let mut tx = state.pool.begin().await?;
     let done = sqlx::query(
-        "UPDATE device SET revoked_at = COALESCE(revoked_at, now())
+        "UPDATE device SET revoked_at = COALESCE(revoked_at, now()), manager = false
          WHERE id = $1 AND clinic_id = $2",
+    )
+    .bind(id)
+    .bind(device.clinic_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        return Err(ApiError::BadRequest(
+            "no device of this clinic has that id".into(),
+        ));
+    }
+    // Pairing codes it made die with it (and the keys they hold with them).
+    let pairings = sqlx::query("DELETE FROM pairing WHERE created_by = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    tracing::info!(clinic = %device.clinic_id, revoked = %id, by = %device.id, pairings, "device revoked");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn make_manager(
+    State(state): State<AppState>,
+    axum::Extension(Peer(ip)): axum::Extension<Peer>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let device = authenticate(&state, &headers, ip).await?;
+    require_manager(&device)?;
+    let done = sqlx::query(
+        "UPDATE device SET manager = true
+         WHERE id = $1 AND clinic_id = $2 AND revoked_at IS NULL AND replaced_at IS NULL",
     )
     .bind(id)
     .bind(device.clinic_id)
@@ -900,9 +1028,186 @@ async fn revoke(
     .rows_affected();
     if done == 0 {
         return Err(ApiError::BadRequest(
-            "no device of this clinic has that id".into(),
+            "no syncing device of this clinic has that id".into(),
         ));
     }
-    tracing::info!(clinic = %device.clinic_id, revoked = %id, by = %device.id, "device revoked");
-    Ok(StatusCode::NO_CONTENT)
+    tracing::info!(clinic = %device.clinic_id, manager = %id, by = %device.id, "device made a manager");
+    Ok(Json(serde_json::json!({ "v": VERSION })))
+}
+
+fn check_key_id(id: &str) -> Result<(), ApiError> {
+    if id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(
+            "key_id: a key id is 16 hexadecimal digits".into(),
+        ))
+    }
+}
+
+/// Stores grants of `epoch` for devices of the clinic that still sync; others are passed over.
+async fn store_grants(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    clinic: Uuid,
+    epoch: i32,
+    key_id: &str,
+    grants: &[Grant],
+) -> Result<u64, ApiError> {
+    if grants.len() > 1000 {
+        return Err(ApiError::BadRequest("grants: at most 1000 at once".into()));
+    }
+    let mut stored = 0;
+    for g in grants {
+        if g.grant.len() > 1024 || g.grant.is_empty() {
+            return Err(ApiError::BadRequest(
+                "grants: a grant is at most 1024 characters".into(),
+            ));
+        }
+        stored += sqlx::query(
+            "INSERT INTO key_grant (clinic_id, device_id, epoch, key_id, wrapped)
+             SELECT $1, id, $3, $4, $5 FROM device
+             WHERE id = $2 AND clinic_id = $1 AND revoked_at IS NULL AND replaced_at IS NULL
+             ON CONFLICT (device_id, epoch) DO NOTHING",
+        )
+        .bind(clinic)
+        .bind(g.device_id.as_uuid())
+        .bind(epoch)
+        .bind(key_id)
+        .bind(&g.grant)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    }
+    Ok(stored)
+}
+
+async fn rotate(
+    State(state): State<AppState>,
+    axum::Extension(Peer(ip)): axum::Extension<Peer>,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let device = authenticate(&state, &headers, ip).await?;
+    require_manager(&device)?;
+    let req: RotateRequest = body(bytes)?;
+    version(req.v)?;
+    check_key_id(&req.key_id)?;
+    let epoch =
+        i32::try_from(req.epoch).map_err(|_| ApiError::BadRequest("epoch: too large".into()))?;
+    let mut tx = state.pool.begin().await?;
+    let (key_id, current): (String, i32) =
+        sqlx::query_as("SELECT key_id, key_epoch FROM clinic WHERE id = $1 FOR UPDATE")
+            .bind(device.clinic_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let repeat = epoch == current && bool::from(key_id.as_bytes().ct_eq(req.key_id.as_bytes()));
+    if !repeat {
+        if epoch != current + 1 {
+            return Err(ApiError::Conflict(format!(
+                "the clinic key is at epoch {current}; sync this desktop and try again"
+            )));
+        }
+        sqlx::query(
+            "UPDATE clinic SET key_id = $2, key_epoch = $3, key_made_by = $4 WHERE id = $1",
+        )
+        .bind(device.clinic_id)
+        .bind(&req.key_id)
+        .bind(epoch)
+        .bind(device.id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let stored = store_grants(&mut tx, device.clinic_id, epoch, &req.key_id, &req.grants).await?;
+    tx.commit().await?;
+    tracing::info!(clinic = %device.clinic_id, by = %device.id, epoch, stored, repeat, "clinic key changed");
+    Ok(Json(serde_json::json!({ "v": VERSION })))
+}
+
+async fn add_grants(
+    State(state): State<AppState>,
+    axum::Extension(Peer(ip)): axum::Extension<Peer>,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let device = authenticate(&state, &headers, ip).await?;
+    require_manager(&device)?;
+    let req: GrantRequest = body(bytes)?;
+    version(req.v)?;
+    let mut tx = state.pool.begin().await?;
+    let (key_id, current): (String, i32) =
+        sqlx::query_as("SELECT key_id, key_epoch FROM clinic WHERE id = $1")
+            .bind(device.clinic_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if i64::from(req.epoch) != i64::from(current) {
+        return Err(ApiError::Conflict(format!(
+            "the clinic key is at epoch {current}; sync this desktop and try again"
+        )));
+    }
+    let stored = store_grants(&mut tx, device.clinic_id, current, &key_id, &req.grants).await?;
+    tx.commit().await?;
+    tracing::info!(clinic = %device.clinic_id, by = %device.id, stored, "key grants added");
+    Ok(Json(serde_json::json!({ "v": VERSION })))
+}
+
+async fn grants(
+    State(state): State<AppState>,
+    axum::Extension(Peer(ip)): axum::Extension<Peer>,
+    headers: HeaderMap,
+) -> Result<Json<Grants>, ApiError> {
+    let device = authenticate(&state, &headers, ip).await?;
+    let rows: Vec<(i32, String, String)> = sqlx::query_as(
+        "SELECT epoch, key_id, wrapped FROM key_grant WHERE device_id = $1 ORDER BY epoch",
+    )
+    .bind(device.id)
+    .fetch_all(&state.pool)
+    .await?;
+    Ok(Json(Grants {
+        v: VERSION,
+        grants: rows
+            .into_iter()
+            .map(|(epoch, key_id, grant)| KeyGrant {
+                epoch: u32::try_from(epoch).unwrap_or(0),
+                key_id,
+                grant,
+            })
+            .collect(),
+    }))
+}
+
+async fn missing_grants(
+    State(state): State<AppState>,
+    axum::Extension(Peer(ip)): axum::Extension<Peer>,
+    headers: HeaderMap,
+) -> Result<Json<MissingGrants>, ApiError> {
+    let device = authenticate(&state, &headers, ip).await?;
+    require_manager(&device)?;
+    let (key_id, epoch, made_by): (String, i32, Option<Uuid>) =
+        sqlx::query_as("SELECT key_id, key_epoch, key_made_by FROM clinic WHERE id = $1")
+            .bind(device.clinic_id)
+            .fetch_one(&state.pool)
+            .await?;
+    // At epoch 0 every desktop got the key by enrolling or pairing.
+    let devices: Vec<Uuid> = if epoch == 0 {
+        Vec::new()
+    } else {
+        sqlx::query_scalar(
+            "SELECT d.id FROM device d
+             WHERE d.clinic_id = $1 AND d.revoked_at IS NULL AND d.replaced_at IS NULL
+               AND d.id IS DISTINCT FROM $3
+               AND NOT EXISTS (SELECT 1 FROM key_grant g WHERE g.device_id = d.id AND g.epoch = $2)
+             ORDER BY d.registered_at LIMIT 1000",
+        )
+        .bind(device.clinic_id)
+        .bind(epoch)
+        .bind(made_by)
+        .fetch_all(&state.pool)
+        .await?
+    };
+    Ok(Json(MissingGrants {
+        v: VERSION,
+        epoch: u32::try_from(epoch).unwrap_or(0),
+        key_id,
+        devices: devices.into_iter().map(DeviceId::from_uuid).collect(),
+    }))
 }

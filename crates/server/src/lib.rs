@@ -17,7 +17,23 @@ use std::time::Duration;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-pub use api::router;
+pub use api::{purge_pairings, router};
+
+/// Deletes expired pairings (and the keys they hold) every half minute, so an expired code's
+/// keys are gone from the server within that, whether or not anyone pairs again.
+pub fn spawn_housekeeping(pool: PgPool) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            every.tick().await;
+            match purge_pairings(&pool).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "expired or long-used pairings deleted"),
+                Err(e) => tracing::warn!(error = %e, "purging pairings failed"),
+            }
+        }
+    });
+}
 pub use error::ApiError;
 
 /// The migrations in `migrations/server/`, embedded.

@@ -16,7 +16,7 @@ use axum_server::accept::DefaultAcceptor;
 use axum_server::tls_rustls::RustlsAcceptor;
 use clap::Parser;
 use tend_server::connections::Capped;
-use tend_server::{AppState, Config, connect, router};
+use tend_server::{AppState, Config, connect, router, spawn_housekeeping};
 
 #[derive(Debug, Parser)]
 #[command(name = "tend-server", version, about = "Tend's sync server")]
@@ -52,7 +52,7 @@ struct Args {
     header_timeout_secs: u64,
     #[arg(long, default_value_t = 60)]
     request_timeout_secs: u64,
-    /// How long a pairing code is good for, in seconds.
+    /// How long a pairing code is good for, in seconds (an hour at most).
     #[arg(long, default_value_t = 3600)]
     pairing_ttl_secs: u64,
     /// The most one clinic may store, in MiB (20 GiB by default).
@@ -100,10 +100,12 @@ async fn main() -> anyhow::Result<()> {
         per_address_per_second: args.per_address_per_second,
         request_timeout: std::time::Duration::from_secs(args.request_timeout_secs.max(1)),
         clinic_quota_bytes: args.clinic_quota_mib.saturating_mul(1 << 20),
-        pairing_ttl: std::time::Duration::from_secs(args.pairing_ttl_secs.clamp(1, 24 * 3600)),
+        // A pairing code lives an hour at most: minutes are enough to pair a desktop.
+        pairing_ttl: std::time::Duration::from_secs(args.pairing_ttl_secs.clamp(1, 3600)),
         ..Config::default()
     };
     let pool = connect(&args.database_url).await?;
+    spawn_housekeeping(pool.clone());
     let app =
         router(AppState::new(pool, config)).into_make_service_with_connect_info::<SocketAddr>();
     let capped = Capped::new(

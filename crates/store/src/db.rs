@@ -63,6 +63,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_sync_health.sql",
         include_str!("../../../migrations/client/0012_sync_health.sql"),
     ),
+    (
+        "0013_clinic_keys.sql",
+        include_str!("../../../migrations/client/0013_clinic_keys.sql"),
+    ),
 ];
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ const CLINIC: Table = Table {
 
 const DEVICE: Table = Table {
     entity: Entity::Device,
-    columns: &[("code", Text), ("name", Text)],
+    columns: &[("code", Text), ("name", Text), ("public_key", OptText)],
 };
 
 const USER: Table = Table {

@@ -73,6 +73,25 @@ pub struct Quarantined {
     pub at: String,
 }
 
+/// A clinic key as this desktop keeps it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredKey {
+    pub epoch: u32,
+    /// `v1` or `v2` (`tend_sync::KeyScheme`).
+    pub scheme: String,
+    /// The key, hex.
+    pub secret: zeroize::Zeroizing<String>,
+}
+
+impl std::fmt::Debug for StoredKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredKey")
+            .field("epoch", &self.epoch)
+            .field("scheme", &self.scheme)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A device whose sequence numbers arrived here with a hole: the server holds back (or lost)
 /// the changes from `missing_from`, though it sent later ones, up to `max_seen`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,8 +124,16 @@ pub mod keys {
     pub const TOKEN: &str = "sync.token";
     /// The clinic's sync id (its clinic record's id).
     pub const CLINIC: &str = "sync.clinic";
-    /// The clinic key, hex.
-    pub const CLINIC_KEY: &str = "sync.clinic_key";
+    /// This desktop's X25519 secret, hex: opens the clinic keys granted to it.
+    pub const DEVICE_SECRET: &str = "sync.device_secret";
+    /// SHA-256 of the sync server certificate's public key (base64url), when the clinic pins
+    /// its own server's certificate.
+    pub const PIN: &str = "sync.pin";
+    /// JSON list of the devices this desktop revoked: never granted a key again.
+    pub const REVOKED: &str = "sync.revoked";
+    /// Set on a manager desktop when the clinic key must change (a desktop was revoked and the
+    /// rotation did not finish): the next round makes it.
+    pub const ROTATE_DUE: &str = "sync.rotate_due";
     /// The highest server cursor applied here.
     pub const CURSOR: &str = "sync.cursor";
     /// The highest of this device's sequence numbers the server has acknowledged.
@@ -761,6 +788,19 @@ impl crate::Reader<'_> {
         })
     }
 
+    /// A device's X25519 public key, from its device record.
+    pub fn device_public_key(&self, device: DeviceId) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT public_key FROM device WHERE id = ?1",
+                [device.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
     /// A device's name as its desktop registered it.
     pub fn device_name(&self, device: DeviceId) -> Result<Option<String>> {
         Ok(self
@@ -960,6 +1000,45 @@ impl Store {
                 AuditEntry::new("sync.pull_again", Outcome::Ok)
                     .detail(serde_json::json!({ "cursor_was": was })),
             )
+        })
+    }
+
+    /// The clinic keys this desktop holds, oldest epoch first.
+    pub fn clinic_keys(&self) -> Result<Vec<StoredKey>> {
+        self.read(|r| {
+            let mut stmt = r
+                .conn
+                .prepare("SELECT epoch, scheme, secret FROM sync_key ORDER BY epoch, id")?;
+            let rows = stmt.query_map([], |row| {
+                Ok(StoredKey {
+                    epoch: row.get(0)?,
+                    scheme: row.get(1)?,
+                    secret: zeroize::Zeroizing::new(row.get(2)?),
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// Keeps clinic keys (one already held is left as it was).
+    pub fn add_clinic_keys(&self, keys: &[StoredKey], at: &str) -> Result<()> {
+        self.local_write(|conn| {
+            for k in keys {
+                conn.execute(
+                    "INSERT INTO sync_key (epoch, scheme, secret, added_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (secret) DO NOTHING",
+                    params![k.epoch, k.scheme, *k.secret, at],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Forgets every clinic key (this desktop stops syncing).
+    pub fn forget_clinic_keys(&self) -> Result<()> {
+        self.local_write(|conn| {
+            conn.execute("DELETE FROM sync_key", [])?;
+            Ok(())
         })
     }
 

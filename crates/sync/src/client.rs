@@ -8,8 +8,9 @@ use ureq::Agent;
 use uuid::Uuid;
 
 use crate::protocol::{
-    AnnounceRequest, DeviceId, Devices, EnrolRequest, ErrorBody, Hello, PairingToken, PullRequest,
-    PullResponse, PushRequest, PushResponse, RegisterRequest, Registered, VERSION,
+    AnnounceRequest, DeviceId, Devices, EnrolRequest, ErrorBody, GrantRequest, Grants, Hello,
+    MissingGrants, PairingRequest, PairingToken, PullRequest, PullResponse, PushRequest,
+    PushResponse, RegisterRequest, Registered, RotateRequest, VERSION,
 };
 
 /// The most a response body may hold: a full page of the largest changes, with room.
@@ -49,6 +50,11 @@ pub trait Transport {
     fn hello(&self) -> Result<Hello, ClientError>;
     fn push(&self, req: &PushRequest) -> Result<PushResponse, ClientError>;
     fn pull(&self, req: &PullRequest) -> Result<PullResponse, ClientError>;
+    /// The clinic keys granted to this device since it joined. A transport that cannot ask
+    /// has none.
+    fn grants(&self) -> Result<Grants, ClientError> {
+        Ok(Grants::default())
+    }
 }
 
 /// A connection to one sync server, as one device (or, before it has a token, as nobody).
@@ -187,13 +193,41 @@ impl HttpClient {
         self.post("/v1/announce", self.token.as_deref(), &req)
     }
 
-    /// A one-time token for pairing another desktop.
-    pub fn pairing(&self) -> Result<PairingToken, ClientError> {
-        self.post(
-            "/v1/pairings",
+    /// A one-time token for pairing another desktop, leaving the clinic keys wrapped under the
+    /// code's secret.
+    pub fn pairing(&self, wrapped_keys: String) -> Result<PairingToken, ClientError> {
+        let req = PairingRequest {
+            v: VERSION,
+            wrapped_keys,
+        };
+        self.post("/v1/pairings", self.token.as_deref(), &req)
+    }
+
+    /// Makes the clinic's next key current at the server, with each desktop's grant.
+    pub fn rotate(&self, req: &RotateRequest) -> Result<(), ClientError> {
+        self.post::<_, serde_json::Value>("/v1/keys", self.token.as_deref(), req)
+            .map(drop)
+    }
+
+    /// Grants of the current key for desktops that lack one.
+    pub fn add_grants(&self, req: &GrantRequest) -> Result<(), ClientError> {
+        self.post::<_, serde_json::Value>("/v1/keys/grants", self.token.as_deref(), req)
+            .map(drop)
+    }
+
+    /// The clinic's desktops without a grant of the current key.
+    pub fn missing_grants(&self) -> Result<MissingGrants, ClientError> {
+        self.get("/v1/keys/missing")
+    }
+
+    /// Lets another desktop pair desktops, revoke them and change the clinic key.
+    pub fn make_manager(&self, device: DeviceId) -> Result<(), ClientError> {
+        self.post::<_, serde_json::Value>(
+            &format!("/v1/devices/{device}/manager"),
             self.token.as_deref(),
-            &serde_json::json!({}),
+            &serde_json::json!({ "v": VERSION }),
         )
+        .map(drop)
     }
 
     pub fn devices(&self) -> Result<Devices, ClientError> {
@@ -235,5 +269,9 @@ impl Transport for HttpClient {
 
     fn pull(&self, req: &PullRequest) -> Result<PullResponse, ClientError> {
         self.post("/v1/pull", self.token.as_deref(), req)
+    }
+
+    fn grants(&self) -> Result<Grants, ClientError> {
+        self.get("/v1/keys/grants")
     }
 }

@@ -20,7 +20,8 @@ use uuid::Uuid;
 use tend_domain::{Change, DeviceId};
 
 use crate::client::{ClientError, Transport};
-use crate::envelope::{ClinicKey, Envelope, EnvelopeError, MAX_CHANGE_BYTES, open, seal};
+use crate::envelope::{ClinicKey, Envelope, EnvelopeError, KeyRing, MAX_CHANGE_BYTES, seal};
+use crate::keys::{DeviceSecret, open_grant};
 use crate::protocol::{PullRequest, PushRequest, VERSION};
 
 /// The local side of sync: what a desktop's store offers the engine.
@@ -53,6 +54,8 @@ pub trait Replica {
     fn quarantined(&self) -> Result<Vec<(u64, Envelope)>, Self::Error>;
     /// Applies envelopes of the quarantine that now open, and takes them out of it.
     fn release(&self, opened: &[(u64, Change)]) -> Result<usize, Self::Error>;
+    /// Keeps clinic keys granted to this desktop (in its encrypted database).
+    fn keep_keys(&self, keys: &[ClinicKey]) -> Result<(), Self::Error>;
 }
 
 /// A pulled envelope that did not open with this desktop's key (altered, sealed with a key
@@ -73,8 +76,10 @@ pub enum SyncError {
     #[error(transparent)]
     Envelope(#[from] EnvelopeError),
     #[error(
-        "the sync server holds this clinic under another clinic key ({server}); this desktop has \
-         {local}. Nothing was sent or applied: pair this desktop again"
+        "the sync server takes this clinic's changes under a clinic key this desktop does not \
+         hold ({server}; its newest is {local}), and none was granted to it. Nothing was sent or \
+         applied. If the clinic key was just changed, an admin's desktop sends it at its next \
+         sync; if this desktop was revoked or paired with another clinic, pair it again"
     )]
     WrongClinicKey { server: String, local: String },
     #[error("the sync server answers for another clinic; nothing was sent or applied")]
@@ -105,6 +110,10 @@ pub struct Round {
     pub quarantined: u64,
     /// Envelopes of the quarantine that opened this round and were applied.
     pub released: u64,
+    /// Whether the server lets this desktop manage the others (pair, revoke, change the key).
+    pub manager: bool,
+    /// The epoch of the clinic key the server takes pushes under.
+    pub key_epoch: u32,
     pub cursor: u64,
     /// Time spent waiting for the server's pages, opening their envelopes, and applying them.
     pub fetching: std::time::Duration,
@@ -132,7 +141,10 @@ const PUSH_BYTES: usize = 8 << 20;
 pub struct Engine<'a, R, T> {
     pub replica: &'a R,
     pub transport: &'a T,
-    pub key: &'a ClinicKey,
+    /// The clinic keys this desktop holds; a key granted during the round joins them.
+    pub ring: KeyRing,
+    /// This desktop's secret, which opens keys granted to it.
+    pub secret: Option<&'a DeviceSecret>,
     pub clinic: Uuid,
     pub page: u32,
 }
@@ -143,26 +155,62 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
     }
 
     /// Hello, push, pull; `progress` hears about every applied page.
-    pub fn round(&self, mut progress: impl FnMut(Progress)) -> Result<Round, SyncError> {
+    pub fn round(&mut self, mut progress: impl FnMut(Progress)) -> Result<Round, SyncError> {
         let hello = self.transport.hello()?;
-        let local = self.key.id();
-        if hello.key_id != local {
-            return Err(SyncError::WrongClinicKey {
-                server: hello.key_id,
-                local,
-            });
-        }
         if hello.clinic_id != self.clinic {
             return Err(SyncError::WrongClinic);
         }
-        let mut round = Round::default();
+        if self.ring.find(&hello.key_id).is_none() {
+            self.fetch_grants(hello.device_id)?;
+        }
+        let Some(current) = self.ring.find(&hello.key_id).cloned() else {
+            return Err(SyncError::WrongClinicKey {
+                server: hello.key_id,
+                local: self.ring.newest().map(ClinicKey::id).unwrap_or_default(),
+            });
+        };
+        let mut round = Round {
+            manager: hello.manager,
+            key_epoch: hello.key_epoch,
+            ..Round::default()
+        };
         self.retry_quarantined(&mut round)?;
-        self.push(hello.acked_through, &mut round)?;
+        self.push(&current, hello.acked_through, &mut round)?;
         self.pull(hello.head, &mut round, &mut progress)?;
         Ok(round)
     }
 
-    fn push(&self, server_acked: u64, round: &mut Round) -> Result<(), SyncError> {
+    /// Takes the clinic keys granted to this desktop that it does not hold yet.
+    fn fetch_grants(&mut self, device: DeviceId) -> Result<(), SyncError> {
+        let Some(secret) = self.secret else {
+            return Ok(());
+        };
+        let mut new = Vec::new();
+        for g in self.transport.grants()?.grants {
+            if self.ring.find(&g.key_id).is_some() {
+                continue;
+            }
+            match open_grant(secret, self.clinic, device, &g.grant) {
+                Ok(key) if key.is_named(&g.key_id) && key.epoch() == g.epoch => new.push(key),
+                // A grant that does not open is not this desktop's to use; the round says which
+                // key it lacks.
+                _ => tracing::warn!(
+                    epoch = g.epoch,
+                    "a clinic key granted to this desktop does not open"
+                ),
+            }
+        }
+        if !new.is_empty() {
+            self.replica.keep_keys(&new).map_err(Self::local)?;
+            for key in new {
+                tracing::info!(epoch = key.epoch(), "received the clinic's new key");
+                self.ring.insert(key);
+            }
+        }
+        Ok(())
+    }
+
+    fn push(&self, key: &ClinicKey, server_acked: u64, round: &mut Round) -> Result<(), SyncError> {
         let devices = self.replica.devices().map_err(Self::local)?;
         let Some((me, before)) = devices.split_last() else {
             return Ok(());
@@ -178,13 +226,14 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
                     changes: Vec::new(),
                 })?
                 .acked_through;
-            self.push_device(*device, acked, round, false)?;
+            self.push_device(key, *device, acked, round, false)?;
         }
-        self.push_device(*me, server_acked, round, true)
+        self.push_device(key, *me, server_acked, round, true)
     }
 
     fn push_device(
         &self,
+        key: &ClinicKey,
         device: DeviceId,
         server_acked: u64,
         round: &mut Round,
@@ -208,7 +257,7 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
             let mut bytes = 0usize;
             let mut through = acked;
             for c in &changes {
-                let env = seal(self.key, self.clinic, c)?;
+                let env = seal(key, self.clinic, c)?;
                 bytes += env.sealed.len() + 256;
                 if !envelopes.is_empty() && bytes > PUSH_BYTES {
                     break;
@@ -246,7 +295,7 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
         let mut opened: Vec<(u64, Change)> = Vec::new();
         let mut fetches = 0;
         for (cursor, kept) in &held {
-            if let Ok(change) = open(self.key, self.clinic, kept) {
+            if let Ok(change) = self.ring.open(self.clinic, kept) {
                 opened.push((*cursor, change));
                 continue;
             }
@@ -264,7 +313,7 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
                     && p.change.change_id == kept.change_id
                     && p.change.sealed.len() <= MAX_CHANGE_BYTES * 2
             });
-            if let Some(change) = fresh.and_then(|p| open(self.key, self.clinic, &p.change).ok()) {
+            if let Some(change) = fresh.and_then(|p| self.ring.open(self.clinic, &p.change).ok()) {
                 opened.push((*cursor, change));
             }
         }
@@ -307,7 +356,7 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
                         bytes: p.change.sealed.len(),
                     })
                 } else {
-                    open(self.key, self.clinic, &p.change)
+                    self.ring.open(self.clinic, &p.change)
                 };
                 match opened {
                     Ok(change) => changes.push(change),

@@ -5,16 +5,18 @@
 //! fail to open. The server sees ids, sizes and times; never patient data.
 //!
 //! A desktop holding a different clinic key learns so from `key_id` before it tries to apply
-//! anything: the id is an HMAC of a fixed label under the key, so it names the key without
-//! revealing it.
+//! anything: the id is derived from the key under a label of its own, so it names the key
+//! without revealing it; with key rotation, it also says which of a desktop's keys opens it.
 
 use chacha20poly1305::aead::Aead;
 use chacha20poly1305::aead::Payload;
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
 use data_encoding::{BASE64, HEXLOWER};
+use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 use tend_domain::{Change, ChangeId, DeviceId, Hlc};
 use uuid::Uuid;
 use zeroize::{Zeroize, Zeroizing};
@@ -27,39 +29,204 @@ const KEY_ID_LABEL: &[u8] = b"tend-sync/1 key id";
 /// The store refuses to write one in the first place.
 pub use tend_domain::change::MAX_CHANGE_BYTES;
 
-/// The clinic key: 32 random bytes shared by the clinic's desktops (never by the server), which
-/// seals every change. It reaches a new desktop only through pairing.
-#[derive(Clone, PartialEq, Eq, Zeroize)]
+/// How a clinic key seals and is named.
+///
+/// `V1`: the key itself seals, and an HMAC of a label under it names it (keys made before keys
+/// could be rotated; they still open what they sealed). `V2`: two subkeys derived with
+/// HKDF-SHA256 under separate labels, one that seals and one that names it, so the id reveals
+/// nothing of the sealing key even in principle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyScheme {
+    V1,
+    V2,
+}
+
+impl KeyScheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyScheme::V1 => "v1",
+            KeyScheme::V2 => "v2",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<KeyScheme> {
+        match s {
+            "v1" => Some(KeyScheme::V1),
+            "v2" => Some(KeyScheme::V2),
+            _ => None,
+        }
+    }
+}
+
+const SEAL_INFO: &[u8] = b"tend-sync/2 seal";
+const ID_INFO: &[u8] = b"tend-sync/2 key id";
+
+/// A clinic key: 32 random bytes shared by the clinic's desktops (never by the server), which
+/// seal its changes. Keys have epochs: an admin's rotation (and every revocation) makes the
+/// next, and new changes are sealed under the newest; desktops keep the older ones to read the
+/// history. A key reaches a new desktop only through pairing, and a later one reaches the
+/// others wrapped for each desktop's own public key ([`crate::keys`]).
+#[derive(Clone, Zeroize)]
 #[zeroize(drop)]
-pub struct ClinicKey([u8; 32]);
+pub struct ClinicKey {
+    bytes: [u8; 32],
+    epoch: u32,
+    #[zeroize(skip)]
+    scheme: KeyScheme,
+}
+
+impl PartialEq for ClinicKey {
+    /// In constant time: key material is never compared byte by byte with an early exit.
+    fn eq(&self, other: &Self) -> bool {
+        bool::from(self.bytes.ct_eq(&other.bytes))
+            && self.epoch == other.epoch
+            && self.scheme == other.scheme
+    }
+}
+
+impl Eq for ClinicKey {}
 
 impl std::fmt::Debug for ClinicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ClinicKey({})", self.id())
+        write!(f, "ClinicKey({} epoch {})", self.id(), self.epoch)
     }
 }
 
 impl ClinicKey {
+    /// A new key of the first epoch (a clinic's first), sealing with HKDF subkeys.
     pub fn generate() -> Result<Self, EnvelopeError> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| EnvelopeError::Random(e.to_string()))?;
-        Ok(ClinicKey(bytes))
+        Self::generate_epoch(0)
     }
 
+    /// A new key of `epoch`, sealing with HKDF subkeys.
+    pub fn generate_epoch(epoch: u32) -> Result<Self, EnvelopeError> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| EnvelopeError::Random(e.to_string()))?;
+        Ok(ClinicKey {
+            bytes,
+            epoch,
+            scheme: KeyScheme::V2,
+        })
+    }
+
+    /// A key made before rotation existed: epoch 0, scheme V1.
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        ClinicKey(bytes)
+        Self::with(bytes, 0, KeyScheme::V1)
+    }
+
+    pub fn with(bytes: [u8; 32], epoch: u32, scheme: KeyScheme) -> Self {
+        ClinicKey {
+            bytes,
+            epoch,
+            scheme,
+        }
     }
 
     pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
+        &self.bytes
     }
 
-    /// Names the key without revealing it: 16 hex digits of HMAC-SHA256(key, label).
+    pub fn epoch(&self) -> u32 {
+        self.epoch
+    }
+
+    pub fn scheme(&self) -> KeyScheme {
+        self.scheme
+    }
+
+    fn subkey(&self, info: &[u8]) -> Zeroizing<[u8; 32]> {
+        let mut out = Zeroizing::new([0u8; 32]);
+        // 32 bytes is far below HKDF-SHA256's limit, so this cannot fail.
+        let _ = Hkdf::<Sha256>::new(None, &self.bytes).expand(info, &mut out[..]);
+        out
+    }
+
+    /// The key that seals: the key itself (V1) or its sealing subkey (V2).
+    fn sealing(&self) -> Zeroizing<[u8; 32]> {
+        match self.scheme {
+            KeyScheme::V1 => Zeroizing::new(self.bytes),
+            KeyScheme::V2 => self.subkey(SEAL_INFO),
+        }
+    }
+
+    /// Names the key without revealing it, in 16 hex digits: of HMAC-SHA256(key, label) (V1) or
+    /// of its naming subkey (V2).
     pub fn id(&self) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0)
-            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
-        mac.update(KEY_ID_LABEL);
-        HEXLOWER.encode(&mac.finalize().into_bytes()[..8])
+        match self.scheme {
+            KeyScheme::V1 => {
+                let mut mac = Hmac::<Sha256>::new_from_slice(&self.bytes)
+                    .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+                mac.update(KEY_ID_LABEL);
+                HEXLOWER.encode(&mac.finalize().into_bytes()[..8])
+            }
+            KeyScheme::V2 => HEXLOWER.encode(&self.subkey(ID_INFO)[..8]),
+        }
+    }
+
+    /// Whether `id` names this key, compared in constant time.
+    pub fn is_named(&self, id: &str) -> bool {
+        bool::from(self.id().as_bytes().ct_eq(id.as_bytes()))
+    }
+}
+
+/// The clinic keys a desktop holds, oldest epoch first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyRing(Vec<ClinicKey>);
+
+impl KeyRing {
+    pub fn new(keys: Vec<ClinicKey>) -> Self {
+        let mut ring = KeyRing(Vec::with_capacity(keys.len()));
+        for key in keys {
+            ring.insert(key);
+        }
+        ring
+    }
+
+    /// A key of the highest epoch.
+    pub fn newest(&self) -> Option<&ClinicKey> {
+        self.0.last()
+    }
+
+    /// The key of `epoch`, when this desktop holds just one.
+    pub fn of_epoch(&self, epoch: u32) -> Option<&ClinicKey> {
+        let mut of = self.0.iter().filter(|k| k.epoch == epoch);
+        match (of.next(), of.next()) {
+            (Some(k), None) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// The key `id` names, if this desktop holds it.
+    pub fn find(&self, id: &str) -> Option<&ClinicKey> {
+        self.0.iter().find(|k| k.is_named(id))
+    }
+
+    /// Adds a key this ring does not hold yet (two may share an epoch: one made for a rotation
+    /// the server did not take, and the one it took).
+    pub fn insert(&mut self, key: ClinicKey) {
+        if !self.0.contains(&key) {
+            self.0.push(key);
+            self.0.sort_by_key(ClinicKey::epoch);
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &ClinicKey> {
+        self.0.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Opens an envelope with whichever of these keys sealed it.
+    pub fn open(&self, clinic: Uuid, envelope: &Envelope) -> Result<Change, EnvelopeError> {
+        match self.find(&envelope.key_id) {
+            Some(key) => open(key, clinic, envelope),
+            None => Err(EnvelopeError::UnknownKey {
+                found: envelope.key_id.chars().take(16).collect(),
+            }),
+        }
     }
 }
 
@@ -119,6 +286,11 @@ pub enum EnvelopeError {
          the desktop was paired with another clinic, or the clinic key was replaced"
     )]
     WrongClinicKey { found: String, expected: String },
+    #[error(
+        "this change was sealed with a clinic key this desktop does not hold ({found}): a key \
+         made after this desktop was revoked, or one it has not received yet"
+    )]
+    UnknownKey { found: String },
     #[error("change {change_id} does not open: it was altered after it was sealed")]
     Tampered { change_id: ChangeId },
     #[error("change {change_id} is malformed: {reason}")]
@@ -149,7 +321,7 @@ fn associated_data(
 }
 
 fn cipher(key: &ClinicKey) -> XChaCha20Poly1305 {
-    XChaCha20Poly1305::new(&key.0.into())
+    XChaCha20Poly1305::new(&(*key.sealing()).into())
 }
 
 /// Seals `change` for the clinic whose sync id is `clinic`.
@@ -197,11 +369,10 @@ pub fn seal(key: &ClinicKey, clinic: Uuid, change: &Change) -> Result<Envelope, 
 /// that the change inside is the one the envelope names. Nothing is returned unless all hold.
 pub fn open(key: &ClinicKey, clinic: Uuid, envelope: &Envelope) -> Result<Change, EnvelopeError> {
     let change_id = envelope.change_id;
-    let expected = key.id();
-    if envelope.key_id != expected {
+    if !key.is_named(&envelope.key_id) {
         return Err(EnvelopeError::WrongClinicKey {
             found: envelope.key_id.chars().take(16).collect(),
-            expected,
+            expected: key.id(),
         });
     }
     let malformed = |reason: &str| EnvelopeError::Malformed {
@@ -391,6 +562,33 @@ mod tests {
         assert_ne!(key.id(), ClinicKey::from_bytes([8; 32]).id());
         assert_eq!(key.id().len(), 16);
         assert!(!format!("{key:?}").contains("09"), "{key:?}");
+    }
+
+    #[test]
+    fn a_v2_key_seals_and_is_named_with_separate_subkeys_and_a_ring_opens_every_epoch() {
+        let v2 = ClinicKey::with([9; 32], 3, KeyScheme::V2);
+        let v1 = ClinicKey::from_bytes([9; 32]);
+        // The same bytes under the two schemes: different names, and neither opens the other's.
+        assert_ne!(v2.id(), v1.id());
+        assert_ne!(*v2.sealing(), [9; 32], "V2 never seals with the key itself");
+        assert_ne!(v2.id(), HEXLOWER.encode(&v2.sealing()[..8]));
+        let clinic = Uuid::now_v7();
+        let c = change(2);
+        let by_v2 = seal(&v2, clinic, &c).unwrap();
+        assert!(matches!(
+            open(&v1, clinic, &by_v2).unwrap_err(),
+            EnvelopeError::WrongClinicKey { .. }
+        ));
+        let old = ClinicKey::generate_epoch(0).unwrap();
+        let by_old = seal(&old, clinic, &c).unwrap();
+        let ring = KeyRing::new(vec![v2.clone(), old.clone()]);
+        assert_eq!(ring.newest().unwrap().epoch(), 3);
+        assert_eq!(ring.open(clinic, &by_v2).unwrap(), c);
+        assert_eq!(ring.open(clinic, &by_old).unwrap(), c);
+        // A desktop without the newer key is told so, in words.
+        let err = KeyRing::new(vec![old]).open(clinic, &by_v2).unwrap_err();
+        assert!(matches!(err, EnvelopeError::UnknownKey { .. }), "{err:?}");
+        assert!(err.to_string().contains("does not hold"), "{err}");
     }
 
     #[test]

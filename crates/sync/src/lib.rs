@@ -6,11 +6,13 @@
 pub mod client;
 pub mod engine;
 pub mod envelope;
+pub mod keys;
 pub mod local_server;
 pub mod pairing;
 pub mod protocol;
 
 pub use client::{ClientError, HttpClient, Transport};
 pub use engine::{Engine, Progress, Replica, Round, SyncError, Unopened};
-pub use envelope::{ClinicKey, Envelope, EnvelopeError, open, seal};
+pub use envelope::{ClinicKey, Envelope, EnvelopeError, KeyRing, KeyScheme, open, seal};
+pub use keys::{DeviceSecret, KeyError};
 pub use pairing::{Pairing, PairingError};

@@ -1,23 +1,20 @@
-//! The pairing code an admin's desktop shows and a new desktop enters: the server's address, a
-//! one-time pairing token, and the clinic key wrapped under a key derived from that token.
+//! The pairing code an admin's desktop shows and a new desktop enters: the server's address
+//! (and, for a server with its own certificate, the certificate's public-key hash to pin), a
+//! one-time pairing token, the clinic's sync id, and a one-time secret.
 //!
-//! The server stores only the token's hash, so it can never unwrap the clinic key even though
-//! it registers the new desktop. Whoever holds the code holds the clinic key: it is shown once,
-//! on the admin's screen, and dies when used or after a day.
+//! The code does not carry the clinic key. The admin's desktop wraps the clinic keys under the
+//! secret and leaves them with the server beside the token; the secret never reaches the server
+//! (it holds only the token's hash and the wrapped keys). The server hands the wrapped keys to
+//! the desktop that uses the token, and deletes them once that desktop has synced, or when the
+//! token expires (an hour at most), so a code seen after that reveals nothing. See
+//! [`crate::keys`].
 
-use chacha20poly1305::aead::{Aead, Payload};
-use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
 use data_encoding::BASE64URL_NOPAD;
-use hkdf::Hkdf;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::envelope::ClinicKey;
-
-const PREFIX: &str = "TEND1-";
-const WRAP_INFO: &[u8] = b"tend-sync/1 pairing wrap";
+const PREFIX: &str = "TEND2-";
 
 /// What a pairing code carries.
 #[derive(Clone, PartialEq, Eq)]
@@ -25,7 +22,11 @@ pub struct Pairing {
     pub server: String,
     pub token: String,
     pub clinic_id: Uuid,
-    pub key: ClinicKey,
+    /// Unwraps the clinic keys the server holds for this pairing; never sent to the server.
+    pub secret: Zeroizing<[u8; 32]>,
+    /// SHA-256 of the server certificate's public key (base64url), when the clinic pins its
+    /// own server's certificate instead of trusting a public certificate authority.
+    pub pin: Option<String>,
 }
 
 impl std::fmt::Debug for Pairing {
@@ -33,6 +34,7 @@ impl std::fmt::Debug for Pairing {
         f.debug_struct("Pairing")
             .field("server", &self.server)
             .field("clinic_id", &self.clinic_id)
+            .field("pin", &self.pin)
             .finish_non_exhaustive()
     }
 }
@@ -43,8 +45,9 @@ struct Wire {
     s: String,
     t: String,
     c: Uuid,
-    n: String,
-    k: String,
+    x: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    p: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -53,83 +56,69 @@ pub enum PairingError {
         "pairing_code: this is not a Tend pairing code; copy the whole code from the admin's screen"
     )]
     NotACode,
+    #[error(
+        "pairing_code: this pairing code is from an older version of Tend; ask the admin for a \
+         new one"
+    )]
+    Old,
     #[error("pairing_code: the code is damaged or incomplete; copy it again")]
     Damaged,
-    #[error("the system's random source failed")]
-    Random,
-}
-
-fn cipher(token: &str) -> XChaCha20Poly1305 {
-    let hk = Hkdf::<Sha256>::new(None, token.as_bytes());
-    let mut okm = Zeroizing::new([0u8; 32]);
-    // 32 bytes is far below HKDF-SHA256's limit, so this cannot fail.
-    let _ = hk.expand(WRAP_INFO, &mut okm[..]);
-    XChaCha20Poly1305::new(&(*okm).into())
 }
 
 impl Pairing {
-    /// The code to show: `TEND1-` and base64url.
-    pub fn encode(&self) -> Result<String, PairingError> {
-        let mut nonce = [0u8; 24];
-        getrandom::fill(&mut nonce).map_err(|_| PairingError::Random)?;
-        let wrapped = cipher(&self.token)
-            .encrypt(
-                &XNonce::from(nonce),
-                Payload {
-                    msg: self.key.as_bytes(),
-                    aad: self.clinic_id.as_bytes(),
-                },
-            )
-            .map_err(|_| PairingError::Damaged)?;
+    /// The code to show: `TEND2-` and base64url.
+    pub fn encode(&self) -> String {
         let wire = Wire {
             s: self.server.clone(),
             t: self.token.clone(),
             c: self.clinic_id,
-            n: BASE64URL_NOPAD.encode(&nonce),
-            k: BASE64URL_NOPAD.encode(&wrapped),
+            x: BASE64URL_NOPAD.encode(&self.secret[..]),
+            p: self.pin.clone(),
         };
-        let json = serde_json::to_vec(&wire).map_err(|_| PairingError::Damaged)?;
-        Ok(format!("{PREFIX}{}", BASE64URL_NOPAD.encode(&json)))
+        // A struct of strings and a uuid always serializes.
+        let json = serde_json::to_vec(&wire).unwrap_or_default();
+        format!("{PREFIX}{}", BASE64URL_NOPAD.encode(&json))
     }
 
     /// Reads a code as typed or pasted (spaces and line breaks are ignored).
     pub fn decode(code: &str) -> Result<Pairing, PairingError> {
         let cleaned: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        if cleaned.starts_with("TEND1-") {
+            return Err(PairingError::Old);
+        }
         let body = cleaned.strip_prefix(PREFIX).ok_or(PairingError::NotACode)?;
         if body.len() > 4096 {
             return Err(PairingError::Damaged);
         }
-        let json = BASE64URL_NOPAD
-            .decode(body.as_bytes())
-            .map_err(|_| PairingError::Damaged)?;
-        let wire: Wire = serde_json::from_slice(&json).map_err(|_| PairingError::Damaged)?;
-        let nonce = BASE64URL_NOPAD
-            .decode(wire.n.as_bytes())
-            .map_err(|_| PairingError::Damaged)?;
-        let nonce: [u8; 24] = nonce.try_into().map_err(|_| PairingError::Damaged)?;
-        let wrapped = BASE64URL_NOPAD
-            .decode(wire.k.as_bytes())
-            .map_err(|_| PairingError::Damaged)?;
-        let key = Zeroizing::new(
-            cipher(&wire.t)
-                .decrypt(
-                    &XNonce::from(nonce),
-                    Payload {
-                        msg: &wrapped,
-                        aad: wire.c.as_bytes(),
-                    },
-                )
+        let json = Zeroizing::new(
+            BASE64URL_NOPAD
+                .decode(body.as_bytes())
                 .map_err(|_| PairingError::Damaged)?,
         );
-        let bytes: [u8; 32] = key
+        let wire: Wire = serde_json::from_slice(&json).map_err(|_| PairingError::Damaged)?;
+        let secret = Zeroizing::new(
+            BASE64URL_NOPAD
+                .decode(wire.x.as_bytes())
+                .map_err(|_| PairingError::Damaged)?,
+        );
+        let secret: [u8; 32] = secret
             .as_slice()
             .try_into()
             .map_err(|_| PairingError::Damaged)?;
+        if wire.t.is_empty() || wire.t.len() > 200 || wire.s.len() > 500 {
+            return Err(PairingError::Damaged);
+        }
+        if let Some(pin) = &wire.p
+            && BASE64URL_NOPAD.decode(pin.as_bytes()).map(|p| p.len()) != Ok(32)
+        {
+            return Err(PairingError::Damaged);
+        }
         Ok(Pairing {
             server: wire.s,
             token: wire.t,
             clinic_id: wire.c,
-            key: ClinicKey::from_bytes(bytes),
+            secret: Zeroizing::new(secret),
+            pin: wire.p,
         })
     }
 }
@@ -137,45 +126,52 @@ impl Pairing {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::envelope::{ClinicKey, KeyRing};
+    use crate::keys::{pairing_secret, wrap_ring};
 
-    #[test]
-    fn a_code_round_trips_and_hides_the_key() {
-        let key = ClinicKey::generate().unwrap();
-        let p = Pairing {
+    fn pairing() -> Pairing {
+        Pairing {
             server: "https://sync.example.org".into(),
             token: "pair_abc".into(),
             clinic_id: Uuid::now_v7(),
-            key: key.clone(),
-        };
-        let code = p.encode().unwrap();
-        assert!(code.starts_with("TEND1-"));
+            secret: pairing_secret().unwrap(),
+            pin: Some(BASE64URL_NOPAD.encode(&[5u8; 32])),
+        }
+    }
+
+    #[test]
+    fn a_code_round_trips_and_carries_no_key() {
+        let p = pairing();
+        let key = ClinicKey::generate().unwrap();
+        let code = p.encode();
+        assert!(code.starts_with("TEND2-"));
         let back = Pairing::decode(&format!("  {}\n{} ", &code[..20], &code[20..])).unwrap();
         assert_eq!(back, p);
+        // The keys the server holds open with the code's secret; the code has no key in it.
+        let ring = KeyRing::new(vec![key.clone()]);
+        let wrapped = wrap_ring(&p.secret, p.clinic_id, &ring).unwrap();
+        assert_eq!(
+            crate::keys::unwrap_ring(&back.secret, back.clinic_id, &wrapped).unwrap(),
+            ring
+        );
         let json =
             String::from_utf8(BASE64URL_NOPAD.decode(&code.as_bytes()[6..]).unwrap()).unwrap();
-        assert!(!json.contains(&data_encoding::HEXLOWER.encode(key.as_bytes())));
         assert!(!json.contains(&BASE64URL_NOPAD.encode(key.as_bytes())));
+        assert!(!json.contains(&wrapped));
     }
 
     #[test]
     fn bad_codes_say_what_is_wrong() {
         assert_eq!(Pairing::decode("hello"), Err(PairingError::NotACode));
-        assert_eq!(Pairing::decode("TEND1-AAAA"), Err(PairingError::Damaged));
-        let p = Pairing {
-            server: "http://x".into(),
-            token: "pair_abc".into(),
-            clinic_id: Uuid::now_v7(),
-            key: ClinicKey::generate().unwrap(),
-        };
-        let code = p.encode().unwrap();
-        // The same code with another token does not unwrap the key.
-        let json = BASE64URL_NOPAD.decode(&code.as_bytes()[6..]).unwrap();
-        let mut wire: Wire = serde_json::from_slice(&json).unwrap();
-        wire.t = "pair_abd".into();
-        let forged = format!(
-            "TEND1-{}",
-            BASE64URL_NOPAD.encode(&serde_json::to_vec(&wire).unwrap())
+        assert_eq!(Pairing::decode("TEND2-AAAA"), Err(PairingError::Damaged));
+        assert_eq!(Pairing::decode("TEND1-eyJzIjoi"), Err(PairingError::Old));
+        let code = pairing().encode();
+        assert_eq!(
+            Pairing::decode(&code[..code.len() - 9]),
+            Err(PairingError::Damaged)
         );
-        assert_eq!(Pairing::decode(&forged), Err(PairingError::Damaged));
+        let mut p = pairing();
+        p.pin = Some("short".into());
+        assert_eq!(Pairing::decode(&p.encode()), Err(PairingError::Damaged));
     }
 }

@@ -112,6 +112,19 @@ pub struct Registered {
     pub clinic_id: Uuid,
     pub device_id: DeviceId,
     pub token: String,
+    /// For a registration: the clinic keys the pairing left, wrapped under the code's secret
+    /// (`keys::wrap_ring`). The server deletes them once the device has said hello.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapped_keys: Option<String>,
+}
+
+/// An admin's desktop asks for a pairing token, leaving the clinic keys wrapped under the
+/// code's one-time secret, which the server never sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairingRequest {
+    pub v: u32,
+    pub wrapped_keys: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,6 +134,63 @@ pub struct PairingToken {
     pub pairing_token: String,
     /// RFC 3339.
     pub expires_at: String,
+}
+
+/// A new clinic key, wrapped for one desktop (`keys::grant`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    pub device_id: DeviceId,
+    pub grant: String,
+}
+
+/// A manager desktop makes the clinic's next key: the server seals nothing with it, but from
+/// then on takes pushes only under it, and keeps each desktop's grant for it to fetch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotateRequest {
+    pub v: u32,
+    /// The server's epoch plus one (or the current one, repeated after a lost answer).
+    pub epoch: u32,
+    pub key_id: String,
+    pub grants: Vec<Grant>,
+}
+
+/// Grants for desktops that lack one for the current key (sent by a manager desktop).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRequest {
+    pub v: u32,
+    pub epoch: u32,
+    pub grants: Vec<Grant>,
+}
+
+/// A key granted to the asking device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyGrant {
+    pub epoch: u32,
+    pub key_id: String,
+    pub grant: String,
+}
+
+/// Every key granted to the asking device, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grants {
+    pub v: u32,
+    pub grants: Vec<KeyGrant>,
+}
+
+/// The clinic's current key, and its desktops (neither revoked nor replaced) that have no
+/// grant for it and did not make it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MissingGrants {
+    pub v: u32,
+    pub epoch: u32,
+    pub key_id: String,
+    pub devices: Vec<DeviceId>,
 }
 
 /// What the server knows of the asking device: checked before every sync, so a desktop with
@@ -137,6 +207,12 @@ pub struct Hello {
     pub acked_through: u64,
     /// The server's newest cursor for the clinic.
     pub head: u64,
+    /// The epoch of the key the server takes pushes under (`key_id`).
+    #[serde(default)]
+    pub key_epoch: u32,
+    /// Whether this device may pair desktops, revoke them and change the clinic key.
+    #[serde(default)]
+    pub manager: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,6 +224,8 @@ pub struct DeviceInfo {
     pub revoked_at: Option<String>,
     pub last_seen_at: Option<String>,
     pub acked_through: u64,
+    #[serde(default)]
+    pub manager: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,14 +313,25 @@ mod tests {
                 key_id: "0123456789abcdef".into(),
                 acked_through: 7,
                 head: 42,
+                key_epoch: 2,
+                manager: true,
             })
             .unwrap(),
             serde_json::json!({
                 "v": 1, "clinic_id": "019ab000-0000-7000-8000-000000000009",
                 "device_id": "019ab000-0000-7000-8000-000000000002",
-                "key_id": "0123456789abcdef", "acked_through": 7, "head": 42
+                "key_id": "0123456789abcdef", "acked_through": 7, "head": 42,
+                "key_epoch": 2, "manager": true
             })
         );
+        // A hello from a server before key rotation still reads: epoch 0, not a manager.
+        let old: Hello = serde_json::from_value(serde_json::json!({
+            "v": 1, "clinic_id": "019ab000-0000-7000-8000-000000000009",
+            "device_id": "019ab000-0000-7000-8000-000000000002",
+            "key_id": "0123456789abcdef", "acked_through": 7, "head": 42
+        }))
+        .unwrap();
+        assert_eq!((old.key_epoch, old.manager), (0, false));
         assert_eq!(
             serde_json::to_value(RegisterRequest {
                 v: 1,

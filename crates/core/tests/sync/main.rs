@@ -7,6 +7,7 @@ mod conflict_access;
 mod convergence;
 mod heal;
 mod health;
+mod keys;
 mod pairing;
 mod protocol;
 mod server_limits;

@@ -98,12 +98,12 @@ fn a_second_desktop_joins_by_pairing_and_a_clinician_settles_a_safety_conflict()
     );
 
     let code = sync::pairing_code(&a, &admin).unwrap();
-    assert!(code.code.starts_with("TEND1-"));
+    assert!(code.code.starts_with("TEND2-"));
     let dir_b = tempfile::tempdir().unwrap();
     let bad = sync::join(
         dir_b.path(),
         &JoinRequest {
-            pairing_code: "TEND1-garbage",
+            pairing_code: "TEND2-garbage",
             device_name: "Consulting room",
             passphrase: "second desk passphrase",
         },
@@ -366,15 +366,7 @@ fn a_join_whose_first_pull_fails_keeps_nothing_and_says_what_to_do() {
         Ok(())
     });
     a.round(1000).unwrap();
-    let token = a.client().pairing().unwrap();
-    let code = tend_sync::Pairing {
-        server: url.clone(),
-        token: token.pairing_token,
-        clinic_id: c.id,
-        key: c.key.clone(),
-    }
-    .encode()
-    .unwrap();
+    let code = crate::support::pairing_code(&c, a);
     let dir = tempfile::tempdir().unwrap();
     let mut pages = 0;
     let err = sync::join(

@@ -7,9 +7,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use chrono::Duration;
-use data_encoding::HEXLOWER;
 use tend_domain::{Entity, Value};
-use tend_store::sync::keys;
 use tend_sync::local_server::{LocalServer, ServerOptions};
 use tend_sync::protocol::PullRequest;
 use tend_sync::{ClinicKey, HttpClient, SyncError, Transport};
@@ -135,13 +133,17 @@ fn a_desktop_with_the_wrong_clinic_key_stops_before_sending_or_applying() {
     c.desktops[0].round(100).unwrap();
     let b = &c.desktops[1];
     let other = ClinicKey::generate().unwrap();
-    b.store()
-        .set_sync_settings(&[(keys::CLINIC_KEY, Some(&HEXLOWER.encode(other.as_bytes())))])
-        .unwrap();
+    b.store().forget_clinic_keys().unwrap();
+    tend_core::sync::keep_clinic_keys(
+        b.store(),
+        &tend_sync::KeyRing::new(vec![other]),
+        b.ctx().now,
+    )
+    .unwrap();
     let before = b.dump();
     let err = b.round(100).unwrap_err();
     assert!(matches!(err, SyncError::WrongClinicKey { .. }), "{err}");
-    assert!(err.to_string().contains("another clinic key"), "{err}");
+    assert!(err.to_string().contains("does not hold"), "{err}");
     assert_eq!(b.dump(), before, "nothing applied");
     assert_eq!(b.client().hello().unwrap().acked_through, 0, "nothing sent");
 }
@@ -232,7 +234,7 @@ fn oversized_and_malformed_requests_are_refused_with_a_reason() {
 fn a_taken_device_code_and_a_used_pairing_code_are_refused() {
     let c = clinic(&shared_server(), 2, &[0, 0]);
     let a = &c.desktops[0];
-    let pairing = a.client().pairing().unwrap();
+    let pairing = a.client().pairing(crate::support::WRAPPED.into()).unwrap();
     let anonymous = HttpClient::new(&c.server, None);
     let err = anonymous
         .register(

@@ -209,15 +209,15 @@ fn pairings_are_few_and_an_expired_one_is_purged() {
     .unwrap();
     let c = clinic(&server.url(), 1, &[0]);
     let client = c.desktops[0].client();
-    let first = client.pairing().unwrap();
+    let first = client.pairing(crate::support::WRAPPED.into()).unwrap();
     for _ in 1..10 {
-        client.pairing().unwrap();
+        client.pairing(crate::support::WRAPPED.into()).unwrap();
     }
-    let err = client.pairing().unwrap_err();
+    let err = client.pairing(crate::support::WRAPPED.into()).unwrap_err();
     assert!(err.to_string().contains("pairing codes waiting"), "{err}");
     std::thread::sleep(Duration::from_millis(2500));
     // Expired, they are gone (and room for new ones is made); the old one registers nothing.
-    client.pairing().unwrap();
+    client.pairing(crate::support::WRAPPED.into()).unwrap();
     let err = HttpClient::new(&c.server, None)
         .register(
             &first.pairing_token,
@@ -244,7 +244,7 @@ fn one_address_flooding_every_route_does_not_lock_anyone_else_out() {
     let to = server.addr;
     let c = clinic(&server.url(), 1, &[0]);
     let a = &c.desktops[0];
-    let pairing = a.client().pairing().unwrap();
+    let pairing = a.client().pairing(crate::support::WRAPPED.into()).unwrap();
     let flooder = [127, 0, 0, 2];
 
     // A bounded flood from one machine, on every kind of route, for two seconds.

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{Duration, TimeZone, Utc};
-use data_encoding::HEXLOWER;
 use tend_core::clock::ManualClock;
 use tend_core::sync::round_with;
 use tend_domain::{
@@ -168,6 +167,25 @@ fn new_store(
     store
 }
 
+/// Wrapped keys for a pairing token a test uses directly (only the token matters to it).
+pub const WRAPPED: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/// A real pairing code for the clinic, made by `by` as an admin's desktop makes one.
+pub fn pairing_code(c: &Clinic, by: &Desktop) -> String {
+    let ring = tend_core::sync::key_ring(by.store()).unwrap();
+    let secret = tend_sync::keys::pairing_secret().unwrap();
+    let wrapped = tend_sync::keys::wrap_ring(&secret, c.id, &ring).unwrap();
+    let token = by.client().pairing(wrapped).unwrap();
+    tend_sync::Pairing {
+        server: by.server.clone(),
+        token: token.pairing_token,
+        clinic_id: c.id,
+        secret,
+        pin: None,
+    }
+    .encode()
+}
+
 pub fn fields(pairs: &[(&str, Value)]) -> Fields {
     pairs
         .iter()
@@ -200,7 +218,7 @@ pub fn clinic(server: &str, n: usize, skews: &[i64]) -> Clinic {
                 )
                 .unwrap()
         } else {
-            let pairing = desktops[0].client().pairing().unwrap();
+            let pairing = desktops[0].client().pairing(WRAPPED.into()).unwrap();
             anonymous
                 .register(&pairing.pairing_token, device_id, code.to_string())
                 .unwrap()
@@ -213,11 +231,16 @@ pub fn clinic(server: &str, n: usize, skews: &[i64]) -> Clinic {
             tend_core::Clock::now(clock.as_ref()),
             (i == 0).then_some(clinic_id),
         );
+        tend_core::sync::keep_clinic_keys(
+            &store,
+            &tend_sync::KeyRing::new(vec![key.clone()]),
+            tend_core::Clock::now(clock.as_ref()),
+        )
+        .unwrap();
         store
             .set_sync_settings(&[
                 (keys::SERVER, Some(server)),
                 (keys::TOKEN, Some(&registered.token)),
-                (keys::CLINIC_KEY, Some(&HEXLOWER.encode(key.as_bytes()))),
                 (keys::CLINIC, Some(&clinic_id.to_string())),
             ])
             .unwrap();
