@@ -117,5 +117,7 @@ pub const ALL: &[&str] = &[
     "sync_revoke",
     "sync_quarantine",
     "sync_pull_again",
+    "sync_rotate_key",
+    "sync_allow_managing",
     "sync_disconnect",
 ];

@@ -752,6 +752,16 @@ pub async fn sync_pull_again(d: Desk<'_>) -> Reply {
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn sync_rotate_key(d: Desk<'_>) -> Reply {
+    d.run(sync::rotate_key).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_allow_managing(d: Desk<'_>, device: String) -> Reply {
+    d.run(|t, s| sync::allow_managing(t, s, &device)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn sync_disconnect(d: Desk<'_>) -> Reply {
     d.run(sync::disconnect).reply()
 }

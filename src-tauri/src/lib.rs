@@ -198,6 +198,8 @@ pub fn run() -> Result<(), String> {
             commands::sync_conflicts,
             commands::sync_quarantine,
             commands::sync_pull_again,
+            commands::sync_rotate_key,
+            commands::sync_allow_managing,
             commands::sync_resolve,
             commands::sync_devices,
             commands::sync_revoke,

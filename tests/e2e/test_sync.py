@@ -57,7 +57,10 @@ def test_a_second_desktop_joins_by_pairing_code(window, clinic_copy, tmp_path, s
 
     click(d, "#show_pairing")
     code = find(d, "#pairing_code").get_attribute("value")
-    assert code.startswith("TEND1-")
+    assert code.startswith("TEND2-")
+    # The code's life ticks down on screen: an hour at most.
+    text_appears(d, "#pairing_left", "min")
+    assert "59 min" in find(d, "#pairing_left").text or "60 min" in find(d, "#pairing_left").text
     first.shot("pairing-code")
 
     # The receptionist registers a patient here; a sync round sends it.
@@ -77,7 +80,7 @@ def test_a_second_desktop_joins_by_pairing_code(window, clinic_copy, tmp_path, s
     second.folder.mkdir(parents=True, exist_ok=True)
     e = second.d
     click(e, "#choose_join")
-    fill(e, "pairing_code", "TEND1-not-a-real-code")
+    fill(e, "pairing_code", "TEND2-not-a-real-code")
     fill(e, "join_device_name", "Consulting room")
     fill(e, "join_passphrase", "second desk passphrase")
     fill(e, "join_passphrase_again", "second desk passphrase")
@@ -106,8 +109,8 @@ def test_a_second_desktop_joins_by_pairing_code(window, clinic_copy, tmp_path, s
     # Both desktops change the date of birth before hearing of each other (the first one from
     # the command line, its window being closed): the second desktop shows one conflict, flagged,
     # which the receptionist may not settle.
-    def cli(folder, *args):
-        env = {**os.environ, "TEND_PASSPHRASE": passphrase_of[folder], "TEND_USER": "rosa", "TEND_PASSWORD": "rosa demo password"}
+    def cli(folder, *args, user=("rosa", "rosa demo password")):
+        env = {**os.environ, "TEND_PASSPHRASE": passphrase_of[folder], "TEND_USER": user[0], "TEND_PASSWORD": user[1]}
         done = subprocess.run([CLI, "--data-dir", str(folder), *args], env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
         return done.stdout
@@ -126,3 +129,18 @@ def test_a_second_desktop_joins_by_pairing_code(window, clinic_copy, tmp_path, s
     open_patient(e, "Jorge Benítez")
     text_appears(e, "#banner_conflict", "date of birth differs")
     second.shot("banner-flagged")
+
+    # The admin changes the clinic key on the first desktop (from the command line); the second
+    # desktop receives it at its next sync and goes on syncing, and a change made there after
+    # arrives on the first.
+    out = cli(clinic_copy, "sync", "rotate-key", user=("admin", "demo admin password"))
+    assert "clinic key was changed" in out, out
+    click(e, "#sync_now")
+    text_appears(e, "#sync_badge", "conflict to check", seconds=60)
+    assert "does not hold" not in find(e, "#sync_badge").get_attribute("title")
+    cli(second_dir, "patient", "register", "--given", "Ainhoa", "--family", "Zubiri", "--dob", "1990-01-15", "--phone", "655 444 999")
+    click(e, "#sync_now")
+    wait(e, 60).until(lambda _: find(e, "#sync_pending").text == "0")
+    cli(clinic_copy, "sync", "now")
+    found = cli(clinic_copy, "patient", "search", "Ainhoa Zubiri")
+    assert "Zubiri" in found, found

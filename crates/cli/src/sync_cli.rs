@@ -33,8 +33,16 @@ pub enum SyncCommand {
     Resolve { conflict: String, value: String },
     /// The clinic's desktops as the server knows them (admins).
     Devices,
-    /// Stop a desktop syncing (admins).
+    /// Stop a desktop syncing (admins); the clinic key changes with it.
     Revoke { device: String },
+    /// Change the clinic key (admins, on a desktop allowed to manage the others).
+    RotateKey,
+    /// Let another desktop pair desktops, revoke them and change the clinic key (admins).
+    AllowManaging { device: String },
+    /// What this desktop set aside because it did not open (admins).
+    Quarantine,
+    /// Have the next sync fetch every change of the clinic again (admins).
+    PullAgain,
 }
 
 pub fn run(cmd: &SyncCommand, tend: &Tend, me: &Session, out: &Output) -> Result<ExitCode> {
@@ -58,7 +66,8 @@ pub fn run(cmd: &SyncCommand, tend: &Tend, me: &Session, out: &Output) -> Result
             } else {
                 println!("{}", code.code);
                 println!(
-                    "Valid once, until {}. Whoever has it can read the clinic's records.",
+                    "Valid once, until {}. Whoever uses it first joins the clinic; show it only \
+                     to the person setting up that desktop.",
                     code.expires_at
                 );
             }
@@ -114,7 +123,47 @@ pub fn run(cmd: &SyncCommand, tend: &Tend, me: &Session, out: &Output) -> Result
         }
         SyncCommand::Revoke { device } => {
             sync::revoke(tend, me, device)?;
-            out.done("Revoked: that desktop can no longer sync.");
+            let due = sync::status(tend, me)?
+                .problems
+                .iter()
+                .any(|p| p.kind == "key_change");
+            out.done(if due {
+                "Revoked: that desktop can no longer sync. The clinic key could not be changed \
+                 yet; this desktop changes it at its next sync."
+            } else {
+                "Revoked: that desktop can no longer sync, and the clinic key was changed."
+            });
+        }
+        SyncCommand::RotateKey => {
+            let r = sync::rotate_key(tend, me)?;
+            out.done(&format!(
+                "The clinic key was changed (key {}). The other desktops receive it at their \
+                 next sync.",
+                r.epoch
+            ));
+        }
+        SyncCommand::AllowManaging { device } => {
+            sync::allow_managing(tend, me, device)?;
+            out.done("That desktop may now pair, revoke and change the clinic key.");
+        }
+        SyncCommand::Quarantine => {
+            let list = sync::quarantine(tend, me)?;
+            if out.is_json() {
+                out.json(&list);
+            } else if list.is_empty() {
+                println!("Nothing is set aside.");
+            } else {
+                for q in &list {
+                    println!(
+                        "{}  from {} (change {})  {}",
+                        q.at, q.device, q.device_seq, q.reason
+                    );
+                }
+            }
+        }
+        SyncCommand::PullAgain => {
+            sync::pull_everything_again(tend, me)?;
+            out.done("The next sync fetches every change of the clinic again.");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -154,7 +154,7 @@ export interface SyncStatus {
   /** What is wrong though rounds finish, in words, most serious first. */
   problems: SyncProblem[];
 }
-export interface SyncProblem { kind: "missing" | "quarantine" | "clock_ahead"; serious: boolean; message: string }
+export interface SyncProblem { kind: "missing" | "quarantine" | "clock_ahead" | "key_change"; serious: boolean; message: string }
 export interface Quarantined { cursor: number; change_id: string; device: string; device_seq: number; reason: string; at: string }
 export interface SyncActivity { running: boolean; pulled: number; cursor: number; head: number }
 export interface ConflictValue { change_id: string; value: string; by: string; device: string; at: string; shown: boolean }
@@ -165,5 +165,7 @@ export interface SyncConflict {
 export interface SyncDevice {
   device_id: string; code: string; name: string | null; registered_at: string;
   revoked_at: string | null; last_seen_at: string | null; this_desktop: boolean;
+  /** May pair desktops, revoke them and change the clinic key. */
+  manager: boolean;
 }
 export interface PairingCode { code: string; expires_at: string }
