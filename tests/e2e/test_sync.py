@@ -135,6 +135,7 @@ def test_a_second_desktop_joins_by_pairing_code(window, clinic_copy, tmp_path, s
     # arrives on the first.
     out = cli(clinic_copy, "sync", "rotate-key", user=("admin", "demo admin password"))
     assert "clinic key was changed" in out, out
+    click(e, "#sync_badge")
     click(e, "#sync_now")
     text_appears(e, "#sync_badge", "conflict to check", seconds=60)
     assert "does not hold" not in find(e, "#sync_badge").get_attribute("title")

@@ -129,6 +129,15 @@ async fn main() -> anyhow::Result<()> {
     }
     match (args.tls_cert, args.tls_key) {
         (Some(cert), Some(key)) => {
+            // The pin a clinic types when its desktops should trust this certificate alone.
+            match std::fs::read(&cert).map(|pem| tend_sync::pin::pin_of_pem(&pem)) {
+                Ok(Ok(pin)) => tracing::info!(
+                    %pin,
+                    "certificate pin (for desktops that pin this server's own certificate)"
+                ),
+                Ok(Err(e)) => tracing::warn!(error = %e, "the certificate's pin could not be read"),
+                Err(e) => tracing::warn!(error = %e, "the certificate could not be read"),
+            }
             let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
                 .await
                 .with_context(|| {

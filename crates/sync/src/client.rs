@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ureq::Agent;
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use uuid::Uuid;
 
 use crate::protocol::{
@@ -74,11 +75,18 @@ impl std::fmt::Debug for HttpClient {
 }
 
 impl HttpClient {
+    /// A client that trusts the public certificate authorities (or speaks plain http, where the
+    /// desktop allowed it).
     pub fn new(base_url: &str, token: Option<String>) -> Self {
+        Self::with_tls(base_url, token, TlsConfig::default())
+    }
+
+    fn with_tls(base_url: &str, token: Option<String>, tls: TlsConfig) -> Self {
         let agent: Agent = Agent::config_builder()
             .timeout_global(Some(Duration::from_secs(60)))
             .timeout_connect(Some(Duration::from_secs(5)))
             .http_status_as_error(false)
+            .tls_config(tls)
             .build()
             .into();
         HttpClient {
@@ -86,6 +94,43 @@ impl HttpClient {
             token,
             agent,
         }
+    }
+
+    /// A client for a server with the clinic's own certificate: the server's certificate is
+    /// fetched in a handshake that checks its public key against `pin` (see [`crate::pin`]),
+    /// and then it alone is trusted (the host name is checked as usual).
+    pub fn pinned(base_url: &str, token: Option<String>, pin: &str) -> Result<Self, ClientError> {
+        let uri: ureq::http::Uri = base_url
+            .parse()
+            .map_err(|_| ClientError::Unreachable("the server address is not valid".into()))?;
+        if uri.scheme_str() != Some("https") {
+            return Err(ClientError::Unreachable(
+                "a pinned certificate needs an https:// server address".into(),
+            ));
+        }
+        let host = uri
+            .host()
+            .ok_or_else(|| ClientError::Unreachable("the server address has no host".into()))?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let port = uri.port_u16().unwrap_or(443);
+        let cert = crate::pin::fetch_pinned(&host, port, pin, Duration::from_secs(5)).map_err(
+            |e| match e {
+                crate::pin::PinError::Unreachable(why) => ClientError::Unreachable(why),
+                other => ClientError::Refused {
+                    status: 0,
+                    code: "pin".into(),
+                    message: other.to_string(),
+                },
+            },
+        )?;
+        let tls = TlsConfig::builder()
+            .root_certs(RootCerts::Specific(std::sync::Arc::new(vec![
+                Certificate::from_der(cert.as_ref()).to_owned(),
+            ])))
+            .build();
+        Ok(Self::with_tls(base_url, token, tls))
     }
 
     fn url(&self, path: &str) -> String {

@@ -9,6 +9,7 @@ pub mod envelope;
 pub mod keys;
 pub mod local_server;
 pub mod pairing;
+pub mod pin;
 pub mod protocol;
 
 pub use client::{ClientError, HttpClient, Transport};

@@ -22,6 +22,8 @@ pub struct ServerOptions {
     pub max_body_mib: usize,
     pub clinic_quota_mib: i64,
     pub pairing_ttl_secs: u64,
+    /// Serve HTTPS with this certificate and key (PEM files).
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl Default for ServerOptions {
@@ -35,6 +37,7 @@ impl Default for ServerOptions {
             max_body_mib: 16,
             clinic_quota_mib: 1 << 20,
             pairing_ttl_secs: 3600,
+            tls: None,
         }
     }
 }
@@ -108,8 +111,12 @@ impl LocalServer {
         Ok(server)
     }
 
+    /// `http://127.0.0.1:port`, or `https://localhost:port` when serving TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        match self.options.tls {
+            Some(_) => format!("https://localhost:{}", self.addr.port()),
+            None => format!("http://{}", self.addr),
+        }
     }
 
     /// The server process's id, to read its memory in tests.
@@ -118,7 +125,11 @@ impl LocalServer {
     }
 
     fn spawn(&mut self) -> io::Result<()> {
-        let child = Command::new(server_binary()?)
+        let mut command = Command::new(server_binary()?);
+        if let Some((cert, key)) = &self.options.tls {
+            command.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
+        }
+        let child = command
             .arg("--database-url")
             .arg(&self.database_url)
             .arg("--listen")
