@@ -119,5 +119,6 @@ pub const ALL: &[&str] = &[
     "sync_pull_again",
     "sync_rotate_key",
     "sync_allow_managing",
+    "sync_allow_insecure_http",
     "sync_disconnect",
 ];

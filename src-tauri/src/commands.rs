@@ -711,9 +711,26 @@ pub async fn sync_now(app: tauri::AppHandle) -> Answer<()> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn sync_connect(d: Desk<'_>, server: String, enrol_token: String) -> Reply {
-    d.run(|t, s| sync::connect(t, s, &server, &enrol_token))
-        .reply()
+pub async fn sync_connect(
+    d: Desk<'_>,
+    server: String,
+    enrol_token: String,
+    pin: Option<String>,
+    insecure_http: bool,
+) -> Reply {
+    d.run(|t, s| {
+        sync::connect_with(
+            t,
+            s,
+            &sync::ConnectRequest {
+                server: &server,
+                enrol_token: &enrol_token,
+                pin: pin.as_deref(),
+                insecure_http,
+            },
+        )
+    })
+    .reply()
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -759,6 +776,11 @@ pub async fn sync_rotate_key(d: Desk<'_>) -> Reply {
 #[tauri::command(rename_all = "snake_case")]
 pub async fn sync_allow_managing(d: Desk<'_>, device: String) -> Reply {
     d.run(|t, s| sync::allow_managing(t, s, &device)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_allow_insecure_http(d: Desk<'_>, allow: bool) -> Reply {
+    d.run(|t, s| sync::allow_insecure_http(t, s, allow)).reply()
 }
 
 #[tauri::command(rename_all = "snake_case")]

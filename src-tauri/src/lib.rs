@@ -200,6 +200,7 @@ pub fn run() -> Result<(), String> {
             commands::sync_pull_again,
             commands::sync_rotate_key,
             commands::sync_allow_managing,
+            commands::sync_allow_insecure_http,
             commands::sync_resolve,
             commands::sync_devices,
             commands::sync_revoke,

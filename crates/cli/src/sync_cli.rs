@@ -24,6 +24,14 @@ pub enum SyncCommand {
         server: String,
         #[arg(long, env = "TEND_ENROL_TOKEN", hide_env_values = true)]
         enrol_token: String,
+        /// The pin of the server's own certificate (tend-server logs it), for a server whose
+        /// certificate no public authority signed.
+        #[arg(long)]
+        pin: Option<String>,
+        /// Allow plain http:// to a server on the clinic's own network (tokens then cross the
+        /// network unencrypted; the changes themselves stay sealed).
+        #[arg(long)]
+        insecure_http: bool,
     },
     /// A one-time pairing code for another desktop (admins).
     Pair,
@@ -43,6 +51,12 @@ pub enum SyncCommand {
     Quarantine,
     /// Have the next sync fetch every change of the clinic again (admins).
     PullAgain,
+    /// Allow (on) or stop allowing (off) plain http:// to this desktop's server on the clinic's
+    /// own network (admins).
+    InsecureHttp {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
 }
 
 pub fn run(cmd: &SyncCommand, tend: &Tend, me: &Session, out: &Output) -> Result<ExitCode> {
@@ -58,7 +72,21 @@ pub fn run(cmd: &SyncCommand, tend: &Tend, me: &Session, out: &Output) -> Result
         SyncCommand::Connect {
             server,
             enrol_token,
-        } => status(&sync::connect(tend, me, server, enrol_token)?, out),
+            pin,
+            insecure_http,
+        } => status(
+            &sync::connect_with(
+                tend,
+                me,
+                &sync::ConnectRequest {
+                    server,
+                    enrol_token,
+                    pin: pin.as_deref(),
+                    insecure_http: *insecure_http,
+                },
+            )?,
+            out,
+        ),
         SyncCommand::Pair => {
             let code = sync::pairing_code(tend, me)?;
             if out.is_json() {
@@ -161,6 +189,16 @@ pub fn run(cmd: &SyncCommand, tend: &Tend, me: &Session, out: &Output) -> Result
                 }
             }
         }
+        SyncCommand::InsecureHttp { state } => {
+            let allow = state == "on";
+            sync::allow_insecure_http(tend, me, allow)?;
+            out.done(if allow {
+                "Plain http is allowed to this desktop's sync server; the badge says so."
+            } else {
+                "Plain http is no longer allowed: this desktop syncs only over https (or on this \
+                 computer)."
+            });
+        }
         SyncCommand::PullAgain => {
             sync::pull_everything_again(tend, me)?;
             out.done("The next sync fetches every change of the clinic again.");
@@ -192,6 +230,11 @@ fn status(s: &sync::SyncStatusDto, out: &Output) {
         "Conflicts:     {} ({} on the safety list)",
         s.conflicts, s.safety_conflicts
     );
+    if s.insecure {
+        println!("Link:          plain http (an admin allowed it on the clinic's network)");
+    } else if s.pinned {
+        println!("Link:          https, pinned to the clinic's own server certificate");
+    }
     for p in &s.problems {
         let label = if p.serious { "Problem:" } else { "Warning:" };
         println!("{label:<15}{}", p.message);

@@ -177,6 +177,10 @@ pub struct SyncStatusDto {
     pub safety_conflicts: u64,
     /// What is wrong with sync though rounds finish, in words, most serious first.
     pub problems: Vec<SyncProblemDto>,
+    /// Plain http to a server on the clinic's network, as an admin allowed: the badge says so.
+    pub insecure: bool,
+    /// The desktop trusts only the clinic's own server certificate (its pin).
+    pub pinned: bool,
 }
 
 /// Something wrong with sync that a finished round does not show: changes that did not open,
@@ -317,34 +321,131 @@ pub fn ensure_device_key(
 fn client(tend: &Tend) -> Result<HttpClient> {
     let server = setting(tend, keys::SERVER)?
         .ok_or_else(|| refused(None, "this desktop is not connected to a sync server"))?;
-    Ok(HttpClient::new(&server, setting(tend, keys::TOKEN)?))
+    let insecure = setting(tend, keys::INSECURE)?.is_some();
+    let server = check_server(&server, insecure)?;
+    server_client(
+        &server,
+        setting(tend, keys::TOKEN)?,
+        setting(tend, keys::PIN)?.as_deref(),
+    )
 }
 
-/// Checks a server address: http(s), a host, nothing else.
-fn parse_server(url: &str) -> Result<String> {
-    let url = url.trim().trim_end_matches('/');
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_owned()),
-        _ => Err(refused(
-            Some("server"),
-            "the server address starts with https:// (or http:// on the clinic's own network)",
-        )),
+/// The client for `server`: pinned to the clinic's own certificate when it has a pin.
+fn server_client(server: &str, token: Option<String>, pin: Option<&str>) -> Result<HttpClient> {
+    match pin {
+        Some(pin) => HttpClient::pinned(server, token, pin).map_err(client_error),
+        None => Ok(HttpClient::new(server, token)),
     }
 }
 
-/// Connects the clinic's first desktop to a sync server: makes the clinic key, enrols the
-/// clinic with the server's enrolment token, and keeps the device token. Then syncs once.
+/// Whether a server address names this computer (where plain http never leaves it).
+fn is_loopback(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .unwrap_or(url);
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Checks a server address: https, or plain http on this computer or where an admin allowed an
+/// insecure local network; a host, nothing else.
+fn check_server(url: &str, insecure_allowed: bool) -> Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let (plain, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(rest), _) => (false, rest),
+        (None, Some(rest)) => (true, rest),
+        _ => (false, ""),
+    };
+    if rest.is_empty() || rest.contains(char::is_whitespace) || rest.len() > 300 {
+        return Err(refused(
+            Some("server"),
+            "the server address starts with https:// and names the server, like \
+             https://sync.example.org",
+        ));
+    }
+    if plain && !insecure_allowed && !is_loopback(url) {
+        return Err(refused(
+            Some("server"),
+            "plain http:// would send the desktop's sync token unencrypted over the network: \
+             use https://, or, for a server on the clinic's own network without a certificate, \
+             tick “insecure local network”",
+        ));
+    }
+    Ok(url.to_owned())
+}
+
+/// How the first desktop connects to a sync server.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ConnectRequest<'a> {
+    pub server: &'a str,
+    pub enrol_token: &'a str,
+    /// The pin of the server's own certificate (`tend-server` logs it), for a server whose
+    /// certificate no public authority signed.
+    pub pin: Option<&'a str>,
+    /// Plain http to a server on the clinic's own network: allowed only when asked for, and
+    /// the badge says so for as long as it lasts.
+    pub insecure_http: bool,
+}
+
+/// Connects the clinic's first desktop to a sync server at `server` (https, or http on this
+/// computer), trusting the public certificate authorities.
 pub fn connect(
     tend: &Tend,
     session: &Session,
     server: &str,
     enrol_token: &str,
 ) -> Result<SyncStatusDto> {
+    connect_with(
+        tend,
+        session,
+        &ConnectRequest {
+            server,
+            enrol_token,
+            ..ConnectRequest::default()
+        },
+    )
+}
+
+/// Allows (or stops allowing) plain http to this desktop's sync server on the clinic's own
+/// network (admins). The badge says so for as long as it is allowed.
+pub fn allow_insecure_http(tend: &Tend, session: &Session, allow: bool) -> Result<()> {
     tend.authorize(session, Action::SyncManage)?;
-    let server = parse_server(server)?;
+    tend.store()
+        .set_sync_settings(&[(keys::INSECURE, allow.then_some("1"))])?;
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.audit(
+                AuditEntry::new("sync.insecure_http", Outcome::Ok)
+                    .detail(json!({ "allowed": allow })),
+            )
+        })?;
+    Ok(())
+}
+
+/// Connects the clinic's first desktop to a sync server: makes the clinic key, enrols the
+/// clinic with the server's enrolment token, and keeps the device token. Then syncs once.
+pub fn connect_with(
+    tend: &Tend,
+    session: &Session,
+    req: &ConnectRequest<'_>,
+) -> Result<SyncStatusDto> {
+    tend.authorize(session, Action::SyncManage)?;
+    let enrol_token = req.enrol_token;
+    let server = check_server(req.server, req.insecure_http)?;
+    let pin = match req.pin.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => {
+            Some(tend_sync::pin::parse_pin(p).map_err(|e| refused(Some("pin"), e.to_string()))?)
+        }
+        None => None,
+    };
     if setting(tend, keys::TOKEN)?.is_some() {
         return Err(refused(
             None,
@@ -374,7 +475,7 @@ pub fn connect(
     };
     let identity = tend.store().identity();
     let clinic = tend.store().read(|r| r.clinic())?;
-    let anonymous = HttpClient::new(&server, None);
+    let anonymous = server_client(&server, None, pin.as_deref())?;
     let registered = retried(|| {
         anonymous.enrol(
             enrol_token.trim(),
@@ -391,13 +492,20 @@ pub fn connect(
         (keys::TOKEN, Some(&registered.token)),
         (keys::CLINIC, Some(&clinic.id.to_string())),
         (keys::PENDING_KEY, None),
+        (keys::PIN, pin.as_deref()),
+        (
+            keys::INSECURE,
+            (req.insecure_http && server.starts_with("http://")).then_some("1"),
+        ),
     ])?;
     ensure_device_key(tend.store(), tend.now())?;
     tend.store()
         .write(tend.ctx(Some(session.user_id())), |tx| {
-            tx.audit(
-                AuditEntry::new("sync.connect", Outcome::Ok).detail(json!({ "server": server })),
-            )
+            tx.audit(AuditEntry::new("sync.connect", Outcome::Ok).detail(json!({
+                "server": server,
+                "pinned": pin.is_some(),
+                "insecure_http": req.insecure_http,
+            })))
         })?;
     // The first round sends what the clinic already has; a failure here is shown as status.
     let _ = sync_now(tend, |_| {});
@@ -434,6 +542,7 @@ pub fn pairing_code(tend: &Tend, session: &Session) -> Result<PairingCodeDto> {
         clinic_id: clinic.id.as_uuid(),
         secret,
         pin: setting(tend, keys::PIN)?,
+        insecure: setting(tend, keys::INSECURE)?.is_some(),
     }
     .encode();
     tend.store()
@@ -484,8 +593,8 @@ pub fn join(
     if paths.exists() {
         return Err(StoreError::AlreadyExists(dir.to_owned()).into());
     }
-    let server = parse_server(&pairing.server)?;
-    let anonymous = HttpClient::new(&server, None);
+    let server = check_server(&pairing.server, pairing.insecure)?;
+    let anonymous = server_client(&server, None, pairing.pin.as_deref())?;
     let device_id = DeviceId::new();
     // The device code must be unique in the clinic; the server says when it is taken.
     let mut attempt = 0;
@@ -548,6 +657,7 @@ pub fn join(
         (keys::CLINIC, Some(&pairing.clinic_id.to_string())),
         (keys::DEVICE_SECRET, Some(&secret_hex)),
         (keys::PIN, pairing.pin.as_deref()),
+        (keys::INSECURE, pairing.insecure.then_some("1")),
     ])?;
     let tend = Tend::new(store, env.clone());
     let round = match sync_now(&tend, progress) {
@@ -744,6 +854,9 @@ pub(crate) fn status_unchecked(tend: &Tend) -> Result<SyncStatusDto> {
         conflicts: conflicts.len() as u64,
         safety_conflicts: conflicts.iter().filter(|c| c.safety).count() as u64,
         problems: problems(store)?,
+        insecure: setting(tend, keys::SERVER)?.is_some_and(|s| s.starts_with("http://"))
+            && setting(tend, keys::SERVER)?.is_some_and(|s| !is_loopback(&s)),
+        pinned: setting(tend, keys::PIN)?.is_some(),
     })
 }
 
@@ -794,6 +907,20 @@ pub fn problems(store: &Store) -> Result<Vec<SyncProblemDto>> {
                 devices.join(", "),
                 if quarantine.len() == 1 { "was" } else { "were" },
             ),
+        });
+    }
+    if let Some(server) = store.sync_setting(keys::SERVER)?
+        && server.starts_with("http://")
+        && !is_loopback(&server)
+        && store.sync_setting(keys::INSECURE)?.is_none()
+    {
+        out.push(SyncProblemDto {
+            kind: "plain_http",
+            serious: true,
+            message: "This desktop does not sync: its server address is plain http://, which \
+                      would send its sync token unencrypted over the network. An admin can give \
+                      the server a certificate (https://), or allow an insecure local network."
+                .into(),
         });
     }
     if store.sync_setting(keys::ROTATE_DUE)?.is_some() {
@@ -1026,6 +1153,7 @@ pub fn disconnect(tend: &Tend, session: &Session) -> Result<()> {
         (keys::LAST_ERROR, None),
         (keys::ROTATE_DUE, None),
         (keys::PIN, None),
+        (keys::INSECURE, None),
     ])?;
     tend.store().forget_clinic_keys()?;
     tend.store()
@@ -1290,6 +1418,35 @@ pub fn revoke(tend: &Tend, session: &Session, device_id: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_is_refused_off_this_computer_unless_an_admin_allows_it() {
+        for ok in [
+            "https://sync.example.org",
+            "https://192.168.1.10:8443/",
+            "http://127.0.0.1:8443",
+            "http://localhost:8443",
+            "http://[::1]:8443",
+        ] {
+            assert!(check_server(ok, false).is_ok(), "{ok}");
+        }
+        for lan in [
+            "http://192.168.1.10:8443",
+            "http://sync.clinic.lan",
+            "http://localhost.example.org",
+            "http://127.0.0.1.nip.io",
+        ] {
+            let err = check_server(lan, false).unwrap_err();
+            assert!(
+                matches!(&err, CoreError::Refused { field: Some("server"), message } if message.contains("insecure local network")),
+                "{lan}: {err:?}"
+            );
+            assert!(check_server(lan, true).is_ok(), "{lan}");
+        }
+        for bad in ["ftp://x", "sync.example.org", "https://", "https://a b"] {
+            assert!(check_server(bad, true).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_panic_inside_a_round_is_an_error_of_that_round() {

@@ -129,6 +129,8 @@ pub mod keys {
     /// SHA-256 of the sync server certificate's public key (base64url), when the clinic pins
     /// its own server's certificate.
     pub const PIN: &str = "sync.pin";
+    /// Set when an admin allowed plain http to a server on the clinic's own network.
+    pub const INSECURE: &str = "sync.insecure_http";
     /// JSON list of the devices this desktop revoked: never granted a key again.
     pub const REVOKED: &str = "sync.revoked";
     /// Set on a manager desktop when the clinic key must change (a desktop was revoked and the

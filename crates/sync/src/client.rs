@@ -5,7 +5,9 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ureq::Agent;
-use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::tls::TlsConfig;
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{Connector, TcpConnector};
 use uuid::Uuid;
 
 use crate::protocol::{
@@ -96,9 +98,9 @@ impl HttpClient {
         }
     }
 
-    /// A client for a server with the clinic's own certificate: the server's certificate is
-    /// fetched in a handshake that checks its public key against `pin` (see [`crate::pin`]),
-    /// and then it alone is trusted (the host name is checked as usual).
+    /// A client for a server with the clinic's own certificate: every connection checks that
+    /// the server's public key is the one `pin` names (see [`crate::pin`]), and nothing else is
+    /// trusted. A server that shows another key is named by its pin, and nothing is sent.
     pub fn pinned(base_url: &str, token: Option<String>, pin: &str) -> Result<Self, ClientError> {
         let uri: ureq::http::Uri = base_url
             .parse()
@@ -115,7 +117,8 @@ impl HttpClient {
             .trim_end_matches(']')
             .to_owned();
         let port = uri.port_u16().unwrap_or(443);
-        let cert = crate::pin::fetch_pinned(&host, port, pin, Duration::from_secs(5)).map_err(
+        // Asked first, so a server with another key is refused in words naming its pin.
+        crate::pin::fetch_pinned(&host, port, pin, Duration::from_secs(5)).map_err(
             |e| match e {
                 crate::pin::PinError::Unreachable(why) => ClientError::Unreachable(why),
                 other => ClientError::Refused {
@@ -125,12 +128,20 @@ impl HttpClient {
                 },
             },
         )?;
-        let tls = TlsConfig::builder()
-            .root_certs(RootCerts::Specific(std::sync::Arc::new(vec![
-                Certificate::from_der(cert.as_ref()).to_owned(),
-            ])))
+        let tls =
+            crate::pin::PinnedTls::new(pin).map_err(|e| ClientError::Unreachable(e.to_string()))?;
+        let config = Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(60)))
+            .timeout_connect(Some(Duration::from_secs(5)))
+            .http_status_as_error(false)
             .build();
-        Ok(Self::with_tls(base_url, token, tls))
+        let connector = TcpConnector::default().chain(tls);
+        let agent = Agent::with_parts(config, connector, DefaultResolver::default());
+        Ok(HttpClient {
+            base: base_url.trim_end_matches('/').to_owned(),
+            token,
+            agent,
+        })
     }
 
     fn url(&self, path: &str) -> String {

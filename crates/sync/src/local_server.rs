@@ -127,7 +127,11 @@ impl LocalServer {
     fn spawn(&mut self) -> io::Result<()> {
         let mut command = Command::new(server_binary()?);
         if let Some((cert, key)) = &self.options.tls {
-            command.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
+            command
+                .arg("--tls-cert")
+                .arg(cert)
+                .arg("--tls-key")
+                .arg(key);
         }
         let child = command
             .arg("--database-url")

@@ -27,6 +27,8 @@ pub struct Pairing {
     /// SHA-256 of the server certificate's public key (base64url), when the clinic pins its
     /// own server's certificate instead of trusting a public certificate authority.
     pub pin: Option<String>,
+    /// The clinic's admin allowed plain http to a server on its own network.
+    pub insecure: bool,
 }
 
 impl std::fmt::Debug for Pairing {
@@ -35,6 +37,7 @@ impl std::fmt::Debug for Pairing {
             .field("server", &self.server)
             .field("clinic_id", &self.clinic_id)
             .field("pin", &self.pin)
+            .field("insecure", &self.insecure)
             .finish_non_exhaustive()
     }
 }
@@ -48,6 +51,8 @@ struct Wire {
     x: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     p: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    i: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -74,6 +79,7 @@ impl Pairing {
             c: self.clinic_id,
             x: BASE64URL_NOPAD.encode(&self.secret[..]),
             p: self.pin.clone(),
+            i: self.insecure,
         };
         // A struct of strings and a uuid always serializes.
         let json = serde_json::to_vec(&wire).unwrap_or_default();
@@ -119,6 +125,7 @@ impl Pairing {
             clinic_id: wire.c,
             secret: Zeroizing::new(secret),
             pin: wire.p,
+            insecure: wire.i,
         })
     }
 }
@@ -136,6 +143,7 @@ mod tests {
             clinic_id: Uuid::now_v7(),
             secret: pairing_secret().unwrap(),
             pin: Some(BASE64URL_NOPAD.encode(&[5u8; 32])),
+            insecure: false,
         }
     }
 

@@ -4,13 +4,13 @@
 //! "pin", which `tend-server` prints when it starts) when connecting the first desktop; the pin
 //! travels in every pairing code, so each desktop trusts exactly that key and nothing else.
 //!
-//! How: a first TLS handshake in which the server proves it holds the private key of the
-//! certificate it shows (the handshake's signature is checked) and that certificate's public key
-//! hashes to the pin; then the HTTP client trusts that one certificate as its only root, checking
-//! the host name as usual. A pin is SHA-256 of the certificate's SubjectPublicKeyInfo, in
-//! base64url, so a certificate renewed with the same key keeps its pin.
+//! How: every TLS connection the HTTP client opens checks that the certificate the server shows
+//! has a public key hashing to the pin, and the handshake's signatures (so the server holds that
+//! key); no certificate authority, expiry date or CA flag is consulted, as with SSH's known
+//! hosts. A pin is SHA-256 of the certificate's SubjectPublicKeyInfo, in base64url, so a
+//! certificate renewed with the same key keeps its pin.
 
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -18,11 +18,15 @@ use std::time::Duration;
 use data_encoding::BASE64URL_NOPAD;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
-use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme, StreamOwned};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, Transport,
+    TransportAdapter,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PinError {
@@ -132,15 +136,8 @@ impl ServerCertVerifier for Pinned {
     }
 }
 
-/// Shakes hands with `host:port` and returns the server's certificate if its public key hashes
-/// to `pin` and the server proved it holds that key.
-pub fn fetch_pinned(
-    host: &str,
-    port: u16,
-    pin: &str,
-    timeout: Duration,
-) -> Result<CertificateDer<'static>, PinError> {
-    let unreachable = |e: &dyn std::fmt::Display| PinError::Unreachable(e.to_string());
+/// The rustls configuration that trusts the key `pin` names, and nothing else.
+fn pinned_config(pin: &str) -> Result<(Arc<ClientConfig>, Arc<Pinned>), PinError> {
     let provider = provider();
     let verifier = Arc::new(Pinned {
         pin: pin.to_owned(),
@@ -149,12 +146,119 @@ pub fn fetch_pinned(
     });
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| unreachable(&e))?
+        .map_err(|e| PinError::Unreachable(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(verifier.clone())
         .with_no_client_auth();
+    Ok((Arc::new(config), verifier))
+}
+
+/// The TLS layer of a pinned HTTP client: like ureq's own rustls connector, with the pinned
+/// verifier in place of the certificate authorities.
+#[derive(Debug)]
+pub(crate) struct PinnedTls {
+    config: Arc<ClientConfig>,
+}
+
+impl PinnedTls {
+    pub(crate) fn new(pin: &str) -> Result<Self, PinError> {
+        Ok(PinnedTls {
+            config: pinned_config(pin)?.0,
+        })
+    }
+}
+
+impl<In: Transport> Connector<In> for PinnedTls {
+    type Out = Either<In, PinnedTransport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let Some(transport) = chained else {
+            return Ok(None);
+        };
+        if !details.needs_tls() || transport.is_tls() {
+            return Ok(Some(Either::A(transport)));
+        }
+        let host = details
+            .uri
+            .host()
+            .ok_or(ureq::Error::Tls("the server address has no host"))?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let name =
+            ServerName::try_from(host).map_err(|_| ureq::Error::Tls("invalid server name"))?;
+        let mut conn = ClientConnection::new(self.config.clone(), name)?;
+        let mut sock = TransportAdapter::new(transport.boxed(), details.current_time.clone());
+        sock.set_timeout(details.timeout);
+        conn.complete_io(&mut sock)?;
+        let buffers = LazyBuffers::new(
+            details.config.input_buffer_size(),
+            details.config.output_buffer_size(),
+        );
+        Ok(Some(Either::B(PinnedTransport {
+            buffers,
+            stream: StreamOwned { conn, sock },
+        })))
+    }
+}
+
+pub(crate) struct PinnedTransport {
+    buffers: LazyBuffers,
+    stream: StreamOwned<ClientConnection, TransportAdapter>,
+}
+
+impl std::fmt::Debug for PinnedTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PinnedTransport")
+    }
+}
+
+impl Transport for PinnedTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.stream.get_mut().set_timeout(timeout);
+        let output = &self.buffers.output()[..amount];
+        self.stream.write_all(output)?;
+        Ok(())
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.stream.get_mut().set_timeout(timeout);
+        let input = self.buffers.input_append_buf();
+        let amount = self.stream.read(input)?;
+        self.buffers.input_appended(amount);
+        Ok(amount > 0)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.stream.get_mut().get_mut().is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        true
+    }
+}
+
+/// Shakes hands with `host:port` and returns the server's certificate if its public key hashes
+/// to `pin` and the server proved it holds that key (to say which pin a server has when it is
+/// not the expected one).
+pub fn fetch_pinned(
+    host: &str,
+    port: u16,
+    pin: &str,
+    timeout: Duration,
+) -> Result<CertificateDer<'static>, PinError> {
+    let unreachable = |e: &dyn std::fmt::Display| PinError::Unreachable(e.to_string());
+    let (config, verifier) = pinned_config(pin)?;
     let name = ServerName::try_from(host.to_owned()).map_err(|e| unreachable(&e))?;
-    let mut conn = ClientConnection::new(Arc::new(config), name).map_err(|e| unreachable(&e))?;
+    let mut conn = ClientConnection::new(config, name).map_err(|e| unreachable(&e))?;
     let addr = (host, port)
         .to_socket_addrs()
         .map_err(|e| unreachable(&e))?

@@ -6,6 +6,7 @@ const now = new Date("2026-11-25T10:00:00Z");
 const base: SyncStatus = {
   configured: true, server: "https://sync.example.org", device_code: "K7", last_ok: "2026-11-25T09:55:00Z",
   last_error: null, pending: 0, cursor: 10, conflicts: 0, safety_conflicts: 0, problems: [],
+  insecure: false, pinned: false,
 };
 const idle: SyncActivity = { running: false, pulled: 0, cursor: 0, head: 0 };
 
@@ -50,6 +51,12 @@ describe("the sync badge", () => {
     const c = badge({ ...base, problems: [{ kind: "clock_ahead", serious: false, message: clock }] }, idle, now);
     expect(c).toMatchObject({ text: "Synced 5 min ago · needs attention", tone: "warn" });
     expect(c?.detail).toContain("365 days ahead");
+  });
+
+  it("keeps saying that the link is plain http for as long as an admin allows it", () => {
+    const b = badge({ ...base, server: "http://192.168.1.10:8443", insecure: true }, idle, now);
+    expect(b).toMatchObject({ text: "Synced 5 min ago · plain http", tone: "warn" });
+    expect(b?.detail).toContain("unencrypted");
   });
 
   it("says so before the first sync", () => {

@@ -70,9 +70,12 @@ export function badge(status: SyncStatus | null, activity: SyncActivity | null, 
     ? t("Synced {when} · {n} to review", { when, n: status.conflicts })
     : problems.length > 0 ? t("Synced {when} · needs attention", { when }) : t("Synced {when}", { when });
   const notes = problems.map((p) => ` ${p.message}`).join("");
+  const plain = status.insecure
+    ? ` ${t("The link to the sync server is plain http, as an admin allowed on the clinic's network: changes stay sealed, but this desktop's sync token crosses the network unencrypted.")}`
+    : "";
   return {
-    text,
-    tone: status.conflicts > 0 || problems.length > 0 ? "warn" : "ok",
-    detail: `${t("Synced {when}", { when })}; ${waiting}.${notes}`,
+    text: status.insecure ? `${text} · ${t("plain http")}` : text,
+    tone: status.conflicts > 0 || problems.length > 0 || status.insecure ? "warn" : "ok",
+    detail: `${t("Synced {when}", { when })}; ${waiting}.${notes}${plain}`,
   };
 }

@@ -12,3 +12,4 @@ mod pairing;
 mod protocol;
 mod server_limits;
 mod support;
+mod tls;

@@ -182,6 +182,7 @@ pub fn pairing_code(c: &Clinic, by: &Desktop) -> String {
         clinic_id: c.id,
         secret,
         pin: None,
+        insecure: false,
     }
     .encode()
 }

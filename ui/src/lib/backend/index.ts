@@ -161,7 +161,8 @@ export const api = {
   syncActivity: () => call<T.SyncActivity>("sync_activity"),
   syncStatus: () => call<T.SyncStatus>("sync_status"),
   syncNow: () => call<void>("sync_now"),
-  syncConnect: (server: string, enrol_token: string) => call<T.SyncStatus>("sync_connect", { server, enrol_token }),
+  syncConnect: (server: string, enrol_token: string, pin: string, insecure_http: boolean) =>
+    call<T.SyncStatus>("sync_connect", { server, enrol_token, pin: pin.trim() || null, insecure_http }),
   syncPairingCode: () => call<T.PairingCode>("sync_pairing_code"),
   syncConflicts: () => call<T.SyncConflict[]>("sync_conflicts"),
   syncResolve: (conflict: string, value: string) => call<void>("sync_resolve", { conflict, value }),
@@ -169,6 +170,7 @@ export const api = {
   syncPullAgain: () => call<void>("sync_pull_again"),
   syncRotateKey: () => call<{ epoch: number }>("sync_rotate_key"),
   syncAllowManaging: (device: string) => call<void>("sync_allow_managing", { device }),
+  syncAllowInsecureHttp: (allow: boolean) => call<void>("sync_allow_insecure_http", { allow }),
   syncDevices: () => call<T.SyncDevice[]>("sync_devices"),
   syncRevoke: (device: string) => call<void>("sync_revoke", { device }),
   syncDisconnect: () => call<void>("sync_disconnect"),

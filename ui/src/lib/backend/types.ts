@@ -153,8 +153,12 @@ export interface SyncStatus {
   safety_conflicts: number;
   /** What is wrong though rounds finish, in words, most serious first. */
   problems: SyncProblem[];
+  /** Plain http to a server on the clinic's network, as an admin allowed. */
+  insecure: boolean;
+  /** Trusts only the clinic's own server certificate. */
+  pinned: boolean;
 }
-export interface SyncProblem { kind: "missing" | "quarantine" | "clock_ahead" | "key_change"; serious: boolean; message: string }
+export interface SyncProblem { kind: "missing" | "quarantine" | "clock_ahead" | "key_change" | "plain_http"; serious: boolean; message: string }
 export interface Quarantined { cursor: number; change_id: string; device: string; device_seq: number; reason: string; at: string }
 export interface SyncActivity { running: boolean; pulled: number; cursor: number; head: number }
 export interface ConflictValue { change_id: string; value: string; by: string; device: string; at: string; shown: boolean }
