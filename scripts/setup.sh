@@ -7,13 +7,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # System packages: the C toolchain for SQLCipher's vendored OpenSSL, libdbus for the Secret
 # Service keyring, and the tools the tests drive (a throwaway D-Bus session with gnome-keyring,
-# keyutils, poppler for reading PDFs back), and for the desktop app: WebKitGTK and GTK to build
+# keyutils, poppler for reading PDFs back, openssl for the pinned-certificate sync test's own
+# certificate), and for the desktop app: WebKitGTK and GTK to build
 # the Tauri shell, Xvfb to give it a screen in tests, WebKitWebDriver to drive it, ImageMagick to
 # take screenshots of the whole screen.
 packages=(
   build-essential pkg-config perl make file
   libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools keyutils
-  poppler-utils
+  poppler-utils openssl
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev libssl-dev
   xvfb xauth webkit2gtk-driver imagemagick
 )
