@@ -674,6 +674,11 @@ pub async fn clinic_idle_lock(d: Desk<'_>, minutes: String) -> Reply {
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn clinic_keyring(d: Desk<'_>, keep: bool) -> Reply {
+    d.run(|t, s| clinic::set_keyring(t, s, keep)).reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn audit_verify(d: Desk<'_>) -> Reply {
     d.run(audit::verify).reply()
 }

@@ -168,6 +168,12 @@ pub enum ClinicCommand {
     },
     /// How many minutes a desktop may sit untouched before it locks (admins; 1 to 240).
     IdleLock { minutes: String },
+    /// Keep this desktop's database key in the OS keyring (on), or not (off: the passphrase is
+    /// asked at every opening; for a clinic whose staff share one OS login). Admins.
+    Keyring {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
     /// The logo printed on documents: a PNG or JPEG of at most 512 KiB (admins).
     Logo {
         file: Option<PathBuf>,
@@ -315,6 +321,7 @@ pub fn clinic_command(
             },
         )?,
         ClinicCommand::IdleLock { minutes } => clinic::set_idle_lock(tend, me, minutes)?,
+        ClinicCommand::Keyring { state } => clinic::set_keyring(tend, me, state == "on")?,
         ClinicCommand::Logo { file, remove } => {
             let image = match (file, remove) {
                 (Some(file), _) => Some(

@@ -15,7 +15,7 @@ use tend_domain::{
 use tend_store::key::random_bytes;
 use tend_store::{
     AuditEntry, DataPaths, DbKey, Identity, KdfParams, KeySlots, Outcome, RecoveryKey, Secret,
-    Store, StoreError, UserRecord, WriteCtx,
+    Store, StoreError, UserRecord, WriteCtx, local_keys,
 };
 use zeroize::Zeroizing;
 
@@ -235,10 +235,32 @@ pub fn open(dir: &Path, unlock: Unlock<'_>, env: Environment) -> Result<Tend> {
         }
         other => other?,
     };
-    if !matches!(unlock, Unlock::Keyring) {
+    let keyring_off = store.sync_setting(local_keys::KEYRING_OFF)?.is_some();
+    if !matches!(unlock, Unlock::Keyring) && !keyring_off {
         remember_key(&env, store.identity().database_id, &key);
     }
     Ok(Tend::new(store, env))
+}
+
+/// Whether this desktop keeps its database key in the OS keyring (so it opens without the
+/// passphrase). Anyone signed in to the same OS account can read that copy: a clinic whose
+/// staff share one OS login turns it off, and the passphrase is then asked at every opening.
+/// Admins only; the copy already there is deleted at once.
+pub fn set_keyring(tend: &Tend, session: &Session, keep: bool) -> Result<ClinicDto> {
+    tend.authorize(session, Action::ClinicSettingsEdit)?;
+    let database_id = tend.store().identity().database_id;
+    tend.store()
+        .set_sync_settings(&[(local_keys::KEYRING_OFF, (!keep).then_some("1"))])?;
+    if keep {
+        remember_key(&tend.env, database_id, tend.store().key());
+    } else if let Err(e) = tend.env.keyring.delete(database_id) {
+        tracing::info!(reason = %e, "no OS keyring to delete the key from");
+    }
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.audit(AuditEntry::new("clinic.keyring", Outcome::Ok).detail(json!({ "keep": keep })))
+        })?;
+    settings_dto(tend)
 }
 
 pub(crate) fn remember_key(env: &Environment, database_id: DatabaseId, key: &DbKey) {
@@ -282,6 +304,10 @@ fn settings_dto(tend: &Tend) -> Result<ClinicDto> {
         has_logo: clinic.logo.is_some(),
         locale: locale.to_string(),
         tax_id: clinic.tax_id,
+        keyring: tend
+            .store()
+            .sync_setting(local_keys::KEYRING_OFF)?
+            .is_none(),
         invoice_footer: clinic.invoice_footer,
         idle_lock_minutes: clinic.idle_lock_minutes,
     })

@@ -56,13 +56,19 @@ impl Environment {
     /// The real clock and the operating system's keyring, which gets `KEYRING_WAIT` to answer
     /// each call before Tend goes on without it (a locked or stuck keyring would otherwise hold
     /// the window's start and unlock).
+    /// `TEND_KEYRING=off` in the environment leaves the OS keyring out altogether (the
+    /// passphrase is asked at every opening).
     pub fn system() -> Self {
-        Environment {
-            clock: Arc::new(SystemClock),
-            keyring: Arc::new(tend_store::keyring::Bounded::new(
+        let keyring: Arc<dyn Keyring> = match std::env::var("TEND_KEYRING").as_deref() {
+            Ok("off") => Arc::new(tend_store::keyring::NoKeyring),
+            _ => Arc::new(tend_store::keyring::Bounded::new(
                 Arc::new(tend_store::keyring::OsKeyring),
                 KEYRING_WAIT,
             )),
+        };
+        Environment {
+            clock: Arc::new(SystemClock),
+            keyring,
         }
     }
 }

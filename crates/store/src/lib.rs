@@ -35,6 +35,13 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tend_domain::{ClinicId, DatabaseId, DeviceCode, DeviceId};
 
 pub use audit::{AuditBreak, AuditEntry, AuditFilter, AuditReport, AuditRow, Outcome};
+
+/// Keys of this desktop's own settings in `meta` (read and written with
+/// [`Store::sync_setting`] and [`Store::set_sync_settings`]); never synced.
+pub mod local_keys {
+    /// Set when this desktop must not keep its database key in the OS keyring.
+    pub const KEYRING_OFF: &str = "local.keyring_off";
+}
 pub use chart::{encounter_fields, event_fields, note_fields, template_fields};
 pub use db::{SQLCIPHER_SETTINGS, prepare_sqlite, schema_version};
 pub use error::{Result, StoreError};

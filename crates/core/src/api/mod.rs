@@ -135,6 +135,8 @@ pub struct ClinicDto {
     pub invoice_footer: String,
     /// Minutes untouched before a desktop locks.
     pub idle_lock_minutes: i64,
+    /// This desktop keeps its database key in the OS keyring.
+    pub keyring: bool,
 }
 
 /// What every screen of the desktop needs once someone has signed in: who they are, what they

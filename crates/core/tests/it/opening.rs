@@ -237,3 +237,79 @@ fn the_recovery_sheet_carries_the_key_that_resets_the_passphrase() {
     )
     .unwrap();
 }
+
+/// A keyring in memory, as the OS one behaves for one OS account.
+#[derive(Debug, Default)]
+struct Memory(std::sync::Mutex<std::collections::HashMap<String, tend_store::DbKey>>);
+
+impl tend_store::keyring::Keyring for Memory {
+    fn get(
+        &self,
+        id: tend_domain::DatabaseId,
+    ) -> Result<Option<tend_store::DbKey>, tend_store::keyring::KeyringUnavailable> {
+        Ok(self.0.lock().unwrap().get(&id.to_string()).cloned())
+    }
+    fn set(
+        &self,
+        id: tend_domain::DatabaseId,
+        key: &tend_store::DbKey,
+    ) -> Result<(), tend_store::keyring::KeyringUnavailable> {
+        self.0.lock().unwrap().insert(id.to_string(), key.clone());
+        Ok(())
+    }
+    fn delete(
+        &self,
+        id: tend_domain::DatabaseId,
+    ) -> Result<(), tend_store::keyring::KeyringUnavailable> {
+        self.0.lock().unwrap().remove(&id.to_string());
+        Ok(())
+    }
+}
+
+#[test]
+fn a_clinic_whose_staff_share_one_os_login_turns_the_keyring_copy_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(tend_core::clock::ManualClock::new(chrono::Utc::now()));
+    let memory = std::sync::Arc::new(Memory::default());
+    let with = |m: &std::sync::Arc<Memory>| tend_core::Environment {
+        clock: clock.clone(),
+        keyring: m.clone(),
+    };
+    let init = clinic::init(dir.path(), &request(), with(&memory)).unwrap();
+    assert_eq!(memory.0.lock().unwrap().len(), 1, "kept at set-up");
+    let admin = auth::sign_in(&init.tend, "admin", ADMIN_PASSWORD).unwrap();
+    tend_core::users::add(
+        &init.tend,
+        &admin,
+        &tend_core::users::NewUser {
+            username: "rosa",
+            display_name: "Rosa",
+            roles: "receptionist",
+            licence_number: "",
+            password: "rosa password 1",
+        },
+    )
+    .unwrap();
+    let receptionist = auth::sign_in(&init.tend, "rosa", "rosa password 1").unwrap();
+    assert!(matches!(
+        clinic::set_keyring(&init.tend, &receptionist, false).unwrap_err(),
+        CoreError::Forbidden { .. }
+    ));
+    let settings = clinic::set_keyring(&init.tend, &admin, false).unwrap();
+    assert!(!settings.keyring);
+    assert!(
+        memory.0.lock().unwrap().is_empty(),
+        "the copy is deleted at once"
+    );
+    drop(init.tend);
+    // Anyone at the OS login now needs the passphrase, and opening with it keeps no copy.
+    let err = clinic::open(dir.path(), Unlock::Keyring, with(&memory)).unwrap_err();
+    assert!(matches!(err, CoreError::PassphraseNeeded { .. }), "{err:?}");
+    let t = clinic::open(dir.path(), Unlock::Passphrase(PASSPHRASE), with(&memory)).unwrap();
+    assert!(memory.0.lock().unwrap().is_empty());
+    // Turned on again, the desktop opens without typing.
+    let admin = auth::sign_in(&t, "admin", ADMIN_PASSWORD).unwrap();
+    assert!(clinic::set_keyring(&t, &admin, true).unwrap().keyring);
+    drop(t);
+    clinic::open(dir.path(), Unlock::Keyring, with(&memory)).unwrap();
+}

@@ -135,6 +135,8 @@ export interface Clinic {
   name: string; timezone: string; currency: string; units: string; device_code: string; address: string; phone: string;
   registration: string; paper: string; has_logo: boolean; locale: string; tax_id: string; invoice_footer: string;
   idle_lock_minutes: number;
+  /** This desktop keeps its database key in the OS keyring. */
+  keyring: boolean;
 }
 export interface BillableVisit { id: string; starts_at: string; provider: string; services: number; invoice?: string | null }
 export interface AuditRow { seq: number; at: string; user?: string | null; action: string; outcome: string; detail: unknown }
