@@ -225,6 +225,32 @@ pub struct Change {
     pub recorded_at: DateTime<Utc>,
 }
 
+impl Change {
+    /// Whether a change that arrived from another desktop holds only text Tend would have
+    /// written: no control character but line breaks and tabs (an escape sequence in a name
+    /// would drive the terminal of whoever lists it, or a printer). The reason names the field,
+    /// never its value.
+    pub fn check_text(&self) -> Result<(), String> {
+        for (field, value) in &self.fields {
+            if let Value::Text(text) = value
+                && text
+                    .chars()
+                    .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            {
+                let field: String = field
+                    .chars()
+                    .filter(char::is_ascii_graphic)
+                    .take(40)
+                    .collect();
+                return Err(format!(
+                    "its field {field} holds control characters Tend never writes"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -295,7 +295,12 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
         let mut opened: Vec<(u64, Change)> = Vec::new();
         let mut fetches = 0;
         for (cursor, kept) in &held {
-            if let Ok(change) = self.ring.open(self.clinic, kept) {
+            if let Some(change) = self
+                .ring
+                .open(self.clinic, kept)
+                .ok()
+                .filter(|c| c.check_text().is_ok())
+            {
                 opened.push((*cursor, change));
                 continue;
             }
@@ -313,7 +318,10 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
                     && p.change.change_id == kept.change_id
                     && p.change.sealed.len() <= MAX_CHANGE_BYTES * 2
             });
-            if let Some(change) = fresh.and_then(|p| self.ring.open(self.clinic, &p.change).ok()) {
+            if let Some(change) = fresh
+                .and_then(|p| self.ring.open(self.clinic, &p.change).ok())
+                .filter(|c| c.check_text().is_ok())
+            {
                 opened.push((*cursor, change));
             }
         }
@@ -356,7 +364,14 @@ impl<R: Replica, T: Transport> Engine<'_, R, T> {
                         bytes: p.change.sealed.len(),
                     })
                 } else {
-                    self.ring.open(self.clinic, &p.change)
+                    self.ring.open(self.clinic, &p.change).and_then(|c| {
+                        c.check_text()
+                            .map(|()| c)
+                            .map_err(|reason| EnvelopeError::Malformed {
+                                change_id: p.change.change_id,
+                                reason,
+                            })
+                    })
                 };
                 match opened {
                     Ok(change) => changes.push(change),

@@ -195,3 +195,31 @@ fn a_desktop_whose_clock_is_a_year_ahead_is_named_and_never_drags_this_clock_alo
     heal(&c.desktops, 100);
     assert_eq!(c.desktops[0].dump(), c.desktops[1].dump());
 }
+
+#[test]
+fn a_pulled_text_with_a_terminal_escape_is_set_aside_naming_its_field() {
+    let mut c = clinic(&shared_server(), 2, &[0, 0]);
+    create_patient(&mut c.desktops[0], "Marta");
+    // A desktop that holds the clinic key but not Tend's rules (an older build, or a hostile
+    // one) writes a name that would clear the screen of whoever lists it in a terminal.
+    let id = create_patient(&mut c.desktops[0], "Pilar");
+    crate::support::edit(
+        &c.desktops[0],
+        tend_domain::Entity::Patient,
+        id,
+        "family_name",
+        "\u{1b}[2J\u{1b}[HOrtega".into(),
+    );
+    c.desktops[0].round(100).unwrap();
+    let b = &c.desktops[1];
+    let round = b.round(100).unwrap();
+    assert_eq!(round.quarantined, 1, "{round:?}");
+    let kept = b.store().quarantine().unwrap();
+    assert_eq!(kept.len(), 1);
+    assert!(kept[0].reason.contains("family_name"), "{}", kept[0].reason);
+    assert!(!kept[0].reason.contains('\u{1b}'));
+    // Everything else arrived, the escape did not.
+    let dump = b.dump();
+    assert!(dump.contains("Marta") && dump.contains("Pilar"));
+    assert!(!dump.contains('\u{1b}'));
+}
