@@ -2,31 +2,16 @@
 //! make conflicts on a user's roles and password and on a draft visit note, and each role sees
 //! and settles only what it could read and write outside sync.
 
-use std::sync::Arc;
-
-use chrono::{TimeZone, Utc};
-use tend_core::clinic::{self, InitRequest};
-use tend_core::clock::ManualClock;
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::sync::{self, JoinRequest, SyncConflictDto};
 use tend_core::users::{self, NewUser};
 use tend_core::visits::{self, NoteEdit};
-use tend_core::{CoreError, Environment, Session, Tend, auth};
+use tend_core::{CoreError, Session, Tend, auth};
 use tend_domain::Action;
 use tend_domain::patient::PatientForm;
-use tend_store::keyring::NoKeyring;
 use tend_sync::local_server::TEST_ENROL_TOKEN;
 
-use crate::support::shared_server;
-
-fn env() -> Environment {
-    Environment {
-        clock: Arc::new(ManualClock::new(
-            Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap(),
-        )),
-        keyring: Arc::new(NoKeyring),
-    }
-}
+use crate::support::{env, shared_server};
 
 /// Two desktops of one clinic, paired, with an admin, a doctor, a nurse and a receptionist.
 struct Pair {
@@ -38,23 +23,7 @@ struct Pair {
 fn pair() -> Pair {
     let server = shared_server();
     let dir_a = tempfile::tempdir().unwrap();
-    let a = clinic::init(
-        dir_a.path(),
-        &InitRequest {
-            clinic_name: "Clínica Sol",
-            timezone: "Europe/Madrid",
-            currency: "EUR",
-            device_name: "Front desk",
-            admin_username: "admin",
-            admin_display_name: "Zoë",
-            admin_password: "admin password 1",
-            passphrase: "clinic passphrase 2026",
-            units: "metric",
-        },
-        env(),
-    )
-    .unwrap()
-    .tend;
+    let a = crate::support::new_clinic(dir_a.path(), "Clínica Sol", "Front desk").tend;
     let admin = auth::sign_in(&a, "admin", "admin password 1").unwrap();
     for (name, roles, licence) in [
         ("rosa", "receptionist", ""),

@@ -7,7 +7,6 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
-use tend_core::clinic::{self, InitRequest};
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::sync::{self, JoinRequest};
 use tend_core::users::{self, NewUser};
@@ -15,7 +14,7 @@ use tend_core::{Tend, auth};
 use tend_domain::patient::PatientForm;
 use tend_sync::local_server::TEST_ENROL_TOKEN;
 
-use crate::support::shared_server;
+use crate::support::{env, shared_server};
 
 /// A proxy in front of the sync server that loses the answers it is told to lose.
 struct Losing {
@@ -103,15 +102,6 @@ fn forward(
     client.write_all(&answer)
 }
 
-fn env() -> tend_core::Environment {
-    tend_core::Environment {
-        clock: Arc::new(tend_core::clock::ManualClock::new(
-            chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 24, 8, 0, 0).unwrap(),
-        )),
-        keyring: Arc::new(tend_store::keyring::NoKeyring),
-    }
-}
-
 fn patient(n: u32) -> PatientForm {
     PatientForm {
         given_name: format!("Paciente{n}"),
@@ -140,23 +130,7 @@ fn an_answer_lost_at_every_endpoint_in_turn_heals_on_the_next_attempt_and_loses_
         .unwrap();
     let proxy = Losing::start(server);
     let dir_a = tempfile::tempdir().unwrap();
-    let a = clinic::init(
-        dir_a.path(),
-        &InitRequest {
-            clinic_name: "Clínica Perdida",
-            timezone: "Europe/Madrid",
-            currency: "EUR",
-            device_name: "Reception",
-            admin_username: "admin",
-            admin_display_name: "Admin",
-            admin_password: "admin password 1",
-            passphrase: "clinic passphrase 2026",
-            units: "metric",
-        },
-        env(),
-    )
-    .unwrap()
-    .tend;
+    let a = crate::support::new_clinic(dir_a.path(), "Clínica Perdida", "Reception").tend;
     let admin = auth::sign_in(&a, "admin", "admin password 1").unwrap();
     users::add(
         &a,

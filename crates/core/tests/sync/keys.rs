@@ -4,30 +4,16 @@
 //! desktops pair, revoke or change the key.
 
 use std::process::Command;
-use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
-use tend_core::clinic::{self, InitRequest};
-use tend_core::clock::ManualClock;
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::sync::{self, JoinRequest, key_ring};
 use tend_core::users::{self, NewUser};
-use tend_core::{Environment, Session, Tend, auth};
+use tend_core::{Session, Tend, auth};
 use tend_domain::patient::PatientForm;
-use tend_store::keyring::NoKeyring;
 use tend_sync::local_server::{LocalServer, ServerOptions, TEST_ENROL_TOKEN};
 use tend_sync::{Envelope, EnvelopeError, Pairing};
 
-use crate::support::{database_url, shared_server};
-
-fn env() -> Environment {
-    Environment {
-        clock: Arc::new(ManualClock::new(
-            Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap(),
-        )),
-        keyring: Arc::new(NoKeyring),
-    }
-}
+use crate::support::{database_url, env, shared_server};
 
 /// A query against the sync server's own database, as its operator (or a thief of its disk)
 /// would read it.
@@ -54,22 +40,7 @@ struct Desk {
 
 fn first_desktop(server: &str) -> Desk {
     let dir = tempfile::tempdir().unwrap();
-    let init = clinic::init(
-        dir.path(),
-        &InitRequest {
-            clinic_name: "Clínica Mar",
-            timezone: "Europe/Madrid",
-            currency: "EUR",
-            device_name: "Reception",
-            admin_username: "admin",
-            admin_display_name: "Admin",
-            admin_password: "admin password 1",
-            passphrase: "clinic passphrase 2026",
-            units: "metric",
-        },
-        env(),
-    )
-    .unwrap();
+    let init = crate::support::new_clinic(dir.path(), "Clínica Mar", "Reception");
     let tend = init.tend;
     let admin = auth::sign_in(&tend, "admin", "admin password 1").unwrap();
     users::add(

@@ -2,30 +2,15 @@
 //! shows a pairing code, a second desktop joins with it and signs in with the same accounts;
 //! a safety-list conflict is flagged on both and only a clinician settles it.
 
-use std::sync::Arc;
-
-use chrono::{TimeZone, Utc};
-use tend_core::clinic::{self, InitRequest};
-use tend_core::clock::ManualClock;
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::sync::{self, JoinRequest};
 use tend_core::users::{self, NewUser};
-use tend_core::{CoreError, Environment, auth};
+use tend_core::{CoreError, auth};
 use tend_domain::Action;
 use tend_domain::patient::PatientForm;
-use tend_store::keyring::NoKeyring;
 use tend_sync::local_server::TEST_ENROL_TOKEN;
 
-use crate::support::shared_server;
-
-fn env() -> Environment {
-    Environment {
-        clock: Arc::new(ManualClock::new(
-            Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap(),
-        )),
-        keyring: Arc::new(NoKeyring),
-    }
-}
+use crate::support::{env, shared_server};
 
 fn form(birth_date: &str) -> PatientForm {
     PatientForm {
@@ -41,22 +26,7 @@ fn form(birth_date: &str) -> PatientForm {
 fn a_second_desktop_joins_by_pairing_and_a_clinician_settles_a_safety_conflict() {
     let server = shared_server();
     let dir_a = tempfile::tempdir().unwrap();
-    let a = clinic::init(
-        dir_a.path(),
-        &InitRequest {
-            clinic_name: "Clínica Sol",
-            timezone: "Europe/Madrid",
-            currency: "EUR",
-            device_name: "Front desk",
-            admin_username: "admin",
-            admin_display_name: "Zoë",
-            admin_password: "admin password 1",
-            passphrase: "clinic passphrase 2026",
-            units: "metric",
-        },
-        env(),
-    )
-    .unwrap();
+    let a = crate::support::new_clinic(dir_a.path(), "Clínica Sol", "Front desk");
     let a = a.tend;
     let admin = auth::sign_in(&a, "admin", "admin password 1").unwrap();
     for (name, roles) in [("rosa", "receptionist"), ("nina", "nurse")] {
@@ -232,22 +202,7 @@ fn names(t: &tend_core::Tend, who: &tend_core::Session) -> Vec<String> {
 fn a_desktop_restored_from_a_backup_comes_back_as_a_new_device_and_loses_nothing_it_had() {
     let server = shared_server();
     let dir_a = tempfile::tempdir().unwrap();
-    let init = clinic::init(
-        dir_a.path(),
-        &InitRequest {
-            clinic_name: "Clínica Luna",
-            timezone: "Europe/Madrid",
-            currency: "EUR",
-            device_name: "Reception",
-            admin_username: "admin",
-            admin_display_name: "Admin",
-            admin_password: "admin password 1",
-            passphrase: "clinic passphrase 2026",
-            units: "metric",
-        },
-        env(),
-    )
-    .unwrap();
+    let init = crate::support::new_clinic(dir_a.path(), "Clínica Luna", "Reception");
     let mut a = init.tend;
     let admin = auth::sign_in(&a, "admin", "admin password 1").unwrap();
     users::add(

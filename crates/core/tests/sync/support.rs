@@ -167,6 +167,40 @@ fn new_store(
     store
 }
 
+/// A desktop's surroundings in these tests: the clock stopped on the test morning, and no OS
+/// keyring (the passphrase opens the clinic).
+pub fn env() -> tend_core::Environment {
+    tend_core::Environment {
+        clock: Arc::new(ManualClock::new(start())),
+        keyring: Arc::new(tend_store::keyring::NoKeyring),
+    }
+}
+
+/// A clinic as the set-up wizard makes it, in `dir`: the admin signs in as "admin" with
+/// "admin password 1"; the passphrase is "clinic passphrase 2026".
+pub fn new_clinic(
+    dir: &std::path::Path,
+    clinic_name: &str,
+    device_name: &str,
+) -> tend_core::clinic::Initialized {
+    tend_core::clinic::init(
+        dir,
+        &tend_core::clinic::InitRequest {
+            clinic_name,
+            timezone: "Europe/Madrid",
+            currency: "EUR",
+            device_name,
+            admin_username: "admin",
+            admin_display_name: "Admin",
+            admin_password: "admin password 1",
+            passphrase: "clinic passphrase 2026",
+            units: "metric",
+        },
+        env(),
+    )
+    .unwrap()
+}
+
 /// Wrapped keys for a pairing token a test uses directly (only the token matters to it).
 pub const WRAPPED: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 

@@ -4,27 +4,13 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
-use tend_core::clinic::{self, InitRequest};
-use tend_core::clock::ManualClock;
+use tend_core::auth;
 use tend_core::sync::{self, ConnectRequest, JoinRequest};
-use tend_core::{Environment, auth};
-use tend_store::keyring::NoKeyring;
 use tend_sync::local_server::{LocalServer, ServerOptions, TEST_ENROL_TOKEN};
 use tend_sync::{Pairing, pin};
 
-use crate::support::database_url;
-
-fn env() -> Environment {
-    Environment {
-        clock: Arc::new(ManualClock::new(
-            Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap(),
-        )),
-        keyring: Arc::new(NoKeyring),
-    }
-}
+use crate::support::{database_url, env};
 
 /// A self-signed certificate for localhost, as a clinic's IT would make one with openssl.
 fn certificate(dir: &Path, name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
@@ -76,23 +62,7 @@ fn a_pinned_server_certificate_is_trusted_alone_and_travels_in_the_pairing_code(
     let wrong = pin::pin_of_pem(&std::fs::read(&other_cert).unwrap()).unwrap();
 
     let home = tempfile::tempdir().unwrap();
-    let a = clinic::init(
-        home.path(),
-        &InitRequest {
-            clinic_name: "Clínica Faro",
-            timezone: "Europe/Madrid",
-            currency: "EUR",
-            device_name: "Reception",
-            admin_username: "admin",
-            admin_display_name: "Admin",
-            admin_password: "admin password 1",
-            passphrase: "clinic passphrase 2026",
-            units: "metric",
-        },
-        env(),
-    )
-    .unwrap()
-    .tend;
+    let a = crate::support::new_clinic(home.path(), "Clínica Faro", "Reception").tend;
     let admin = auth::sign_in(&a, "admin", "admin password 1").unwrap();
     let request = |pin: Option<&'static str>| ConnectRequest {
         server: Box::leak(url.clone().into_boxed_str()),
@@ -156,23 +126,7 @@ fn a_pinned_server_certificate_is_trusted_alone_and_travels_in_the_pairing_code(
 #[test]
 fn plain_http_off_this_computer_is_refused_before_anything_is_sent_unless_an_admin_allows_it() {
     let home = tempfile::tempdir().unwrap();
-    let a = clinic::init(
-        home.path(),
-        &InitRequest {
-            clinic_name: "Clínica Río",
-            timezone: "Europe/Madrid",
-            currency: "EUR",
-            device_name: "Reception",
-            admin_username: "admin",
-            admin_display_name: "Admin",
-            admin_password: "admin password 1",
-            passphrase: "clinic passphrase 2026",
-            units: "metric",
-        },
-        env(),
-    )
-    .unwrap()
-    .tend;
+    let a = crate::support::new_clinic(home.path(), "Clínica Río", "Reception").tend;
     let admin = auth::sign_in(&a, "admin", "admin password 1").unwrap();
     // 192.0.2.1 is a documentation address: nothing answers there, so a refusal that names the
     // field came before any connection.
