@@ -4,6 +4,7 @@
 //! permission table, the sign-in throttle, the hybrid logical clock, and the shape of a change.
 //! The store, the printer and sync build on these; nothing here knows about them.
 
+pub mod backup;
 pub mod billing;
 pub mod change;
 pub mod clinic;
