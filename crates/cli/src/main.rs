@@ -1,6 +1,7 @@
 //! `tend`: the clinic from a terminal. The same tend-core the desktop app uses; every command is
 //! a thin call into it. Errors are one line on stderr and a non-zero exit.
 
+mod backup_cli;
 mod bench;
 mod billing_cli;
 mod chart_cli;
@@ -71,8 +72,9 @@ enum Command {
     Audit(AuditCommand),
     /// Integrity checks: SQLite, SQLCipher, rows against the change log, the audit chain.
     Check,
-    /// Write an encrypted backup while the clinic keeps working.
-    Backup { file: PathBuf },
+    /// Backups: `tend backup FILE` writes one now, verified; `run`, `verify`, `status`,
+    /// `folder` and `schedule` manage the automatic ones.
+    Backup(backup_cli::BackupArgs),
     /// Replace the clinic's database with a backup (or set up this machine from one).
     Restore { file: PathBuf },
     /// The clinic passphrase that unlocks the database.
@@ -389,6 +391,14 @@ fn run(cli: &Cli, out: &Output) -> Result<ExitCode> {
             output_rx::classes(out, &tend_core::prescriptions::drug_classes());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup(backup_cli::BackupArgs {
+            command:
+                Some(
+                    cmd @ (backup_cli::BackupCommand::Run { .. }
+                    | backup_cli::BackupCommand::Verify { .. }),
+                ),
+            ..
+        }) => backup_cli::without_sign_in(cmd, || open(&dir), out),
         Command::Restore { file } if !Tend::exists(&dir) => {
             restore_without_sign_in(&dir, file, Restore::NewMachine, out)
         }
@@ -517,7 +527,15 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
                 return Ok(ExitCode::from(3));
             }
         }
-        Command::Backup { file } => out.backup(&backup::create(&tend, me, file)?),
+        Command::Backup(args) => match (&args.file, &args.command) {
+            (Some(file), _) => out.backup(&backup::create(&tend, me, file)?),
+            (None, Some(cmd)) => return backup_cli::signed_in(cmd, &tend, me, out),
+            (None, None) => {
+                return Err(anyhow!(
+                    "say where: `tend backup FILE`, or see `tend backup --help`"
+                ));
+            }
+        },
         Command::Restore { file } => {
             let (_, info) = backup::restore(tend, me, file)?;
             out.restore(&info);

@@ -9,6 +9,8 @@ use tend_domain::{Action, DatabaseId};
 use tend_store::backup::{self as store_backup};
 use tend_store::{AuditEntry, DataPaths, Outcome, Store};
 
+pub mod auto;
+
 use crate::clinic::{Unlock, remember_key};
 use crate::{CoreError, Environment, Result, Session, Tend};
 
@@ -122,6 +124,108 @@ fn unlock_backup(
                 });
             }
         },
+    })
+}
+
+/// What a backup file says of itself before it is unlocked: nothing in it is patient data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupFileDto {
+    pub path: String,
+    pub bytes: u64,
+    pub taken_at: DateTime<Utc>,
+    pub tend_version: String,
+    pub database_id: DatabaseId,
+}
+
+/// What a backup holds, read from a copy that passed every check a restore runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupCheckDto {
+    pub file: BackupFileDto,
+    pub clinic_name: String,
+    pub counts: store_backup::Counts,
+    pub audit_entries: u64,
+}
+
+/// Reads a backup's header: when it was taken, by which version, of which database.
+pub fn inspect(path: &Path) -> Result<BackupFileDto> {
+    let header = store_backup::inspect(path)?;
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    Ok(BackupFileDto {
+        path: path.display().to_string(),
+        bytes,
+        taken_at: header.created_at,
+        tend_version: header.tend_version,
+        database_id: header.database_id,
+    })
+}
+
+/// The restore drill: restores the backup into a temporary folder, runs every check (the key,
+/// SQLite's and SQLCipher's integrity checks, migrations, the audit chain), counts what it
+/// holds and removes the copy. Nothing of any clinic is touched.
+pub fn check_file(path: &Path, unlock: Unlock<'_>, env: &Environment) -> Result<BackupCheckDto> {
+    let file = inspect(path)?;
+    let header = store_backup::inspect(path)?;
+    let key = unlock_backup(&header, unlock, env)?;
+    let scratch = tempfile::Builder::new()
+        .prefix("tend-backup-check-")
+        .tempdir()
+        .map_err(|e| {
+            CoreError::Store(tend_store::StoreError::Io {
+                context: "making a temporary folder for the check".into(),
+                source: e,
+            })
+        })?;
+    checked(file, path, &key, &scratch.path().join("tend.db"))
+}
+
+/// The drill from a signed-in desktop (admins): a backup of this clinic opens with its key; a
+/// backup of another database needs that backup's passphrase or recovery key.
+pub fn check_file_signed_in(
+    tend: &Tend,
+    session: &Session,
+    path: &Path,
+    unlock: Option<Unlock<'_>>,
+) -> Result<BackupCheckDto> {
+    tend.authorize(session, Action::BackupRestore)?;
+    let file = inspect(path)?;
+    let result = if file.database_id == tend.store().identity().database_id && unlock.is_none() {
+        let scratch = tend.store().paths().dir().join("tend.db.drill");
+        checked(file, path, tend.store().key(), &scratch)
+    } else {
+        match unlock {
+            Some(unlock) => check_file(path, unlock, &tend.env),
+            None => Err(CoreError::PassphraseNeeded {
+                reason: "this backup is of another clinic database: type its passphrase or                          recovery key"
+                    .into(),
+            }),
+        }
+    };
+    let outcome = if result.is_ok() {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    };
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.audit(
+                AuditEntry::new("backup.check", outcome).detail(json!({ "file": file_name(path) })),
+            )
+        })?;
+    result
+}
+
+fn checked(
+    file: BackupFileDto,
+    path: &Path,
+    key: &tend_store::DbKey,
+    scratch: &Path,
+) -> Result<BackupCheckDto> {
+    let c = store_backup::check(path, key, scratch)?;
+    Ok(BackupCheckDto {
+        file,
+        clinic_name: c.clinic_name,
+        counts: c.counts,
+        audit_entries: c.audit_entries,
     })
 }
 

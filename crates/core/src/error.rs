@@ -154,6 +154,8 @@ impl CoreError {
                 StoreError::AlreadyExists(_) => "clinic_exists",
                 StoreError::InUse => "in_use",
                 StoreError::BadBackup { .. } => "bad_backup",
+                StoreError::BackupFolder { .. } => "backup_folder",
+                StoreError::BackupRunning => "backup_running",
                 StoreError::KeySlots { .. } => "bad_key_slots",
                 StoreError::Validation(_) => "validation",
                 StoreError::Duplicate { .. } => "duplicate",

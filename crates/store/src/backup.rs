@@ -29,6 +29,8 @@ use crate::key::DbKey;
 use crate::keyslots::{self, KeySlots};
 use crate::{DataPaths, Store, read_identity, remove_if_exists, with_suffix};
 
+pub use tend_domain::backup::{Retention, Schedule};
+
 const MAGIC: &[u8; 12] = b"TEND-BACKUP\n";
 const FORMAT_VERSION: u32 = 1;
 const MAX_HEADER_BYTES: u32 = 1024 * 1024;
@@ -53,6 +55,43 @@ pub struct BackupInfo {
     pub bytes: u64,
     pub database_id: DatabaseId,
     pub created_at: DateTime<Utc>,
+    /// What the verification read back from the written file.
+    pub counts: Counts,
+    pub audit_entries: u64,
+}
+
+/// How many records a database holds, to show people what a backup holds and to check that a
+/// backup reads back what was copied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub patients: u64,
+    pub visits: u64,
+    pub invoices: u64,
+    pub prescriptions: u64,
+    pub appointments: u64,
+}
+
+fn counts(conn: &rusqlite::Connection) -> Result<Counts> {
+    let n = |table: &str| -> Result<u64> {
+        let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or_default())
+    };
+    Ok(Counts {
+        patients: n("patient")?,
+        visits: n("encounter")?,
+        invoices: n("invoice")?,
+        prescriptions: n("prescription")?,
+        appointments: n("appointment")?,
+    })
+}
+
+/// What a backup holds, read from a verified copy of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Checked {
+    pub header: BackupHeader,
+    pub clinic_name: String,
+    pub counts: Counts,
+    pub audit_entries: u64,
 }
 
 fn bad(path: &Path, reason: impl Into<String>) -> StoreError {
@@ -67,52 +106,80 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 }
 
 impl Store {
-    /// Writes a consistent encrypted copy of the database to `dest` while others keep writing.
+    /// Writes a consistent encrypted copy of the database to `dest` while others keep writing,
+    /// and verifies it before it takes that name: a file at `dest` is always a whole backup that
+    /// opened with the key and passed every check a restore runs, with the records it was
+    /// copied with. Only the owner can read it (mode 0600 where the OS has modes).
+    ///
+    /// Whatever goes wrong, or if the process is killed, nothing but `dest.partial` is left in
+    /// the destination, and an earlier file at another name is never touched.
     pub fn backup(&self, dest: &Path, now: DateTime<Utc>) -> Result<BackupInfo> {
-        let partial_db = sibling(dest, ".partial-db");
+        let folder = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        check_folder(&folder)?;
+        let lock = crate::open_file(&self.paths.sidecar(".backup-lock"))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => return Err(StoreError::BackupRunning),
+            Err(fs::TryLockError::Error(e)) => return Err(io("locking the backup")(e)),
+        }
+        let copy = self.paths.sidecar(".backup-copy");
+        let scratch = self.paths.sidecar(".backup-check");
         let partial = sibling(dest, ".partial");
-        for stale in [&partial_db, &partial] {
-            remove_if_exists(stale)?;
-        }
-        let result = self.write_backup(dest, &partial_db, &partial, now);
-        // Whatever happened, no half-written file is left under either temporary name.
-        let _ = remove_if_exists(&partial_db);
-        let _ = remove_if_exists(&with_suffix(&partial_db, "-wal"));
-        let _ = remove_if_exists(&with_suffix(&partial_db, "-shm"));
-        if result.is_err() {
-            let _ = remove_if_exists(&partial);
-        }
+        let cleanup = |also_partial: bool| {
+            for f in [&copy, &scratch] {
+                remove_db_files(f);
+            }
+            if also_partial {
+                let _ = remove_if_exists(&partial);
+            }
+        };
+        cleanup(true);
+        let result = self.write_backup(dest, &folder, &copy, &scratch, &partial, now);
+        // Whatever happened, no half-written or unverified file is left under any name.
+        cleanup(result.is_err());
         result
     }
 
     fn write_backup(
         &self,
         dest: &Path,
-        partial_db: &Path,
+        folder: &Path,
+        copy: &Path,
+        scratch: &Path,
         partial: &Path,
         now: DateTime<Utc>,
     ) -> Result<BackupInfo> {
-        // 1. Copy the database from one read snapshot (all pages in one step).
-        {
+        // 1. Copy the database from one read snapshot (all pages in one step), beside the
+        //    clinic's own, and count what it holds.
+        let copied = {
             let src = db::connect(&self.paths.db(), &self.key, Mode::Reader, false)?;
-            let mut dst = db::connect(partial_db, &self.key, Mode::Writer, true)?;
-            let copy = Backup::new(&src, &mut dst)?;
-            let mut waits = 0;
-            loop {
-                match copy.step(-1)? {
-                    StepResult::Done => break,
-                    StepResult::More => {}
-                    StepResult::Busy | StepResult::Locked if waits < 200 => {
-                        waits += 1;
-                        thread::sleep(Duration::from_millis(50));
+            let mut dst = db::connect(copy, &self.key, Mode::Writer, true)?;
+            {
+                let step = Backup::new(&src, &mut dst)?;
+                let mut waits = 0;
+                loop {
+                    match step.step(-1)? {
+                        StepResult::Done => break,
+                        StepResult::More => {}
+                        StepResult::Busy | StepResult::Locked if waits < 200 => {
+                            waits += 1;
+                            thread::sleep(Duration::from_millis(50));
+                        }
+                        _ => return Err(StoreError::InUse),
                     }
-                    _ => return Err(StoreError::InUse),
                 }
             }
-        }
+            let copied = counts(&dst)?;
+            dst.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+            dst.close().map_err(|(_, e)| StoreError::from(e))?;
+            copied
+        };
 
         // 2. Measure and hash the copy.
-        let (database_bytes, database_sha256) = hash_file(partial_db)?;
+        let (database_bytes, database_sha256) = hash_file(copy)?;
         let header = BackupHeader {
             format_version: FORMAT_VERSION,
             database_id: self.identity.database_id,
@@ -126,32 +193,106 @@ impl Store {
         let header_json =
             serde_json::to_vec(&header).map_err(|e| StoreError::Corrupt(e.to_string()))?;
 
-        // 3. Header + database into the partial file, synced, then renamed into place.
+        // 3. Header + database into the partial file in the destination, synced.
         {
-            let ctx = format!("writing {}", partial.display());
-            let file = File::create(partial).map_err(io(ctx.clone()))?;
+            let at_folder = |e: std::io::Error| folder_error(folder, e);
+            let file = private_file(partial).map_err(at_folder)?;
             let mut out = BufWriter::new(file);
             let header_len = u32::try_from(header_json.len()).unwrap_or(u32::MAX);
             out.write_all(MAGIC)
                 .and_then(|()| out.write_all(&header_len.to_be_bytes()))
                 .and_then(|()| out.write_all(&header_json))
-                .map_err(io(ctx.clone()))?;
-            let mut src = File::open(partial_db).map_err(io(ctx.clone()))?;
-            std::io::copy(&mut src, &mut out).map_err(io(ctx.clone()))?;
-            let file = out
-                .into_inner()
-                .map_err(|e| io(ctx.clone())(e.into_error()))?;
-            file.sync_all().map_err(io(ctx))?;
+                .map_err(at_folder)?;
+            let mut src = File::open(copy).map_err(io(format!("reading {}", copy.display())))?;
+            std::io::copy(&mut src, &mut out).map_err(at_folder)?;
+            let file = out.into_inner().map_err(|e| at_folder(e.into_error()))?;
+            file.sync_all().map_err(at_folder)?;
         }
-        fs::rename(partial, dest).map_err(io(format!("writing {}", dest.display())))?;
-        keyslots::sync_dir(dest.parent().unwrap_or(Path::new(".")));
+        remove_db_files(copy);
+
+        // 4. Read it back as a restore would, from the destination, and compare.
+        let checked = check(partial, &self.key, scratch)?;
+        if checked.counts != copied || checked.header.database_id != self.identity.database_id {
+            return Err(bad(
+                dest,
+                "it did not read back what was copied into it (the destination may be failing)",
+            ));
+        }
+
+        // 5. Only now does it take its name.
+        fs::rename(partial, dest).map_err(|e| folder_error(folder, e))?;
+        keyslots::sync_dir(folder);
         let bytes = fs::metadata(dest).map(|m| m.len()).unwrap_or(0);
         Ok(BackupInfo {
             path: dest.to_owned(),
             bytes,
             database_id: self.identity.database_id,
             created_at: now,
+            counts: checked.counts,
+            audit_entries: checked.audit_entries,
         })
+    }
+}
+
+/// A database file and its WAL and shared-memory files, removed if there.
+fn remove_db_files(path: &Path) {
+    for f in [
+        path.to_owned(),
+        with_suffix(path, "-wal"),
+        with_suffix(path, "-shm"),
+    ] {
+        let _ = remove_if_exists(&f);
+    }
+}
+
+/// Creates (or truncates) a file only its owner can read.
+fn private_file(path: &Path) -> std::io::Result<File> {
+    let mut options = File::options();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path)?;
+    // A file left by an earlier version may have other modes; make sure.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
+}
+
+/// Checks that a backup folder is there and is a folder.
+pub fn check_folder(folder: &Path) -> Result<()> {
+    match fs::metadata(folder) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(StoreError::BackupFolder {
+            folder: folder.to_owned(),
+            reason: "is a file, not a folder".into(),
+        }),
+        Err(e) => Err(folder_error(folder, e)),
+    }
+}
+
+/// An error writing to a backup folder, in words that say what to do.
+fn folder_error(folder: &Path, e: std::io::Error) -> StoreError {
+    use std::io::ErrorKind as K;
+    let reason = match e.kind() {
+        K::NotFound => {
+            "is missing (is the drive plugged in, or the network share connected?)".into()
+        }
+        K::StorageFull | K::QuotaExceeded | K::FileTooLarge => {
+            "is full: free some space there or choose another folder".into()
+        }
+        K::ReadOnlyFilesystem => "is read-only: Tend cannot write there".into(),
+        K::PermissionDenied => "cannot be written by this user".into(),
+        _ => format!("could not be written: {e}"),
+    };
+    StoreError::BackupFolder {
+        folder: folder.to_owned(),
+        reason,
     }
 }
 
@@ -234,11 +375,30 @@ fn open_backup(path: &Path) -> Result<(BackupHeader, u64)> {
     Ok((header, offset))
 }
 
+/// Runs every check a restore runs on the backup at `backup`, opened with `key`, on a copy of its
+/// database written at `scratch` (a file name; the copy and its side files are removed
+/// afterwards, whatever happens), and says what it holds. Nothing else is touched.
+pub fn check(backup: &Path, key: &DbKey, scratch: &Path) -> Result<Checked> {
+    let (header, offset) = open_backup(backup)?;
+    remove_db_files(scratch);
+    let result = extract(backup, offset, &header, scratch)
+        .and_then(|()| verify_copy(scratch, key, &header, backup));
+    remove_db_files(scratch);
+    let verified = result?;
+    Ok(Checked {
+        header,
+        clinic_name: verified.clinic_name,
+        counts: verified.counts,
+        audit_entries: verified.audit_entries,
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RestoreInfo {
     pub database_id: DatabaseId,
     pub backup_created_at: DateTime<Utc>,
     pub audit_entries: u64,
+    pub counts: Counts,
     /// Where the database that was replaced was kept, if there was one.
     pub previous_kept_at: Option<PathBuf>,
 }
@@ -270,11 +430,10 @@ pub fn restore(
     cleanup(&tmp);
     let result = (|| {
         extract(backup, offset, &header, &tmp)?;
-        let audit_entries = verify_copy(&tmp, key, &header, backup)?;
-        Ok::<_, StoreError>(audit_entries)
+        verify_copy(&tmp, key, &header, backup)
     })();
-    let audit_entries = match result {
-        Ok(n) => n,
+    let verified = match result {
+        Ok(v) => v,
         Err(e) => {
             cleanup(&tmp);
             return Err(e);
@@ -304,7 +463,8 @@ pub fn restore(
     Ok(RestoreInfo {
         database_id: header.database_id,
         backup_created_at: header.created_at,
-        audit_entries,
+        audit_entries: verified.audit_entries,
+        counts: verified.counts,
         previous_kept_at,
     })
 }
@@ -405,8 +565,15 @@ fn extract(backup: &Path, offset: u64, header: &BackupHeader, tmp: &Path) -> Res
     Ok(())
 }
 
+/// What the checks of an extracted copy read.
+struct Verified {
+    clinic_name: String,
+    counts: Counts,
+    audit_entries: u64,
+}
+
 /// Opens the extracted copy and runs every check; migrates an older copy to this schema.
-fn verify_copy(tmp: &Path, key: &DbKey, header: &BackupHeader, backup: &Path) -> Result<u64> {
+fn verify_copy(tmp: &Path, key: &DbKey, header: &BackupHeader, backup: &Path) -> Result<Verified> {
     let mut conn = db::connect(tmp, key, Mode::Writer, false).map_err(|e| match e {
         StoreError::NotADatabase => bad(
             backup,
@@ -430,7 +597,13 @@ fn verify_copy(tmp: &Path, key: &DbKey, header: &BackupHeader, backup: &Path) ->
             format!("its audit log is broken at entry {}: {}", b.seq, b.problem),
         ));
     }
+    let clinic_name = crate::Reader::new(&conn).clinic()?.name;
+    let counts = counts(&conn)?;
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
     conn.close().map_err(|(_, e)| StoreError::from(e))?;
-    Ok(report.verified)
+    Ok(Verified {
+        clinic_name,
+        counts,
+        audit_entries: report.verified,
+    })
 }

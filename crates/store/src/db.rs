@@ -67,6 +67,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_clinic_keys.sql",
         include_str!("../../../migrations/client/0013_clinic_keys.sql"),
     ),
+    (
+        "0014_backups.sql",
+        include_str!("../../../migrations/client/0014_backups.sql"),
+    ),
 ];
 
 #[cfg(test)]

@@ -38,6 +38,14 @@ pub enum StoreError {
     #[error("the key-slot file (tend.keys) is not usable: {reason}")]
     KeySlots { reason: String },
 
+    /// A backup folder that is missing, full, read-only or not a folder.
+    #[error("the backup folder {folder} {reason}")]
+    BackupFolder { folder: PathBuf, reason: String },
+
+    /// A backup of this database is being written already (by this app or `tend backup run`).
+    #[error("a backup is being written already; try again when it has finished")]
+    BackupRunning,
+
     #[error("the backup {path} is not usable: {reason}")]
     BadBackup { path: PathBuf, reason: String },
 

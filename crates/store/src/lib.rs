@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod backup_log;
 pub mod bench;
 pub mod billing;
 mod chart;
@@ -484,12 +485,17 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
 
 fn open_lock(paths: &DataPaths) -> Result<File> {
     create_private_dir(&paths.dir)?;
+    open_file(&paths.lock())
+}
+
+/// Opens (creating if needed) a file to lock, without truncating it.
+fn open_file(path: &Path) -> Result<File> {
     File::options()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(paths.lock())
-        .map_err(io(format!("opening {}", paths.lock().display())))
+        .open(path)
+        .map_err(io(format!("opening {}", path.display())))
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

@@ -158,7 +158,7 @@ fn bad(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
-fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+pub(crate) fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
         .query_row([key], |r| r.get(0))
@@ -172,7 +172,7 @@ fn meta_u64(conn: &Connection, key: &str) -> Result<u64> {
         .map(Option::unwrap_or_default)
 }
 
-fn meta_set(conn: &Connection, key: &str, value: Option<&str>) -> Result<()> {
+pub(crate) fn meta_set(conn: &Connection, key: &str, value: Option<&str>) -> Result<()> {
     match value {
         Some(v) => conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)
