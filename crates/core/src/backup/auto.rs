@@ -22,6 +22,11 @@ use tend_store::{AuditEntry, Outcome, StoreError};
 
 use crate::{CoreError, Result, Session, Tend};
 
+/// The file Tend leaves in a backup folder when it is chosen. A run checks it is there, so an
+/// unplugged drive whose empty mount point is still a folder is an error, not a backup quietly
+/// written to the computer's own disk.
+pub const MARKER: &str = ".tend-backups";
+
 /// The longest folder path accepted.
 const MAX_FOLDER: usize = 4096;
 /// How many past attempts the admin screen lists per folder.
@@ -245,26 +250,55 @@ fn check_destination(tend: &Tend, typed: &str) -> Result<PathBuf> {
              should protect; choose a USB drive, another disk or a network share",
         ));
     }
-    // Write and remove a small file, as a backup will.
-    let probe = folder.join(format!(
-        ".tend-write-test-{}",
-        uuid::Uuid::now_v7().simple()
-    ));
-    std::fs::write(&probe, b"tend")
-        .and_then(|()| std::fs::remove_file(&probe))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&probe);
-            CoreError::Store(StoreError::BackupFolder {
-                folder: folder.clone(),
-                reason: match e.kind() {
-                    std::io::ErrorKind::ReadOnlyFilesystem => "is read-only".into(),
-                    std::io::ErrorKind::PermissionDenied => "cannot be written by this user".into(),
-                    std::io::ErrorKind::StorageFull => "is full".into(),
-                    _ => format!("cannot be written: {e}"),
-                },
-            })
-        })?;
+    // Write the marker, as a backup will write its file: this is the check that it can be
+    // written.
+    write_marker(&folder)?;
     Ok(folder)
+}
+
+fn write_marker(folder: &Path) -> Result<()> {
+    let marker = folder.join(MARKER);
+    std::fs::write(
+        &marker,
+        "Tend writes its backups in this folder. Keep this file: without it Tend takes the \
+         folder for a drive that is not plugged in.\n",
+    )
+    .map_err(|e| {
+        CoreError::Store(StoreError::BackupFolder {
+            folder: folder.to_owned(),
+            reason: match e.kind() {
+                std::io::ErrorKind::ReadOnlyFilesystem => "is read-only".into(),
+                std::io::ErrorKind::PermissionDenied => "cannot be written by this user".into(),
+                std::io::ErrorKind::StorageFull => "is full".into(),
+                _ => format!("cannot be written: {e}"),
+            },
+        })
+    })
+}
+
+/// Checks a chosen folder is still the one that was chosen, and removes what an earlier run
+/// of this desktop left half-written there (killed, or the computer lost power).
+fn prepare_folder(tend: &Tend, folder: &Path) -> std::result::Result<(), StoreError> {
+    tend_store::backup::check_folder(folder)?;
+    if !folder.join(MARKER).exists() {
+        return Err(StoreError::BackupFolder {
+            folder: folder.to_owned(),
+            reason: format!(
+                "is not the folder that was chosen (its {MARKER} file is missing): is the \
+                 drive plugged in? If the folder is right, remove it and add it again"
+            ),
+        });
+    }
+    let ours = format!("tend-{}-", tend.store().identity().device_code);
+    if let Ok(entries) = std::fs::read_dir(folder) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&ours) && name.ends_with(".tendbackup.partial") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Adds a folder backups go to (admins).
@@ -407,7 +441,8 @@ fn run_one(
             &format!("-{}.tendbackup", uuid::Uuid::now_v7().simple()),
         );
     }
-    let written = tend.store().backup(&d.folder.join(&name), started);
+    let written = prepare_folder(tend, &d.folder)
+        .and_then(|()| tend.store().backup(&d.folder.join(&name), started));
     if let Err(StoreError::BackupRunning) = written {
         return Err(StoreError::BackupRunning.into());
     }

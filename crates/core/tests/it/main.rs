@@ -5,6 +5,7 @@
 mod access;
 mod audit_reads;
 mod backup;
+mod backup_auto;
 mod billing;
 mod chart;
 mod desktop;

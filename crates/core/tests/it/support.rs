@@ -126,3 +126,20 @@ pub fn pdf_rows(pdf: &[u8]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Registers a patient with this given name (and a fixed family name and birth date).
+pub fn register(c: &Clinic, who: &Session, given: &str) {
+    tend_core::patients::register(
+        &c.tend,
+        who,
+        &tend_domain::patient::PatientForm {
+            given_name: given.into(),
+            family_name: "Backup".into(),
+            birth_date: "1980-01-01".into(),
+            phones: vec!["600 111 222".into()],
+            ..Default::default()
+        },
+        tend_core::patients::OnDuplicates::RegisterAnyway,
+    )
+    .unwrap();
+}
