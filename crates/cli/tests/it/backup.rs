@@ -154,3 +154,152 @@ fn a_damaged_database_is_replaced_from_a_backup_with_the_passphrase() {
         r.stderr
     );
 }
+
+/// A demo clinic with enough in it that a backup takes a while to write and check.
+fn demo_clinic(dir: &std::path::Path) {
+    run(tend(dir)
+        .env("TEND_PASSPHRASE", "demo clinic passphrase")
+        .args(["demo", "--patients", "150", "--seed", "7"]))
+    .ok();
+}
+
+/// `tend` as the demo clinic's admin.
+fn demo_clinic_cmd(dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = tend(dir);
+    cmd.env("TEND_PASSPHRASE", "demo clinic passphrase")
+        .env("TEND_PASSWORD", "demo admin password")
+        .args(["--user", "admin"]);
+    cmd
+}
+
+fn backup_files(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tendbackup"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_backup_killed_at_any_moment_never_leaves_a_file_that_is_listed_or_verifies_as_good() {
+    let dir = tempfile::tempdir().unwrap();
+    let clinic = dir.path().join("clinic");
+    let folder = dir.path().join("usb");
+    std::fs::create_dir(&folder).unwrap();
+    let admin = || demo_clinic_cmd(&clinic);
+    demo_clinic(&clinic);
+    run(admin().args(["backup", "folder", "add"]).arg(&folder)).ok();
+
+    // How long a whole run takes here.
+    let started = std::time::Instant::now();
+    run(admin().args(["backup", "run", "--all"])).ok();
+    let whole = started.elapsed();
+    assert_eq!(backup_files(&folder).len(), 1);
+
+    // Kill runs at moments spread over that time (and a little past it), jittered.
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    println!("seed {seed}");
+    let mut x = u64::from(seed) | 1;
+    let rounds = 12;
+    let mut seen: std::collections::HashSet<_> = backup_files(&folder).into_iter().collect();
+    let mut interrupted = 0;
+    for i in 0..rounds {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let jitter = (x % 1000) as f64 / 1000.0;
+        let at = whole.mul_f64((f64::from(i) + jitter) / f64::from(rounds) * 1.2);
+        // A new second, so each run writes a new name.
+        std::thread::sleep(std::time::Duration::from_millis(1000));
+        let mut child = admin()
+            .args(["backup", "run", "--all"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(at);
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let now = backup_files(&folder);
+        if now.iter().all(|f| seen.contains(f)) {
+            interrupted += 1;
+        }
+        seen.extend(now);
+
+        // Every file at a backup's name is a whole, good backup; none is listed that is not.
+        for file in backup_files(&folder) {
+            let r = run(tend(&clinic)
+                .env("TEND_PASSPHRASE", "demo clinic passphrase")
+                .args(["backup", "verify"])
+                .arg(&file));
+            assert_eq!(
+                r.code,
+                0,
+                "round {i} (seed {seed}): {}: {}",
+                file.display(),
+                r.stderr
+            );
+        }
+        let status = run(admin().args(["--json", "backup", "status"]))
+            .ok()
+            .json();
+        let listed = &status["destinations"][0]["last_good"]["file"];
+        let listed = folder.join(listed.as_str().unwrap());
+        assert!(listed.exists(), "round {i}: the listed backup exists");
+    }
+
+    println!("{interrupted} of {rounds} runs were killed before their backup took its name");
+    assert!(interrupted > 0, "no kill landed inside a run (seed {seed})");
+
+    // The next run clears what killed runs left half-written and writes a good one.
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let r = run(admin().args(["backup", "run", "--all"])).ok();
+    assert!(r.stdout.contains("read back and checked"), "{}", r.stdout);
+    let partials: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert!(partials.is_empty(), "{partials:?}");
+}
+
+#[test]
+fn a_backup_run_names_a_missing_folder_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let clinic = dir.path().join("clinic");
+    init(&clinic);
+    let folder = dir.path().join("usb");
+    std::fs::create_dir(&folder).unwrap();
+    run(as_admin(&clinic)
+        .args(["backup", "folder", "add"])
+        .arg(&folder))
+    .ok();
+    std::fs::remove_dir_all(&folder).unwrap();
+    // The system timer's run needs no user.
+    let r = run(tend(&clinic)
+        .env("TEND_PASSPHRASE", crate::support::PASSPHRASE)
+        .args(["backup", "run"]));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("is missing (is the drive plugged in"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&folder.display().to_string()),
+        "{}",
+        r.stderr
+    );
+    let status = run(as_admin(&clinic).args(["backup", "status"])).ok();
+    assert!(
+        status.stdout.contains("LAST ATTEMPT FAILED"),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains("OVERDUE"), "{}", status.stdout);
+}

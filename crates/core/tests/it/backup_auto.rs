@@ -279,3 +279,120 @@ fn admins_see_the_red_badge_when_the_last_good_backup_is_more_than_26_hours_old(
     assert!(!auto::overdue_for(&c.tend, &admin(&c)).unwrap());
     assert!(!auto::due_on_quit(&c.tend).unwrap());
 }
+
+/// Runs the calling test again inside its own user and mount namespace (`unshare`), where it
+/// can mount a small tmpfs as a backup folder and make it full or read-only, as a root-owned
+/// test could not do safely on the machine itself. Returns whether this is the inner run.
+fn in_own_mount_namespace(test: &str) -> bool {
+    if std::env::var_os("TEND_TEST_MOUNT_NS").is_some() {
+        return true;
+    }
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "--"])
+        .arg(exe)
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env("TEND_TEST_MOUNT_NS", "1")
+        .output()
+        .expect("unshare (util-linux) runs this test in its own mount namespace");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("1 passed"),
+        "the inner run ran the test: {text}"
+    );
+    false
+}
+
+fn mount(args: &[&str]) {
+    let status = std::process::Command::new("mount")
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "mount {args:?}");
+}
+
+#[test]
+fn a_full_or_read_only_folder_is_named_and_the_good_backup_there_stays() {
+    if !in_own_mount_namespace(
+        "backup_auto::a_full_or_read_only_folder_is_named_and_the_good_backup_there_stays",
+    ) {
+        return;
+    }
+    let c = clinic();
+    let front = person(&c, "rosa", "receptionist");
+    for i in 0..40 {
+        crate::support::register(&c, &front, &format!("Full{i}"));
+    }
+    // How large a backup of this clinic is.
+    let probe = tempfile::tempdir().unwrap();
+    let size = backup::create(&c.tend, &admin(&c), &probe.path().join("size.tendbackup"))
+        .unwrap()
+        .bytes;
+
+    // A drive with room for one backup and a half.
+    let drive = tempfile::tempdir().unwrap();
+    let kib = (size + size / 2) / 1024 + 8;
+    let target = drive.path().display().to_string();
+    mount(&[
+        "-t",
+        "tmpfs",
+        "-o",
+        &format!("size={kib}k"),
+        "tmpfs",
+        &target,
+    ]);
+    let a = admin(&c);
+    auto::add_destination(&c.tend, &a, &target).unwrap();
+    let first = auto::run_all(&c.tend, None).unwrap();
+    assert_eq!(good(&first), 1, "{first:?}");
+    let kept = files(drive.path());
+    assert_eq!(kept.len(), 1);
+
+    // The next one does not fit: named, nothing half-written left, the good one untouched.
+    c.clock.advance(Duration::minutes(1));
+    let full = auto::run_all(&c.tend, None).unwrap();
+    assert_eq!(good(&full), 0);
+    let message = full[0].message.clone().unwrap();
+    assert!(message.contains("is full"), "{message}");
+    assert!(message.contains(&target), "the folder is named: {message}");
+    let left: Vec<String> = std::fs::read_dir(drive.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        left.iter().all(|f| !f.ends_with(".partial")),
+        "no partial file: {left:?}"
+    );
+    assert_eq!(files(drive.path()), kept);
+    let good_one = drive.path().join(&kept[0]);
+    backup::check_file(&good_one, Unlock::Passphrase(PASSPHRASE), &env(&c.clock)).unwrap();
+
+    // Read-only (a share mounted so, or a drive's lock switch): named the same way.
+    mount(&["-o", "remount,ro", &target]);
+    c.clock.advance(Duration::minutes(1));
+    let ro = auto::run_all(&c.tend, None).unwrap();
+    assert_eq!(good(&ro), 0);
+    assert!(
+        ro[0].message.as_ref().unwrap().contains("is read-only"),
+        "{ro:?}"
+    );
+    backup::check_file(&good_one, Unlock::Passphrase(PASSPHRASE), &env(&c.clock)).unwrap();
+
+    let status = auto::status(&c.tend, &admin(&c)).unwrap();
+    let d = &status.destinations[0];
+    assert!(
+        d.last_error
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("is read-only")
+    );
+    assert_eq!(d.last_good.as_ref().unwrap().file, kept[0]);
+    assert_eq!(d.kept, 1);
+    assert!(!status.overdue, "the good backup is minutes old");
+}
