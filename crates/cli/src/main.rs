@@ -76,7 +76,14 @@ enum Command {
     /// `folder` and `schedule` manage the automatic ones.
     Backup(backup_cli::BackupArgs),
     /// Replace the clinic's database with a backup (or set up this machine from one).
-    Restore { file: PathBuf },
+    Restore {
+        file: PathBuf,
+        /// For a backup of another desktop that syncs: whether this computer replaces that
+        /// desktop (`yes`: it takes its place and that desktop stops syncing) or not (`no`: a
+        /// copy of the records that does not sync).
+        #[arg(long, value_parser = ["yes", "no"])]
+        replaces_desktop: Option<String>,
+    },
     /// The clinic passphrase that unlocks the database.
     #[command(subcommand)]
     Passphrase(PassphraseCommand),
@@ -399,9 +406,16 @@ fn run(cli: &Cli, out: &Output) -> Result<ExitCode> {
                 ),
             ..
         }) => backup_cli::without_sign_in(cmd, || open(&dir), out),
-        Command::Restore { file } if !Tend::exists(&dir) => {
-            restore_without_sign_in(&dir, file, Restore::NewMachine, out)
-        }
+        Command::Restore {
+            file,
+            replaces_desktop,
+        } if !Tend::exists(&dir) => restore_without_sign_in(
+            &dir,
+            file,
+            Restore::NewMachine,
+            replaces(replaces_desktop),
+            out,
+        ),
         Command::User(UserCommand::UnlockAdmin {
             username,
             recovery_key,
@@ -426,8 +440,20 @@ fn run(cli: &Cli, out: &Output) -> Result<ExitCode> {
         }
         command => {
             let tend = match (open(&dir), command) {
-                (Err(e), Command::Restore { file }) if is_damaged(&e) => {
-                    return restore_without_sign_in(&dir, file, Restore::OverDamaged, out);
+                (
+                    Err(e),
+                    Command::Restore {
+                        file,
+                        replaces_desktop,
+                    },
+                ) if is_damaged(&e) => {
+                    return restore_without_sign_in(
+                        &dir,
+                        file,
+                        Restore::OverDamaged,
+                        replaces(replaces_desktop),
+                        out,
+                    );
                 }
                 (other, _) => other?,
             };
@@ -536,8 +562,11 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
                 ));
             }
         },
-        Command::Restore { file } => {
-            let (_, info) = backup::restore(tend, me, file)?;
+        Command::Restore {
+            file,
+            replaces_desktop,
+        } => {
+            let (_, info) = backup::restore(tend, me, file, replaces(replaces_desktop))?;
             out.restore(&info);
         }
         Command::Passphrase(PassphraseCommand::Change) => {
@@ -619,10 +648,21 @@ enum Restore {
     OverDamaged,
 }
 
+/// The answer to "does this computer replace that desktop?", from `--replaces-desktop`.
+fn replaces(flag: &Option<String>) -> tend_core::backup::Replaces {
+    use tend_core::backup::Replaces;
+    match flag.as_deref() {
+        Some("yes") => Replaces::Yes,
+        Some("no") => Replaces::No,
+        _ => Replaces::Ask,
+    }
+}
+
 fn restore_without_sign_in(
     dir: &Path,
     file: &Path,
     how: Restore,
+    replaces: tend_core::backup::Replaces,
     out: &Output,
 ) -> Result<ExitCode> {
     let restore = match how {
@@ -631,10 +671,10 @@ fn restore_without_sign_in(
     };
     let env = environment();
     let result = if let Some(recovery) = secrets::from_env(secrets::RECOVERY_KEY) {
-        restore(dir, file, Unlock::RecoveryKey(&recovery), env)
+        restore(dir, file, Unlock::RecoveryKey(&recovery), replaces, env)
     } else {
         let passphrase = secrets::read(secrets::PASSPHRASE, "the clinic passphrase")?;
-        restore(dir, file, Unlock::Passphrase(&passphrase), env)
+        restore(dir, file, Unlock::Passphrase(&passphrase), replaces, env)
     };
     let (_, info) = result?;
     out.restore(&info);

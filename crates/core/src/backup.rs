@@ -5,9 +5,10 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
-use tend_domain::{Action, DatabaseId};
-use tend_store::backup::{self as store_backup};
-use tend_store::{AuditEntry, DataPaths, Outcome, Store};
+use tend_domain::{Action, DatabaseId, DeviceId};
+use tend_store::backup::{self as store_backup, RestoredDesktop};
+use tend_store::sync::SyncingDesktop;
+use tend_store::{AuditEntry, DataPaths, Outcome, Store, WriteCtx};
 
 pub mod auto;
 
@@ -26,6 +27,10 @@ pub struct RestoreDto {
     pub database_id: DatabaseId,
     pub backup_created_at: DateTime<Utc>,
     pub audit_entries: u64,
+    pub counts: store_backup::Counts,
+    /// For a backup of a desktop that syncs: `successor` (this computer replaces it) or `copy`
+    /// (a copy that does not sync).
+    pub became: Option<&'static str>,
     pub previous_kept_at: Option<String>,
 }
 
@@ -59,7 +64,55 @@ fn dto(info: store_backup::RestoreInfo) -> RestoreDto {
         database_id: info.database_id,
         backup_created_at: info.backup_created_at,
         audit_entries: info.audit_entries,
+        counts: info.counts,
+        became: info.became.map(|b| match b {
+            RestoredDesktop::Succeeds { .. } => "successor",
+            RestoredDesktop::Detached { .. } => "copy",
+        }),
         previous_kept_at: info.previous_kept_at.map(|p| p.display().to_string()),
+    }
+}
+
+/// Whether this computer replaces the desktop a backup came from, when that desktop syncs and
+/// is not this one. Asked of the admin: a copy must never silently take over another desktop's
+/// sync identity (that desktop would stop syncing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Replaces {
+    /// Not answered yet: a backup of another syncing desktop is refused with the question.
+    #[default]
+    Ask,
+    /// This computer replaces it (broken, lost or retired): it becomes that desktop's successor.
+    Yes,
+    /// It does not: the copy keeps the records but does not sync.
+    No,
+}
+
+/// Decides what a restored copy of a syncing desktop becomes. `lineage` is this computer's
+/// desktop and the ones it succeeded (empty on a new machine).
+fn decide(
+    lineage: Vec<DeviceId>,
+    answer: Replaces,
+) -> impl FnOnce(&SyncingDesktop) -> Result<RestoredDesktop> {
+    move |desktop| {
+        let (device_id, code) = crate::sync::new_device_identity(desktop.code)?;
+        if lineage.contains(&desktop.device_id) || answer == Replaces::Yes {
+            return Ok(RestoredDesktop::Succeeds { device_id, code });
+        }
+        if answer == Replaces::No {
+            return Ok(RestoredDesktop::Detached { device_id, code });
+        }
+        Err(CoreError::refused(
+            Some("replaces_desktop"),
+            format!(
+                "this backup is of the desktop \u{201c}{}\u{201d} ({}), which syncs with the \
+                 clinic's other desktops. Does this computer replace it (it is broken, lost or \
+                 retired)? If so, that desktop stops syncing and this one takes its place; if \
+                 not, this computer keeps a copy of the records that does not sync (to sync, \
+                 pair it as a new desktop instead)",
+                desktop.name, desktop.code
+            ),
+        ))
     }
 }
 
@@ -72,33 +125,75 @@ fn replace_and_reopen(
     env: Environment,
     now: DateTime<Utc>,
     who: Option<&Session>,
+    as_desktop: impl FnOnce(&SyncingDesktop) -> Result<RestoredDesktop>,
 ) -> Result<(Tend, RestoreDto)> {
-    let info = dto(store_backup::restore(paths, backup, key, now)?);
-    let store = crate::sync::after_restore(Store::open(paths, key)?, paths, key, now)?;
+    let info = store_backup::restore(paths, backup, key, now, as_desktop)?;
+    let store = Store::open(paths, key)?;
+    crate::sync::ensure_device_record(&store, now)?;
+    if let (Some(RestoredDesktop::Detached { device_id, code }), Some(was)) =
+        (info.became, info.syncing.as_ref())
+    {
+        store.write(WriteCtx { user: None, now }, |tx| {
+            let fields: tend_domain::Fields = [
+                (
+                    "code".to_owned(),
+                    tend_domain::Value::from(code.to_string()),
+                ),
+                (
+                    "name".to_owned(),
+                    tend_domain::Value::from(format!("{} (copy)", was.name)),
+                ),
+            ]
+            .into();
+            tx.create(tend_domain::Entity::Device, device_id, fields)?;
+            tx.audit(
+                AuditEntry::new("sync.detached_copy", Outcome::Ok).detail(
+                    json!({ "device_code": code.to_string(), "was": was.code.to_string() }),
+                ),
+            )
+        })?;
+    }
     let tend = Tend::new(store, env);
+    let dto = dto(info);
     tend.store()
         .write(tend.ctx(who.map(Session::user_id)), |tx| {
             tx.audit(
                 AuditEntry::new("backup.restore", Outcome::Ok).detail(json!({
                     "file": file_name(backup),
-                    "backup_created_at": info.backup_created_at,
+                    "backup_created_at": dto.backup_created_at,
+                    "became": dto.became,
                 })),
             )
         })?;
-    Ok((tend, info))
+    Ok((tend, dto))
 }
 
 /// Replaces this clinic's database with a backup of it. The open clinic is closed first (the
 /// restore needs the database to itself) and a newly opened one is returned. Another Tend
-/// holding the database open makes this fail with `in_use`, and nothing changes.
-pub fn restore(tend: Tend, session: &Session, backup: &Path) -> Result<(Tend, RestoreDto)> {
+/// holding the database open makes this fail with `in_use`, and nothing changes. A backup of
+/// another desktop that syncs needs `replaces` answered.
+pub fn restore(
+    tend: Tend,
+    session: &Session,
+    backup: &Path,
+    replaces: Replaces,
+) -> Result<(Tend, RestoreDto)> {
     tend.authorize(session, Action::BackupRestore)?;
     let now = tend.now();
     let paths = tend.store().paths().clone();
     let key = tend.store().key().clone();
+    let lineage = crate::sync::lineage(tend.store())?;
     let env = tend.env.clone();
     drop(tend);
-    replace_and_reopen(&paths, backup, &key, env, now, Some(session))
+    replace_and_reopen(
+        &paths,
+        backup,
+        &key,
+        env,
+        now,
+        Some(session),
+        decide(lineage, replaces),
+    )
 }
 
 /// The database key of a backup, from its key slots (or the OS keyring).
@@ -235,6 +330,7 @@ pub fn restore_new(
     dir: &Path,
     backup: &Path,
     unlock: Unlock<'_>,
+    replaces: Replaces,
     env: Environment,
 ) -> Result<(Tend, RestoreDto)> {
     let paths = DataPaths::new(dir);
@@ -250,7 +346,15 @@ pub fn restore_new(
     let header = store_backup::inspect(backup)?;
     let key = unlock_backup(&header, unlock, &env)?;
     let now = env.clock.now();
-    let restored = replace_and_reopen(&paths, backup, &key, env, now, None)?;
+    let restored = replace_and_reopen(
+        &paths,
+        backup,
+        &key,
+        env,
+        now,
+        None,
+        decide(Vec::new(), replaces),
+    )?;
     remember_key(&restored.0.env, header.database_id, &key);
     Ok(restored)
 }
@@ -263,6 +367,7 @@ pub fn restore_damaged(
     dir: &Path,
     backup: &Path,
     unlock: Unlock<'_>,
+    replaces: Replaces,
     env: Environment,
 ) -> Result<(Tend, RestoreDto)> {
     let paths = DataPaths::new(dir);
@@ -278,5 +383,14 @@ pub fn restore_damaged(
         Err(e) => return Err(e.into()),
     }
     let now = env.clock.now();
-    replace_and_reopen(&paths, backup, &key, env, now, None)
+    // The damaged database cannot say which desktop it was: the admin answers.
+    replace_and_reopen(
+        &paths,
+        backup,
+        &key,
+        env,
+        now,
+        None,
+        decide(Vec::new(), replaces),
+    )
 }

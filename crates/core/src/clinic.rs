@@ -235,6 +235,8 @@ pub fn open(dir: &Path, unlock: Unlock<'_>, env: Environment) -> Result<Tend> {
         }
         other => other?,
     };
+    // A restore that stopped before the new desktop's record was written finishes here.
+    crate::sync::ensure_device_record(&store, env.clock.now())?;
     let keyring_off = store.sync_setting(local_keys::KEYRING_OFF)?.is_some();
     if !matches!(unlock, Unlock::Keyring) && !keyring_off {
         remember_key(&env, store.identity().database_id, &key);

@@ -16,7 +16,7 @@ use tend_domain::{
 };
 use tend_store::key::random_bytes;
 use tend_store::sync::{ConflictRecord, HOLE_ROUNDS, Quarantined, StoredKey, keys};
-use tend_store::{AuditEntry, DataPaths, DbKey, Identity, Outcome, Store, StoreError, WriteCtx};
+use tend_store::{AuditEntry, DataPaths, Identity, Outcome, Store, StoreError, WriteCtx};
 use tend_sync::{
     ClientError, ClinicKey, DeviceSecret, Engine, Envelope, HttpClient, KeyRing, KeyScheme,
     Pairing, Progress, Replica, Round, SyncError, Transport, Unopened,
@@ -720,47 +720,65 @@ fn announce(tend: &Tend) -> Result<()> {
     Ok(())
 }
 
-/// After a restore from a backup, on a desktop that syncs: it becomes a new device, so nothing
-/// it writes from now on can collide with what the server holds of its old self. Returns the
-/// store to reopen.
-pub(crate) fn after_restore(
-    store: Store,
-    paths: &DataPaths,
-    key: &DbKey,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Store> {
-    if store.sync_setting(keys::TOKEN)?.is_none() {
-        return Ok(store);
-    }
-    let old = store.identity();
-    let name = store
-        .read(|r| r.device_name(old.device_id))?
-        .unwrap_or_default();
-    let device_id = DeviceId::new();
-    let code = loop {
+/// A new identity for a restored copy: a new device id and a device code unlike `old`.
+pub(crate) fn new_device_identity(old: DeviceCode) -> Result<(DeviceId, DeviceCode)> {
+    loop {
         let code = DeviceCode::from_random(random_bytes()?);
-        if code != old.device_code {
-            break code;
+        if code != old {
+            return Ok((DeviceId::new(), code));
         }
+    }
+}
+
+/// This desktop and the desktops it succeeded after earlier restores: a backup of any of them
+/// is a backup of this desktop.
+pub(crate) fn lineage(store: &Store) -> Result<Vec<DeviceId>> {
+    let mut ids = vec![store.identity().device_id];
+    if let Some(json) = store.sync_setting(keys::PREDECESSORS)? {
+        let earlier: Vec<DeviceId> = serde_json::from_str(&json)
+            .map_err(|_| CoreError::Store(StoreError::Corrupt("sync predecessors".into())))?;
+        ids.extend(earlier);
+    }
+    Ok(ids)
+}
+
+/// Gives a desktop whose identity a restore changed its device record, once: right after the
+/// restore, or at the next opening if the computer stopped in between (the identity itself
+/// was written into the restored copy before it replaced the database). Named like the desktop
+/// it succeeded.
+pub(crate) fn ensure_device_record(
+    store: &Store,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let me = store.identity();
+    if store.read(|r| r.device_name(me.device_id))?.is_some() {
+        return Ok(());
+    }
+    let predecessors = lineage(store)?;
+    let Some(previous) = predecessors.last().filter(|p| **p != me.device_id) else {
+        return Ok(());
     };
-    store.begin_new_identity(device_id, code)?;
-    drop(store);
-    let store = Store::open(paths, key)?;
+    let name = store
+        .read(|r| r.device_name(*previous))?
+        .unwrap_or_default();
+    let was = store
+        .read(|r| r.device_code_of(*previous))?
+        .unwrap_or_default();
     store.write(WriteCtx { user: None, now }, |tx| {
         let fields: Fields = [
-            ("code".to_owned(), Value::from(code.to_string())),
+            ("code".to_owned(), Value::from(me.device_code.to_string())),
             ("name".to_owned(), Value::from(name.clone())),
         ]
         .into();
-        tx.create(Entity::Device, device_id, fields)?;
+        tx.create(Entity::Device, me.device_id, fields)?;
         tx.audit(
             AuditEntry::new("sync.new_identity", Outcome::Ok).detail(json!({
-                "device_code": code.to_string(),
-                "was": old.device_code.to_string(),
+                "device_code": me.device_code.to_string(),
+                "was": was,
             })),
         )
     })?;
-    Ok(store)
+    Ok(())
 }
 
 /// One sync round (no session: the app runs it in the background). The outcome is kept for

@@ -20,13 +20,14 @@ use chrono::{DateTime, Utc};
 use rusqlite::backup::{Backup, StepResult};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tend_domain::DatabaseId;
+use tend_domain::{DatabaseId, DeviceCode, DeviceId};
 
 use crate::audit::{self, AuditKey};
 use crate::db::{self, Mode};
 use crate::error::{Result, StoreError, io};
 use crate::key::DbKey;
 use crate::keyslots::{self, KeySlots};
+use crate::sync::SyncingDesktop;
 use crate::{DataPaths, Store, read_identity, remove_if_exists, with_suffix};
 
 pub use tend_domain::backup::{Retention, Schedule};
@@ -92,6 +93,28 @@ pub struct Checked {
     pub clinic_name: String,
     pub counts: Counts,
     pub audit_entries: u64,
+    /// The desktop it syncs as, when the backup is of a desktop that syncs.
+    pub syncing: Option<SyncingDesktop>,
+}
+
+/// What the restored copy of a desktop that syncs becomes. Decided before the copy replaces
+/// anything, and written into the copy first, so no crash can leave a restored database syncing
+/// under the identity of the desktop it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "as")]
+pub enum RestoredDesktop {
+    /// A new device that succeeds the backup's desktop (this computer replaces it): announced
+    /// at the next sync, and the server retires the old device.
+    Succeeds {
+        device_id: DeviceId,
+        code: DeviceCode,
+    },
+    /// A copy that does not sync (this computer does not replace that desktop): its own device
+    /// identity, and no server, token or clinic key.
+    Detached {
+        device_id: DeviceId,
+        code: DeviceCode,
+    },
 }
 
 fn bad(path: &Path, reason: impl Into<String>) -> StoreError {
@@ -390,6 +413,7 @@ pub fn check(backup: &Path, key: &DbKey, scratch: &Path) -> Result<Checked> {
         clinic_name: verified.clinic_name,
         counts: verified.counts,
         audit_entries: verified.audit_entries,
+        syncing: verified.syncing,
     })
 }
 
@@ -399,26 +423,33 @@ pub struct RestoreInfo {
     pub backup_created_at: DateTime<Utc>,
     pub audit_entries: u64,
     pub counts: Counts,
+    /// The desktop the backup synced as, and what the restored copy became.
+    pub syncing: Option<SyncingDesktop>,
+    pub became: Option<RestoredDesktop>,
     /// Where the database that was replaced was kept, if there was one.
     pub previous_kept_at: Option<PathBuf>,
 }
 
 /// Replaces the database in `paths` with the backup at `backup`, opened with `key`.
 ///
+/// When the backup is of a desktop that syncs, `as_desktop` decides what the copy becomes (or
+/// refuses), and that is written into the copy before it replaces anything.
+///
 /// Refuses while any Tend has the database open, when the backup is damaged, from a newer Tend,
 /// or from another clinic's database. A refused restore changes nothing.
-pub fn restore(
+pub fn restore<E: From<StoreError>>(
     paths: &DataPaths,
     backup: &Path,
     key: &DbKey,
     now: DateTime<Utc>,
-) -> Result<RestoreInfo> {
+    as_desktop: impl FnOnce(&SyncingDesktop) -> std::result::Result<RestoredDesktop, E>,
+) -> std::result::Result<RestoreInfo, E> {
     let (header, offset) = open_backup(backup)?;
     let lock_file = crate::open_lock(paths)?;
     match lock_file.try_lock() {
         Ok(()) => {}
-        Err(fs::TryLockError::WouldBlock) => return Err(StoreError::InUse),
-        Err(fs::TryLockError::Error(e)) => return Err(io("locking the data folder")(e)),
+        Err(fs::TryLockError::WouldBlock) => return Err(StoreError::InUse.into()),
+        Err(fs::TryLockError::Error(e)) => return Err(io("locking the data folder")(e).into()),
     }
 
     let tmp = paths.sidecar(".restoring");
@@ -430,9 +461,18 @@ pub fn restore(
     cleanup(&tmp);
     let result = (|| {
         extract(backup, offset, &header, &tmp)?;
-        verify_copy(&tmp, key, &header, backup)
+        let verified = verify_copy(&tmp, key, &header, backup)?;
+        let became = match &verified.syncing {
+            Some(desktop) => {
+                let became = as_desktop(desktop)?;
+                give_identity(&tmp, key, became)?;
+                Some(became)
+            }
+            None => None,
+        };
+        Ok::<_, E>((verified, became))
     })();
-    let verified = match result {
+    let (verified, became) = match result {
         Ok(v) => v,
         Err(e) => {
             cleanup(&tmp);
@@ -448,7 +488,7 @@ pub fn restore(
             Ok(kept) => Some(kept),
             Err(e) => {
                 cleanup(&tmp);
-                return Err(e);
+                return Err(e.into());
             }
         }
     } else {
@@ -465,6 +505,8 @@ pub fn restore(
         backup_created_at: header.created_at,
         audit_entries: verified.audit_entries,
         counts: verified.counts,
+        syncing: verified.syncing,
+        became,
         previous_kept_at,
     })
 }
@@ -570,6 +612,25 @@ struct Verified {
     clinic_name: String,
     counts: Counts,
     audit_entries: u64,
+    syncing: Option<SyncingDesktop>,
+}
+
+/// Writes what a restored copy of a syncing desktop becomes into the copy, in one transaction.
+fn give_identity(tmp: &Path, key: &DbKey, became: RestoredDesktop) -> Result<()> {
+    let mut conn = db::connect(tmp, key, Mode::Writer, false)?;
+    let tx = conn.transaction()?;
+    match became {
+        RestoredDesktop::Succeeds { device_id, code } => {
+            crate::sync::succeed_device(&tx, device_id, code)?;
+        }
+        RestoredDesktop::Detached { device_id, code } => {
+            crate::sync::detach_device(&tx, device_id, code)?;
+        }
+    }
+    tx.commit()?;
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    conn.close().map_err(|(_, e)| StoreError::from(e))?;
+    Ok(())
 }
 
 /// Opens the extracted copy and runs every check; migrates an older copy to this schema.
@@ -599,11 +660,13 @@ fn verify_copy(tmp: &Path, key: &DbKey, header: &BackupHeader, backup: &Path) ->
     }
     let clinic_name = crate::Reader::new(&conn).clinic()?.name;
     let counts = counts(&conn)?;
+    let syncing = crate::sync::syncing_desktop(&conn)?;
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
     conn.close().map_err(|(_, e)| StoreError::from(e))?;
     Ok(Verified {
         clinic_name,
         counts,
         audit_entries: report.verified,
+        syncing,
     })
 }

@@ -158,6 +158,70 @@ fn bad(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
+/// After a restore from a backup, applied to the restored copy before it replaces the database:
+/// this desktop becomes a new device (its old sequence numbers after the backup may be held by
+/// the server for changes the backup lacks), the old one is remembered as its predecessor, and
+/// the next sync announces it.
+pub(crate) fn succeed_device(
+    conn: &Connection,
+    device_id: DeviceId,
+    code: tend_domain::DeviceCode,
+) -> Result<()> {
+    let old: String = meta_get(conn, "device_id")?.unwrap_or_default();
+    let mut predecessors: Vec<DeviceId> = match meta_get(conn, keys::PREDECESSORS)? {
+        Some(json) => serde_json::from_str(&json).map_err(bad)?,
+        None => Vec::new(),
+    };
+    if let Ok(old) = old.parse() {
+        predecessors.push(old);
+    }
+    let predecessors = serde_json::to_string(&predecessors).map_err(bad)?;
+    meta_set(conn, "device_id", Some(&device_id.to_string()))?;
+    meta_set(conn, "device_code", Some(&code.to_string()))?;
+    meta_set(conn, keys::PREDECESSORS, Some(&predecessors))?;
+    meta_set(conn, keys::ACKED, Some("0"))?;
+    meta_set(conn, keys::ANNOUNCE, Some("1"))?;
+    Ok(())
+}
+
+/// After a restore onto a computer that does not replace the desktop the backup came from: the
+/// copy gets a device identity of its own and forgets the sync server, its token and the clinic
+/// keys, so it can never act as that desktop.
+pub(crate) fn detach_device(
+    conn: &Connection,
+    device_id: DeviceId,
+    code: tend_domain::DeviceCode,
+) -> Result<()> {
+    conn.execute("DELETE FROM meta WHERE key LIKE 'sync.%'", [])?;
+    conn.execute("DELETE FROM sync_key", [])?;
+    conn.execute("DELETE FROM sync_quarantine", [])?;
+    meta_set(conn, "device_id", Some(&device_id.to_string()))?;
+    meta_set(conn, "device_code", Some(&code.to_string()))?;
+    Ok(())
+}
+
+/// The desktop a database syncs as, if it syncs.
+pub(crate) fn syncing_desktop(conn: &Connection) -> Result<Option<SyncingDesktop>> {
+    if meta_get(conn, keys::TOKEN)?.is_none() {
+        return Ok(None);
+    }
+    let identity = crate::read_identity(conn)?;
+    let name = crate::Reader::new(conn).device_name(identity.device_id)?;
+    Ok(Some(SyncingDesktop {
+        device_id: identity.device_id,
+        code: identity.device_code,
+        name: name.unwrap_or_default(),
+    }))
+}
+
+/// A desktop that syncs, as a backup of it names it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SyncingDesktop {
+    pub device_id: DeviceId,
+    pub code: tend_domain::DeviceCode,
+    pub name: String,
+}
+
 pub(crate) fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
@@ -804,6 +868,17 @@ impl crate::Reader<'_> {
     }
 
     /// A device's name as its desktop registered it.
+    pub fn device_code_of(&self, device: DeviceId) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT code FROM device WHERE id = ?1",
+                [device.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     pub fn device_name(&self, device: DeviceId) -> Result<Option<String>> {
         Ok(self
             .conn
@@ -872,32 +947,6 @@ impl Store {
         };
         devices.push(self.identity().device_id);
         Ok(devices)
-    }
-
-    /// After a restore from a backup: this desktop becomes a new device (its old sequence
-    /// numbers after the backup may be held by the server for changes the backup lacks), the
-    /// old one is remembered as its predecessor, and the next sync announces it. Takes effect
-    /// when the store is opened again.
-    pub fn begin_new_identity(
-        &self,
-        device_id: DeviceId,
-        code: tend_domain::DeviceCode,
-    ) -> Result<()> {
-        let old = self.identity().device_id;
-        let mut predecessors: Vec<DeviceId> = match self.sync_setting(keys::PREDECESSORS)? {
-            Some(json) => serde_json::from_str(&json).map_err(bad)?,
-            None => Vec::new(),
-        };
-        predecessors.push(old);
-        let predecessors = serde_json::to_string(&predecessors).map_err(bad)?;
-        self.local_write(|conn| {
-            meta_set(conn, "device_id", Some(&device_id.to_string()))?;
-            meta_set(conn, "device_code", Some(&code.to_string()))?;
-            meta_set(conn, keys::PREDECESSORS, Some(&predecessors))?;
-            meta_set(conn, keys::ACKED, Some("0"))?;
-            meta_set(conn, keys::ANNOUNCE, Some("1"))?;
-            Ok(())
-        })
     }
 
     /// How many of this device's changes the server has not acknowledged: its newest sequence

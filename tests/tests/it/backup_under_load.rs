@@ -59,7 +59,10 @@ fn backups_during_another_process_writes_restore_consistently() {
     let mut users = Vec::new();
     for (i, file) in files.iter().enumerate() {
         let target = DataPaths::new(dir.path().join(format!("restored{i}")));
-        backup::restore(&target, file, &key, Utc::now()).unwrap();
+        backup::restore(&target, file, &key, Utc::now(), |_| {
+            Err::<_, tend_store::StoreError>(tend_store::StoreError::InUse)
+        })
+        .unwrap();
         let restored = Store::open(&target, &key).unwrap();
         restored.integrity_check().unwrap();
         let report = restored.check_consistency().unwrap();

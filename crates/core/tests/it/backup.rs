@@ -21,7 +21,7 @@ fn only_an_admin_restores_and_the_restore_is_audited() {
         admin,
         ..
     } = c;
-    let err = backup::restore(tend, &nurse, &file).unwrap_err();
+    let err = backup::restore(tend, &nurse, &file, backup::Replaces::Ask).unwrap_err();
     assert!(
         matches!(
             err,
@@ -39,7 +39,7 @@ fn only_an_admin_restores_and_the_restore_is_audited() {
         env(&clock),
     )
     .unwrap();
-    let (tend, info) = backup::restore(tend, &admin, &file).unwrap();
+    let (tend, info) = backup::restore(tend, &admin, &file, backup::Replaces::Ask).unwrap();
     assert!(info.previous_kept_at.is_some());
     let names: Vec<String> = users::list(&tend, &admin)
         .unwrap()
@@ -63,6 +63,7 @@ fn a_new_machine_restores_with_the_recovery_key() {
         other.path(),
         &file,
         Unlock::Passphrase("not the passphrase"),
+        backup::Replaces::Ask,
         env(&c.clock),
     )
     .unwrap_err();
@@ -71,6 +72,7 @@ fn a_new_machine_restores_with_the_recovery_key() {
         other.path(),
         &file,
         Unlock::RecoveryKey(&c.recovery_key),
+        backup::Replaces::Ask,
         env(&c.clock),
     )
     .unwrap();
@@ -85,6 +87,7 @@ fn a_new_machine_restores_with_the_recovery_key() {
         other.path(),
         &file,
         Unlock::RecoveryKey(&c.recovery_key),
+        backup::Replaces::Ask,
         env(&c.clock),
     )
     .unwrap_err();

@@ -10,6 +10,7 @@ mod health;
 mod keys;
 mod pairing;
 mod protocol;
+mod restore;
 mod server_limits;
 mod support;
 mod tls;

@@ -8,6 +8,11 @@ use tend_store::{DataPaths, Secret, Store, StoreError};
 
 use crate::support::{PASSPHRASE, add_user, clinic, t0};
 
+/// These clinics do not sync: a restore never asks what the copy becomes.
+fn unsynced(d: &tend_store::sync::SyncingDesktop) -> Result<backup::RestoredDesktop, StoreError> {
+    panic!("a backup of a desktop that does not sync named one: {d:?}")
+}
+
 fn sha(path: &std::path::Path) -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
@@ -29,7 +34,7 @@ fn a_backup_restores_on_a_new_machine_with_the_passphrase() {
         .unlock(Secret::Passphrase(PASSPHRASE))
         .unwrap();
     let fresh = DataPaths::new(dir.path().join("new-machine"));
-    let restored = backup::restore(&fresh, &file, &key, t0()).unwrap();
+    let restored = backup::restore(&fresh, &file, &key, t0(), unsynced).unwrap();
     assert_eq!(restored.previous_kept_at, None);
     assert_eq!(restored.audit_entries, 2);
 
@@ -52,11 +57,11 @@ fn restoring_over_the_clinic_replaces_it_and_keeps_the_old_file() {
     let (paths, key) = (c.paths.clone(), c.key.clone());
 
     // Not while the clinic is open.
-    let err = backup::restore(&paths, &file, &key, t0()).unwrap_err();
+    let err = backup::restore(&paths, &file, &key, t0(), unsynced).unwrap_err();
     assert!(matches!(err, StoreError::InUse), "{err:?}");
     drop(c);
 
-    let info = backup::restore(&paths, &file, &key, t0()).unwrap();
+    let info = backup::restore(&paths, &file, &key, t0(), unsynced).unwrap();
     let kept = info.previous_kept_at.unwrap();
     assert!(kept.exists());
     let store = Store::open(&paths, &key).unwrap();
@@ -76,7 +81,7 @@ fn refused(c: crate::support::Clinic, file: &std::path::Path, expected: &str) {
     let (paths, key) = (c.paths.clone(), c.key.clone());
     drop(c);
     let before = sha(&paths.db());
-    let err = backup::restore(&paths, file, &key, t0()).unwrap_err();
+    let err = backup::restore(&paths, file, &key, t0(), unsynced).unwrap_err();
     assert!(err.to_string().contains(expected), "{err}");
     assert_eq!(sha(&paths.db()), before, "the database changed");
     let leftovers: Vec<_> = std::fs::read_dir(paths.dir())
@@ -190,7 +195,7 @@ fn backups_taken_during_concurrent_writes_restore_consistently() {
     for round in 0..5 {
         let file = dir.path().join(format!("round{round}.tendbackup"));
         let target = DataPaths::new(dir.path().join(format!("restored{round}")));
-        backup::restore(&target, &file, &c.key, t0()).unwrap();
+        backup::restore(&target, &file, &c.key, t0(), unsynced).unwrap();
         let store = Store::open(&target, &c.key).unwrap();
         let report = store.check_consistency().unwrap();
         assert!(
@@ -223,7 +228,7 @@ fn a_damaged_database_is_set_aside_with_its_wal_and_replaced() {
     std::fs::write(paths.db(), &bytes).unwrap();
     // (Not opened first: a failed open's close would checkpoint the WAL into the damaged file.)
 
-    let info = backup::restore(&paths, &file, &key, t0()).unwrap();
+    let info = backup::restore(&paths, &file, &key, t0(), unsynced).unwrap();
     let kept = info.previous_kept_at.unwrap();
     assert!(
         kept.to_string_lossy().contains(".before-restore-"),
