@@ -792,3 +792,117 @@ pub async fn sync_allow_insecure_http(d: Desk<'_>, allow: bool) -> Reply {
 pub async fn sync_disconnect(d: Desk<'_>) -> Reply {
     d.run(sync::disconnect).reply()
 }
+
+// Backups: the automatic ones (admins), the restore drill, and restores.
+
+fn replaces(answer: Option<String>) -> tend_core::backup::Replaces {
+    match answer.as_deref() {
+        Some("yes") => tend_core::backup::Replaces::Yes,
+        Some("no") => tend_core::backup::Replaces::No,
+        _ => tend_core::backup::Replaces::Ask,
+    }
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn backup_status(d: Desk<'_>) -> Reply {
+    d.run(tend_core::backup::auto::status).reply()
+}
+
+/// Whether this person should see the red backup badge (admins, no good backup within 26
+/// hours); polled, so it does not keep the session from locking.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn backup_overdue(d: Desk<'_>) -> Answer<bool> {
+    d.poll(tend_core::backup::auto::overdue_for)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn backup_folder_add(d: Desk<'_>, folder: String) -> Reply {
+    d.run(|t, s| tend_core::backup::auto::add_destination(t, s, &folder))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn backup_folder_remove(d: Desk<'_>, id: i64) -> Answer<()> {
+    d.run(|t, s| tend_core::backup::auto::remove_destination(t, s, id))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn backup_schedule(
+    d: Desk<'_>,
+    at: String,
+    keep_daily: u32,
+    keep_weekly: u32,
+    keep_monthly: u32,
+) -> Reply {
+    d.run(|t, s| {
+        tend_core::backup::auto::set_schedule(t, s, &at, (keep_daily, keep_weekly, keep_monthly))
+    })
+    .reply()
+}
+
+/// Backs up to every folder now (an admin's "Back up now").
+#[tauri::command(rename_all = "snake_case")]
+pub async fn backup_run_now(d: Desk<'_>) -> Reply {
+    d.run(|t, s| tend_core::backup::auto::run_all(t, Some(s)))
+        .reply()
+}
+
+/// The restore drill: restores the backup into a temporary folder, runs every check, and says
+/// what it holds. `with` is `passphrase` or `recovery_key`; an admin checking a backup of this
+/// clinic needs neither.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn backup_check(d: Desk<'_>, path: String, with: String, secret: String) -> Reply {
+    d.check_backup(std::path::Path::new(&path), &with, &secret)
+        .reply()
+}
+
+/// Replaces the clinic's database with a backup (admins); everyone signs in again after.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn backup_restore(d: Desk<'_>, path: String, replaces_desktop: Option<String>) -> Reply {
+    d.restore(std::path::Path::new(&path), replaces(replaces_desktop))
+        .reply()
+}
+
+/// Sets this computer up from a backup (the first-run screen).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn app_restore(
+    d: Desk<'_>,
+    path: String,
+    with: String,
+    secret: String,
+    replaces_desktop: Option<String>,
+) -> Reply {
+    d.restore_first(
+        std::path::Path::new(&path),
+        &with,
+        &secret,
+        replaces(replaces_desktop),
+    )
+    .reply()
+}
+
+/// The system's folder chooser, for a backup folder; the chosen path comes back to the form,
+/// where tend-core checks it like a typed one.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pick_folder(app: tauri::AppHandle) -> Answer<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    Ok(app
+        .dialog()
+        .file()
+        .blocking_pick_folder()
+        .and_then(|p| p.into_path().ok())
+        .map(|p| p.display().to_string()))
+}
+
+/// The system's file chooser, for a backup file to check or restore.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pick_backup_file(app: tauri::AppHandle) -> Answer<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    Ok(app
+        .dialog()
+        .file()
+        .add_filter("Tend backup", &["tendbackup"])
+        .blocking_pick_file()
+        .and_then(|p| p.into_path().ok())
+        .map(|p| p.display().to_string()))
+}

@@ -55,6 +55,7 @@ pub fn run() -> Result<(), String> {
         .with_writer(std::io::stderr)
         .init();
     const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+    const BACKUP_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
     let dir = data_dir().ok_or("no data folder: set TEND_DATA_DIR to where the clinic lives")?;
     let desktop = Desktop::new(dir, Environment::system());
     tauri::Builder::default()
@@ -65,6 +66,17 @@ pub fn run() -> Result<(), String> {
             if let Some(window) = app.get_webview_window("main") {
                 window.with_webview(lean_webkit)?;
             }
+            // Backups that are due, checked every minute while the app runs.
+            let backups = app.handle().clone();
+            std::thread::Builder::new()
+                .name("backup".into())
+                .spawn(move || {
+                    std::thread::sleep(std::time::Duration::from_secs(20));
+                    loop {
+                        backups.state::<Desktop>().backup_tick();
+                        std::thread::sleep(BACKUP_CHECK_EVERY);
+                    }
+                })?;
             // Sync in the background while the app runs: a round every half minute when the
             // clinic is open and connected to a server (nothing at all otherwise).
             let handle = app.handle().clone();
@@ -80,15 +92,35 @@ pub fn run() -> Result<(), String> {
             Ok(())
         })
         .on_window_event(|window, event| {
-            if let tauri::WindowEvent::CloseRequested { .. } = event {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
                 // Closing the window signs out, so the audit log shows the session's end.
                 let _ = window.state::<Desktop>().sign_out();
+                // When the last good backup is more than a day old, one is taken before the
+                // app ends: the window goes at once, the app when the backup is written.
+                api.prevent_close();
+                let _ = window.hide();
+                let handle = window.app_handle().clone();
+                std::thread::spawn(move || {
+                    handle.state::<Desktop>().backup_on_quit();
+                    handle.exit(0);
+                });
             }
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_start,
             commands::app_set_up,
             commands::app_unlock,
+            commands::app_restore,
+            commands::backup_status,
+            commands::backup_overdue,
+            commands::backup_folder_add,
+            commands::backup_folder_remove,
+            commands::backup_schedule,
+            commands::backup_run_now,
+            commands::backup_check,
+            commands::backup_restore,
+            commands::pick_folder,
+            commands::pick_backup_file,
             commands::sign_in,
             commands::sign_out,
             commands::unlock_admin,

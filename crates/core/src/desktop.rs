@@ -518,6 +518,152 @@ fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// How a restore from the first-run screen is unlocked: `with` is `passphrase` or
+/// `recovery_key`.
+fn restore_unlock<'a>(with: &str, secret: &'a str) -> Unlock<'a> {
+    match with {
+        "recovery_key" => Unlock::RecoveryKey(secret),
+        _ => Unlock::Passphrase(secret),
+    }
+}
+
+impl Desktop {
+    /// The backups that are due, run in the background every minute while the app is open
+    /// (no session: the schedule an admin set runs). Failures are recorded for the admin screen.
+    pub fn backup_tick(&self) {
+        let Some(tend) = self.open_tend() else { return };
+        if let Err(e) = crate::backup::auto::run_due(&tend) {
+            tracing::warn!(error = %e, "the scheduled backup could not run");
+        }
+    }
+
+    /// On quitting: a backup to every folder when the last good one is more than a day old.
+    /// Returns whether one ran.
+    pub fn backup_on_quit(&self) -> bool {
+        let Some(tend) = self.open_tend() else {
+            return false;
+        };
+        match crate::backup::auto::due_on_quit(&tend) {
+            Ok(true) => {
+                if let Err(e) = crate::backup::auto::run_all(&tend, None) {
+                    tracing::warn!(error = %e, "the backup on quitting could not run");
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Takes the open clinic away from everyone (background rounds included) so a restore can
+    /// replace its database; waits up to half a minute for a sync round or backup to finish.
+    fn close_for_restore(&self) -> Result<Tend, ApiError> {
+        let taken = self.tend.write().unwrap_or_else(|p| p.into_inner()).take();
+        let Some(mut shared) = taken else {
+            return Err(ApiError::new("not_open", "the clinic is not open"));
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            match Arc::try_unwrap(shared) {
+                Ok(tend) => return Ok(tend),
+                Err(still) if std::time::Instant::now() < deadline => {
+                    shared = still;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(still) => {
+                    *self.tend.write().unwrap_or_else(|p| p.into_inner()) = Some(still);
+                    return Err(ApiError::new(
+                        "in_use",
+                        "a sync or a backup is still running; try the restore again in a minute",
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Replaces this clinic's database with a backup (admins). Everyone is signed out: the
+    /// restored clinic has the users it had when the backup was taken. On failure the clinic
+    /// is opened again as it was.
+    pub fn restore(
+        &self,
+        path: &Path,
+        replaces: crate::backup::Replaces,
+    ) -> Result<crate::backup::RestoreDto, ApiError> {
+        let session = lock(&self.session)
+            .clone()
+            .ok_or_else(|| api(CoreError::SessionEnded))?;
+        {
+            let tend = self.tend()?;
+            self.check_idle(&tend)?;
+            tend.authorize(&session, tend_domain::Action::BackupRestore)
+                .map_err(api)?;
+        }
+        let tend = self.close_for_restore()?;
+        let paths = tend.store().paths().clone();
+        let key = tend.store().key().clone();
+        let env = tend.env.clone();
+        match crate::backup::restore(tend, &session, path, replaces) {
+            Ok((tend, dto)) => {
+                lock(&self.session).take();
+                lock(&self.documents).kept.clear();
+                *lock(&self.last_use) = None;
+                self.keep_open(tend);
+                Ok(dto)
+            }
+            Err(e) => {
+                let store = tend_store::Store::open(&paths, &key).map_err(|e| api(e.into()))?;
+                self.keep_open(Tend::new(store, env));
+                Err(api(e))
+            }
+        }
+    }
+
+    /// What a backup holds, from the first-run screen (no clinic here yet) or by an admin.
+    /// Without a clinic the backup's passphrase or recovery key opens it.
+    pub fn check_backup(
+        &self,
+        path: &Path,
+        with: &str,
+        secret: &str,
+    ) -> Result<crate::backup::BackupCheckDto, ApiError> {
+        if self.open_tend().is_some() {
+            let unlock = (!secret.is_empty()).then(|| restore_unlock(with, secret));
+            return self.run(|t, s| crate::backup::check_file_signed_in(t, s, path, unlock));
+        }
+        crate::backup::check_file(path, restore_unlock(with, secret), &self.env).map_err(api)
+    }
+
+    /// Sets this computer up from a backup (the first-run screen's "Restore from a backup").
+    pub fn restore_first(
+        &self,
+        path: &Path,
+        with: &str,
+        secret: &str,
+        replaces: crate::backup::Replaces,
+    ) -> Result<crate::backup::RestoreDto, ApiError> {
+        if self.open_tend().is_some() || Tend::exists(&self.dir) {
+            return Err(api(
+                tend_store::StoreError::AlreadyExists(self.dir.clone()).into()
+            ));
+        }
+        let (tend, dto) = crate::backup::restore_new(
+            &self.dir,
+            path,
+            restore_unlock(with, secret),
+            replaces,
+            self.env.clone(),
+        )
+        .map_err(|e| match e {
+            CoreError::Store(tend_store::StoreError::WrongSecret { .. }) => ApiError {
+                field: Some("secret"),
+                ..api(e)
+            },
+            e => api(e),
+        })?;
+        self.keep_open(tend);
+        Ok(dto)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
