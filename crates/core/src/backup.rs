@@ -239,6 +239,9 @@ pub struct BackupCheckDto {
     pub clinic_name: String,
     pub counts: store_backup::Counts,
     pub audit_entries: u64,
+    /// The desktop the backup syncs as, when it is of a desktop that syncs: restoring it on
+    /// another computer asks whether that computer replaces it.
+    pub syncing: Option<SyncingDesktop>,
 }
 
 /// Reads a backup's header: when it was taken, by which version, of which database.
@@ -321,6 +324,7 @@ fn checked(
         clinic_name: c.clinic_name,
         counts: c.counts,
         audit_entries: c.audit_entries,
+        syncing: c.syncing,
     })
 }
 

@@ -518,6 +518,17 @@ fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A wrong passphrase or recovery key, named beside the field it was typed in.
+fn secret_field(e: CoreError) -> ApiError {
+    match e {
+        CoreError::Store(tend_store::StoreError::WrongSecret { .. }) => ApiError {
+            field: Some("secret"),
+            ..api(e)
+        },
+        e => api(e),
+    }
+}
+
 /// How a restore from the first-run screen is unlocked: `with` is `passphrase` or
 /// `recovery_key`.
 fn restore_unlock<'a>(with: &str, secret: &'a str) -> Unlock<'a> {
@@ -629,7 +640,8 @@ impl Desktop {
             let unlock = (!secret.is_empty()).then(|| restore_unlock(with, secret));
             return self.run(|t, s| crate::backup::check_file_signed_in(t, s, path, unlock));
         }
-        crate::backup::check_file(path, restore_unlock(with, secret), &self.env).map_err(api)
+        crate::backup::check_file(path, restore_unlock(with, secret), &self.env)
+            .map_err(secret_field)
     }
 
     /// Sets this computer up from a backup (the first-run screen's "Restore from a backup").
@@ -652,13 +664,7 @@ impl Desktop {
             replaces,
             self.env.clone(),
         )
-        .map_err(|e| match e {
-            CoreError::Store(tend_store::StoreError::WrongSecret { .. }) => ApiError {
-                field: Some("secret"),
-                ..api(e)
-            },
-            e => api(e),
-        })?;
+        .map_err(secret_field)?;
         self.keep_open(tend);
         Ok(dto)
     }

@@ -27,6 +27,8 @@ export const app = $state({
   /** Sync as the badge last saw it (null: this desktop does not sync). */
   sync: null as import("./backend").SyncStatus | null,
   syncActivity: null as import("./backend").SyncActivity | null,
+  /** For admins: no good backup within 26 hours (the red badge). */
+  backupOverdue: false,
 });
 
 export function signedIn(desk: Desk) {

@@ -54,3 +54,11 @@ export function addDays(ymd: string, days: number): string {
   const t = new Date(Date.UTC(y, m - 1, d + days));
   return t.toISOString().slice(0, 10);
 }
+
+/** A file's size: `840 KB`, `12.3 MB`. */
+export function bytes(n: number): string {
+  if (n >= 1 << 30) return `${number(n / (1 << 30), 1)} GB`;
+  if (n >= 1 << 20) return `${number(n / (1 << 20), 1)} MB`;
+  if (n >= 1 << 10) return `${number(Math.round(n / (1 << 10)))} KB`;
+  return `${number(n)} B`;
+}

@@ -175,4 +175,23 @@ export const api = {
   syncDevices: () => call<T.SyncDevice[]>("sync_devices"),
   syncRevoke: (device: string) => call<void>("sync_revoke", { device }),
   syncDisconnect: () => call<void>("sync_disconnect"),
+
+  backupStatus: () => call<T.BackupStatus>("backup_status"),
+  backupOverdue: () => call<boolean>("backup_overdue"),
+  backupFolderAdd: (folder: string) => call<T.BackupFolder>("backup_folder_add", { folder }),
+  backupFolderRemove: (id: number) => call<void>("backup_folder_remove", { id }),
+  backupSchedule: (at: string, keep: { daily: string; weekly: string; monthly: string }) =>
+    call<T.BackupStatus>("backup_schedule", {
+      at, keep_daily: Number(keep.daily), keep_weekly: Number(keep.weekly), keep_monthly: Number(keep.monthly),
+    }),
+  backupRunNow: () => call<T.BackupRunReport[]>("backup_run_now"),
+  /** The restore drill: a copy in a temporary folder, every check, and what it holds. */
+  backupCheck: (path: string, withWhat: "passphrase" | "recovery_key", secret: string) =>
+    call<T.BackupCheck>("backup_check", { path, with: withWhat, secret }),
+  backupRestore: (path: string, replaces: "yes" | "no" | null) =>
+    call<T.Restored>("backup_restore", { path, replaces_desktop: replaces }),
+  restoreFirst: (path: string, withWhat: "passphrase" | "recovery_key", secret: string, replaces: "yes" | "no" | null) =>
+    call<T.Restored>("app_restore", { path, with: withWhat, secret, replaces_desktop: replaces }),
+  pickFolder: () => call<string | null>("pick_folder"),
+  pickBackupFile: () => call<string | null>("pick_backup_file"),
 };

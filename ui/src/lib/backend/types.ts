@@ -175,3 +175,28 @@ export interface SyncDevice {
   manager: boolean;
 }
 export interface PairingCode { code: string; expires_at: string }
+
+export interface BackupCounts { patients: number; visits: number; invoices: number; prescriptions: number; appointments: number }
+export interface BackupGood { at: string; file: string; bytes: number; counts: BackupCounts }
+export interface BackupRun { at: string; good: boolean; file?: string | null; bytes?: number | null; message?: string | null; removed: boolean }
+export interface BackupFolder {
+  id: number; folder: string; last_good?: BackupGood | null; last_error?: { at: string; message: string } | null;
+  next_due: string; due_now: boolean; kept: number; recent: BackupRun[];
+}
+export interface BackupStatus {
+  at: string; timezone: string; retention: { daily: number; weekly: number; monthly: number };
+  destinations: BackupFolder[]; last_good?: string | null; overdue: boolean; running: boolean;
+}
+export interface BackupRunReport {
+  folder: string; good: boolean; file?: string | null; bytes?: number | null; counts?: BackupCounts | null;
+  message?: string | null; removed: string[];
+}
+export interface SyncingDesktop { device_id: string; code: string; name: string }
+export interface BackupCheck {
+  file: { path: string; bytes: number; taken_at: string; tend_version: string; database_id: string };
+  clinic_name: string; counts: BackupCounts; audit_entries: number; syncing?: SyncingDesktop | null;
+}
+export interface Restored {
+  backup_created_at: string; audit_entries: number; counts: BackupCounts; became?: "successor" | "copy" | null;
+  previous_kept_at?: string | null;
+}
