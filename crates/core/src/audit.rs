@@ -187,3 +187,61 @@ pub(crate) fn record_read(tend: &Tend, session: &Session, entry: AuditEntry) -> 
         .write(tend.ctx(Some(session.user_id())), |tx| tx.audit(entry))?;
     Ok(())
 }
+
+/// One break-glass opening, as the admins' review list shows it: who, whom, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BreakGlassRowDto {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub until: chrono::DateTime<chrono::Utc>,
+    pub user: String,
+    pub patient: String,
+    pub mrn: String,
+    pub reason: String,
+}
+
+/// Every break-glass opening of a chart on this desktop, newest first, for admins to review.
+/// Reading the list is itself audited.
+pub fn break_glass_review(tend: &Tend, session: &Session) -> Result<Vec<BreakGlassRowDto>> {
+    tend.authorize(session, Action::AuditReview)?;
+    let rows = tend.store().read(|r| {
+        let names = crate::chart::user_names(r)?;
+        let list = r.break_glass_list(500)?;
+        list.into_iter()
+            .map(|b| {
+                let patient = b
+                    .patient_id
+                    .parse::<uuid::Uuid>()
+                    .ok()
+                    .map(tend_domain::patient::PatientId::from_uuid)
+                    .map(|id| r.patient(id))
+                    .transpose()?
+                    .flatten();
+                let user = b
+                    .user_id
+                    .parse::<uuid::Uuid>()
+                    .ok()
+                    .and_then(|u| names.get(&u).cloned())
+                    .unwrap_or_else(|| b.user_id.clone());
+                Ok(BreakGlassRowDto {
+                    at: b.at,
+                    until: b.until,
+                    user,
+                    patient: patient
+                        .as_ref()
+                        .map(|p| p.demographics.display_name())
+                        .unwrap_or_default(),
+                    mrn: patient.map(|p| p.mrn.to_string()).unwrap_or_default(),
+                    reason: b.reason,
+                })
+            })
+            .collect::<Result<Vec<_>>>()
+    })?;
+    tend.store()
+        .write(tend.ctx(Some(session.user_id())), |tx| {
+            tx.audit(
+                AuditEntry::new("audit.break_glass_review", Outcome::Ok)
+                    .detail(json!({ "count": rows.len() })),
+            )
+        })?;
+    Ok(rows)
+}

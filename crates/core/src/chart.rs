@@ -3,10 +3,12 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 use serde_json::json;
 use tend_domain::clinical::{AllergyList, Category, ChartFacts, Status, fold_events};
 use tend_domain::patient::age_on;
-use tend_domain::{Action, Entity};
+use tend_domain::{Action, Entity, ValidationError};
 use tend_store::{AuditEntry, Outcome, PatientRecord, Reader, WriteTx};
 use uuid::Uuid;
 
@@ -15,7 +17,7 @@ use crate::api::{
     ProblemDto, TrendPointDto, TrendsDto, VisitSummaryDto, VitalsDto,
 };
 use crate::patients::find;
-use crate::{Result, Session, Tend};
+use crate::{CoreError, Result, Session, Tend};
 
 /// How many recent vitals the summary reads for its latest values and trends.
 const TREND_POINTS: usize = 20;
@@ -97,7 +99,8 @@ pub fn banner_of(tend: &Tend, session: &Session, mrn: &str) -> Result<BannerDto>
 /// The chart summary: banner, active problems, current medications, the last ten visits, the
 /// latest vitals and their trend.
 pub fn summary(tend: &Tend, session: &Session, mrn: &str) -> Result<ChartSummaryDto> {
-    tend.authorize(session, Action::ChartRead)?;
+    let patient = tend.store().read(|r| find(r, mrn))?;
+    tend.authorize_chart(session, Action::ChartRead, patient.id.as_uuid())?;
     let ctx = tend.clinic_context()?;
     let today = tend.now().with_timezone(&ctx.timezone).date_naive();
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
@@ -188,7 +191,8 @@ pub struct ChartListsDto {
 }
 
 pub fn lists(tend: &Tend, session: &Session, mrn: &str) -> Result<ChartListsDto> {
-    tend.authorize(session, Action::ChartRead)?;
+    let patient = tend.store().read(|r| find(r, mrn))?;
+    tend.authorize_chart(session, Action::ChartRead, patient.id.as_uuid())?;
     let ctx = tend.clinic_context()?;
     let today = tend.now().with_timezone(&ctx.timezone).date_naive();
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
@@ -218,5 +222,62 @@ pub fn lists(tend: &Tend, session: &Session, mrn: &str) -> Result<ChartListsDto>
         };
         audit_read(tx, &p, "lists")?;
         Ok(out)
+    })
+}
+
+/// How long a break-glass opening of a chart lasts.
+pub const BREAK_GLASS_MINUTES: i64 = 30;
+
+/// A break-glass opening: the chart of `mrn` may be read by this person until `until`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BreakGlassDto {
+    pub mrn: String,
+    pub until: DateTime<Utc>,
+}
+
+/// Opens one patient's chart for someone whose roles do not let them read charts (an admin who
+/// is not a clinician, a receptionist in an emergency), after they say why. It lasts
+/// [`BREAK_GLASS_MINUTES`], is audited as a flagged `chart.break_glass` entry with the reason,
+/// and admins review every one. Reading only: writing to the chart still needs the role.
+pub fn break_glass(
+    tend: &Tend,
+    session: &Session,
+    mrn: &str,
+    reason: &str,
+) -> Result<BreakGlassDto> {
+    tend.authorize(session, Action::BreakGlass)?;
+    if tend.authorize_quietly(session, Action::ChartRead) {
+        return Err(CoreError::refused(
+            None,
+            "you can open this chart already; breaking the glass is for those who cannot",
+        ));
+    }
+    let reason = tend_domain::error::required_text("reason", reason, 500)?;
+    if reason.chars().count() < 10 {
+        return Err(ValidationError::new(
+            "reason",
+            "say why in a few words (the emergency, who asked): it is reviewed",
+        )
+        .into());
+    }
+    let now = tend.now();
+    let until = now + chrono::Duration::minutes(BREAK_GLASS_MINUTES);
+    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
+        let p = find(&tx.read(), mrn)?;
+        tx.record_break_glass(session.user_id(), p.id.as_uuid(), &reason, now, until)?;
+        tx.audit(
+            AuditEntry::new("chart.break_glass", Outcome::Ok)
+                .record(Entity::Patient, p.id)
+                .detail(json!({
+                    "mrn": p.mrn.to_string(),
+                    "reason": reason,
+                    "until": until,
+                    "flag": "break_glass",
+                })),
+        )?;
+        Ok(BreakGlassDto {
+            mrn: p.mrn.to_string(),
+            until,
+        })
     })
 }

@@ -122,7 +122,13 @@ pub fn start(
 
 /// A visit with its note and addenda. Audited as a chart read.
 pub fn get(tend: &Tend, session: &Session, visit: &str) -> Result<VisitDto> {
-    tend.authorize(session, Action::NoteRead)?;
+    let id: EncounterId = parse_id("visit", visit)?;
+    let patient = tend
+        .store()
+        .read(|r| r.encounter(id))?
+        .ok_or_else(|| CoreError::refused(Some("visit"), "there is no such visit"))?
+        .patient_id;
+    tend.authorize_chart(session, Action::NoteRead, patient.as_uuid())?;
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let e = load(tx, visit)?;
         let out = dto(tx, &e)?;
@@ -143,7 +149,8 @@ pub fn list(
     limit: usize,
     offset: usize,
 ) -> Result<Vec<VisitSummaryDto>> {
-    tend.authorize(session, Action::ChartRead)?;
+    let patient = tend.store().read(|r| find(r, mrn))?;
+    tend.authorize_chart(session, Action::ChartRead, patient.id.as_uuid())?;
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let r = tx.read();
         let p = find(&r, mrn)?;

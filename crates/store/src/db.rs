@@ -71,6 +71,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0014_backups.sql",
         include_str!("../../../migrations/client/0014_backups.sql"),
     ),
+    (
+        "0015_break_glass.sql",
+        include_str!("../../../migrations/client/0015_break_glass.sql"),
+    ),
 ];
 
 #[cfg(test)]

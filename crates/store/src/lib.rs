@@ -11,6 +11,7 @@ pub mod backup;
 pub mod backup_log;
 pub mod bench;
 pub mod billing;
+pub mod break_glass;
 mod chart;
 pub mod consistency;
 mod db;

@@ -156,6 +156,9 @@ fn attempt(
         }
         Action::ChartRead => chart::summary(t, who, mrn).map(drop),
         Action::NoteRead => visits::get(t, who, &fx.draft).map(drop),
+        Action::BreakGlass => {
+            chart::break_glass(t, who, mrn, "Collapsed in the waiting room").map(drop)
+        }
         Action::NoteWrite => visits::start(t, who, mrn, "visit", None, None).map(drop),
         Action::NoteSign => {
             // A doctor signs their own note; anyone else is refused before the note matters.

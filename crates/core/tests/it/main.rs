@@ -7,6 +7,7 @@ mod audit_reads;
 mod backup;
 mod backup_auto;
 mod billing;
+mod break_glass;
 mod chart;
 mod desktop;
 mod notation;
