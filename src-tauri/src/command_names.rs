@@ -133,4 +133,6 @@ pub const ALL: &[&str] = &[
     "app_restore",
     "pick_folder",
     "pick_backup_file",
+    "chart_break_glass",
+    "audit_break_glass",
 ];

@@ -906,3 +906,19 @@ pub async fn pick_backup_file(app: tauri::AppHandle) -> Answer<Option<String>> {
         .and_then(|p| p.into_path().ok())
         .map(|p| p.display().to_string()))
 }
+
+// Break-glass.
+
+/// Opens one patient's chart for 30 minutes for someone whose roles do not let them read it,
+/// after they give a reason; audited and flagged.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn chart_break_glass(d: Desk<'_>, mrn: String, reason: String) -> Reply {
+    d.run(|t, s| chart::break_glass(t, s, &mrn, &reason))
+        .reply()
+}
+
+/// Every break-glass opening on this desktop, for admins to review.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn audit_break_glass(d: Desk<'_>) -> Reply {
+    d.run(audit::break_glass_review).reply()
+}

@@ -121,6 +121,8 @@ pub fn run() -> Result<(), String> {
             commands::backup_restore,
             commands::pick_folder,
             commands::pick_backup_file,
+            commands::chart_break_glass,
+            commands::audit_break_glass,
             commands::sign_in,
             commands::sign_out,
             commands::unlock_admin,

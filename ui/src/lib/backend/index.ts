@@ -194,4 +194,8 @@ export const api = {
     call<T.Restored>("app_restore", { path, with: withWhat, secret, replaces_desktop: replaces }),
   pickFolder: () => call<string | null>("pick_folder"),
   pickBackupFile: () => call<string | null>("pick_backup_file"),
+
+  /** Opens one chart for 30 minutes in an emergency, with a reason; audited and reviewed. */
+  breakGlass: (mrn: string, reason: string) => call<T.BreakGlass>("chart_break_glass", { mrn, reason }),
+  breakGlassReview: () => call<T.BreakGlassRow[]>("audit_break_glass"),
 };

@@ -200,3 +200,6 @@ export interface Restored {
   backup_created_at: string; audit_entries: number; counts: BackupCounts; became?: "successor" | "copy" | null;
   previous_kept_at?: string | null;
 }
+
+export interface BreakGlass { mrn: string; until: string }
+export interface BreakGlassRow { at: string; until: string; user: string; patient: string; mrn: string; reason: string }
