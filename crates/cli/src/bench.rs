@@ -131,6 +131,7 @@ pub fn run(args: &BenchArgs, out: &Output) -> Result<ExitCode> {
         let ratio = m.ratio.map_or("-".to_owned(), |r| format!("{r:.3}"));
         let budget = match (m.budget_of, m.budget) {
             (Some("ratio"), Some(b)) => format!("ratio ≤ {b}"),
+            (Some("max_ms"), Some(b)) => format!("max ≤ {b} ms"),
             (Some(_), Some(b)) => format!("p95 ≤ {b} ms"),
             _ => "-".to_owned(),
         };

@@ -268,6 +268,8 @@ fn the_quick_bench_runs_and_reports_every_measurement_as_json_lines() {
             "invoice_pdf",
             "closeout_day",
             "unpaid_list",
+            "backup_write_wait",
+            "backup_run",
             "schedule_day",
             "free_slots",
             "free_slots_any",
