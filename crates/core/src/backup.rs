@@ -293,8 +293,9 @@ pub fn check_file_signed_in(
         match unlock {
             Some(unlock) => check_file(path, unlock, &tend.env),
             None => Err(CoreError::PassphraseNeeded {
-                reason: "this backup is of another clinic database: type its passphrase or                          recovery key"
-                    .into(),
+                reason:
+                    "this backup is of another clinic database: type its passphrase or recovery key"
+                        .into(),
             }),
         }
     };

@@ -612,7 +612,7 @@ fn backup_measurements(
     let mut wait = latency(
         "backup_write_wait",
         format!(
-            "patients::register (duplicate check, write, audit) every 20 ms while a backup of              the clinic is written, read back and checked; {} registrations, the slowest {:.1}              ms (the same registration with no backup: p50 {:.1}, p95 {:.1} ms)",
+            "patients::register (duplicate check, write, audit) every 20 ms while a backup of the clinic is written, read back and checked; {} registrations, the slowest {:.1} ms (the same registration with no backup: p50 {:.1}, p95 {:.1} ms)",
             during.len(),
             ms(max),
             ms(percentile(&mut quiet.clone(), 50.0)),
@@ -632,7 +632,7 @@ fn backup_measurements(
         latency(
             "backup_run",
             format!(
-                "Store::backup: copy from one read snapshot, hash, write {:.0} MB, read it back                  and run every check a restore runs ({} patients, {} audit entries counted)",
+                "Store::backup: copy from one read snapshot, hash, write {:.0} MB, read it back and run every check a restore runs ({} patients, {} audit entries counted)",
                 info.bytes as f64 / f64::from(1 << 20),
                 info.counts.patients,
                 info.audit_entries
