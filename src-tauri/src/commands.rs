@@ -830,12 +830,12 @@ pub async fn backup_folder_remove(d: Desk<'_>, id: i64) -> Answer<()> {
 pub async fn backup_schedule(
     d: Desk<'_>,
     at: String,
-    keep_daily: u32,
-    keep_weekly: u32,
-    keep_monthly: u32,
+    keep_daily: String,
+    keep_weekly: String,
+    keep_monthly: String,
 ) -> Reply {
     d.run(|t, s| {
-        tend_core::backup::auto::set_schedule(t, s, &at, (keep_daily, keep_weekly, keep_monthly))
+        tend_core::backup::auto::set_schedule(t, s, &at, (&keep_daily, &keep_weekly, &keep_monthly))
     })
     .reply()
 }
@@ -852,15 +852,13 @@ pub async fn backup_run_now(d: Desk<'_>) -> Reply {
 /// clinic needs neither.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn backup_check(d: Desk<'_>, path: String, with: String, secret: String) -> Reply {
-    d.check_backup(std::path::Path::new(&path), &with, &secret)
-        .reply()
+    d.check_backup(&path, &with, &secret).reply()
 }
 
 /// Replaces the clinic's database with a backup (admins); everyone signs in again after.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn backup_restore(d: Desk<'_>, path: String, replaces_desktop: Option<String>) -> Reply {
-    d.restore(std::path::Path::new(&path), replaces(replaces_desktop))
-        .reply()
+    d.restore(&path, replaces(replaces_desktop)).reply()
 }
 
 /// Sets this computer up from a backup (the first-run screen).
@@ -872,13 +870,8 @@ pub async fn app_restore(
     secret: String,
     replaces_desktop: Option<String>,
 ) -> Reply {
-    d.restore_first(
-        std::path::Path::new(&path),
-        &with,
-        &secret,
-        replaces(replaces_desktop),
-    )
-    .reply()
+    d.restore_first(&path, &with, &secret, replaces(replaces_desktop))
+        .reply()
 }
 
 /// The system's folder chooser, for a backup folder; the chosen path comes back to the form,

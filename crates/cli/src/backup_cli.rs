@@ -112,7 +112,12 @@ pub fn signed_in(
             keep_weekly,
             keep_monthly,
         } => {
-            let s = auto::set_schedule(tend, me, at, (*keep_daily, *keep_weekly, *keep_monthly))?;
+            let keep = (
+                keep_daily.to_string(),
+                keep_weekly.to_string(),
+                keep_monthly.to_string(),
+            );
+            let s = auto::set_schedule(tend, me, at, (&keep.0, &keep.1, &keep.2))?;
             status(out, &s);
         }
         BackupCommand::Run { .. } | BackupCommand::Verify { .. } => {

@@ -596,9 +596,11 @@ impl Desktop {
     /// is opened again as it was.
     pub fn restore(
         &self,
-        path: &Path,
+        path: &str,
         replaces: crate::backup::Replaces,
     ) -> Result<crate::backup::RestoreDto, ApiError> {
+        let path = crate::backup::auto::typed_path("path", path).map_err(api)?;
+        let path = path.as_path();
         let session = lock(&self.session)
             .clone()
             .ok_or_else(|| api(CoreError::SessionEnded))?;
@@ -632,10 +634,12 @@ impl Desktop {
     /// Without a clinic the backup's passphrase or recovery key opens it.
     pub fn check_backup(
         &self,
-        path: &Path,
+        path: &str,
         with: &str,
         secret: &str,
     ) -> Result<crate::backup::BackupCheckDto, ApiError> {
+        let path = crate::backup::auto::typed_path("path", path).map_err(api)?;
+        let path = path.as_path();
         if self.open_tend().is_some() {
             let unlock = (!secret.is_empty()).then(|| restore_unlock(with, secret));
             return self.run(|t, s| crate::backup::check_file_signed_in(t, s, path, unlock));
@@ -647,7 +651,7 @@ impl Desktop {
     /// Sets this computer up from a backup (the first-run screen's "Restore from a backup").
     pub fn restore_first(
         &self,
-        path: &Path,
+        path: &str,
         with: &str,
         secret: &str,
         replaces: crate::backup::Replaces,
@@ -657,9 +661,10 @@ impl Desktop {
                 tend_store::StoreError::AlreadyExists(self.dir.clone()).into()
             ));
         }
+        let path = crate::backup::auto::typed_path("path", path).map_err(api)?;
         let (tend, dto) = crate::backup::restore_new(
             &self.dir,
-            path,
+            &path,
             restore_unlock(with, secret),
             replaces,
             self.env.clone(),

@@ -45,11 +45,21 @@ impl Default for Schedule {
 }
 
 impl Schedule {
-    /// Reads a time of day as people type it: `17:45`, `7:30`, `1745`.
+    /// Reads a time of day as people type it: `17:45`, `7:30`, `1745`, `17.45`, `17h45`, `17h`.
     pub fn parse(typed: &str) -> Result<Self, ValidationError> {
-        let t = typed.trim();
         let err = || ValidationError::new("backup_time", "must be a time of day such as 17:45");
-        if t.is_empty() || t.len() > 8 {
+        let trimmed = typed.trim();
+        if trimmed.is_empty() || trimmed.len() > 8 {
+            return Err(err());
+        }
+        // The separators clinics write besides the colon: 17.45 and 17h45 (17h is 17:00).
+        let mut t = trimmed.replace(['.', 'h', 'H'], ":");
+        if t.ends_with(':') {
+            t.push_str("00");
+        }
+        let t = t.as_str();
+        // 17:4 could mean 17:04 or 17:40: minutes are two digits.
+        if t.split(':').skip(1).any(|part| part.len() != 2) {
             return Err(err());
         }
         let at = NaiveTime::parse_from_str(t, "%H:%M")
@@ -214,6 +224,29 @@ impl Default for Retention {
 }
 
 impl Retention {
+    /// Reads the counts as an admin typed them (whole numbers, 0 to 1000), naming the field.
+    pub fn parse(daily: &str, weekly: &str, monthly: &str) -> Result<Self, ValidationError> {
+        let number = |field: &'static str, typed: &str| -> Result<u32, ValidationError> {
+            let t = typed.trim();
+            if t.is_empty() {
+                return Err(ValidationError::new(field, "is required"));
+            }
+            if t.len() > 6 || !t.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ValidationError::new(
+                    field,
+                    format!("must be a whole number from 0 to {MAX_KEEP}"),
+                ));
+            }
+            t.parse()
+                .map_err(|_| ValidationError::new(field, "must be a whole number"))
+        };
+        Self::new(
+            number("keep_daily", daily)?,
+            number("keep_weekly", weekly)?,
+            number("keep_monthly", monthly)?,
+        )
+    }
+
     /// Checks the counts an admin typed, naming the field.
     pub fn new(daily: u32, weekly: u32, monthly: u32) -> Result<Self, ValidationError> {
         for (field, n) in [

@@ -300,7 +300,7 @@ pub fn check_folder(folder: &Path) -> Result<()> {
 }
 
 /// An error writing to a backup folder, in words that say what to do.
-fn folder_error(folder: &Path, e: std::io::Error) -> StoreError {
+pub fn folder_error(folder: &Path, e: std::io::Error) -> StoreError {
     use std::io::ErrorKind as K;
     let reason = match e.kind() {
         K::NotFound => {
@@ -354,7 +354,17 @@ pub fn inspect(path: &Path) -> Result<BackupHeader> {
 
 /// Opens a backup file, checks its header, and returns it with the offset of the database.
 fn open_backup(path: &Path) -> Result<(BackupHeader, u64)> {
-    let mut file = File::open(path).map_err(io(format!("reading {}", path.display())))?;
+    if path.is_dir() {
+        return Err(bad(
+            path,
+            "it is a folder: choose the backup file inside it",
+        ));
+    }
+    let mut file = File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => bad(path, "there is no file there"),
+        std::io::ErrorKind::PermissionDenied => bad(path, "this user cannot read it"),
+        _ => io(format!("reading {}", path.display()))(e),
+    })?;
     let mut magic = [0u8; 12];
     let mut len = [0u8; 4];
     if file.read_exact(&mut magic).is_err() || &magic != MAGIC {

@@ -218,21 +218,34 @@ pub fn overdue_for(tend: &Tend, session: &Session) -> Result<bool> {
     Ok(rules::overdue(last.map(|r| r.started_at), tend.now()))
 }
 
+/// A path as people type or paste it: surrounding spaces and the quotes Windows' "Copy as
+/// path" adds are dropped; empty, over-long or control characters are refused naming `field`.
+pub fn typed_path(field: &'static str, typed: &str) -> Result<PathBuf> {
+    let t = typed.trim();
+    let t = ['"', '\'']
+        .iter()
+        .find_map(|q| t.strip_prefix(*q).and_then(|r| r.strip_suffix(*q)))
+        .unwrap_or(t)
+        .trim();
+    if t.is_empty() {
+        return Err(ValidationError::new(field, "is required").into());
+    }
+    if t.chars().count() > MAX_FOLDER {
+        return Err(ValidationError::new(field, "is too long").into());
+    }
+    if t.chars().any(char::is_control) {
+        return Err(ValidationError::new(field, "must not contain control characters").into());
+    }
+    Ok(PathBuf::from(t))
+}
+
 /// Checks a folder an admin typed: an absolute path to a folder that exists, can be written,
 /// and is not inside the clinic's data folder (a backup there dies with the disk it guards).
 fn check_destination(tend: &Tend, typed: &str) -> Result<PathBuf> {
     let field = |reason: &str| CoreError::Validation(ValidationError::new("folder", reason));
-    let typed = typed.trim();
-    if typed.is_empty() {
-        return Err(field("is required"));
-    }
-    if typed.len() > MAX_FOLDER {
-        return Err(field("is too long"));
-    }
-    if typed.chars().any(char::is_control) {
-        return Err(field("must not contain control characters"));
-    }
-    let path = Path::new(typed);
+    let path = typed_path("folder", typed)?;
+    let typed = path.to_string_lossy().into_owned();
+    let path = path.as_path();
     if !path.is_absolute() {
         return Err(field(
             "must be a full path, such as /media/usb/tend-backups or D:\\Tend backups",
@@ -257,23 +270,12 @@ fn check_destination(tend: &Tend, typed: &str) -> Result<PathBuf> {
 }
 
 fn write_marker(folder: &Path) -> Result<()> {
-    let marker = folder.join(MARKER);
     std::fs::write(
-        &marker,
+        folder.join(MARKER),
         "Tend writes its backups in this folder. Keep this file: without it Tend takes the \
          folder for a drive that is not plugged in.\n",
     )
-    .map_err(|e| {
-        CoreError::Store(StoreError::BackupFolder {
-            folder: folder.to_owned(),
-            reason: match e.kind() {
-                std::io::ErrorKind::ReadOnlyFilesystem => "is read-only".into(),
-                std::io::ErrorKind::PermissionDenied => "cannot be written by this user".into(),
-                std::io::ErrorKind::StorageFull => "is full".into(),
-                _ => format!("cannot be written: {e}"),
-            },
-        })
-    })
+    .map_err(|e| tend_store::backup::folder_error(folder, e).into())
 }
 
 /// Checks a chosen folder is still the one that was chosen, and removes what an earlier run
@@ -336,16 +338,16 @@ pub fn remove_destination(tend: &Tend, session: &Session, id: i64) -> Result<()>
     Ok(())
 }
 
-/// Sets the daily time and what each folder keeps (admins).
+/// Sets the daily time and what each folder keeps (daily, weekly, monthly, as typed), admins.
 pub fn set_schedule(
     tend: &Tend,
     session: &Session,
     at: &str,
-    keep: (u32, u32, u32),
+    keep: (&str, &str, &str),
 ) -> Result<BackupStatusDto> {
     tend.authorize(session, Action::BackupCreate)?;
     let schedule = Schedule::parse(at)?;
-    let retention = Retention::new(keep.0, keep.1, keep.2)?;
+    let retention = Retention::parse(keep.0, keep.1, keep.2)?;
     let keep_json = serde_json::to_string(&retention).unwrap_or_default();
     tend.store()
         .write(tend.ctx(Some(session.user_id())), |tx| {

@@ -84,12 +84,59 @@ fn a_folder_is_checked_when_an_admin_chooses_it() {
     );
     assert!(auto::status(&c.tend, &nurse).is_err());
 
-    let d = auto::add_destination(&c.tend, &a, &outside.path().display().to_string()).unwrap();
+    // Pasted as Windows' "Copy as path" gives it: in quotes, with a space after.
+    let pasted = format!("\"{}\" ", outside.path().display());
+    let d = auto::add_destination(&c.tend, &a, &pasted).unwrap();
     assert!(d.due_now, "a new folder has no backup yet");
+    assert_eq!(
+        d.folder,
+        std::fs::canonicalize(outside.path())
+            .unwrap()
+            .display()
+            .to_string()
+    );
     assert!(outside.path().join(auto::MARKER).exists());
     let e =
         auto::add_destination(&c.tend, &a, &format!("{}/", outside.path().display())).unwrap_err();
     assert_eq!(e.field(), Some("folder"), "the same folder twice: {e:?}");
+}
+
+#[test]
+fn the_schedule_form_names_what_is_wrong_and_a_bad_backup_file_is_named_in_words() {
+    let c = clinic();
+    let a = admin(&c);
+    for (at, keep, field) in [
+        ("25:00", ("7", "4", "12"), "backup_time"),
+        ("17:4", ("7", "4", "12"), "backup_time"),
+        ("17:45", ("seven", "4", "12"), "keep_daily"),
+        ("17:45", ("7", "-1", "12"), "keep_weekly"),
+        ("17:45", ("7", "4", ""), "keep_monthly"),
+    ] {
+        let e = auto::set_schedule(&c.tend, &a, at, keep).unwrap_err();
+        assert_eq!(e.field(), Some(field), "{at:?} {keep:?}");
+    }
+    // Files people choose by mistake: each named in words, never "something went wrong".
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.tendbackup");
+    std::fs::write(&empty, b"").unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "Backups: ask Rosa\n").unwrap();
+    let missing = dir.path().join("gone.tendbackup");
+    for (path, says) in [
+        (missing.as_path(), "there is no file there"),
+        (dir.path(), "it is a folder"),
+        (empty.as_path(), "not a Tend backup"),
+        (text.as_path(), "not a Tend backup"),
+    ] {
+        let e =
+            backup::check_file(path, Unlock::Passphrase(PASSPHRASE), &env(&c.clock)).unwrap_err();
+        assert_eq!(e.code(), "bad_backup", "{path:?}: {e:?}");
+        assert!(
+            e.user_message().contains(says),
+            "{path:?}: {}",
+            e.user_message()
+        );
+    }
 }
 
 #[test]
@@ -109,7 +156,7 @@ fn backups_run_when_due_and_retention_removes_only_behind_a_newer_verified_one()
         auto::add_destination(&c.tend, &a, &f.path().display().to_string()).unwrap();
     }
     // Keep 3 days, 2 weeks, 2 months.
-    let s = auto::set_schedule(&c.tend, &a, "17:45", (3, 2, 2)).unwrap();
+    let s = auto::set_schedule(&c.tend, &a, "17.45", ("3", " 2", "2")).unwrap();
     assert_eq!(s.at, "17:45");
     assert!(s.overdue, "no backup yet");
 

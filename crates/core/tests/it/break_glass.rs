@@ -54,8 +54,11 @@ fn a_receptionist_breaks_the_glass_for_one_patient_for_half_an_hour_and_admins_r
     );
 
     // A reason is needed, and it must say something.
+    let pasted_page = "The patient said he felt unwell. ".repeat(40);
     for (reason, says) in [
         ("", "is required"),
+        ("   ", "is required"),
+        (pasted_page.as_str(), "500"),
         ("urgent", "say why"),
         ("a\u{7}bell in it ok", "control"),
     ] {

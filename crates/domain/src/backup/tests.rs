@@ -37,6 +37,10 @@ fn the_time_of_day_is_read_as_people_type_it() {
         ("1745", "17:45"),
         ("23:59:00", "23:59"),
         ("00:00", "00:00"),
+        ("17.45", "17:45"),
+        ("17h45", "17:45"),
+        ("7H30", "07:30"),
+        ("17h", "17:00"),
     ] {
         assert_eq!(
             Schedule::parse(typed).unwrap().to_string(),
@@ -44,7 +48,18 @@ fn the_time_of_day_is_read_as_people_type_it() {
             "{typed:?}"
         );
     }
-    for typed in ["", "25:00", "17:60", "5pm", "17.45", "17:45:00:00", "१७:४५"] {
+    for typed in [
+        "",
+        "25:00",
+        "17:60",
+        "5pm",
+        "17,45",
+        "17:45:00:00",
+        "१७:४५",
+        "h",
+        "half five",
+        "17:4",
+    ] {
         let e = Schedule::parse(typed).unwrap_err();
         assert_eq!(e.field, "backup_time", "{typed:?}");
     }
@@ -272,6 +287,25 @@ fn retention_counts_are_checked_naming_the_field() {
         "keep_monthly"
     );
     assert!(Retention::new(1, 0, 0).is_ok());
+    // As typed in the form.
+    assert_eq!(
+        Retention::parse(" 7", "4 ", "12").unwrap(),
+        Retention::default()
+    );
+    for (d, w, m, field) in [
+        ("", "4", "12", "keep_daily"),
+        ("seven", "4", "12", "keep_daily"),
+        ("7", "-1", "12", "keep_weekly"),
+        ("7", "4", "1e3", "keep_monthly"),
+        ("7", "4", "٧", "keep_monthly"),
+        ("7", "4.5", "12", "keep_weekly"),
+        ("7", "4", "99999999999", "keep_monthly"),
+        ("7", "4", "1001", "keep_monthly"),
+        ("0", "4", "12", "keep_daily"),
+    ] {
+        let e = Retention::parse(d, w, m).unwrap_err();
+        assert_eq!(e.field, field, "{d:?} {w:?} {m:?}");
+    }
 }
 
 fn taken(times: &[&str]) -> Vec<Taken<usize>> {

@@ -182,7 +182,7 @@ export const api = {
   backupFolderRemove: (id: number) => call<void>("backup_folder_remove", { id }),
   backupSchedule: (at: string, keep: { daily: string; weekly: string; monthly: string }) =>
     call<T.BackupStatus>("backup_schedule", {
-      at, keep_daily: Number(keep.daily), keep_weekly: Number(keep.weekly), keep_monthly: Number(keep.monthly),
+      at, keep_daily: keep.daily, keep_weekly: keep.weekly, keep_monthly: keep.monthly,
     }),
   backupRunNow: () => call<T.BackupRunReport[]>("backup_run_now"),
   /** The restore drill: a copy in a temporary folder, every check, and what it holds. */
