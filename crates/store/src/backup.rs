@@ -13,8 +13,6 @@
 use std::fs::{self, File};
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::thread;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rusqlite::backup::{Backup, StepResult};
@@ -130,9 +128,14 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 
 impl Store {
     /// Writes a consistent encrypted copy of the database to `dest` while others keep writing,
-    /// and verifies it before it takes that name: a file at `dest` is always a whole backup that
-    /// opened with the key and passed every check a restore runs, with the records it was
-    /// copied with. Only the owner can read it (mode 0600 where the OS has modes).
+    /// and verifies it before it takes that name: a file at `dest` is always a whole backup
+    /// whose database, read back from the destination's disk, is byte for byte a copy that
+    /// opened with the key and passed every check a restore runs. Only the owner can read it
+    /// (mode 0600 where the OS has modes).
+    ///
+    /// The clinic keeps writing meanwhile: the copy holds one read snapshot (writers go on in
+    /// the write-ahead log), and the backup's own files are written out in small steps so a
+    /// commit never waits behind a gigabyte of them (docs/benchmarks.md measures it).
     ///
     /// Whatever goes wrong, or if the process is killed, nothing but `dest.partial` is left in
     /// the destination, and an earlier file at another name is never touched.
@@ -149,18 +152,17 @@ impl Store {
             Err(fs::TryLockError::Error(e)) => return Err(io("locking the backup")(e)),
         }
         let copy = self.paths.sidecar(".backup-copy");
-        let scratch = self.paths.sidecar(".backup-check");
         let partial = sibling(dest, ".partial");
         let cleanup = |also_partial: bool| {
-            for f in [&copy, &scratch] {
-                remove_db_files(f);
-            }
+            remove_db_files(&copy);
+            // Left by earlier versions, which checked a second copy.
+            remove_db_files(&self.paths.sidecar(".backup-check"));
             if also_partial {
                 let _ = remove_if_exists(&partial);
             }
         };
         cleanup(true);
-        let result = self.write_backup(dest, &folder, &copy, &scratch, &partial, now);
+        let result = self.write_backup(dest, &folder, &copy, &partial, now);
         // Whatever happened, no half-written or unverified file is left under any name.
         cleanup(result.is_err());
         result
@@ -171,37 +173,44 @@ impl Store {
         dest: &Path,
         folder: &Path,
         copy: &Path,
-        scratch: &Path,
         partial: &Path,
         now: DateTime<Utc>,
     ) -> Result<BackupInfo> {
-        // 1. Copy the database from one read snapshot (all pages in one step), beside the
-        //    clinic's own, and count what it holds.
-        let copied = {
+        // 1. Copy the database from one read snapshot, beside the clinic's own. The copy is
+        //    scratch (the file in the destination is what is made durable), so it keeps no
+        //    journal and is not synced, but it is written out as it grows (`FlushBehind`) so no
+        //    gigabyte of dirty pages piles up for the clinic's next commit to wait behind.
+        {
             let src = db::connect(&self.paths.db(), &self.key, Mode::Reader, false)?;
+            // The snapshot is held by this read transaction across the copy's steps: writers
+            // go on in the write-ahead log, and the copy never restarts.
+            src.execute_batch("BEGIN; SELECT count(*) FROM sqlite_schema;")?;
             let mut dst = db::connect(copy, &self.key, Mode::Writer, true)?;
+            dst.execute_batch(
+                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -2048;",
+            )?;
+            let mut behind = FlushBehind::new(copy, FLUSH_EVERY)?;
             {
                 let step = Backup::new(&src, &mut dst)?;
-                let mut waits = 0;
                 loop {
-                    match step.step(-1)? {
+                    match step.step(STEP_PAGES)? {
                         StepResult::Done => break,
-                        StepResult::More => {}
-                        StepResult::Busy | StepResult::Locked if waits < 200 => {
-                            waits += 1;
-                            thread::sleep(Duration::from_millis(50));
-                        }
+                        StepResult::More => behind.grew()?,
+                        // Busy or locked: not expected with the snapshot held, but never a
+                        // partial copy either.
                         _ => return Err(StoreError::InUse),
                     }
                 }
             }
-            let copied = counts(&dst)?;
-            dst.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+            src.execute_batch("COMMIT;")?;
+            drop(src);
             dst.close().map_err(|(_, e)| StoreError::from(e))?;
-            copied
-        };
+            behind.grew()?;
+        }
 
-        // 2. Measure and hash the copy.
+        // 2. Every check a restore runs, on the copy; then its length and SHA-256. The file in
+        //    the destination is verified to hold exactly these bytes, read back from the disk.
+        let verified = verify_copy(copy, &self.key, self.identity.database_id, dest)?;
         let (database_bytes, database_sha256) = hash_file(copy)?;
         let header = BackupHeader {
             format_version: FORMAT_VERSION,
@@ -216,11 +225,11 @@ impl Store {
         let header_json =
             serde_json::to_vec(&header).map_err(|e| StoreError::Corrupt(e.to_string()))?;
 
-        // 3. Header + database into the partial file in the destination, synced.
+        // 3. Header + database into the partial file in the destination, synced as it goes.
         {
             let at_folder = |e: std::io::Error| folder_error(folder, e);
             let file = private_file(partial).map_err(at_folder)?;
-            let mut out = BufWriter::new(file);
+            let mut out = FlushingWriter::new(file, FLUSH_EVERY);
             let header_len = u32::try_from(header_json.len()).unwrap_or(u32::MAX);
             out.write_all(MAGIC)
                 .and_then(|()| out.write_all(&header_len.to_be_bytes()))
@@ -228,14 +237,16 @@ impl Store {
                 .map_err(at_folder)?;
             let mut src = File::open(copy).map_err(io(format!("reading {}", copy.display())))?;
             std::io::copy(&mut src, &mut out).map_err(at_folder)?;
-            let file = out.into_inner().map_err(|e| at_folder(e.into_error()))?;
+            let file = out.finish().map_err(at_folder)?;
             file.sync_all().map_err(at_folder)?;
+            forget_cached(&file);
         }
         remove_db_files(copy);
 
-        // 4. Read it back as a restore would, from the destination, and compare.
-        let checked = check(partial, &self.key, scratch)?;
-        if checked.counts != copied || checked.header.database_id != self.identity.database_id {
+        // 4. Read it back from the destination, as a restore would, and compare.
+        let (read, offset) = open_backup(partial)?;
+        let (_, sha256) = hash_region(partial, offset, read.database_bytes)?;
+        if read.database_id != self.identity.database_id || sha256 != header.database_sha256 {
             return Err(bad(
                 dest,
                 "it did not read back what was copied into it (the destination may be failing)",
@@ -251,10 +262,103 @@ impl Store {
             bytes,
             database_id: self.identity.database_id,
             created_at: now,
-            counts: checked.counts,
-            audit_entries: checked.audit_entries,
+            counts: verified.counts,
+            audit_entries: verified.audit_entries,
         })
     }
+}
+
+/// Pages the snapshot copy takes per step, between which its new pages are written out.
+const STEP_PAGES: i32 = 2048;
+
+/// How much of a backup's files may wait in the OS's memory before it is written to the disk.
+/// Each flush is a write the clinic's next commit may queue behind: 8 MiB is a few milliseconds
+/// of a disk, where 32 MiB measured 100-200 ms stalls (docs/benchmarks.md).
+const FLUSH_EVERY: u64 = 8 << 20;
+
+/// Writes a file's new pages out to the disk every `every` bytes it grows, so the OS never
+/// holds much of it unwritten. A commit of the clinic's own database waits for the disk; with a
+/// gigabyte of a backup's pages queued ahead of it, it waits for all of them (PostgreSQL bounds
+/// its checkpoints' writes the same way: `checkpoint_flush_after`).
+struct FlushBehind {
+    file: File,
+    every: u64,
+    flushed: u64,
+}
+
+impl FlushBehind {
+    fn new(path: &Path, every: u64) -> Result<Self> {
+        let file = File::open(path).map_err(io(format!("reading {}", path.display())))?;
+        Ok(Self {
+            file,
+            every,
+            flushed: 0,
+        })
+    }
+
+    /// Called as the file grows: flushes it when it grew by `every` since the last flush.
+    fn grew(&mut self) -> Result<()> {
+        if self.every == 0 {
+            return Ok(());
+        }
+        let len = self.file.metadata().map(|m| m.len()).unwrap_or(0);
+        if len >= self.flushed + self.every {
+            self.file
+                .sync_data()
+                .map_err(io("writing the backup's copy".to_owned()))?;
+            self.flushed = len;
+        }
+        Ok(())
+    }
+}
+
+/// A buffered writer that syncs what it wrote every `every` bytes (see `FlushBehind`).
+struct FlushingWriter {
+    out: BufWriter<File>,
+    every: u64,
+    since: u64,
+}
+
+impl FlushingWriter {
+    fn new(file: File, every: u64) -> Self {
+        Self {
+            out: BufWriter::with_capacity(1 << 20, file),
+            every,
+            since: 0,
+        }
+    }
+
+    fn finish(self) -> std::io::Result<File> {
+        self.out.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+impl Write for FlushingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.since += n as u64;
+        if self.every > 0 && self.since >= self.every {
+            self.out.flush()?;
+            self.out.get_ref().sync_data()?;
+            self.since = 0;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Asks the OS to drop a synced file's pages from its cache, so reading it back reads the disk
+/// (and the backup does not push the clinic's own database out of memory). Linux only.
+fn forget_cached(file: &File) {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::DontNeed);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = file;
 }
 
 /// A database file and its WAL and shared-memory files, removed if there.
@@ -341,6 +445,15 @@ fn copy_hashing(
     Ok((total, data_encoding::HEXLOWER.encode(&hasher.finalize())))
 }
 
+/// The length and SHA-256 of `len` bytes of a file from `offset`.
+fn hash_region(path: &Path, offset: u64, len: u64) -> Result<(u64, String)> {
+    let ctx = format!("reading {}", path.display());
+    let mut file = File::open(path).map_err(io(ctx.clone()))?;
+    file.seek(SeekFrom::Start(offset))
+        .map_err(io(ctx.clone()))?;
+    copy_hashing(BufReader::new(file.take(len)), None).map_err(io(ctx))
+}
+
 fn hash_file(path: &Path) -> Result<(u64, String)> {
     let ctx = format!("reading {}", path.display());
     let file = File::open(path).map_err(io(ctx.clone()))?;
@@ -414,8 +527,8 @@ fn open_backup(path: &Path) -> Result<(BackupHeader, u64)> {
 pub fn check(backup: &Path, key: &DbKey, scratch: &Path) -> Result<Checked> {
     let (header, offset) = open_backup(backup)?;
     remove_db_files(scratch);
-    let result = extract(backup, offset, &header, scratch)
-        .and_then(|()| verify_copy(scratch, key, &header, backup));
+    let result = extract(backup, offset, &header, scratch, false)
+        .and_then(|()| verify_copy(scratch, key, header.database_id, backup));
     remove_db_files(scratch);
     let verified = result?;
     Ok(Checked {
@@ -470,8 +583,8 @@ pub fn restore<E: From<StoreError>>(
     };
     cleanup(&tmp);
     let result = (|| {
-        extract(backup, offset, &header, &tmp)?;
-        let verified = verify_copy(&tmp, key, &header, backup)?;
+        extract(backup, offset, &header, &tmp, true)?;
+        let verified = verify_copy(&tmp, key, header.database_id, backup)?;
         let became = match &verified.syncing {
             Some(desktop) => {
                 let became = as_desktop(desktop)?;
@@ -593,7 +706,13 @@ pub fn is_damage(e: &StoreError) -> bool {
 }
 
 /// Copies the database part of a backup to `tmp`, checking its length and hash.
-fn extract(backup: &Path, offset: u64, header: &BackupHeader, tmp: &Path) -> Result<()> {
+fn extract(
+    backup: &Path,
+    offset: u64,
+    header: &BackupHeader,
+    tmp: &Path,
+    durable: bool,
+) -> Result<()> {
     let mut src = File::open(backup).map_err(io(format!("reading {}", backup.display())))?;
     src.seek(SeekFrom::Start(offset))
         .map_err(io(format!("reading {}", backup.display())))?;
@@ -607,7 +726,9 @@ fn extract(backup: &Path, offset: u64, header: &BackupHeader, tmp: &Path) -> Res
     let file = out
         .into_inner()
         .map_err(|e| io(ctx.clone())(e.into_error()))?;
-    file.sync_all().map_err(io(ctx))?;
+    if durable {
+        file.sync_all().map_err(io(ctx))?;
+    }
     if sha256 != header.database_sha256 {
         return Err(bad(
             backup,
@@ -644,7 +765,12 @@ fn give_identity(tmp: &Path, key: &DbKey, became: RestoredDesktop) -> Result<()>
 }
 
 /// Opens the extracted copy and runs every check; migrates an older copy to this schema.
-fn verify_copy(tmp: &Path, key: &DbKey, header: &BackupHeader, backup: &Path) -> Result<Verified> {
+fn verify_copy(
+    tmp: &Path,
+    key: &DbKey,
+    database_id: DatabaseId,
+    backup: &Path,
+) -> Result<Verified> {
     let mut conn = db::connect(tmp, key, Mode::Writer, false).map_err(|e| match e {
         StoreError::NotADatabase => bad(
             backup,
@@ -655,7 +781,7 @@ fn verify_copy(tmp: &Path, key: &DbKey, header: &BackupHeader, backup: &Path) ->
     db::integrity_check(&conn).map_err(|e| bad(backup, e.to_string()))?;
     db::migrate(&mut conn)?;
     let identity = read_identity(&conn)?;
-    if identity.database_id != header.database_id {
+    if identity.database_id != database_id {
         return Err(bad(
             backup,
             "its header and its database disagree about which clinic it is",
