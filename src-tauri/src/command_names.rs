@@ -129,6 +129,7 @@ pub const ALL: &[&str] = &[
     "backup_schedule",
     "backup_run_now",
     "backup_check",
+    "backup_step",
     "backup_restore",
     "app_restore",
     "pick_folder",

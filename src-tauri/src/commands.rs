@@ -847,6 +847,13 @@ pub async fn backup_run_now(d: Desk<'_>) -> Reply {
         .reply()
 }
 
+/// Where the restore or backup check under way has got (`null` when none is): the page polls
+/// it for its progress bar while the restore's own call waits.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn backup_step(d: Desk<'_>) -> Answer<Option<tend_core::backup::Step>> {
+    Ok(d.backup_step())
+}
+
 /// The restore drill: restores the backup into a temporary folder, runs every check, and says
 /// what it holds. `with` is `passphrase` or `recovery_key`; an admin checking a backup of this
 /// clinic needs neither.

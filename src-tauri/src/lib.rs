@@ -118,6 +118,7 @@ pub fn run() -> Result<(), String> {
             commands::backup_schedule,
             commands::backup_run_now,
             commands::backup_check,
+            commands::backup_step,
             commands::backup_restore,
             commands::pick_folder,
             commands::pick_backup_file,

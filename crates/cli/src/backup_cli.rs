@@ -129,14 +129,15 @@ pub fn signed_in(
 
 fn verify(file: &Path, out: &Output) -> Result<ExitCode> {
     let env = crate::environment();
-    let result = match backup::check_file(file, Unlock::Keyring, &env) {
+    let progress = out.backup_progress();
+    let result = match backup::check_file(file, Unlock::Keyring, &env, &progress) {
         Err(CoreError::PassphraseNeeded { .. }) => {
             if let Some(recovery) = secrets::from_env(secrets::RECOVERY_KEY) {
-                backup::check_file(file, Unlock::RecoveryKey(&recovery), &env)
+                backup::check_file(file, Unlock::RecoveryKey(&recovery), &env, &progress)
             } else {
                 let passphrase =
                     secrets::read(secrets::PASSPHRASE, "the passphrase of the backup's clinic")?;
-                backup::check_file(file, Unlock::Passphrase(&passphrase), &env)
+                backup::check_file(file, Unlock::Passphrase(&passphrase), &env, &progress)
             }
         }
         other => other,

@@ -566,7 +566,8 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
             file,
             replaces_desktop,
         } => {
-            let (_, info) = backup::restore(tend, me, file, replaces(replaces_desktop))?;
+            let progress = out.backup_progress();
+            let (_, info) = backup::restore(tend, me, file, replaces(replaces_desktop), &progress)?;
             out.restore(&info);
         }
         Command::Passphrase(PassphraseCommand::Change) => {
@@ -670,11 +671,26 @@ fn restore_without_sign_in(
         Restore::OverDamaged => tend_core::backup::restore_damaged,
     };
     let env = environment();
+    let progress = out.backup_progress();
     let result = if let Some(recovery) = secrets::from_env(secrets::RECOVERY_KEY) {
-        restore(dir, file, Unlock::RecoveryKey(&recovery), replaces, env)
+        restore(
+            dir,
+            file,
+            Unlock::RecoveryKey(&recovery),
+            replaces,
+            env,
+            &progress,
+        )
     } else {
         let passphrase = secrets::read(secrets::PASSPHRASE, "the clinic passphrase")?;
-        restore(dir, file, Unlock::Passphrase(&passphrase), replaces, env)
+        restore(
+            dir,
+            file,
+            Unlock::Passphrase(&passphrase),
+            replaces,
+            env,
+            &progress,
+        )
     };
     let (_, info) = result?;
     out.restore(&info);

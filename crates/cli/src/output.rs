@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 use tend_core::api::{ApiError, ClinicDto, UserDto};
 use tend_core::audit::AuditVerifyDto;
-use tend_core::backup::{BackupDto, RestoreDto};
+use tend_core::backup::{BackupDto, RestoreDto, Step};
 use tend_core::clinic::Initialized;
 use tend_core::{CoreError, Session};
 use tend_store::consistency::ConsistencyReport;
@@ -24,6 +24,37 @@ impl Output {
 
     pub fn is_json(&self) -> bool {
         self.json
+    }
+
+    /// Where a restore or a check of a backup has got, on stderr (each tenth of the copy, then
+    /// each step), so a person waiting on a large clinic sees it move. Nothing with `--json`.
+    pub fn backup_progress(&self) -> impl Fn(Step) {
+        let json = self.json;
+        let shown = std::cell::Cell::new(None::<(u8, u64)>);
+        move |step| {
+            if json {
+                return;
+            }
+            let (kind, tenth) = match step {
+                Step::Copying { done, total } => (0, done.saturating_mul(10) / total.max(1)),
+                Step::Checking => (1, 0),
+                Step::Replacing => (2, 0),
+            };
+            if shown.get() == Some((kind, tenth)) {
+                return;
+            }
+            shown.set(Some((kind, tenth)));
+            match step {
+                Step::Copying { .. } => {
+                    eprintln!("Copying the database out of the backup: {} %", tenth * 10);
+                }
+                Step::Checking => eprintln!(
+                    "Checking it: the key, integrity, encryption and the audit chain (a large \
+                     clinic takes a minute)"
+                ),
+                Step::Replacing => eprintln!("Putting it in place"),
+            }
+        }
     }
 
     pub fn json<T: Serialize>(&self, value: &T) {

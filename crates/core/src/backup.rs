@@ -8,6 +8,8 @@ use serde_json::json;
 use tend_domain::{Action, DatabaseId, DeviceId};
 use tend_store::backup::{self as store_backup, RestoredDesktop};
 use tend_store::sync::SyncingDesktop;
+
+pub use tend_store::backup::{Step, quietly};
 use tend_store::{AuditEntry, DataPaths, Outcome, Store, WriteCtx};
 
 pub mod auto;
@@ -123,11 +125,12 @@ fn replace_and_reopen(
     backup: &Path,
     key: &tend_store::DbKey,
     env: Environment,
-    now: DateTime<Utc>,
     who: Option<&Session>,
     as_desktop: impl FnOnce(&SyncingDesktop) -> Result<RestoredDesktop>,
+    report: &dyn Fn(Step),
 ) -> Result<(Tend, RestoreDto)> {
-    let info = store_backup::restore(paths, backup, key, now, as_desktop)?;
+    let now = env.clock.now();
+    let info = store_backup::restore(paths, backup, key, now, as_desktop, report)?;
     let store = Store::open(paths, key)?;
     crate::sync::ensure_device_record(&store, now)?;
     if let (Some(RestoredDesktop::Detached { device_id, code }), Some(was)) =
@@ -177,9 +180,9 @@ pub fn restore(
     session: &Session,
     backup: &Path,
     replaces: Replaces,
+    report: &dyn Fn(Step),
 ) -> Result<(Tend, RestoreDto)> {
     tend.authorize(session, Action::BackupRestore)?;
-    let now = tend.now();
     let paths = tend.store().paths().clone();
     let key = tend.store().key().clone();
     let lineage = crate::sync::lineage(tend.store())?;
@@ -190,9 +193,9 @@ pub fn restore(
         backup,
         &key,
         env,
-        now,
         Some(session),
         decide(lineage, replaces),
+        report,
     )
 }
 
@@ -260,7 +263,12 @@ pub fn inspect(path: &Path) -> Result<BackupFileDto> {
 /// The restore drill: restores the backup into a temporary folder, runs every check (the key,
 /// SQLite's and SQLCipher's integrity checks, migrations, the audit chain), counts what it
 /// holds and removes the copy. Nothing of any clinic is touched.
-pub fn check_file(path: &Path, unlock: Unlock<'_>, env: &Environment) -> Result<BackupCheckDto> {
+pub fn check_file(
+    path: &Path,
+    unlock: Unlock<'_>,
+    env: &Environment,
+    report: &dyn Fn(Step),
+) -> Result<BackupCheckDto> {
     let file = inspect(path)?;
     let header = store_backup::inspect(path)?;
     let key = unlock_backup(&header, unlock, env)?;
@@ -273,7 +281,7 @@ pub fn check_file(path: &Path, unlock: Unlock<'_>, env: &Environment) -> Result<
                 source: e,
             })
         })?;
-    checked(file, path, &key, &scratch.path().join("tend.db"))
+    checked(file, path, &key, &scratch.path().join("tend.db"), report)
 }
 
 /// The drill from a signed-in desktop (admins): a backup of this clinic opens with its key; a
@@ -283,15 +291,16 @@ pub fn check_file_signed_in(
     session: &Session,
     path: &Path,
     unlock: Option<Unlock<'_>>,
+    report: &dyn Fn(Step),
 ) -> Result<BackupCheckDto> {
     tend.authorize(session, Action::BackupRestore)?;
     let file = inspect(path)?;
     let result = if file.database_id == tend.store().identity().database_id && unlock.is_none() {
         let scratch = tend.store().paths().dir().join("tend.db.drill");
-        checked(file, path, tend.store().key(), &scratch)
+        checked(file, path, tend.store().key(), &scratch, report)
     } else {
         match unlock {
-            Some(unlock) => check_file(path, unlock, &tend.env),
+            Some(unlock) => check_file(path, unlock, &tend.env, report),
             None => Err(CoreError::PassphraseNeeded {
                 reason:
                     "this backup is of another clinic database: type its passphrase or recovery key"
@@ -318,8 +327,9 @@ fn checked(
     path: &Path,
     key: &tend_store::DbKey,
     scratch: &Path,
+    report: &dyn Fn(Step),
 ) -> Result<BackupCheckDto> {
-    let c = store_backup::check(path, key, scratch)?;
+    let c = store_backup::check(path, key, scratch, report)?;
     Ok(BackupCheckDto {
         file,
         clinic_name: c.clinic_name,
@@ -337,6 +347,7 @@ pub fn restore_new(
     unlock: Unlock<'_>,
     replaces: Replaces,
     env: Environment,
+    report: &dyn Fn(Step),
 ) -> Result<(Tend, RestoreDto)> {
     let paths = DataPaths::new(dir);
     if paths.exists() {
@@ -350,15 +361,14 @@ pub fn restore_new(
     }
     let header = store_backup::inspect(backup)?;
     let key = unlock_backup(&header, unlock, &env)?;
-    let now = env.clock.now();
     let restored = replace_and_reopen(
         &paths,
         backup,
         &key,
         env,
-        now,
         None,
         decide(Vec::new(), replaces),
+        report,
     )?;
     remember_key(&restored.0.env, header.database_id, &key);
     Ok(restored)
@@ -374,6 +384,7 @@ pub fn restore_damaged(
     unlock: Unlock<'_>,
     replaces: Replaces,
     env: Environment,
+    report: &dyn Fn(Step),
 ) -> Result<(Tend, RestoreDto)> {
     let paths = DataPaths::new(dir);
     let key = crate::clinic::unlock_key(&paths, unlock, &env)?;
@@ -387,15 +398,14 @@ pub fn restore_damaged(
         }
         Err(e) => return Err(e.into()),
     }
-    let now = env.clock.now();
     // The damaged database cannot say which desktop it was: the admin answers.
     replace_and_reopen(
         &paths,
         backup,
         &key,
         env,
-        now,
         None,
         decide(Vec::new(), replaces),
+        report,
     )
 }

@@ -99,6 +99,8 @@ pub struct Desktop {
     sync: Mutex<SyncActivity>,
     /// Held while a sync round runs, so rounds never overlap.
     sync_round: Mutex<()>,
+    /// Where the restore or backup check under way has got (the page polls it for its bar).
+    backup_step: Mutex<Option<crate::backup::Step>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -119,6 +121,7 @@ impl Desktop {
             last_use: Mutex::new(None),
             documents: Mutex::new(Documents::default()),
             sync: Mutex::new(SyncActivity::default()),
+            backup_step: Mutex::new(None),
             sync_round: Mutex::new(()),
         }
     }
@@ -614,7 +617,9 @@ impl Desktop {
         let paths = tend.store().paths().clone();
         let key = tend.store().key().clone();
         let env = tend.env.clone();
-        match crate::backup::restore(tend, &session, path, replaces) {
+        let restored =
+            self.reporting(|report| crate::backup::restore(tend, &session, path, replaces, report));
+        match restored {
             Ok((tend, dto)) => {
                 lock(&self.session).take();
                 lock(&self.documents).kept.clear();
@@ -630,6 +635,19 @@ impl Desktop {
         }
     }
 
+    /// Runs a restore or a check, keeping where it has got for `backup_step`.
+    fn reporting<T>(&self, work: impl FnOnce(&dyn Fn(crate::backup::Step)) -> T) -> T {
+        let report = |step| *lock(&self.backup_step) = Some(step);
+        let result = work(&report);
+        lock(&self.backup_step).take();
+        result
+    }
+
+    /// Where the restore or backup check under way has got; `None` when none is.
+    pub fn backup_step(&self) -> Option<crate::backup::Step> {
+        *lock(&self.backup_step)
+    }
+
     /// What a backup holds, from the first-run screen (no clinic here yet) or by an admin.
     /// Without a clinic the backup's passphrase or recovery key opens it.
     pub fn check_backup(
@@ -642,10 +660,14 @@ impl Desktop {
         let path = path.as_path();
         if self.open_tend().is_some() {
             let unlock = (!secret.is_empty()).then(|| restore_unlock(with, secret));
-            return self.run(|t, s| crate::backup::check_file_signed_in(t, s, path, unlock));
+            return self.reporting(|report| {
+                self.run(|t, s| crate::backup::check_file_signed_in(t, s, path, unlock, report))
+            });
         }
-        crate::backup::check_file(path, restore_unlock(with, secret), &self.env)
-            .map_err(secret_field)
+        self.reporting(|report| {
+            crate::backup::check_file(path, restore_unlock(with, secret), &self.env, report)
+        })
+        .map_err(secret_field)
     }
 
     /// Sets this computer up from a backup (the first-run screen's "Restore from a backup").
@@ -662,14 +684,18 @@ impl Desktop {
             ));
         }
         let path = crate::backup::auto::typed_path("path", path).map_err(api)?;
-        let (tend, dto) = crate::backup::restore_new(
-            &self.dir,
-            &path,
-            restore_unlock(with, secret),
-            replaces,
-            self.env.clone(),
-        )
-        .map_err(secret_field)?;
+        let (tend, dto) = self
+            .reporting(|report| {
+                crate::backup::restore_new(
+                    &self.dir,
+                    &path,
+                    restore_unlock(with, secret),
+                    replaces,
+                    self.env.clone(),
+                    report,
+                )
+            })
+            .map_err(secret_field)?;
         self.keep_open(tend);
         Ok(dto)
     }

@@ -95,6 +95,22 @@ pub struct Checked {
     pub syncing: Option<SyncingDesktop>,
 }
 
+/// How far a restore or a check of a backup has got, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "step")]
+pub enum Step {
+    /// Copying the database out of the backup file: `done` of `total` bytes.
+    Copying { done: u64, total: u64 },
+    /// Running every check on the copy: the key, SQLite's and SQLCipher's integrity checks,
+    /// migrations and the whole audit chain.
+    Checking,
+    /// Putting the checked copy in place of the clinic's database.
+    Replacing,
+}
+
+/// For callers that show no progress.
+pub fn quietly(_: Step) {}
+
 /// What the restored copy of a desktop that syncs becomes. Decided before the copy replaces
 /// anything, and written into the copy first, so no crash can leave a restored database syncing
 /// under the identity of the desktop it came from.
@@ -427,6 +443,7 @@ pub fn folder_error(folder: &Path, e: std::io::Error) -> StoreError {
 fn copy_hashing(
     mut src: impl Read,
     mut dst: Option<&mut dyn Write>,
+    copied: &dyn Fn(u64),
 ) -> std::io::Result<(u64, String)> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
@@ -440,7 +457,11 @@ fn copy_hashing(
         if let Some(dst) = dst.as_mut() {
             dst.write_all(&buf[..n])?;
         }
+        let before = total;
         total += n as u64;
+        if total >> 24 != before >> 24 {
+            copied(total);
+        }
     }
     Ok((total, data_encoding::HEXLOWER.encode(&hasher.finalize())))
 }
@@ -451,13 +472,13 @@ fn hash_region(path: &Path, offset: u64, len: u64) -> Result<(u64, String)> {
     let mut file = File::open(path).map_err(io(ctx.clone()))?;
     file.seek(SeekFrom::Start(offset))
         .map_err(io(ctx.clone()))?;
-    copy_hashing(BufReader::new(file.take(len)), None).map_err(io(ctx))
+    copy_hashing(BufReader::new(file.take(len)), None, &|_| {}).map_err(io(ctx))
 }
 
 fn hash_file(path: &Path) -> Result<(u64, String)> {
     let ctx = format!("reading {}", path.display());
     let file = File::open(path).map_err(io(ctx.clone()))?;
-    copy_hashing(BufReader::new(file), None).map_err(io(ctx))
+    copy_hashing(BufReader::new(file), None, &|_| {}).map_err(io(ctx))
 }
 
 /// Reads and checks a backup's header without the key.
@@ -524,11 +545,13 @@ fn open_backup(path: &Path) -> Result<(BackupHeader, u64)> {
 /// Runs every check a restore runs on the backup at `backup`, opened with `key`, on a copy of its
 /// database written at `scratch` (a file name; the copy and its side files are removed
 /// afterwards, whatever happens), and says what it holds. Nothing else is touched.
-pub fn check(backup: &Path, key: &DbKey, scratch: &Path) -> Result<Checked> {
+pub fn check(backup: &Path, key: &DbKey, scratch: &Path, report: &dyn Fn(Step)) -> Result<Checked> {
     let (header, offset) = open_backup(backup)?;
     remove_db_files(scratch);
-    let result = extract(backup, offset, &header, scratch, false)
-        .and_then(|()| verify_copy(scratch, key, header.database_id, backup));
+    let result = extract(backup, offset, &header, scratch, false, report).and_then(|()| {
+        report(Step::Checking);
+        verify_copy(scratch, key, header.database_id, backup)
+    });
     remove_db_files(scratch);
     let verified = result?;
     Ok(Checked {
@@ -566,6 +589,7 @@ pub fn restore<E: From<StoreError>>(
     key: &DbKey,
     now: DateTime<Utc>,
     as_desktop: impl FnOnce(&SyncingDesktop) -> std::result::Result<RestoredDesktop, E>,
+    report: &dyn Fn(Step),
 ) -> std::result::Result<RestoreInfo, E> {
     let (header, offset) = open_backup(backup)?;
     let lock_file = crate::open_lock(paths)?;
@@ -583,7 +607,8 @@ pub fn restore<E: From<StoreError>>(
     };
     cleanup(&tmp);
     let result = (|| {
-        extract(backup, offset, &header, &tmp, true)?;
+        extract(backup, offset, &header, &tmp, true, report)?;
+        report(Step::Checking);
         let verified = verify_copy(&tmp, key, header.database_id, backup)?;
         let became = match &verified.syncing {
             Some(desktop) => {
@@ -606,6 +631,7 @@ pub fn restore<E: From<StoreError>>(
         remove_if_exists(&f)?;
     }
 
+    report(Step::Replacing);
     let previous_kept_at = if paths.exists() {
         match set_aside(paths, &header, key, backup, now) {
             Ok(kept) => Some(kept),
@@ -712,17 +738,22 @@ fn extract(
     header: &BackupHeader,
     tmp: &Path,
     durable: bool,
+    report: &dyn Fn(Step),
 ) -> Result<()> {
+    let total = header.database_bytes;
+    report(Step::Copying { done: 0, total });
     let mut src = File::open(backup).map_err(io(format!("reading {}", backup.display())))?;
     src.seek(SeekFrom::Start(offset))
         .map_err(io(format!("reading {}", backup.display())))?;
     let src = BufReader::new(src.take(header.database_bytes));
     let ctx = format!("writing {}", tmp.display());
     let mut out = BufWriter::new(File::create(tmp).map_err(io(ctx.clone()))?);
-    let (_, sha256) = copy_hashing(src, Some(&mut out)).map_err(io(format!(
+    let copied = |done| report(Step::Copying { done, total });
+    let (done, sha256) = copy_hashing(src, Some(&mut out), &copied).map_err(io(format!(
         "copying the database out of {}",
         backup.display()
     )))?;
+    report(Step::Copying { done, total });
     let file = out
         .into_inner()
         .map_err(|e| io(ctx.clone())(e.into_error()))?;

@@ -59,9 +59,14 @@ fn backups_during_another_process_writes_restore_consistently() {
     let mut users = Vec::new();
     for (i, file) in files.iter().enumerate() {
         let target = DataPaths::new(dir.path().join(format!("restored{i}")));
-        backup::restore(&target, file, &key, Utc::now(), |_| {
-            Err::<_, tend_store::StoreError>(tend_store::StoreError::InUse)
-        })
+        backup::restore(
+            &target,
+            file,
+            &key,
+            Utc::now(),
+            |_| Err::<_, tend_store::StoreError>(tend_store::StoreError::InUse),
+            &backup::quietly,
+        )
         .unwrap();
         let restored = Store::open(&target, &key).unwrap();
         restored.integrity_check().unwrap();

@@ -21,7 +21,8 @@ fn only_an_admin_restores_and_the_restore_is_audited() {
         admin,
         ..
     } = c;
-    let err = backup::restore(tend, &nurse, &file, backup::Replaces::Ask).unwrap_err();
+    let err =
+        backup::restore(tend, &nurse, &file, backup::Replaces::Ask, &backup::quietly).unwrap_err();
     assert!(
         matches!(
             err,
@@ -39,7 +40,8 @@ fn only_an_admin_restores_and_the_restore_is_audited() {
         env(&clock),
     )
     .unwrap();
-    let (tend, info) = backup::restore(tend, &admin, &file, backup::Replaces::Ask).unwrap();
+    let (tend, info) =
+        backup::restore(tend, &admin, &file, backup::Replaces::Ask, &backup::quietly).unwrap();
     assert!(info.previous_kept_at.is_some());
     let names: Vec<String> = users::list(&tend, &admin)
         .unwrap()
@@ -65,6 +67,7 @@ fn a_new_machine_restores_with_the_recovery_key() {
         Unlock::Passphrase("not the passphrase"),
         backup::Replaces::Ask,
         env(&c.clock),
+        &backup::quietly,
     )
     .unwrap_err();
     assert_eq!(err.code(), "wrong_secret");
@@ -74,6 +77,7 @@ fn a_new_machine_restores_with_the_recovery_key() {
         Unlock::RecoveryKey(&c.recovery_key),
         backup::Replaces::Ask,
         env(&c.clock),
+        &backup::quietly,
     )
     .unwrap();
     assert_eq!(info.previous_kept_at, None);
@@ -89,6 +93,7 @@ fn a_new_machine_restores_with_the_recovery_key() {
         Unlock::RecoveryKey(&c.recovery_key),
         backup::Replaces::Ask,
         env(&c.clock),
+        &backup::quietly,
     )
     .unwrap_err();
     assert_eq!(err.code(), "refused");

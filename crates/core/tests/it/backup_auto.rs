@@ -128,8 +128,13 @@ fn the_schedule_form_names_what_is_wrong_and_a_bad_backup_file_is_named_in_words
         (empty.as_path(), "not a Tend backup"),
         (text.as_path(), "not a Tend backup"),
     ] {
-        let e =
-            backup::check_file(path, Unlock::Passphrase(PASSPHRASE), &env(&c.clock)).unwrap_err();
+        let e = backup::check_file(
+            path,
+            Unlock::Passphrase(PASSPHRASE),
+            &env(&c.clock),
+            &backup::quietly,
+        )
+        .unwrap_err();
         assert_eq!(e.code(), "bad_backup", "{path:?}: {e:?}");
         assert!(
             e.user_message().contains(says),
@@ -219,11 +224,17 @@ fn backups_run_when_due_and_retention_removes_only_behind_a_newer_verified_one()
     // The newest one restores: the drill says what it holds.
     let newest = status.destinations[0].last_good.as_ref().unwrap();
     let path = PathBuf::from(&status.destinations[0].folder).join(&newest.file);
-    let checked =
-        backup::check_file(&path, Unlock::Passphrase(PASSPHRASE), &env(&c.clock)).unwrap();
+    let checked = backup::check_file(
+        &path,
+        Unlock::Passphrase(PASSPHRASE),
+        &env(&c.clock),
+        &backup::quietly,
+    )
+    .unwrap();
     assert_eq!(checked.clinic_name, "Clínica Sol");
     assert_eq!(checked.counts.patients, 60);
-    let signed_in = backup::check_file_signed_in(&c.tend, &a, &path, None).unwrap();
+    let signed_in =
+        backup::check_file_signed_in(&c.tend, &a, &path, None, &backup::quietly).unwrap();
     assert_eq!(signed_in.counts, checked.counts);
 }
 
@@ -417,7 +428,13 @@ fn a_full_or_read_only_folder_is_named_and_the_good_backup_there_stays() {
     );
     assert_eq!(files(drive.path()), kept);
     let good_one = drive.path().join(&kept[0]);
-    backup::check_file(&good_one, Unlock::Passphrase(PASSPHRASE), &env(&c.clock)).unwrap();
+    backup::check_file(
+        &good_one,
+        Unlock::Passphrase(PASSPHRASE),
+        &env(&c.clock),
+        &backup::quietly,
+    )
+    .unwrap();
 
     // Read-only (a share mounted so, or a drive's lock switch): named the same way.
     mount(&["-o", "remount,ro", &target]);
@@ -428,7 +445,13 @@ fn a_full_or_read_only_folder_is_named_and_the_good_backup_there_stays() {
         ro[0].message.as_ref().unwrap().contains("is read-only"),
         "{ro:?}"
     );
-    backup::check_file(&good_one, Unlock::Passphrase(PASSPHRASE), &env(&c.clock)).unwrap();
+    backup::check_file(
+        &good_one,
+        Unlock::Passphrase(PASSPHRASE),
+        &env(&c.clock),
+        &backup::quietly,
+    )
+    .unwrap();
 
     let status = auto::status(&c.tend, &admin(&c)).unwrap();
     let d = &status.destinations[0];

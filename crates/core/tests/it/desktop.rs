@@ -198,3 +198,84 @@ fn printed_documents_are_held_for_who_printed_them_and_dropped_at_every_sign_in(
     desk.sign_in("admin", ADMIN_PASSWORD).unwrap();
     assert_eq!(desk.document(printed.id).unwrap_err().code, "not_found");
 }
+
+/// The app's own clock for backups: the minute tick runs what is due, quitting backs up when
+/// the last good backup is over a day old, and a restore from the desktop signs everyone out
+/// (or, refused, leaves the clinic open as it was).
+#[test]
+fn the_desktop_backs_up_on_its_tick_and_on_quitting_and_restores() {
+    use tend_core::backup::{self, auto};
+    let dir = tempfile::tempdir().unwrap();
+    let usb = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap(),
+    ));
+    let desk = Desktop::new(dir.path().join("clinic"), env(&clock));
+    desk.set_up(&setup_form()).unwrap();
+    let folder = usb.path().display().to_string();
+    desk.run(|t, s| auto::add_destination(t, s, &folder))
+        .unwrap();
+    desk.run(|t, s| auto::set_schedule(t, s, "18:00", ("7", "4", "12")))
+        .unwrap();
+    let backups = || {
+        let mut names: Vec<_> = std::fs::read_dir(usb.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tendbackup"))
+            .collect();
+        names.sort();
+        names
+    };
+    // No backup yet: the first tick takes one; the next minute's tick does nothing.
+    desk.backup_tick();
+    assert_eq!(backups().len(), 1);
+    clock.advance(Duration::minutes(1));
+    desk.backup_tick();
+    assert_eq!(backups().len(), 1);
+    assert!(
+        !desk.backup_on_quit(),
+        "the last good backup is minutes old"
+    );
+    assert_eq!(backups().len(), 1);
+
+    let morning = backups();
+
+    // Closing time (18:00 in Madrid, 17:00 UTC in November): the tick takes the day's backup,
+    // which replaces the morning's (one a day is kept for the day).
+    clock.advance(Duration::hours(9));
+    desk.backup_tick();
+    let evening = backups();
+    assert_eq!(evening.len(), 1);
+    assert!(evening[0] > morning[0], "{evening:?} after {morning:?}");
+
+    // The desktop was off for two days; quitting now backs up first.
+    clock.advance(Duration::days(2));
+    assert!(desk.backup_on_quit());
+    assert_eq!(backups().len(), 2);
+    assert!(!desk.backup_on_quit(), "once is enough");
+
+    // A restore from the desktop: everyone signs in again, and the clinic is as it was then.
+    desk.sign_in("admin", ADMIN_PASSWORD).unwrap();
+    let first = usb.path().join(&backups()[0]);
+    let restored = desk
+        .restore(&first.display().to_string(), backup::Replaces::Ask)
+        .unwrap();
+    assert!(restored.previous_kept_at.is_some());
+    assert_eq!(desk.backup_step(), None, "no progress is left showing");
+    assert_eq!(desk.run(patients::count).unwrap_err().code, "session_ended");
+
+    // A damaged file is refused, and the clinic stays open and usable.
+    desk.sign_in("admin", ADMIN_PASSWORD).unwrap();
+    let damaged = usb.path().join("damaged.tendbackup");
+    let mut bytes = std::fs::read(&first).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&damaged, bytes).unwrap();
+    let e = desk
+        .restore(&damaged.display().to_string(), backup::Replaces::Ask)
+        .unwrap_err();
+    assert_eq!(e.code, "bad_backup", "{e:?}");
+    assert!(e.message.contains("damaged"), "{}", e.message);
+    desk.sign_in("admin", ADMIN_PASSWORD).unwrap();
+    assert_eq!(desk.run(patients::count).unwrap(), 0);
+}

@@ -201,8 +201,14 @@ fn an_answer_lost_at_every_endpoint_in_turn_heals_on_the_next_attempt_and_loses_
     let file = backups.path().join("b.tendbackup");
     let admin_b = auth::sign_in(&b, "admin", "admin password 1").unwrap();
     tend_core::backup::create(&b, &admin_b, &file).unwrap();
-    let (b, _) =
-        tend_core::backup::restore(b, &admin_b, &file, tend_core::backup::Replaces::Ask).unwrap();
+    let (b, _) = tend_core::backup::restore(
+        b,
+        &admin_b,
+        &file,
+        tend_core::backup::Replaces::Ask,
+        &tend_core::backup::quietly,
+    )
+    .unwrap();
     let rosa_b = auth::sign_in(&b, "rosa", "rosa password 1").unwrap();
     patients::register(&b, &rosa_b, &patient(n), OnDuplicates::RegisterAnyway).unwrap();
     n += 1;

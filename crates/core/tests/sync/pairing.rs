@@ -250,8 +250,14 @@ fn a_desktop_restored_from_a_backup_comes_back_as_a_new_device_and_loses_nothing
     patients::register(&a, &rosa, &patient(2), OnDuplicates::Refuse).unwrap();
 
     // The disk dies; the backup comes back. The desktop is a new device from now on.
-    let (restored, _) =
-        tend_core::backup::restore(a, &admin, &first, tend_core::backup::Replaces::Ask).unwrap();
+    let (restored, _) = tend_core::backup::restore(
+        a,
+        &admin,
+        &first,
+        tend_core::backup::Replaces::Ask,
+        &tend_core::backup::quietly,
+    )
+    .unwrap();
     a = restored;
     let status = sync::status(&a, &admin).unwrap();
     assert_ne!(status.device_code, old_code, "a new device code");
@@ -269,8 +275,14 @@ fn a_desktop_restored_from_a_backup_comes_back_as_a_new_device_and_loses_nothing
     patients::register(&a, &rosa, &patient(4), OnDuplicates::Refuse).unwrap();
     let second = backups.path().join("second.tendbackup");
     tend_core::backup::create(&a, &admin, &second).unwrap();
-    let (restored, _) =
-        tend_core::backup::restore(a, &admin, &second, tend_core::backup::Replaces::Ask).unwrap();
+    let (restored, _) = tend_core::backup::restore(
+        a,
+        &admin,
+        &second,
+        tend_core::backup::Replaces::Ask,
+        &tend_core::backup::quietly,
+    )
+    .unwrap();
     a = restored;
     let rosa = auth::sign_in(&a, "rosa", "rosa password 1").unwrap();
     patients::register(&a, &rosa, &patient(5), OnDuplicates::Refuse).unwrap();

@@ -32,6 +32,7 @@ fn a_backup_of_a_syncing_desktop_restored_elsewhere_asks_and_never_takes_its_ide
         Unlock::Passphrase(PASSPHRASE),
         Replaces::Ask,
         env(),
+        &backup::quietly,
     )
     .unwrap_err();
     assert_eq!(e.field(), Some("replaces_desktop"), "{e:?}");
@@ -50,6 +51,7 @@ fn a_backup_of_a_syncing_desktop_restored_elsewhere_asks_and_never_takes_its_ide
         Unlock::Passphrase(PASSPHRASE),
         Replaces::No,
         env(),
+        &backup::quietly,
     )
     .unwrap();
     assert_eq!(info.became, Some("copy"));
@@ -74,6 +76,7 @@ fn a_backup_of_a_syncing_desktop_restored_elsewhere_asks_and_never_takes_its_ide
         Unlock::Passphrase(PASSPHRASE),
         Replaces::Yes,
         env(),
+        &backup::quietly,
     )
     .unwrap();
     assert_eq!(info.became, Some("successor"));
@@ -108,12 +111,19 @@ fn a_restore_that_stops_before_the_new_desktop_is_recorded_finishes_at_the_next_
     // stops: the copy already has its new identity in it.
     let new = tend_domain::DeviceId::new();
     let code = tend_domain::DeviceCode::parse("Q9").unwrap();
-    tend_store::backup::restore(&paths, &file, &key, chrono::Utc::now(), |_| {
-        Ok::<_, tend_store::StoreError>(tend_store::backup::RestoredDesktop::Succeeds {
-            device_id: new,
-            code,
-        })
-    })
+    tend_store::backup::restore(
+        &paths,
+        &file,
+        &key,
+        chrono::Utc::now(),
+        |_| {
+            Ok::<_, tend_store::StoreError>(tend_store::backup::RestoredDesktop::Succeeds {
+                device_id: new,
+                code,
+            })
+        },
+        &tend_store::backup::quietly,
+    )
     .unwrap();
 
     let a = tend_core::clinic::open(dir.path(), Unlock::Passphrase(PASSPHRASE), env()).unwrap();

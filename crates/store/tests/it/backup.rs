@@ -34,7 +34,7 @@ fn a_backup_restores_on_a_new_machine_with_the_passphrase() {
         .unlock(Secret::Passphrase(PASSPHRASE))
         .unwrap();
     let fresh = DataPaths::new(dir.path().join("new-machine"));
-    let restored = backup::restore(&fresh, &file, &key, t0(), unsynced).unwrap();
+    let restored = backup::restore(&fresh, &file, &key, t0(), unsynced, &backup::quietly).unwrap();
     assert_eq!(restored.previous_kept_at, None);
     assert_eq!(restored.audit_entries, 2);
 
@@ -57,11 +57,37 @@ fn restoring_over_the_clinic_replaces_it_and_keeps_the_old_file() {
     let (paths, key) = (c.paths.clone(), c.key.clone());
 
     // Not while the clinic is open.
-    let err = backup::restore(&paths, &file, &key, t0(), unsynced).unwrap_err();
+    let err = backup::restore(&paths, &file, &key, t0(), unsynced, &backup::quietly).unwrap_err();
     assert!(matches!(err, StoreError::InUse), "{err:?}");
     drop(c);
 
-    let info = backup::restore(&paths, &file, &key, t0(), unsynced).unwrap();
+    let steps = std::cell::RefCell::new(Vec::new());
+    let info = backup::restore(&paths, &file, &key, t0(), unsynced, &|step| {
+        steps.borrow_mut().push(step);
+    })
+    .unwrap();
+    // The progress bar moves: the copy from nothing to all of it, then the checks, then the
+    // replacing, in that order.
+    let steps = steps.into_inner();
+    let total = std::fs::metadata(&file).unwrap().len();
+    match (steps.first(), steps.iter().rev().nth(2)) {
+        (
+            Some(backup::Step::Copying { done: 0, total: t }),
+            Some(backup::Step::Copying { done, total: t2 }),
+        ) => {
+            assert_eq!((t, t2), (t2, t2));
+            assert_eq!(done, t, "the copy ends complete");
+            assert!(
+                *t < total && *t > total / 2,
+                "the database's bytes, not the file's"
+            );
+        }
+        other => panic!("{other:?} in {steps:?}"),
+    }
+    assert_eq!(
+        steps[steps.len() - 2..],
+        [backup::Step::Checking, backup::Step::Replacing]
+    );
     let kept = info.previous_kept_at.unwrap();
     assert!(kept.exists());
     let store = Store::open(&paths, &key).unwrap();
@@ -81,7 +107,7 @@ fn refused(c: crate::support::Clinic, file: &std::path::Path, expected: &str) {
     let (paths, key) = (c.paths.clone(), c.key.clone());
     drop(c);
     let before = sha(&paths.db());
-    let err = backup::restore(&paths, file, &key, t0(), unsynced).unwrap_err();
+    let err = backup::restore(&paths, file, &key, t0(), unsynced, &backup::quietly).unwrap_err();
     assert!(err.to_string().contains(expected), "{err}");
     assert_eq!(sha(&paths.db()), before, "the database changed");
     let leftovers: Vec<_> = std::fs::read_dir(paths.dir())
@@ -195,7 +221,7 @@ fn backups_taken_during_concurrent_writes_restore_consistently() {
     for round in 0..5 {
         let file = dir.path().join(format!("round{round}.tendbackup"));
         let target = DataPaths::new(dir.path().join(format!("restored{round}")));
-        backup::restore(&target, &file, &c.key, t0(), unsynced).unwrap();
+        backup::restore(&target, &file, &c.key, t0(), unsynced, &backup::quietly).unwrap();
         let store = Store::open(&target, &c.key).unwrap();
         let report = store.check_consistency().unwrap();
         assert!(
@@ -228,7 +254,33 @@ fn a_damaged_database_is_set_aside_with_its_wal_and_replaced() {
     std::fs::write(paths.db(), &bytes).unwrap();
     // (Not opened first: a failed open's close would checkpoint the WAL into the damaged file.)
 
-    let info = backup::restore(&paths, &file, &key, t0(), unsynced).unwrap();
+    let steps = std::cell::RefCell::new(Vec::new());
+    let info = backup::restore(&paths, &file, &key, t0(), unsynced, &|step| {
+        steps.borrow_mut().push(step);
+    })
+    .unwrap();
+    // The progress bar moves: the copy from nothing to all of it, then the checks, then the
+    // replacing, in that order.
+    let steps = steps.into_inner();
+    let total = std::fs::metadata(&file).unwrap().len();
+    match (steps.first(), steps.iter().rev().nth(2)) {
+        (
+            Some(backup::Step::Copying { done: 0, total: t }),
+            Some(backup::Step::Copying { done, total: t2 }),
+        ) => {
+            assert_eq!((t, t2), (t2, t2));
+            assert_eq!(done, t, "the copy ends complete");
+            assert!(
+                *t < total && *t > total / 2,
+                "the database's bytes, not the file's"
+            );
+        }
+        other => panic!("{other:?} in {steps:?}"),
+    }
+    assert_eq!(
+        steps[steps.len() - 2..],
+        [backup::Step::Checking, backup::Step::Replacing]
+    );
     let kept = info.previous_kept_at.unwrap();
     assert!(
         kept.to_string_lossy().contains(".before-restore-"),

@@ -188,6 +188,7 @@ export const api = {
   /** The restore drill: a copy in a temporary folder, every check, and what it holds. */
   backupCheck: (path: string, withWhat: "passphrase" | "recovery_key", secret: string) =>
     call<T.BackupCheck>("backup_check", { path, with: withWhat, secret }),
+  backupStep: () => call<T.BackupStep | null>("backup_step"),
   backupRestore: (path: string, replaces: "yes" | "no" | null) =>
     call<T.Restored>("backup_restore", { path, replaces_desktop: replaces }),
   restoreFirst: (path: string, withWhat: "passphrase" | "recovery_key", secret: string, replaces: "yes" | "no" | null) =>

@@ -196,6 +196,11 @@ export interface BackupCheck {
   file: { path: string; bytes: number; taken_at: string; tend_version: string; database_id: string };
   clinic_name: string; counts: BackupCounts; audit_entries: number; syncing?: SyncingDesktop | null;
 }
+/** Where a restore or a check of a backup has got (tend_store::backup::Step). */
+export type BackupStep =
+  | { step: "copying"; done: number; total: number }
+  | { step: "checking" }
+  | { step: "replacing" };
 export interface Restored {
   backup_created_at: string; audit_entries: number; counts: BackupCounts; became?: "successor" | "copy" | null;
   previous_kept_at?: string | null;
