@@ -18,7 +18,7 @@ pub struct BenchArgs {
     /// Small sizes and few rounds: checks the benchmarks run, measures nothing worth quoting.
     #[arg(long)]
     quick: bool,
-    /// Patients in the synthetic clinic [default: 100000, the size DESIGN.md budgets for].
+    /// Patients in the synthetic clinic [default: 100000, the size docs/design.md budgets for].
     #[arg(long)]
     patients: Option<usize>,
     /// Seed of the synthetic clinic.

@@ -1,5 +1,5 @@
 //! `tend bench`: measurements on synthetic clinics, reported as percentiles beside the budgets
-//! of DESIGN.md. Nothing here asserts a time; the numbers go to `docs/benchmarks.md`.
+//! of docs/design.md. Nothing here asserts a time; the numbers go to `docs/benchmarks.md`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -30,7 +30,7 @@ pub struct Measurement {
     pub patients: Option<usize>,
     pub p50_ms: f64,
     pub p95_ms: f64,
-    /// The budget of DESIGN.md and what it bounds (`p95_ms` or `ratio`), where there is one.
+    /// The budget of docs/design.md and what it bounds (`p95_ms` or `ratio`), where there is one.
     pub budget: Option<f64>,
     pub budget_of: Option<&'static str>,
     pub within_budget: Option<bool>,
@@ -50,7 +50,7 @@ pub struct BenchReport {
 
 #[derive(Debug, Clone, Copy)]
 pub struct BenchOptions {
-    /// Size of the synthetic clinic (DESIGN.md: 100,000).
+    /// Size of the synthetic clinic (docs/design.md: 100,000).
     pub patients: usize,
     pub seed: u64,
     pub open_rounds: usize,
@@ -154,7 +154,7 @@ fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(AS_OF.0, AS_OF.1, AS_OF.2).unwrap_or_default()
 }
 
-/// Clinicians in the synthetic schedule (DESIGN.md: a day's schedule for 10 providers).
+/// Clinicians in the synthetic schedule (docs/design.md: a day's schedule for 10 providers).
 const CLINICIANS: usize = 10;
 
 fn env() -> Environment {
@@ -553,7 +553,7 @@ pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<Be
 
 /// A whole backup (written, read back and checked) of the bench clinic while the front desk
 /// keeps editing a patient: how long the backup takes and how large it is, and how long each
-/// edit took meanwhile (DESIGN.md: no write waits more than 50 ms).
+/// edit took meanwhile (docs/design.md: no write waits more than 50 ms).
 fn backup_measurements(
     tend: &Tend,
     who: &Session,

@@ -1,7 +1,7 @@
 //! Sync's benchmarks: a real `tend-server` process on loopback over PostgreSQL, and desktops as
 //! real encrypted stores.
 //!
-//! - `sync_first_pull`: a new desktop pulls the clinic's whole history (DESIGN.md: 100,000
+//! - `sync_first_pull`: a new desktop pulls the clinic's whole history (docs/design.md: 100,000
 //!   changes in ≤ 15 s), in pages of 1,000, each page applied with its cursor in one
 //!   transaction.
 //! - `sync_round_trip`: 100 changes made on one desktop, pushed, and pulled by another.
@@ -23,7 +23,7 @@ use crate::{CoreError, Result, SystemClock};
 /// Sizes of the sync benchmarks.
 #[derive(Debug, Clone, Copy)]
 pub struct SyncBenchOptions {
-    /// Changes in the clinic's history for the first pull (DESIGN.md: 100,000).
+    /// Changes in the clinic's history for the first pull (docs/design.md: 100,000).
     pub history: usize,
     /// New desktops timed pulling it.
     pub first_pulls: usize,

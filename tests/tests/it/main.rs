@@ -4,3 +4,4 @@
 
 mod backup_under_load;
 mod crash;
+mod tidy;

@@ -141,7 +141,7 @@ fn search_forgives_how_people_type() {
 #[test]
 fn registration_warns_of_likely_duplicates_before_saving() {
     let d = desk();
-    // The journey of DESIGN.md: typed without accents, same birth date.
+    // The journey of docs/design.md: typed without accents, same birth date.
     let new = form("Ana", "Garcia Lopez", "1979-03-14", "699 000 000");
     let found = patients::check_duplicates(&d.c.tend, &d.front, &new).unwrap();
     assert_eq!(found[0].patient.display_name, "Ana García-López");

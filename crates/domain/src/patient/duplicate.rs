@@ -193,7 +193,7 @@ mod tests {
     fn scores() {
         let ana = person("Ana", "García-López", "1979-03-14", "612345678");
         let cases = [
-            // The journey in DESIGN.md: typed without accents, same birth date.
+            // The journey in docs/design.md: typed without accents, same birth date.
             (person("Ana", "Garcia Lopez", "1979-03-14", ""), 80, true),
             (
                 person("Ana", "Garcia Lopez", "1979-03-14", "+34 612 345 678"),

@@ -1,3 +1,6 @@
+//! Prescribing's rules as tables: items, signing, the content hash and the checks, over the
+//! embedded catalog.
+
 use chrono::{NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
