@@ -269,6 +269,7 @@ fn the_quick_bench_runs_and_reports_every_measurement_as_json_lines() {
             "closeout_day",
             "unpaid_list",
             "backup_write_wait",
+            "quiet_write_wait",
             "backup_run",
             "schedule_day",
             "free_slots",
