@@ -103,6 +103,7 @@ pub const ALL: &[&str] = &[
     "clinic_billing",
     "clinic_logo",
     "clinic_idle_lock",
+    "clinic_break_glass",
     "clinic_keyring",
     "audit_verify",
     "audit_search",

@@ -674,6 +674,12 @@ pub async fn clinic_idle_lock(d: Desk<'_>, minutes: String) -> Reply {
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn clinic_break_glass(d: Desk<'_>, minutes: String) -> Reply {
+    d.run(|t, s| clinic::set_break_glass(t, s, &minutes))
+        .reply()
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn clinic_keyring(d: Desk<'_>, keep: bool) -> Reply {
     d.run(|t, s| clinic::set_keyring(t, s, keep)).reply()
 }

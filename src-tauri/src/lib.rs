@@ -222,6 +222,7 @@ pub fn run() -> Result<(), String> {
             commands::clinic_billing,
             commands::clinic_logo,
             commands::clinic_idle_lock,
+            commands::clinic_break_glass,
             commands::clinic_keyring,
             commands::audit_verify,
             commands::audit_search,

@@ -252,4 +252,8 @@ pub fn clinic(out: &Output, c: &ClinicDto) {
         "  desktops lock after {} minutes without use",
         c.idle_lock_minutes
     );
+    println!(
+        "  a break-glass opening of a chart lasts {} minutes",
+        c.break_glass_minutes
+    );
 }

@@ -168,6 +168,8 @@ pub enum ClinicCommand {
     },
     /// How many minutes a desktop may sit untouched before it locks (admins; 1 to 240).
     IdleLock { minutes: String },
+    /// How many minutes a break-glass opening of a chart lasts (admins; 5 to 480).
+    BreakGlass { minutes: String },
     /// Keep this desktop's database key in the OS keyring (on), or not (off: the passphrase is
     /// asked at every opening; for a clinic whose staff share one OS login). Admins.
     Keyring {
@@ -321,6 +323,7 @@ pub fn clinic_command(
             },
         )?,
         ClinicCommand::IdleLock { minutes } => clinic::set_idle_lock(tend, me, minutes)?,
+        ClinicCommand::BreakGlass { minutes } => clinic::set_break_glass(tend, me, minutes)?,
         ClinicCommand::Keyring { state } => clinic::set_keyring(tend, me, state == "on")?,
         ClinicCommand::Logo { file, remove } => {
             let image = match (file, remove) {

@@ -225,9 +225,6 @@ pub fn lists(tend: &Tend, session: &Session, mrn: &str) -> Result<ChartListsDto>
     })
 }
 
-/// How long a break-glass opening of a chart lasts.
-pub const BREAK_GLASS_MINUTES: i64 = 30;
-
 /// A break-glass opening: the chart of `mrn` may be read by this person until `until`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BreakGlassDto {
@@ -236,8 +233,8 @@ pub struct BreakGlassDto {
 }
 
 /// Opens one patient's chart for someone whose roles do not let them read charts (an admin who
-/// is not a clinician, a receptionist in an emergency), after they say why. It lasts
-/// [`BREAK_GLASS_MINUTES`], is audited as a flagged `chart.break_glass` entry with the reason,
+/// is not a clinician, a receptionist in an emergency), after they say why. It lasts the
+/// clinic's break-glass minutes (30 unless an admin changed them), is audited as a flagged `chart.break_glass` entry with the reason,
 /// and admins review every one. Reading only: writing to the chart still needs the role.
 pub fn break_glass(
     tend: &Tend,
@@ -261,7 +258,8 @@ pub fn break_glass(
         .into());
     }
     let now = tend.now();
-    let until = now + chrono::Duration::minutes(BREAK_GLASS_MINUTES);
+    let minutes = tend.store().read(|r| r.clinic())?.break_glass_minutes;
+    let until = now + chrono::Duration::minutes(minutes);
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let p = find(&tx.read(), mrn)?;
         tx.record_break_glass(session.user_id(), p.id.as_uuid(), &reason, now, until)?;

@@ -312,6 +312,7 @@ fn settings_dto(tend: &Tend) -> Result<ClinicDto> {
             .is_none(),
         invoice_footer: clinic.invoice_footer,
         idle_lock_minutes: clinic.idle_lock_minutes,
+        break_glass_minutes: clinic.break_glass_minutes,
     })
 }
 
@@ -336,6 +337,7 @@ pub fn desk(tend: &Tend, session: &Session) -> Result<DeskDto> {
         today: tend.today()?.to_string(),
         device_code: clinic.device_code,
         idle_lock_minutes: clinic.idle_lock_minutes,
+        break_glass_minutes: clinic.break_glass_minutes,
         audit_warning: tend.audit_warning().filter(|_| admin),
     })
 }
@@ -363,6 +365,37 @@ pub fn set_idle_lock(tend: &Tend, session: &Session, minutes: &str) -> Result<Cl
         "clinic.idle_lock",
         vec![("idle_lock_minutes", minutes.into())],
         json!({ "idle_lock_minutes": minutes }),
+    )
+}
+
+/// The shortest and longest a break-glass opening may last, in minutes: long enough to deal with
+/// an emergency, never a standing permission.
+pub const BREAK_GLASS_MINUTES: std::ops::RangeInclusive<i64> = 5..=480;
+
+/// An admin sets how long a break-glass opening of a chart lasts.
+pub fn set_break_glass(tend: &Tend, session: &Session, minutes: &str) -> Result<ClinicDto> {
+    tend.authorize(session, Action::ClinicSettingsEdit)?;
+    let minutes: i64 = minutes
+        .trim()
+        .parse()
+        .ok()
+        .filter(|m| BREAK_GLASS_MINUTES.contains(m))
+        .ok_or_else(|| {
+            ValidationError::new(
+                "break_glass_minutes",
+                format!(
+                    "must be a whole number of minutes from {} to {}",
+                    BREAK_GLASS_MINUTES.start(),
+                    BREAK_GLASS_MINUTES.end()
+                ),
+            )
+        })?;
+    edit_clinic(
+        tend,
+        session,
+        "clinic.break_glass",
+        vec![("break_glass_minutes", minutes.into())],
+        json!({ "break_glass_minutes": minutes }),
     )
 }
 

@@ -75,6 +75,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0015_break_glass.sql",
         include_str!("../../../migrations/client/0015_break_glass.sql"),
     ),
+    (
+        "0016_break_glass_minutes.sql",
+        include_str!("../../../migrations/client/0016_break_glass_minutes.sql"),
+    ),
 ];
 
 #[cfg(test)]

@@ -328,7 +328,7 @@ impl<'c> Reader<'c> {
             .query_row(
                 "SELECT id, name, timezone, currency, created_at, units, reminder_template,
                         address, phone, registration, paper, logo, locale, tax_id,
-                        invoice_footer, idle_lock_minutes
+                        invoice_footer, idle_lock_minutes, break_glass_minutes
                  FROM clinic LIMIT 1",
                 [],
                 |r| {
@@ -349,6 +349,7 @@ impl<'c> Reader<'c> {
                         tax_id: r.get(13)?,
                         invoice_footer: r.get(14)?,
                         idle_lock_minutes: r.get(15)?,
+                        break_glass_minutes: r.get(16)?,
                     })
                 },
             )
@@ -440,6 +441,8 @@ pub struct ClinicRecord {
     pub invoice_footer: String,
     /// Minutes untouched before a desktop locks.
     pub idle_lock_minutes: i64,
+    /// Minutes a break-glass opening of a chart lasts.
+    pub break_glass_minutes: i64,
 }
 
 pub(crate) fn parse_id<T: std::str::FromStr>(

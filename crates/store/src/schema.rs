@@ -45,6 +45,7 @@ const CLINIC: Table = Table {
         ("tax_id", Text),
         ("invoice_footer", Text),
         ("idle_lock_minutes", Int),
+        ("break_glass_minutes", Int),
     ],
 };
 

@@ -135,6 +135,8 @@ pub struct ClinicDto {
     pub invoice_footer: String,
     /// Minutes untouched before a desktop locks.
     pub idle_lock_minutes: i64,
+    /// Minutes a break-glass opening of a chart lasts.
+    pub break_glass_minutes: i64,
     /// This desktop keeps its database key in the OS keyring.
     pub keyring: bool,
 }
@@ -155,6 +157,8 @@ pub struct DeskDto {
     pub today: String,
     pub device_code: String,
     pub idle_lock_minutes: i64,
+    /// How long a break-glass opening lasts, for the form that offers one.
+    pub break_glass_minutes: i64,
     /// What the quick audit check found at open, for an admin to see.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_warning: Option<String>,

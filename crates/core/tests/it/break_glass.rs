@@ -151,3 +151,49 @@ fn a_receptionist_breaks_the_glass_for_one_patient_for_half_an_hour_and_admins_r
         "{text}"
     );
 }
+
+/// How long an opening lasts is the clinic's setting: an admin changes it (within 5 minutes to 8
+/// hours, named beside the field otherwise), nobody else can, and the next opening lasts that.
+#[test]
+fn an_admin_sets_how_long_a_break_glass_opening_lasts() {
+    use tend_core::clinic;
+    let c = clinic();
+    let admin = auth::sign_in(&c.tend, "admin", crate::support::ADMIN_PASSWORD).unwrap();
+    let front = person(&c, "rosa", "receptionist");
+    let doctor = person(&c, "dora", "doctor");
+    let p = patients::register(&c.tend, &doctor, &form("Pedro"), OnDuplicates::Refuse).unwrap();
+    assert_eq!(
+        clinic::settings(&c.tend, &admin)
+            .unwrap()
+            .break_glass_minutes,
+        30
+    );
+
+    for typed in ["", "ten", "4", "481", "12.5", "-30"] {
+        let e = clinic::set_break_glass(&c.tend, &admin, typed).unwrap_err();
+        assert_eq!(e.field(), Some("break_glass_minutes"), "{typed:?}: {e:?}");
+        assert!(
+            e.user_message().contains("from 5 to 480"),
+            "{typed:?}: {e:?}"
+        );
+    }
+    let e = clinic::set_break_glass(&c.tend, &front, "240").unwrap_err();
+    assert!(matches!(e, CoreError::Forbidden { .. }), "{e:?}");
+
+    let set = clinic::set_break_glass(&c.tend, &admin, " 10 ").unwrap();
+    assert_eq!(set.break_glass_minutes, 10);
+    let opened = chart::break_glass(
+        &c.tend,
+        &front,
+        &p.mrn,
+        "Collapsed at the desk, doctor away",
+    )
+    .unwrap();
+    assert_eq!(opened.until, c.clock.now() + Duration::minutes(10));
+    c.clock.advance(Duration::minutes(11));
+    let front = auth::sign_in(&c.tend, "rosa", "rosa password 1").unwrap();
+    assert!(
+        chart::summary(&c.tend, &front, &p.mrn).is_err(),
+        "over after 10 minutes"
+    );
+}

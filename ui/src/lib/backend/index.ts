@@ -152,6 +152,7 @@ export const api = {
   clinicBilling: (form: Record<string, string>) => call<T.Clinic>("clinic_billing", { form }),
   clinicLogo: (image: Uint8Array | null) => call<T.Clinic>("clinic_logo", { image: image ? Array.from(image) : null }),
   clinicIdleLock: (minutes: string) => call<T.Clinic>("clinic_idle_lock", { minutes }),
+  clinicBreakGlass: (minutes: string) => call<T.Clinic>("clinic_break_glass", { minutes }),
   clinicKeyring: (keep: boolean) => call<T.Clinic>("clinic_keyring", { keep }),
   auditSearch: (filter: T.AuditSearch) => call<T.AuditRow[]>("audit_search", { filter }),
   auditVerify: () => call<{ verified: number; intact: boolean }>("audit_verify"),

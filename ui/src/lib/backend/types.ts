@@ -13,7 +13,7 @@ export interface Start { stage: "setup" | "unlock" | "sign_in"; reason?: string;
 export interface SessionUser { user_id: string; username: string; display_name: string; roles: string[] }
 export interface Desk {
   user: SessionUser; can: string[]; clinic_name: string; timezone: string; currency: string;
-  locale: string; units: string; today: string; device_code: string; idle_lock_minutes: number;
+  locale: string; units: string; today: string; device_code: string; idle_lock_minutes: number; break_glass_minutes: number;
   audit_warning?: string;
 }
 export interface DocumentRef { id: number; number: string; file_name: string; pages: number }
@@ -135,6 +135,8 @@ export interface Clinic {
   name: string; timezone: string; currency: string; units: string; device_code: string; address: string; phone: string;
   registration: string; paper: string; has_logo: boolean; locale: string; tax_id: string; invoice_footer: string;
   idle_lock_minutes: number;
+  /** How long a break-glass opening of a chart lasts. */
+  break_glass_minutes: number;
   /** This desktop keeps its database key in the OS keyring. */
   keyring: boolean;
 }
