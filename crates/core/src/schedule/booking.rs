@@ -12,6 +12,7 @@ use tend_domain::schedule::{
     Interval, RecurrenceRule, RoomId, Series, SeriesId, Transition, conflicts, local_day, to_utc,
     transition,
 };
+use tend_domain::schedule::{NotNow, in_time};
 use tend_domain::{Action, Entity, UserId, Value};
 use tend_store::schedule::{appointment_fields, instant, series_fields};
 use tend_store::{AuditEntry, Outcome, Reader, StoreError, WriteTx};
@@ -554,21 +555,23 @@ fn step(
         let r = tx.read();
         let look = Lookup::load(&r, tz)?;
         let a = load(&r, id)?;
-        if t == Transition::NoShow && now < a.starts_at {
-            return Err(CoreError::refused(
-                Some("appointment"),
-                "it has not started yet; cancel it instead",
-            ));
-        }
-        let today = now.with_timezone(&tz).date_naive();
-        if t == Transition::CheckIn && a.starts_at.with_timezone(&tz).date_naive() != today {
-            return Err(CoreError::refused(
-                Some("appointment"),
-                format!(
-                    "this appointment is on {}, not today; move it to today first",
-                    look.local(a.starts_at)
-                ),
-            ));
+        match in_time(t, a.starts_at, now, tz) {
+            Ok(()) => {}
+            Err(NotNow::NotStarted) => {
+                return Err(CoreError::refused(
+                    Some("appointment"),
+                    "it has not started yet; cancel it instead",
+                ));
+            }
+            Err(NotNow::NotToday) => {
+                return Err(CoreError::refused(
+                    Some("appointment"),
+                    format!(
+                        "this appointment is on {}, not today; move it to today first",
+                        look.local(a.starts_at)
+                    ),
+                ));
+            }
         }
         let to = transition(a.status, t)?;
         let mut f: tend_domain::Fields = [("status".to_owned(), Value::from(to.as_str()))].into();

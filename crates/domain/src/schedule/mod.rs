@@ -18,7 +18,7 @@ use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, 
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-pub use appointment::{AppointmentStatus, Transition, transition};
+pub use appointment::{AppointmentStatus, NotNow, Transition, in_time, transition};
 pub use conflict::{Booking, Conflict, ConflictKind, conflicts};
 pub use free::{FreeSlotQuery, free_slots};
 pub use hours::{
