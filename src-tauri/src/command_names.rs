@@ -50,6 +50,7 @@ pub const ALL: &[&str] = &[
     "rx_print",
     "schedule_day",
     "schedule_week",
+    "schedule_extend",
     "schedule_setup",
     "appointment_book",
     "appointment_move",

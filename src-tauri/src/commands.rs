@@ -337,6 +337,12 @@ pub async fn schedule_week(d: Desk<'_>, date: String, provider: Option<String>) 
         .reply()
 }
 
+/// Makes the rows of recurring series up to `through`, before the page shows days up to it.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn schedule_extend(d: Desk<'_>, through: String) -> Answer<usize> {
+    d.run(|t, s| schedule::extend_through(t, s, &through))
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn schedule_setup(d: Desk<'_>) -> Reply {
     d.run(|t, s| Ok((schedule::appointment_types(t, s)?, schedule::rooms(t, s)?)))

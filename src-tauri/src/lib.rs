@@ -169,6 +169,7 @@ pub fn run() -> Result<(), String> {
             commands::rx_print,
             commands::schedule_day,
             commands::schedule_week,
+            commands::schedule_extend,
             commands::schedule_setup,
             commands::appointment_book,
             commands::appointment_move,

@@ -346,6 +346,13 @@ fn day(s: &str, tz: Tz) -> String {
     }
 }
 
+/// `n` days after `date`, when it is a date.
+fn days_after(date: &str, n: i64) -> Option<String> {
+    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .ok()
+        .map(|d| (d + Duration::days(n)).to_string())
+}
+
 pub fn schedule_command(
     cmd: &ScheduleCommand,
     tend: &Tend,
@@ -354,14 +361,22 @@ pub fn schedule_command(
 ) -> Result<ExitCode> {
     let tz = timezone(tend, me)?;
     match cmd {
-        ScheduleCommand::Day { date, provider } => show::day(
-            out,
-            &schedule::day(tend, me, &day(date, tz), provider.as_deref())?,
-        ),
-        ScheduleCommand::Week { date, provider } => show::week(
-            out,
-            &schedule::week(tend, me, &day(date, tz), provider.as_deref())?,
-        ),
+        ScheduleCommand::Day { date, provider } => {
+            let date = day(date, tz);
+            // Series grow up to the day shown (a write of its own; the view only reads). A
+            // date that is not one is named by the view.
+            if let Some(through) = days_after(&date, 0) {
+                schedule::extend_through(tend, me, &through)?;
+            }
+            show::day(out, &schedule::day(tend, me, &date, provider.as_deref())?)
+        }
+        ScheduleCommand::Week { date, provider } => {
+            let date = day(date, tz);
+            if let Some(through) = days_after(&date, 6) {
+                schedule::extend_through(tend, me, &through)?;
+            }
+            show::week(out, &schedule::week(tend, me, &date, provider.as_deref())?)
+        }
         ScheduleCommand::Hours {
             provider: Some(p),
             hours: Some(h),

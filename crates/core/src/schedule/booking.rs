@@ -788,13 +788,21 @@ pub fn free_slots(
     })
 }
 
+/// `extend_series` through a date as typed or sent by the page (`2027-12-31`).
+pub fn extend_through(tend: &Tend, session: &Session, through: &str) -> Result<usize> {
+    let through = super::parse_day("through", through)?;
+    extend_series(tend, session, through)
+}
+
 /// How many days ahead free-slot search looks.
 const SEARCH_DAYS: i64 = 60;
 
-/// Generates the appointments of open series up to `through` (and the standing horizon). Run by
-/// the day and week views, so series grow as time passes; conflicts of new occurrences are
-/// recorded on them, since the series itself was booked on purpose.
+/// Generates the appointments of open series up to `through` (and the standing horizon), so
+/// series grow as time passes; conflicts of new occurrences are recorded on them, since the
+/// series itself was booked on purpose. A write of its own, which the page and the CLI ask for
+/// before showing days up to `through`; the views themselves only read.
 pub fn extend_series(tend: &Tend, session: &Session, through: NaiveDate) -> Result<usize> {
+    tend.authorize(session, Action::ScheduleView)?;
     let tz: Tz = tend.clinic_context()?.timezone;
     let now = tend.now();
     let target = through.max(now.with_timezone(&tz).date_naive() + Duration::days(HORIZON_DAYS));

@@ -21,8 +21,8 @@ use tend_store::{AuditEntry, Outcome, PatientRecord, Reader};
 use uuid::Uuid;
 
 pub use booking::{
-    BookRequest, Scope, book, cancel, check_in, complete, extend_series, free_slots, mark_no_show,
-    move_appointment, queue, start, undo_check_in,
+    BookRequest, Scope, book, cancel, check_in, complete, extend_series, extend_through,
+    free_slots, mark_no_show, move_appointment, queue, start, undo_check_in,
 };
 pub use waitlist::{
     WaitlistForm, reminders, reminders_csv, waitlist, waitlist_add, waitlist_book,
@@ -232,12 +232,13 @@ fn spans(list: &[tend_domain::schedule::Interval], tz: Tz) -> Vec<String> {
 }
 
 /// One day of the schedule, per clinician: hours, breaks, days off and appointments (every
-/// status; the UI greys out the cancelled ones).
+/// status; the UI greys out the cancelled ones). A read only: recurring series beyond the
+/// standing horizon appear once `extend_series` has made their rows (the page and the CLI call it
+/// before showing a day or a week).
 pub fn day(tend: &Tend, session: &Session, date: &str, provider: Option<&str>) -> Result<DayDto> {
     tend.authorize(session, Action::ScheduleView)?;
     let date = parse_day("date", date)?;
     let tz = tend.clinic_context()?.timezone;
-    extend_series(tend, session, date)?;
     tend.store().read(|r| day_of(r, tz, date, provider))
 }
 
@@ -287,7 +288,6 @@ pub fn week(
     let date = parse_day("date", date)?;
     let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
     let tz = tend.clinic_context()?.timezone;
-    extend_series(tend, session, monday + Duration::days(6))?;
     tend.store().read(|r| {
         (0..7)
             .map(|i| day_of(r, tz, monday + Duration::days(i), provider))

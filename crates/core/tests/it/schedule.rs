@@ -374,8 +374,19 @@ fn series_grow_as_time_passes() {
     // Second Tuesdays up to the 180-day horizon: December to May.
     assert_eq!(booked.appointments.len(), 6);
     assert_eq!(booked.appointments[5].local_start, "2027-05-11 09:00");
-    // Half a year later, the day view of the next season finds them generated.
+    // Half a year later: reading the next season's day writes nothing; extending the series
+    // through it (what the page asks for before showing a day) makes its rows.
     d.c.clock.advance(Duration::days(200));
+    let day = schedule::day(t, &d.rosa, "2027-12-14", Some("drana")).unwrap();
+    assert!(
+        day.providers[0].appointments.is_empty(),
+        "a view only reads"
+    );
+    assert_eq!(
+        schedule::extend_through(t, &d.rosa, "2027-12-14").unwrap(),
+        7,
+        "June to December 2027"
+    );
     let day = schedule::day(t, &d.rosa, "2027-12-14", Some("drana")).unwrap();
     assert_eq!(
         day.providers[0].appointments.len(),

@@ -92,6 +92,8 @@ export const api = {
 
   day: (date: string, provider: string | null = null) => call<T.Day>("schedule_day", { date, provider }),
   week: (date: string, provider: string | null = null) => call<T.Day[]>("schedule_week", { date, provider }),
+  /** Makes recurring series' rows up to `through` (a write; the day and week views only read). */
+  scheduleExtend: (through: string) => call<number>("schedule_extend", { through }),
   scheduleSetup: () => call<[T.AppointmentType[], T.Room[]]>("schedule_setup"),
   book: (form: T.Booking) => call<T.Booked>("appointment_book", { form }),
   /** `null` keeps what the appointment has (its time, clinician or room). */
