@@ -158,18 +158,7 @@ fn invoice_view(p: &Paper<'_>, inv: &InvoiceDto) -> Result<DocumentView> {
     ];
     if let Some(d) = patient.as_ref().map(|x| &x.demographics) {
         if let Some(a) = &d.address {
-            bill_to.push(a.line1.clone());
-            if !a.line2.is_empty() {
-                bill_to.push(a.line2.clone());
-            }
-            bill_to.push(
-                [a.postal_code.as_str(), a.city.as_str()]
-                    .iter()
-                    .filter(|s| !s.is_empty())
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            );
+            bill_to.extend(a.lines());
         }
         if let Some(id) = &d.national_id {
             bill_to.push(format!("ID {id}"));

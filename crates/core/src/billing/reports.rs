@@ -253,23 +253,7 @@ pub fn statement(
             .demographics
             .address
             .as_ref()
-            .map(|a| {
-                let mut lines = vec![a.line1.clone()];
-                if !a.line2.is_empty() {
-                    lines.push(a.line2.clone());
-                }
-                let city = [a.postal_code.as_str(), a.city.as_str()]
-                    .iter()
-                    .filter(|s| !s.is_empty())
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                lines.push(city);
-                if !a.country.is_empty() {
-                    lines.push(a.country.clone());
-                }
-                lines
-            })
+            .map(tend_domain::patient::Address::lines)
             .unwrap_or_default();
         Ok::<_, CoreError>(StatementDto {
             patient: patient_ref(r, patient.id)?,

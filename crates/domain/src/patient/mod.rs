@@ -120,6 +120,30 @@ pub struct Address {
     pub country: String,
 }
 
+impl Address {
+    /// The address as it is written on an envelope, one line each: the street lines, the postal
+    /// code and town, the region and the country, leaving out what is empty. Every printed
+    /// document and screen that writes an address writes it this way.
+    pub fn lines(&self) -> Vec<String> {
+        let town = [self.postal_code.trim(), self.city.trim()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        [
+            self.line1.trim(),
+            self.line2.trim(),
+            town.as_str(),
+            self.region.trim(),
+            self.country.trim(),
+        ]
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmergencyContact {
     pub name: String,

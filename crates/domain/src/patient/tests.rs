@@ -192,3 +192,54 @@ fn names_display_with_the_preferred_name() {
     assert_eq!(display_name(None, "", "Suharto"), "Suharto");
     assert_eq!(display_name(None, "Cher", ""), "Cher");
 }
+
+#[test]
+fn an_address_is_written_one_way_leaving_out_what_is_empty() {
+    use super::Address;
+    let a = |line1: &str, line2: &str, postal: &str, city: &str, region: &str, country: &str| {
+        Address {
+            line1: line1.into(),
+            line2: line2.into(),
+            city: city.into(),
+            region: region.into(),
+            postal_code: postal.into(),
+            country: country.into(),
+        }
+        .lines()
+    };
+    let cases: [(Vec<String>, &[&str]); 5] = [
+        (
+            a(
+                "Calle del Sol 14",
+                "bajo B",
+                "28013",
+                "Madrid",
+                "",
+                "España",
+            ),
+            &["Calle del Sol 14", "bajo B", "28013 Madrid", "España"],
+        ),
+        (
+            a(
+                "12 High St",
+                "",
+                "",
+                "Leeds",
+                "West Yorkshire",
+                "United Kingdom",
+            ),
+            &["12 High St", "Leeds", "West Yorkshire", "United Kingdom"],
+        ),
+        // A postcode without a town, and spaces only where a line should be.
+        (
+            a("Rua A, 5", "  ", "1000-001", "", "", ""),
+            &["Rua A, 5", "1000-001"],
+        ),
+        // No street: never an empty first line.
+        (a("", "", "75001", "Paris", "", ""), &["75001 Paris"]),
+        (a("", "", "", "", "", ""), &[]),
+    ];
+    for (got, expected) in cases {
+        assert_eq!(got, expected);
+    }
+}
