@@ -345,20 +345,33 @@ pub fn desk(tend: &Tend, session: &Session) -> Result<DeskDto> {
 /// The longest a desktop may stay open untouched, in minutes.
 pub const MAX_IDLE_LOCK_MINUTES: i64 = 240;
 
-/// An admin sets how many minutes a desktop may sit untouched before it locks.
-pub fn set_idle_lock(tend: &Tend, session: &Session, minutes: &str) -> Result<ClinicDto> {
-    tend.authorize(session, Action::ClinicSettingsEdit)?;
-    let minutes: i64 = minutes
+/// A number of minutes as an admin typed it, within `range`, or an error naming `field`.
+fn whole_minutes(
+    field: &'static str,
+    typed: &str,
+    range: std::ops::RangeInclusive<i64>,
+) -> std::result::Result<i64, ValidationError> {
+    typed
         .trim()
         .parse()
         .ok()
-        .filter(|m| (1..=MAX_IDLE_LOCK_MINUTES).contains(m))
+        .filter(|m| range.contains(m))
         .ok_or_else(|| {
             ValidationError::new(
-                "idle_lock_minutes",
-                format!("must be a whole number of minutes from 1 to {MAX_IDLE_LOCK_MINUTES}"),
+                field,
+                format!(
+                    "must be a whole number of minutes from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
             )
-        })?;
+        })
+}
+
+/// An admin sets how many minutes a desktop may sit untouched before it locks.
+pub fn set_idle_lock(tend: &Tend, session: &Session, minutes: &str) -> Result<ClinicDto> {
+    tend.authorize(session, Action::ClinicSettingsEdit)?;
+    let minutes = whole_minutes("idle_lock_minutes", minutes, 1..=MAX_IDLE_LOCK_MINUTES)?;
     edit_clinic(
         tend,
         session,
@@ -375,21 +388,7 @@ pub const BREAK_GLASS_MINUTES: std::ops::RangeInclusive<i64> = 5..=480;
 /// An admin sets how long a break-glass opening of a chart lasts.
 pub fn set_break_glass(tend: &Tend, session: &Session, minutes: &str) -> Result<ClinicDto> {
     tend.authorize(session, Action::ClinicSettingsEdit)?;
-    let minutes: i64 = minutes
-        .trim()
-        .parse()
-        .ok()
-        .filter(|m| BREAK_GLASS_MINUTES.contains(m))
-        .ok_or_else(|| {
-            ValidationError::new(
-                "break_glass_minutes",
-                format!(
-                    "must be a whole number of minutes from {} to {}",
-                    BREAK_GLASS_MINUTES.start(),
-                    BREAK_GLASS_MINUTES.end()
-                ),
-            )
-        })?;
+    let minutes = whole_minutes("break_glass_minutes", minutes, BREAK_GLASS_MINUTES)?;
     edit_clinic(
         tend,
         session,

@@ -61,33 +61,7 @@ fn restoring_over_the_clinic_replaces_it_and_keeps_the_old_file() {
     assert!(matches!(err, StoreError::InUse), "{err:?}");
     drop(c);
 
-    let steps = std::cell::RefCell::new(Vec::new());
-    let info = backup::restore(&paths, &file, &key, t0(), unsynced, &|step| {
-        steps.borrow_mut().push(step);
-    })
-    .unwrap();
-    // The progress bar moves: the copy from nothing to all of it, then the checks, then the
-    // replacing, in that order.
-    let steps = steps.into_inner();
-    let total = std::fs::metadata(&file).unwrap().len();
-    match (steps.first(), steps.iter().rev().nth(2)) {
-        (
-            Some(backup::Step::Copying { done: 0, total: t }),
-            Some(backup::Step::Copying { done, total: t2 }),
-        ) => {
-            assert_eq!((t, t2), (t2, t2));
-            assert_eq!(done, t, "the copy ends complete");
-            assert!(
-                *t < total && *t > total / 2,
-                "the database's bytes, not the file's"
-            );
-        }
-        other => panic!("{other:?} in {steps:?}"),
-    }
-    assert_eq!(
-        steps[steps.len() - 2..],
-        [backup::Step::Checking, backup::Step::Replacing]
-    );
+    let info = restore_watching_progress(&paths, &file, &key);
     let kept = info.previous_kept_at.unwrap();
     assert!(kept.exists());
     let store = Store::open(&paths, &key).unwrap();
@@ -254,33 +228,7 @@ fn a_damaged_database_is_set_aside_with_its_wal_and_replaced() {
     std::fs::write(paths.db(), &bytes).unwrap();
     // (Not opened first: a failed open's close would checkpoint the WAL into the damaged file.)
 
-    let steps = std::cell::RefCell::new(Vec::new());
-    let info = backup::restore(&paths, &file, &key, t0(), unsynced, &|step| {
-        steps.borrow_mut().push(step);
-    })
-    .unwrap();
-    // The progress bar moves: the copy from nothing to all of it, then the checks, then the
-    // replacing, in that order.
-    let steps = steps.into_inner();
-    let total = std::fs::metadata(&file).unwrap().len();
-    match (steps.first(), steps.iter().rev().nth(2)) {
-        (
-            Some(backup::Step::Copying { done: 0, total: t }),
-            Some(backup::Step::Copying { done, total: t2 }),
-        ) => {
-            assert_eq!((t, t2), (t2, t2));
-            assert_eq!(done, t, "the copy ends complete");
-            assert!(
-                *t < total && *t > total / 2,
-                "the database's bytes, not the file's"
-            );
-        }
-        other => panic!("{other:?} in {steps:?}"),
-    }
-    assert_eq!(
-        steps[steps.len() - 2..],
-        [backup::Step::Checking, backup::Step::Replacing]
-    );
+    let info = restore_watching_progress(&paths, &file, &key);
     let kept = info.previous_kept_at.unwrap();
     assert!(
         kept.to_string_lossy().contains(".before-restore-"),
@@ -313,4 +261,39 @@ fn a_garbled_first_page_reads_as_damaged() {
     std::fs::write(paths.db(), &bytes).unwrap();
     let err = Store::open(&paths, &key).unwrap_err();
     assert!(backup::is_damage(&err), "{err:?}");
+}
+
+/// Restores `file` over `paths`, and checks that the progress bar moved: the copy from nothing to
+/// all of the database, then the checks, then the replacing, in that order.
+fn restore_watching_progress(
+    paths: &DataPaths,
+    file: &std::path::Path,
+    key: &tend_store::DbKey,
+) -> backup::RestoreInfo {
+    let steps = std::cell::RefCell::new(Vec::new());
+    let info = backup::restore(paths, file, key, t0(), unsynced, &|step| {
+        steps.borrow_mut().push(step);
+    })
+    .unwrap();
+    let steps = steps.into_inner();
+    let total = std::fs::metadata(file).unwrap().len();
+    match (steps.first(), steps.iter().rev().nth(2)) {
+        (
+            Some(backup::Step::Copying { done: 0, total: t }),
+            Some(backup::Step::Copying { done, total: t2 }),
+        ) => {
+            assert_eq!(t, t2);
+            assert_eq!(done, t, "the copy ends complete");
+            assert!(
+                *t < total && *t > total / 2,
+                "the database's bytes, not the file's"
+            );
+        }
+        other => panic!("{other:?} in {steps:?}"),
+    }
+    assert_eq!(
+        steps[steps.len() - 2..],
+        [backup::Step::Checking, backup::Step::Replacing]
+    );
+    info
 }
