@@ -304,7 +304,12 @@ struct FlushBehind {
 
 impl FlushBehind {
     fn new(path: &Path, every: u64) -> Result<Self> {
-        let file = File::open(path).map_err(io(format!("reading {}", path.display())))?;
+        // Opened for writing: Windows flushes a file only through a handle that may write it.
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(io(format!("opening {}", path.display())))?;
         Ok(Self {
             file,
             every,
