@@ -1,936 +1,555 @@
-//! The commands the UI invokes. Each is one call into tend-core through the [`Desktop`]: no SQL,
-//! rules or formatting here. Arguments are snake_case as the UI's backend module sends them.
+//! The commands the UI invokes, each defined once: its name, its arguments, its answer and its
+//! one call into tend-core through the [`Desktop`](tend_core::desktop::Desktop), with no SQL,
+//! rules or formatting here. `registry.rs` turns this list into the Tauri handlers, the handler
+//! list, the names granted to the window (via `build.rs`) and the UI's typed client and types
+//! (`ui/src/lib/backend/generated.ts`). Arguments are snake_case as the page sends them.
 
-use tauri::State;
-use tauri::ipc::Response;
-use tend_core::api::ApiError;
-use tend_core::api::forms;
-use tend_core::billing::{fees, invoices, payments, printing, reports};
-use tend_core::desktop::Desktop;
-use tend_core::patients::OnDuplicates;
-use tend_core::schedule::{self, Scope};
-use tend_core::{
-    audit, chart, clinic, clinical, patients, prescriptions as rx, sync, users, visits,
-};
-use tend_domain::clinical::VitalsForm;
-use tend_domain::patient::PatientForm;
-use tend_domain::prescribing::ItemForm;
+desk_commands! {
+    preamble {
+        use crate::registry::Bytes;
+        use tend_core::api::{
+            ApiError, AppointmentDto, AppointmentTypeDto, BannerDto, BookedDto, ChartSummaryDto,
+            ClinicDto, DayDto, DeskDto, DuplicateDto, IcdDto, PatientDto, PatientSummaryDto,
+            QueueEntryDto, RoomDto, SlotDto, TemplateDto, UserDto, VisitDto, VisitSummaryDto,
+            UnlockWith, VitalsDto, WaitlistDto, forms,
+        };
+        use tend_core::audit::{AuditRowDto, AuditSearch, AuditVerifyDto, BreakGlassRowDto};
+        use tend_core::backup::auto::{BackupStatusDto, DestinationDto, RunReport};
+        use tend_core::backup::{BackupCheckDto, Replaces, RestoreDto, Step, auto};
+        use tend_core::billing::fees::{FeeDto, TaxRateDto, VisitServiceDto};
+        use tend_core::billing::invoices::{BillableVisitDto, InvoiceDto};
+        use tend_core::billing::payments::{CreditIssuedDto, PaymentTakenDto};
+        use tend_core::billing::reports::{BalanceDto, CloseoutDto, UnpaidDto};
+        use tend_core::billing::{fees, invoices, payments, printing, reports};
+        use tend_core::chart::{BreakGlassDto, ChartListsDto};
+        use tend_core::desktop::{
+            Desktop, DocumentDto, JoinForm, SetUpDto, StartDto, SyncActivity,
+        };
+        use tend_core::patients::OnDuplicates;
+        use tend_core::prescriptions::{DrugDto, RxDto};
+        use tend_core::schedule::{self, Scope};
+        use tend_core::sync::{
+            DeviceDto, PairingCodeDto, QuarantinedDto, RotatedDto, SyncConflictDto, SyncStatusDto,
+        };
+        use tend_core::{
+            audit, chart, clinic, clinical, patients, prescriptions as rx, sync, users, visits,
+        };
+        use tend_domain::clinical::VitalsForm;
+        use tend_domain::patient::PatientForm;
+        use tend_domain::prescribing::{ItemForm, Warning};
+        use uuid::Uuid;
+    }
 
-type Desk<'a> = State<'a, Desktop>;
-type Answer<T> = Result<T, ApiError>;
-/// What most commands answer: the DTO as JSON (Tauri serializes it once more for the webview).
-type Reply = Answer<serde_json::Value>;
+    // The desktop's stages.
 
-/// Turns a use case's typed answer into a [`Reply`].
-trait IntoReply {
-    fn reply(self) -> Reply;
-}
+    app_start() -> StartDto = |_app, d| d.start();
 
-impl<T: serde::Serialize> IntoReply for Answer<T> {
-    fn reply(self) -> Reply {
-        let value = self?;
-        serde_json::to_value(value).map_err(|e| {
-            tracing::error!(error = %e, "a reply could not be serialized");
-            ApiError::new("internal", "the answer could not be sent to the window")
+    app_set_up(form: forms::Setup) -> SetUpDto = |_app, d| d.set_up(&form);
+
+    app_unlock(passphrase: String) -> StartDto = |_app, d| d.unlock(&passphrase);
+
+    sign_in(username: String, password: String) -> DeskDto
+        = |_app, d| d.sign_in(&username, &password);
+
+    unlock_admin(username: String, with: UnlockWith, secret: String) -> ()
+        = |_app, d| d.unlock_admin(&username, with, &secret);
+
+    sign_out() -> () = |_app, d| d.sign_out();
+
+    desk() -> DeskDto = |_app, d| d.run(clinic::desk);
+
+    // Documents printed for preview.
+
+    document_bytes(id: u64) -> Bytes = |_app, d| d.document(id).map(Bytes);
+
+    /// Asks where to save in the system's own dialog, opened here so the page never names a path;
+    /// false when the person cancelled it.
+    document_save(id: u64) -> bool = |app, d| {
+        use tauri_plugin_dialog::DialogExt;
+        let chosen = app
+            .dialog()
+            .file()
+            .set_file_name(d.document_name(id)?)
+            .add_filter("PDF", &["pdf"])
+            .blocking_save_file();
+        match chosen.map(|p| p.into_path()) {
+            None => Ok(false),
+            Some(Ok(path)) => d.save_document(id, &path).map(|()| true),
+            Some(Err(_)) => Err(ApiError::new(
+                "save_failed",
+                "that place cannot be saved to",
+            )),
+        }
+    };
+
+    document_close(id: u64) -> () = |_app, d| {
+        d.close_document(id);
+        Ok(())
+    };
+
+    // Patients.
+
+    patient_search(query: String, limit: usize) -> Vec<PatientSummaryDto>
+        = |_app, d| d.run(|t, s| patients::search(t, s, &query, limit));
+
+    patient_duplicates(form: PatientForm) -> Vec<DuplicateDto>
+        = |_app, d| d.run(|t, s| patients::check_duplicates(t, s, &form));
+
+    patient_register(form: PatientForm, on_duplicates: OnDuplicates) -> PatientDto
+        = |_app, d| d.run(|t, s| patients::register(t, s, &form, on_duplicates));
+
+    patient_get(mrn: String) -> PatientDto = |_app, d| d.run(|t, s| patients::get(t, s, &mrn));
+
+    patient_edit(mrn: String, form: PatientForm) -> PatientDto
+        = |_app, d| d.run(|t, s| patients::edit(t, s, &mrn, &form));
+
+    // The chart.
+
+    chart_banner(mrn: String) -> BannerDto = |_app, d| d.run(|t, s| chart::banner_of(t, s, &mrn));
+
+    chart_summary(mrn: String) -> ChartSummaryDto
+        = |_app, d| d.run(|t, s| chart::summary(t, s, &mrn));
+
+    chart_lists(mrn: String) -> ChartListsDto = |_app, d| d.run(|t, s| chart::lists(t, s, &mrn));
+
+    allergy_record(mrn: String, form: forms::Allergy) -> Uuid
+        = |_app, d| d.run(|t, s| clinical::record_allergy(t, s, &mrn, &form.form()));
+
+    allergy_none_known(mrn: String) -> ()
+        = |_app, d| d.run(|t, s| clinical::no_known_allergies(t, s, &mrn));
+
+    allergy_end(id: String, refuted: bool, why: String) -> Uuid
+        = |_app, d| d.run(|t, s| clinical::end_allergy(t, s, &id, refuted, &why));
+
+    problem_add(mrn: String, form: forms::Problem) -> Uuid
+        = |_app, d| d.run(|t, s| clinical::add_problem(t, s, &mrn, &form.form()));
+
+    problem_resolve(id: String, resolved_on: String) -> Uuid
+        = |_app, d| d.run(|t, s| clinical::resolve_problem(t, s, &id, &resolved_on));
+
+    medication_start(mrn: String, form: forms::Medication) -> Uuid
+        = |_app, d| d.run(|t, s| clinical::start_medication(t, s, &mrn, &form.form()));
+
+    medication_stop(id: String, stopped_on: String, reason: String) -> Uuid
+        = |_app, d| d.run(|t, s| clinical::stop_medication(t, s, &id, &stopped_on, &reason));
+
+    vitals_record(mrn: String, form: VitalsForm) -> VitalsDto
+        = |_app, d| d.run(|t, s| clinical::record_vitals(t, s, &mrn, &form, None));
+
+    immunization_record(mrn: String, form: forms::Immunization) -> Uuid
+        = |_app, d| d.run(|t, s| clinical::record_immunization(t, s, &mrn, &form.form()));
+
+    entered_in_error(id: String, reason: String) -> ()
+        = |_app, d| d.run(|t, s| clinical::mark_entered_in_error(t, s, &id, &reason));
+
+    icd_search(query: String, limit: usize) -> Vec<IcdDto>
+        = |_app, d| d.run(|_, _| clinical::icd_search(&query, limit));
+
+    // Visits and notes.
+
+    visit_start(mrn: String, reason: String, template: Option<String>) -> VisitDto
+        = |_app, d| d.run(|t, s| visits::start(t, s, &mrn, &reason, None, template.as_deref()));
+
+    visit_get(id: String) -> VisitDto = |_app, d| d.run(|t, s| visits::get(t, s, &id));
+
+    visit_list(mrn: String, limit: usize, offset: usize) -> Vec<VisitSummaryDto>
+        = |_app, d| d.run(|t, s| visits::list(t, s, &mrn, limit, offset));
+
+    note_edit(id: String, note: forms::Note) -> VisitDto
+        = |_app, d| d.run(|t, s| visits::edit_note(t, s, &id, &note.form()));
+
+    visit_sign(id: String) -> VisitDto = |_app, d| d.run(|t, s| visits::sign(t, s, &id));
+
+    visit_addendum(id: String, text: String) -> VisitDto
+        = |_app, d| d.run(|t, s| visits::add_addendum(t, s, &id, &text));
+
+    note_templates() -> Vec<TemplateDto> = |_app, d| d.run(visits::templates);
+
+    // Prescriptions.
+
+    drug_search(query: String, limit: usize) -> Vec<DrugDto>
+        = |_app, d| d.run(|t, s| rx::search_drugs(t, s, &query, limit));
+
+    drug_add_strength(drug: String, strength: String) -> DrugDto
+        = |_app, d| d.run(|t, s| rx::add_strength(t, s, &drug, &strength));
+
+    rx_create(mrn: String, items: Vec<ItemForm>) -> RxDto
+        = |_app, d| d.run(|t, s| rx::create_draft(t, s, &mrn, &items));
+
+    rx_edit(id: String, items: Vec<ItemForm>) -> RxDto
+        = |_app, d| d.run(|t, s| rx::edit_draft(t, s, &id, &items));
+
+    rx_check(id: String) -> Vec<Warning> = |_app, d| d.run(|t, s| rx::check_draft(t, s, &id));
+
+    rx_sign(id: String, reasons: Vec<(String, String)>) -> RxDto
+        = |_app, d| d.run(|t, s| rx::sign(t, s, &id, &reasons));
+
+    rx_cancel(id: String, reason: String) -> RxDto
+        = |_app, d| d.run(|t, s| rx::cancel(t, s, &id, &reason));
+
+    rx_renew(id: String) -> RxDto = |_app, d| d.run(|t, s| rx::renew(t, s, &id));
+
+    rx_list(mrn: String) -> Vec<RxDto> = |_app, d| d.run(|t, s| rx::list(t, s, &mrn));
+
+    rx_print(id: String) -> DocumentDto = |_app, d| d.print(|t, s| rx::print(t, s, &id));
+
+    // The schedule.
+
+    schedule_day(date: String, provider: Option<String>) -> DayDto
+        = |_app, d| d.run(|t, s| schedule::day(t, s, &date, provider.as_deref()));
+
+    schedule_week(date: String, provider: Option<String>) -> Vec<DayDto>
+        = |_app, d| d.run(|t, s| schedule::week(t, s, &date, provider.as_deref()));
+
+    /// Makes the rows of recurring series up to `through`, before the page shows days up to it.
+    schedule_extend(through: String) -> usize
+        = |_app, d| d.run(|t, s| schedule::extend_through(t, s, &through));
+
+    schedule_setup() -> (Vec<AppointmentTypeDto>, Vec<RoomDto>)
+        = |_app, d| d.run(|t, s| Ok((schedule::appointment_types(t, s)?, schedule::rooms(t, s)?)));
+
+    appointment_book(form: forms::Booking) -> BookedDto
+        = |_app, d| d.run(|t, s| schedule::book(t, s, &form.form()));
+
+    appointment_move(
+        id: String,
+        at: Option<String>,
+        provider: Option<String>,
+        room: Option<String>,
+        scope: Scope,
+        override_conflicts: bool,
+    ) -> BookedDto
+        = |_app, d| {
+        d.run(|t, s| {
+            schedule::move_appointment(
+                t,
+                s,
+                &id,
+                at.as_deref(),
+                provider.as_deref(),
+                room.as_deref(),
+                scope,
+                override_conflicts,
+            )
         })
-    }
-}
-
-// The desktop's stages.
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn app_start(d: Desk<'_>) -> Reply {
-    d.start().reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn app_set_up(d: Desk<'_>, form: forms::Setup) -> Reply {
-    d.set_up(&form).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn app_unlock(d: Desk<'_>, passphrase: String) -> Reply {
-    d.unlock(&passphrase).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sign_in(d: Desk<'_>, username: String, password: String) -> Reply {
-    d.sign_in(&username, &password).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn unlock_admin(
-    d: Desk<'_>,
-    username: String,
-    with: String,
-    secret: String,
-) -> Answer<()> {
-    d.unlock_admin(&username, &with, &secret)
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sign_out(d: Desk<'_>) -> Answer<()> {
-    d.sign_out()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn desk(d: Desk<'_>) -> Reply {
-    d.run(clinic::desk).reply()
-}
-
-// Documents printed for preview.
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn document_bytes(d: Desk<'_>, id: u64) -> Answer<Response> {
-    d.document(id).map(Response::new)
-}
-
-/// Asks where to save in the system's own dialog, opened here so the page never names a path;
-/// false when the person cancelled it.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn document_save(app: tauri::AppHandle, d: Desk<'_>, id: u64) -> Answer<bool> {
-    use tauri_plugin_dialog::DialogExt;
-    let chosen = app
-        .dialog()
-        .file()
-        .set_file_name(d.document_name(id)?)
-        .add_filter("PDF", &["pdf"])
-        .blocking_save_file();
-    match chosen.map(|p| p.into_path()) {
-        None => Ok(false),
-        Some(Ok(path)) => d.save_document(id, &path).map(|()| true),
-        Some(Err(_)) => Err(ApiError::new(
-            "save_failed",
-            "that place cannot be saved to",
-        )),
-    }
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn document_close(d: Desk<'_>, id: u64) -> Answer<()> {
-    d.close_document(id);
-    Ok(())
-}
-
-// Patients.
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn patient_search(d: Desk<'_>, query: String, limit: usize) -> Reply {
-    d.run(|t, s| patients::search(t, s, &query, limit)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn patient_duplicates(d: Desk<'_>, form: PatientForm) -> Reply {
-    d.run(|t, s| patients::check_duplicates(t, s, &form))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn patient_register(
-    d: Desk<'_>,
-    form: PatientForm,
-    on_duplicates: OnDuplicates,
-) -> Reply {
-    d.run(|t, s| patients::register(t, s, &form, on_duplicates))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn patient_get(d: Desk<'_>, mrn: String) -> Reply {
-    d.run(|t, s| patients::get(t, s, &mrn)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn patient_edit(d: Desk<'_>, mrn: String, form: PatientForm) -> Reply {
-    d.run(|t, s| patients::edit(t, s, &mrn, &form)).reply()
-}
-
-// The chart.
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn chart_banner(d: Desk<'_>, mrn: String) -> Reply {
-    d.run(|t, s| chart::banner_of(t, s, &mrn)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn chart_summary(d: Desk<'_>, mrn: String) -> Reply {
-    d.run(|t, s| chart::summary(t, s, &mrn)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn chart_lists(d: Desk<'_>, mrn: String) -> Reply {
-    d.run(|t, s| chart::lists(t, s, &mrn)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn allergy_record(d: Desk<'_>, mrn: String, form: forms::Allergy) -> Reply {
-    d.run(|t, s| clinical::record_allergy(t, s, &mrn, &form.form()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn allergy_none_known(d: Desk<'_>, mrn: String) -> Answer<()> {
-    d.run(|t, s| clinical::no_known_allergies(t, s, &mrn))
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn allergy_end(d: Desk<'_>, id: String, refuted: bool, why: String) -> Reply {
-    d.run(|t, s| clinical::end_allergy(t, s, &id, refuted, &why))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn problem_add(d: Desk<'_>, mrn: String, form: forms::Problem) -> Reply {
-    d.run(|t, s| clinical::add_problem(t, s, &mrn, &form.form()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn problem_resolve(d: Desk<'_>, id: String, resolved_on: String) -> Reply {
-    d.run(|t, s| clinical::resolve_problem(t, s, &id, &resolved_on))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn medication_start(d: Desk<'_>, mrn: String, form: forms::Medication) -> Reply {
-    d.run(|t, s| clinical::start_medication(t, s, &mrn, &form.form()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn medication_stop(d: Desk<'_>, id: String, stopped_on: String, reason: String) -> Reply {
-    d.run(|t, s| clinical::stop_medication(t, s, &id, &stopped_on, &reason))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn vitals_record(d: Desk<'_>, mrn: String, form: VitalsForm) -> Reply {
-    d.run(|t, s| clinical::record_vitals(t, s, &mrn, &form, None))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn immunization_record(d: Desk<'_>, mrn: String, form: forms::Immunization) -> Reply {
-    d.run(|t, s| clinical::record_immunization(t, s, &mrn, &form.form()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn entered_in_error(d: Desk<'_>, id: String, reason: String) -> Answer<()> {
-    d.run(|t, s| clinical::mark_entered_in_error(t, s, &id, &reason))
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn icd_search(d: Desk<'_>, query: String, limit: usize) -> Reply {
-    d.run(|_, _| clinical::icd_search(&query, limit)).reply()
-}
-
-// Visits and notes.
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn visit_start(
-    d: Desk<'_>,
-    mrn: String,
-    reason: String,
-    template: Option<String>,
-) -> Reply {
-    d.run(|t, s| visits::start(t, s, &mrn, &reason, None, template.as_deref()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn visit_get(d: Desk<'_>, id: String) -> Reply {
-    d.run(|t, s| visits::get(t, s, &id)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn visit_list(d: Desk<'_>, mrn: String, limit: usize, offset: usize) -> Reply {
-    d.run(|t, s| visits::list(t, s, &mrn, limit, offset))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn note_edit(d: Desk<'_>, id: String, note: forms::Note) -> Reply {
-    d.run(|t, s| visits::edit_note(t, s, &id, &note.form()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn visit_sign(d: Desk<'_>, id: String) -> Reply {
-    d.run(|t, s| visits::sign(t, s, &id)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn visit_addendum(d: Desk<'_>, id: String, text: String) -> Reply {
-    d.run(|t, s| visits::add_addendum(t, s, &id, &text)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn note_templates(d: Desk<'_>) -> Reply {
-    d.run(visits::templates).reply()
-}
-
-// Prescriptions.
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn drug_search(d: Desk<'_>, query: String, limit: usize) -> Reply {
-    d.run(|t, s| rx::search_drugs(t, s, &query, limit)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn drug_add_strength(d: Desk<'_>, drug: String, strength: String) -> Reply {
-    d.run(|t, s| rx::add_strength(t, s, &drug, &strength))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn rx_create(d: Desk<'_>, mrn: String, items: Vec<ItemForm>) -> Reply {
-    d.run(|t, s| rx::create_draft(t, s, &mrn, &items)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn rx_edit(d: Desk<'_>, id: String, items: Vec<ItemForm>) -> Reply {
-    d.run(|t, s| rx::edit_draft(t, s, &id, &items)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn rx_check(d: Desk<'_>, id: String) -> Reply {
-    d.run(|t, s| rx::check_draft(t, s, &id)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn rx_sign(d: Desk<'_>, id: String, reasons: Vec<(String, String)>) -> Reply {
-    d.run(|t, s| rx::sign(t, s, &id, &reasons)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn rx_cancel(d: Desk<'_>, id: String, reason: String) -> Reply {
-    d.run(|t, s| rx::cancel(t, s, &id, &reason)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn rx_renew(d: Desk<'_>, id: String) -> Reply {
-    d.run(|t, s| rx::renew(t, s, &id)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn rx_list(d: Desk<'_>, mrn: String) -> Reply {
-    d.run(|t, s| rx::list(t, s, &mrn)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn rx_print(d: Desk<'_>, id: String) -> Reply {
-    d.print(|t, s| rx::print(t, s, &id)).reply()
-}
-
-// The schedule.
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn schedule_day(d: Desk<'_>, date: String, provider: Option<String>) -> Reply {
-    d.run(|t, s| schedule::day(t, s, &date, provider.as_deref()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn schedule_week(d: Desk<'_>, date: String, provider: Option<String>) -> Reply {
-    d.run(|t, s| schedule::week(t, s, &date, provider.as_deref()))
-        .reply()
-}
-
-/// Makes the rows of recurring series up to `through`, before the page shows days up to it.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn schedule_extend(d: Desk<'_>, through: String) -> Answer<usize> {
-    d.run(|t, s| schedule::extend_through(t, s, &through))
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn schedule_setup(d: Desk<'_>) -> Reply {
-    d.run(|t, s| Ok((schedule::appointment_types(t, s)?, schedule::rooms(t, s)?)))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn appointment_book(d: Desk<'_>, form: forms::Booking) -> Reply {
-    d.run(|t, s| schedule::book(t, s, &form.form())).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn appointment_move(
-    d: Desk<'_>,
-    id: String,
-    at: Option<String>,
-    provider: Option<String>,
-    room: Option<String>,
-    scope: Scope,
-    override_conflicts: bool,
-) -> Reply {
-    d.run(|t, s| {
-        schedule::move_appointment(
-            t,
-            s,
-            &id,
-            at.as_deref(),
-            provider.as_deref(),
-            room.as_deref(),
-            scope,
-            override_conflicts,
-        )
-    })
-    .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn appointment_cancel(d: Desk<'_>, id: String, reason: String, scope: Scope) -> Reply {
-    d.run(|t, s| schedule::cancel(t, s, &id, &reason, scope))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn appointment_check_in(d: Desk<'_>, id: String) -> Reply {
-    d.run(|t, s| schedule::check_in(t, s, &id)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn appointment_undo_check_in(d: Desk<'_>, id: String) -> Reply {
-    d.run(|t, s| schedule::undo_check_in(t, s, &id)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn appointment_start(d: Desk<'_>, id: String) -> Reply {
-    d.run(|t, s| schedule::start(t, s, &id)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn appointment_complete(d: Desk<'_>, id: String) -> Reply {
-    d.run(|t, s| schedule::complete(t, s, &id)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn appointment_no_show(d: Desk<'_>, id: String) -> Reply {
-    d.run(|t, s| schedule::mark_no_show(t, s, &id)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn schedule_queue(d: Desk<'_>, date: Option<String>) -> Reply {
-    d.run(|t, s| schedule::queue(t, s, date.as_deref())).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn schedule_free_slots(
-    d: Desk<'_>,
-    provider: Option<String>,
-    type_name: String,
-    from: String,
-    limit: usize,
-) -> Reply {
-    d.run(|t, s| schedule::free_slots(t, s, provider.as_deref(), &type_name, &from, limit))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn waitlist(d: Desk<'_>) -> Reply {
-    d.run(schedule::waitlist).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn waitlist_add(d: Desk<'_>, form: forms::Waitlist) -> Reply {
-    d.run(|t, s| schedule::waitlist_add(t, s, &form.form()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn waitlist_remove(d: Desk<'_>, id: String) -> Answer<()> {
-    d.run(|t, s| schedule::waitlist_remove(t, s, &id))
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn waitlist_book(
-    d: Desk<'_>,
-    id: String,
-    at: String,
-    provider: Option<String>,
-    override_conflicts: bool,
-) -> Reply {
-    d.run(|t, s| schedule::waitlist_book(t, s, &id, &at, provider.as_deref(), override_conflicts))
-        .reply()
-}
-
-// Billing.
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn fee_schedule(d: Desk<'_>, all: bool) -> Reply {
-    d.run(|t, s| fees::schedule(t, s, all)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn fee_save(d: Desk<'_>, form: forms::Fee) -> Reply {
-    d.run(|t, s| fees::save_fee(t, s, &form.form())).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn fee_archive(d: Desk<'_>, code: String) -> Answer<()> {
-    d.run(|t, s| fees::archive_fee(t, s, &code))
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn tax_rates(d: Desk<'_>) -> Reply {
-    d.run(fees::tax_rates).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn visit_services(d: Desk<'_>, visit: String) -> Reply {
-    d.run(|t, s| fees::visit_services(t, s, &visit)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn visit_service_add(
-    d: Desk<'_>,
-    visit: String,
-    code: String,
-    quantity: String,
-) -> Reply {
-    d.run(|t, s| fees::add_visit_service(t, s, &visit, &code, &quantity))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn billable_visits(d: Desk<'_>, mrn: String) -> Reply {
-    d.run(|t, s| invoices::billable_visits(t, s, &mrn)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn invoice_create(d: Desk<'_>, mrn: String, visit: Option<String>) -> Reply {
-    d.run(|t, s| invoices::create(t, s, &mrn, visit.as_deref()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn invoice_get(d: Desk<'_>, id: String) -> Reply {
-    d.run(|t, s| invoices::get(t, s, &id)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn invoice_list(d: Desk<'_>, mrn: String) -> Reply {
-    d.run(|t, s| invoices::list(t, s, &mrn)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn invoice_add_line(d: Desk<'_>, id: String, line: forms::Line) -> Reply {
-    d.run(|t, s| invoices::add_line(t, s, &id, &line.form()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn invoice_remove_line(d: Desk<'_>, id: String, n: usize) -> Reply {
-    d.run(|t, s| invoices::remove_line(t, s, &id, n)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn invoice_discount(d: Desk<'_>, id: String, discount: String) -> Reply {
-    d.run(|t, s| invoices::set_discount(t, s, &id, &discount))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn invoice_delete(d: Desk<'_>, id: String) -> Answer<()> {
-    d.run(|t, s| invoices::delete_draft(t, s, &id))
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn invoice_issue(d: Desk<'_>, id: String) -> Reply {
-    d.run(|t, s| invoices::issue(t, s, &id)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn invoice_void(d: Desk<'_>, id: String, reason: String) -> Reply {
-    d.run(|t, s| payments::void(t, s, &id, &reason)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn payment_refund(d: Desk<'_>, invoice: String, form: forms::Refund) -> Reply {
-    d.run(|t, s| payments::refund(t, s, &invoice, &form.form()))
-        .reply()
-}
-
-/// `amount` empty credits all that is left on the invoice.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn credit_note_issue(
-    d: Desk<'_>,
-    invoice: String,
-    amount: String,
-    reason: String,
-) -> Reply {
-    d.run(|t, s| payments::credit_note(t, s, &invoice, &amount, &reason))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn payment_take(d: Desk<'_>, invoice: String, form: forms::Payment) -> Reply {
-    d.run(|t, s| payments::pay(t, s, &invoice, &form.form()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn account_balance(d: Desk<'_>, mrn: String) -> Reply {
-    d.run(|t, s| reports::balance(t, s, &mrn)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn unpaid_invoices(d: Desk<'_>, mrn: Option<String>) -> Reply {
-    d.run(|t, s| reports::unpaid(t, s, mrn.as_deref())).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn closeout(d: Desk<'_>, date: String, user: Option<String>) -> Reply {
-    d.run(|t, s| reports::closeout(t, s, &date, user.as_deref()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn invoice_print(d: Desk<'_>, id: String) -> Reply {
-    d.print(|t, s| printing::print_invoice(t, s, &id)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn receipt_print(d: Desk<'_>, number: String) -> Reply {
-    d.print(|t, s| printing::print_receipt(t, s, &number))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn statement_print(d: Desk<'_>, mrn: String, from: String, to: String) -> Reply {
-    d.print(|t, s| printing::print_statement(t, s, &mrn, &from, &to))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn closeout_print(d: Desk<'_>, date: String, user: Option<String>) -> Reply {
-    d.print(|t, s| printing::print_closeout(t, s, &date, user.as_deref()))
-        .reply()
-}
-
-// Administration.
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn user_list(d: Desk<'_>) -> Reply {
-    d.run(users::list).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn user_add(d: Desk<'_>, form: forms::User) -> Reply {
-    d.run(|t, s| users::add(t, s, &form.form())).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn user_set_roles(d: Desk<'_>, username: String, roles: String) -> Reply {
-    d.run(|t, s| users::set_roles(t, s, &username, &roles))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn user_set_disabled(d: Desk<'_>, username: String, disabled: bool) -> Reply {
-    d.run(|t, s| users::set_disabled(t, s, &username, disabled))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn user_unlock(d: Desk<'_>, username: String) -> Reply {
-    d.run(|t, s| users::unlock(t, s, &username)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn user_reset_password(d: Desk<'_>, username: String, password: String) -> Reply {
-    d.run(|t, s| users::reset_password(t, s, &username, &password))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn clinic_settings(d: Desk<'_>) -> Reply {
-    d.run(clinic::settings).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn clinic_update(d: Desk<'_>, form: forms::Settings) -> Reply {
-    d.run(|t, s| clinic::update_settings(t, s, &form.form()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn clinic_letterhead(d: Desk<'_>, form: forms::Letterhead) -> Reply {
-    d.run(|t, s| clinic::update_letterhead(t, s, &form.form()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn clinic_billing(d: Desk<'_>, form: forms::BillingSettings) -> Reply {
-    d.run(|t, s| clinic::update_billing_settings(t, s, &form.form()))
-        .reply()
-}
-
-/// The logo as the image file's bytes (PNG or JPEG), or none to remove it.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn clinic_logo(d: Desk<'_>, image: Option<Vec<u8>>) -> Reply {
-    d.run(|t, s| clinic::set_logo(t, s, image.as_deref()))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn clinic_idle_lock(d: Desk<'_>, minutes: String) -> Reply {
-    d.run(|t, s| clinic::set_idle_lock(t, s, &minutes)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn clinic_break_glass(d: Desk<'_>, minutes: String) -> Reply {
-    d.run(|t, s| clinic::set_break_glass(t, s, &minutes))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn clinic_keyring(d: Desk<'_>, keep: bool) -> Reply {
-    d.run(|t, s| clinic::set_keyring(t, s, keep)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn audit_verify(d: Desk<'_>) -> Reply {
-    d.run(audit::verify).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn audit_search(d: Desk<'_>, filter: audit::AuditSearch) -> Reply {
-    d.run(|t, s| audit::search(t, s, &filter)).reply()
-}
-
-// Sync.
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn app_join(d: Desk<'_>, form: tend_core::desktop::JoinForm) -> Reply {
-    d.join(&form).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_activity(d: Desk<'_>) -> Reply {
-    Ok(d.sync_activity()).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_status(d: Desk<'_>) -> Reply {
-    d.poll(sync::status).reply()
-}
-
-/// Starts a round in the background and returns at once; the badge follows its progress.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_now(app: tauri::AppHandle) -> Answer<()> {
-    std::thread::spawn(move || {
-        use tauri::Manager;
-        app.state::<Desktop>().sync_tick();
-    });
-    Ok(())
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_connect(
-    d: Desk<'_>,
-    server: String,
-    enrol_token: String,
-    pin: Option<String>,
-    insecure_http: bool,
-) -> Reply {
-    d.run(|t, s| {
-        sync::connect_with(
-            t,
-            s,
-            &sync::ConnectRequest {
-                server: &server,
-                enrol_token: &enrol_token,
-                pin: pin.as_deref(),
-                insecure_http,
-            },
-        )
-    })
-    .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_pairing_code(d: Desk<'_>) -> Reply {
-    d.run(sync::pairing_code).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_conflicts(d: Desk<'_>) -> Reply {
-    d.run(sync::conflicts).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_resolve(d: Desk<'_>, conflict: String, value: String) -> Reply {
-    d.run(|t, s| sync::resolve(t, s, &conflict, &value)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_devices(d: Desk<'_>) -> Reply {
-    d.run(sync::devices).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_revoke(d: Desk<'_>, device: String) -> Reply {
-    d.run(|t, s| sync::revoke(t, s, &device)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_quarantine(d: Desk<'_>) -> Reply {
-    d.run(sync::quarantine).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_pull_again(d: Desk<'_>) -> Reply {
-    d.run(sync::pull_everything_again).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_rotate_key(d: Desk<'_>) -> Reply {
-    d.run(sync::rotate_key).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_allow_managing(d: Desk<'_>, device: String) -> Reply {
-    d.run(|t, s| sync::allow_managing(t, s, &device)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_allow_insecure_http(d: Desk<'_>, allow: bool) -> Reply {
-    d.run(|t, s| sync::allow_insecure_http(t, s, allow)).reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sync_disconnect(d: Desk<'_>) -> Reply {
-    d.run(sync::disconnect).reply()
-}
-
-// Backups: the automatic ones (admins), the restore drill, and restores.
-
-fn replaces(answer: Option<String>) -> tend_core::backup::Replaces {
-    match answer.as_deref() {
-        Some("yes") => tend_core::backup::Replaces::Yes,
-        Some("no") => tend_core::backup::Replaces::No,
-        _ => tend_core::backup::Replaces::Ask,
-    }
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn backup_status(d: Desk<'_>) -> Reply {
-    d.run(tend_core::backup::auto::status).reply()
-}
-
-/// Whether this person should see the red backup badge (admins, no good backup within 26
-/// hours); polled, so it does not keep the session from locking.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn backup_overdue(d: Desk<'_>) -> Answer<bool> {
-    d.poll(tend_core::backup::auto::overdue_for)
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn backup_folder_add(d: Desk<'_>, folder: String) -> Reply {
-    d.run(|t, s| tend_core::backup::auto::add_destination(t, s, &folder))
-        .reply()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn backup_folder_remove(d: Desk<'_>, id: i64) -> Answer<()> {
-    d.run(|t, s| tend_core::backup::auto::remove_destination(t, s, id))
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn backup_schedule(
-    d: Desk<'_>,
-    at: String,
-    keep_daily: String,
-    keep_weekly: String,
-    keep_monthly: String,
-) -> Reply {
-    d.run(|t, s| {
-        tend_core::backup::auto::set_schedule(t, s, &at, (&keep_daily, &keep_weekly, &keep_monthly))
-    })
-    .reply()
-}
-
-/// Backs up to every folder now (an admin's "Back up now").
-#[tauri::command(rename_all = "snake_case")]
-pub async fn backup_run_now(d: Desk<'_>) -> Reply {
-    d.run(|t, s| tend_core::backup::auto::run_all(t, Some(s)))
-        .reply()
-}
-
-/// Where the restore or backup check under way has got (`null` when none is): the page polls
-/// it for its progress bar while the restore's own call waits.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn backup_step(d: Desk<'_>) -> Answer<Option<tend_core::backup::Step>> {
-    Ok(d.backup_step())
-}
-
-/// The restore drill: restores the backup into a temporary folder, runs every check, and says
-/// what it holds. `with` is `passphrase` or `recovery_key`; an admin checking a backup of this
-/// clinic needs neither.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn backup_check(d: Desk<'_>, path: String, with: String, secret: String) -> Reply {
-    d.check_backup(&path, &with, &secret).reply()
-}
-
-/// Replaces the clinic's database with a backup (admins); everyone signs in again after.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn backup_restore(d: Desk<'_>, path: String, replaces_desktop: Option<String>) -> Reply {
-    d.restore(&path, replaces(replaces_desktop)).reply()
-}
-
-/// Sets this computer up from a backup (the first-run screen).
-#[tauri::command(rename_all = "snake_case")]
-pub async fn app_restore(
-    d: Desk<'_>,
-    path: String,
-    with: String,
-    secret: String,
-    replaces_desktop: Option<String>,
-) -> Reply {
-    d.restore_first(&path, &with, &secret, replaces(replaces_desktop))
-        .reply()
-}
-
-/// The system's folder chooser, for a backup folder; the chosen path comes back to the form,
-/// where tend-core checks it like a typed one.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn pick_folder(app: tauri::AppHandle) -> Answer<Option<String>> {
-    use tauri_plugin_dialog::DialogExt;
-    Ok(app
-        .dialog()
-        .file()
-        .blocking_pick_folder()
-        .and_then(|p| p.into_path().ok())
-        .map(|p| p.display().to_string()))
-}
-
-/// The system's file chooser, for a backup file to check or restore.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn pick_backup_file(app: tauri::AppHandle) -> Answer<Option<String>> {
-    use tauri_plugin_dialog::DialogExt;
-    Ok(app
-        .dialog()
-        .file()
-        .add_filter("Tend backup", &["tendbackup"])
-        .blocking_pick_file()
-        .and_then(|p| p.into_path().ok())
-        .map(|p| p.display().to_string()))
-}
-
-// Break-glass.
-
-/// Opens one patient's chart for 30 minutes for someone whose roles do not let them read it,
-/// after they give a reason; audited and flagged.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn chart_break_glass(d: Desk<'_>, mrn: String, reason: String) -> Reply {
-    d.run(|t, s| chart::break_glass(t, s, &mrn, &reason))
-        .reply()
-}
-
-/// Every break-glass opening on this desktop, for admins to review.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn audit_break_glass(d: Desk<'_>) -> Reply {
-    d.run(audit::break_glass_review).reply()
+    };
+
+    appointment_cancel(id: String, reason: String, scope: Scope) -> Vec<AppointmentDto>
+        = |_app, d| d.run(|t, s| schedule::cancel(t, s, &id, &reason, scope));
+
+    appointment_check_in(id: String) -> AppointmentDto
+        = |_app, d| d.run(|t, s| schedule::check_in(t, s, &id));
+
+    appointment_undo_check_in(id: String) -> AppointmentDto
+        = |_app, d| d.run(|t, s| schedule::undo_check_in(t, s, &id));
+
+    appointment_start(id: String) -> AppointmentDto
+        = |_app, d| d.run(|t, s| schedule::start(t, s, &id));
+
+    appointment_complete(id: String) -> AppointmentDto
+        = |_app, d| d.run(|t, s| schedule::complete(t, s, &id));
+
+    appointment_no_show(id: String) -> AppointmentDto
+        = |_app, d| d.run(|t, s| schedule::mark_no_show(t, s, &id));
+
+    schedule_queue(date: Option<String>) -> Vec<QueueEntryDto>
+        = |_app, d| d.run(|t, s| schedule::queue(t, s, date.as_deref()));
+
+    schedule_free_slots(
+        provider: Option<String>,
+        type_name: String,
+        from: String,
+        limit: usize,
+    ) -> Vec<SlotDto>
+        = |_app, d| d.run(|t, s| {
+            schedule::free_slots(t, s, provider.as_deref(), &type_name, &from, limit)
+        });
+
+    waitlist() -> Vec<WaitlistDto> = |_app, d| d.run(schedule::waitlist);
+
+    waitlist_add(form: forms::Waitlist) -> WaitlistDto
+        = |_app, d| d.run(|t, s| schedule::waitlist_add(t, s, &form.form()));
+
+    waitlist_remove(id: String) -> ()
+        = |_app, d| d.run(|t, s| schedule::waitlist_remove(t, s, &id));
+
+    waitlist_book(
+        id: String,
+        at: String,
+        provider: Option<String>,
+        override_conflicts: bool,
+    ) -> BookedDto
+        = |_app, d| d.run(|t, s| {
+            let provider = provider.as_deref();
+            schedule::waitlist_book(t, s, &id, &at, provider, override_conflicts)
+        });
+
+    // Billing.
+
+    fee_schedule(all: bool) -> Vec<FeeDto> = |_app, d| d.run(|t, s| fees::schedule(t, s, all));
+
+    fee_save(form: forms::Fee) -> FeeDto
+        = |_app, d| d.run(|t, s| fees::save_fee(t, s, &form.form()));
+
+    fee_archive(code: String) -> () = |_app, d| d.run(|t, s| fees::archive_fee(t, s, &code));
+
+    tax_rates() -> Vec<TaxRateDto> = |_app, d| d.run(fees::tax_rates);
+
+    visit_services(visit: String) -> Vec<VisitServiceDto>
+        = |_app, d| d.run(|t, s| fees::visit_services(t, s, &visit));
+
+    visit_service_add(visit: String, code: String, quantity: String) -> Vec<VisitServiceDto>
+        = |_app, d| d.run(|t, s| fees::add_visit_service(t, s, &visit, &code, &quantity));
+
+    billable_visits(mrn: String) -> Vec<BillableVisitDto>
+        = |_app, d| d.run(|t, s| invoices::billable_visits(t, s, &mrn));
+
+    invoice_create(mrn: String, visit: Option<String>) -> InvoiceDto
+        = |_app, d| d.run(|t, s| invoices::create(t, s, &mrn, visit.as_deref()));
+
+    invoice_get(id: String) -> InvoiceDto = |_app, d| d.run(|t, s| invoices::get(t, s, &id));
+
+    invoice_list(mrn: String) -> Vec<InvoiceDto>
+        = |_app, d| d.run(|t, s| invoices::list(t, s, &mrn));
+
+    invoice_add_line(id: String, line: forms::Line) -> InvoiceDto
+        = |_app, d| d.run(|t, s| invoices::add_line(t, s, &id, &line.form()));
+
+    invoice_remove_line(id: String, n: usize) -> InvoiceDto
+        = |_app, d| d.run(|t, s| invoices::remove_line(t, s, &id, n));
+
+    invoice_discount(id: String, discount: String) -> InvoiceDto
+        = |_app, d| d.run(|t, s| invoices::set_discount(t, s, &id, &discount));
+
+    invoice_delete(id: String) -> () = |_app, d| d.run(|t, s| invoices::delete_draft(t, s, &id));
+
+    invoice_issue(id: String) -> InvoiceDto = |_app, d| d.run(|t, s| invoices::issue(t, s, &id));
+
+    invoice_void(id: String, reason: String) -> InvoiceDto
+        = |_app, d| d.run(|t, s| payments::void(t, s, &id, &reason));
+
+    payment_refund(invoice: String, form: forms::Refund) -> PaymentTakenDto
+        = |_app, d| d.run(|t, s| payments::refund(t, s, &invoice, &form.form()));
+
+    /// `amount` empty credits all that is left on the invoice.
+    credit_note_issue(invoice: String, amount: String, reason: String) -> CreditIssuedDto
+        = |_app, d| d.run(|t, s| payments::credit_note(t, s, &invoice, &amount, &reason));
+
+    payment_take(invoice: String, form: forms::Payment) -> PaymentTakenDto
+        = |_app, d| d.run(|t, s| payments::pay(t, s, &invoice, &form.form()));
+
+    account_balance(mrn: String) -> BalanceDto
+        = |_app, d| d.run(|t, s| reports::balance(t, s, &mrn));
+
+    unpaid_invoices(mrn: Option<String>) -> Vec<UnpaidDto>
+        = |_app, d| d.run(|t, s| reports::unpaid(t, s, mrn.as_deref()));
+
+    closeout(date: String, user: Option<String>) -> CloseoutDto
+        = |_app, d| d.run(|t, s| reports::closeout(t, s, &date, user.as_deref()));
+
+    invoice_print(id: String) -> DocumentDto
+        = |_app, d| d.print(|t, s| printing::print_invoice(t, s, &id));
+
+    receipt_print(number: String) -> DocumentDto
+        = |_app, d| d.print(|t, s| printing::print_receipt(t, s, &number));
+
+    statement_print(mrn: String, from: String, to: String) -> DocumentDto
+        = |_app, d| d.print(|t, s| printing::print_statement(t, s, &mrn, &from, &to));
+
+    closeout_print(date: String, user: Option<String>) -> DocumentDto
+        = |_app, d| d.print(|t, s| printing::print_closeout(t, s, &date, user.as_deref()));
+
+    // Administration.
+
+    user_list() -> Vec<UserDto> = |_app, d| d.run(users::list);
+
+    user_add(form: forms::User) -> UserDto = |_app, d| d.run(|t, s| users::add(t, s, &form.form()));
+
+    user_set_roles(username: String, roles: String) -> UserDto
+        = |_app, d| d.run(|t, s| users::set_roles(t, s, &username, &roles));
+
+    user_set_disabled(username: String, disabled: bool) -> UserDto
+        = |_app, d| d.run(|t, s| users::set_disabled(t, s, &username, disabled));
+
+    user_unlock(username: String) -> UserDto
+        = |_app, d| d.run(|t, s| users::unlock(t, s, &username));
+
+    user_reset_password(username: String, password: String) -> UserDto
+        = |_app, d| d.run(|t, s| users::reset_password(t, s, &username, &password));
+
+    clinic_settings() -> ClinicDto = |_app, d| d.run(clinic::settings);
+
+    clinic_update(form: forms::Settings) -> ClinicDto
+        = |_app, d| d.run(|t, s| clinic::update_settings(t, s, &form.form()));
+
+    clinic_letterhead(form: forms::Letterhead) -> ClinicDto
+        = |_app, d| d.run(|t, s| clinic::update_letterhead(t, s, &form.form()));
+
+    clinic_billing(form: forms::BillingSettings) -> ClinicDto
+        = |_app, d| d.run(|t, s| clinic::update_billing_settings(t, s, &form.form()));
+
+    /// The logo as the image file's bytes (PNG or JPEG), or none to remove it.
+    clinic_logo(image: Option<Vec<u8>>) -> ClinicDto
+        = |_app, d| d.run(|t, s| clinic::set_logo(t, s, image.as_deref()));
+
+    clinic_idle_lock(minutes: String) -> ClinicDto
+        = |_app, d| d.run(|t, s| clinic::set_idle_lock(t, s, &minutes));
+
+    clinic_break_glass(minutes: String) -> ClinicDto
+        = |_app, d| d.run(|t, s| clinic::set_break_glass(t, s, &minutes));
+
+    clinic_keyring(keep: bool) -> ClinicDto
+        = |_app, d| d.run(|t, s| clinic::set_keyring(t, s, keep));
+
+    audit_verify() -> AuditVerifyDto = |_app, d| d.run(audit::verify);
+
+    audit_search(filter: AuditSearch) -> Vec<AuditRowDto>
+        = |_app, d| d.run(|t, s| audit::search(t, s, &filter));
+
+    // Sync.
+
+    app_join(form: JoinForm) -> DocumentDto = |_app, d| d.join(&form);
+
+    sync_activity() -> SyncActivity = |_app, d| Ok(d.sync_activity());
+
+    sync_status() -> SyncStatusDto = |_app, d| d.poll(sync::status);
+
+    /// Starts a round in the background and returns at once; the badge follows its progress.
+    sync_now() -> () = |app, _d| {
+        std::thread::spawn(move || {
+            use tauri::Manager;
+            app.state::<Desktop>().sync_tick();
+        });
+        Ok(())
+    };
+
+    sync_connect(
+        server: String,
+        enrol_token: String,
+        pin: Option<String>,
+        insecure_http: bool,
+    ) -> SyncStatusDto
+        = |_app, d| {
+        d.run(|t, s| {
+            sync::connect_with(
+                t,
+                s,
+                &sync::ConnectRequest {
+                    server: &server,
+                    enrol_token: &enrol_token,
+                    pin: pin.as_deref(),
+                    insecure_http,
+                },
+            )
+        })
+    };
+
+    sync_pairing_code() -> PairingCodeDto = |_app, d| d.run(sync::pairing_code);
+
+    sync_conflicts() -> Vec<SyncConflictDto> = |_app, d| d.run(sync::conflicts);
+
+    sync_resolve(conflict: String, value: String) -> ()
+        = |_app, d| d.run(|t, s| sync::resolve(t, s, &conflict, &value));
+
+    sync_devices() -> Vec<DeviceDto> = |_app, d| d.run(sync::devices);
+
+    sync_revoke(device: String) -> () = |_app, d| d.run(|t, s| sync::revoke(t, s, &device));
+
+    sync_quarantine() -> Vec<QuarantinedDto> = |_app, d| d.run(sync::quarantine);
+
+    sync_pull_again() -> () = |_app, d| d.run(sync::pull_everything_again);
+
+    sync_rotate_key() -> RotatedDto = |_app, d| d.run(sync::rotate_key);
+
+    sync_allow_managing(device: String) -> ()
+        = |_app, d| d.run(|t, s| sync::allow_managing(t, s, &device));
+
+    sync_allow_insecure_http(allow: bool) -> ()
+        = |_app, d| d.run(|t, s| sync::allow_insecure_http(t, s, allow));
+
+    sync_disconnect() -> () = |_app, d| d.run(sync::disconnect);
+
+    // Backups: the automatic ones (admins), the restore drill, and restores.
+
+    backup_status() -> BackupStatusDto = |_app, d| d.run(auto::status);
+
+    /// Whether this person should see the red backup badge (admins, no good backup within 26
+    /// hours); polled, so it does not keep the session from locking.
+    backup_overdue() -> bool = |_app, d| d.poll(auto::overdue_for);
+
+    backup_folder_add(folder: String) -> DestinationDto
+        = |_app, d| d.run(|t, s| auto::add_destination(t, s, &folder));
+
+    backup_folder_remove(id: i64) -> ()
+        = |_app, d| d.run(|t, s| auto::remove_destination(t, s, id));
+
+    backup_schedule(
+        at: String,
+        keep_daily: String,
+        keep_weekly: String,
+        keep_monthly: String,
+    ) -> BackupStatusDto
+        = |_app, d| d.run(|t, s| {
+            auto::set_schedule(t, s, &at, (&keep_daily, &keep_weekly, &keep_monthly))
+        });
+
+    /// Backs up to every folder now (an admin's "Back up now").
+    backup_run_now() -> Vec<RunReport> = |_app, d| d.run(|t, s| auto::run_all(t, Some(s)));
+
+    /// Where the restore or backup check under way has got (`null` when none is): the page polls
+    /// it for its progress bar while the restore's own call waits.
+    backup_step() -> Option<Step> = |_app, d| Ok(d.backup_step());
+
+    /// The restore drill: restores the backup into a temporary folder, runs every check, and says
+    /// what it holds. `with` is `passphrase` or `recovery_key`; an admin checking a backup of this
+    /// clinic needs neither.
+    backup_check(path: String, with: UnlockWith, secret: String) -> BackupCheckDto
+        = |_app, d| d.check_backup(&path, with, &secret);
+
+    /// Replaces the clinic's database with a backup (admins); everyone signs in again after.
+    backup_restore(path: String, replaces_desktop: Option<Replaces>) -> RestoreDto
+        = |_app, d| d.restore(&path, replaces_desktop.unwrap_or_default());
+
+    /// Sets this computer up from a backup (the first-run screen).
+    app_restore(
+        path: String,
+        with: UnlockWith,
+        secret: String,
+        replaces_desktop: Option<Replaces>,
+    ) -> RestoreDto
+        = |_app, d| d.restore_first(&path, with, &secret, replaces_desktop.unwrap_or_default());
+
+    /// The system's folder chooser, for a backup folder; the chosen path comes back to the form,
+    /// where tend-core checks it like a typed one.
+    pick_folder() -> Option<String> = |app, _d| {
+        use tauri_plugin_dialog::DialogExt;
+        Ok(app
+            .dialog()
+            .file()
+            .blocking_pick_folder()
+            .and_then(|p| p.into_path().ok())
+            .map(|p| p.display().to_string()))
+    };
+
+    /// The system's file chooser, for a backup file to check or restore.
+    pick_backup_file() -> Option<String> = |app, _d| {
+        use tauri_plugin_dialog::DialogExt;
+        Ok(app
+            .dialog()
+            .file()
+            .add_filter("Tend backup", &["tendbackup"])
+            .blocking_pick_file()
+            .and_then(|p| p.into_path().ok())
+            .map(|p| p.display().to_string()))
+    };
+
+    // Break-glass.
+
+    /// Opens one patient's chart for 30 minutes for someone whose roles do not let them read it,
+    /// after they give a reason; audited and flagged.
+    chart_break_glass(mrn: String, reason: String) -> BreakGlassDto
+        = |_app, d| d.run(|t, s| chart::break_glass(t, s, &mrn, &reason));
+
+    /// Every break-glass opening on this desktop, for admins to review.
+    audit_break_glass() -> Vec<BreakGlassRowDto> = |_app, d| d.run(audit::break_glass_review);
 }

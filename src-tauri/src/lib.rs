@@ -1,8 +1,8 @@
 //! Tend's desktop shell: one window showing the bundled UI, one [`Desktop`] holding the clinic,
 //! and the commands in [`commands`]. Nothing here decides anything; tend-core does.
 
-#[cfg(test)]
-mod command_names;
+#[macro_use]
+mod registry;
 mod commands;
 
 use std::path::PathBuf;
@@ -106,175 +106,55 @@ pub fn run() -> Result<(), String> {
                 });
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_start,
-            commands::app_set_up,
-            commands::app_unlock,
-            commands::app_restore,
-            commands::backup_status,
-            commands::backup_overdue,
-            commands::backup_folder_add,
-            commands::backup_folder_remove,
-            commands::backup_schedule,
-            commands::backup_run_now,
-            commands::backup_check,
-            commands::backup_step,
-            commands::backup_restore,
-            commands::pick_folder,
-            commands::pick_backup_file,
-            commands::chart_break_glass,
-            commands::audit_break_glass,
-            commands::sign_in,
-            commands::sign_out,
-            commands::unlock_admin,
-            commands::desk,
-            commands::document_bytes,
-            commands::document_save,
-            commands::document_close,
-            commands::patient_search,
-            commands::patient_duplicates,
-            commands::patient_register,
-            commands::patient_get,
-            commands::patient_edit,
-            commands::chart_banner,
-            commands::chart_summary,
-            commands::chart_lists,
-            commands::allergy_record,
-            commands::allergy_none_known,
-            commands::allergy_end,
-            commands::problem_add,
-            commands::problem_resolve,
-            commands::medication_start,
-            commands::medication_stop,
-            commands::vitals_record,
-            commands::immunization_record,
-            commands::entered_in_error,
-            commands::icd_search,
-            commands::visit_start,
-            commands::visit_get,
-            commands::visit_list,
-            commands::note_edit,
-            commands::visit_sign,
-            commands::visit_addendum,
-            commands::note_templates,
-            commands::drug_search,
-            commands::drug_add_strength,
-            commands::rx_create,
-            commands::rx_edit,
-            commands::rx_check,
-            commands::rx_sign,
-            commands::rx_cancel,
-            commands::rx_renew,
-            commands::rx_list,
-            commands::rx_print,
-            commands::schedule_day,
-            commands::schedule_week,
-            commands::schedule_extend,
-            commands::schedule_setup,
-            commands::appointment_book,
-            commands::appointment_move,
-            commands::appointment_cancel,
-            commands::appointment_check_in,
-            commands::appointment_undo_check_in,
-            commands::appointment_start,
-            commands::appointment_complete,
-            commands::appointment_no_show,
-            commands::schedule_queue,
-            commands::schedule_free_slots,
-            commands::waitlist,
-            commands::waitlist_add,
-            commands::waitlist_remove,
-            commands::waitlist_book,
-            commands::fee_schedule,
-            commands::fee_save,
-            commands::fee_archive,
-            commands::tax_rates,
-            commands::visit_services,
-            commands::visit_service_add,
-            commands::billable_visits,
-            commands::invoice_create,
-            commands::invoice_get,
-            commands::invoice_list,
-            commands::invoice_add_line,
-            commands::invoice_remove_line,
-            commands::invoice_discount,
-            commands::invoice_delete,
-            commands::invoice_issue,
-            commands::invoice_void,
-            commands::payment_refund,
-            commands::credit_note_issue,
-            commands::payment_take,
-            commands::account_balance,
-            commands::unpaid_invoices,
-            commands::closeout,
-            commands::invoice_print,
-            commands::receipt_print,
-            commands::statement_print,
-            commands::closeout_print,
-            commands::user_list,
-            commands::user_add,
-            commands::user_set_roles,
-            commands::user_set_disabled,
-            commands::user_unlock,
-            commands::user_reset_password,
-            commands::clinic_settings,
-            commands::clinic_update,
-            commands::clinic_letterhead,
-            commands::clinic_billing,
-            commands::clinic_logo,
-            commands::clinic_idle_lock,
-            commands::clinic_break_glass,
-            commands::clinic_keyring,
-            commands::audit_verify,
-            commands::audit_search,
-            commands::app_join,
-            commands::sync_activity,
-            commands::sync_status,
-            commands::sync_now,
-            commands::sync_connect,
-            commands::sync_pairing_code,
-            commands::sync_conflicts,
-            commands::sync_quarantine,
-            commands::sync_pull_again,
-            commands::sync_rotate_key,
-            commands::sync_allow_managing,
-            commands::sync_allow_insecure_http,
-            commands::sync_resolve,
-            commands::sync_devices,
-            commands::sync_revoke,
-            commands::sync_disconnect,
-        ])
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .map_err(|e| format!("the window could not start: {e}"))
 }
 
 #[cfg(test)]
 mod tests {
-    /// Every command in `commands.rs` is registered and granted, and nothing else is.
-    #[test]
-    fn the_command_lists_agree() {
-        let source = include_str!("commands.rs");
-        let declared: Vec<&str> = source
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("pub async fn "))
-            .filter_map(|l| l.split('(').next())
-            .collect();
-        assert_eq!(declared, super::command_names::ALL);
-        let lib = include_str!("lib.rs");
-        let granted = include_str!("../permissions/desk-commands.toml");
-        for name in super::command_names::ALL {
-            assert!(
-                lib.contains(&format!("commands::{name},")),
-                "{name} is not registered"
-            );
-            assert!(
-                granted.contains(&format!("\"{name}\",")),
-                "{name} is not granted"
-            );
+    use std::path::Path;
+
+    /// Writes `contents` to `path` when it differs, and fails the test when it did: the generated
+    /// files in the repository must be what the code generates (rust-analyzer's sourcegen).
+    fn ensure_file_contents(path: &Path, contents: &str) {
+        if std::fs::read_to_string(path).is_ok_and(|old| old == contents) {
+            return;
         }
-        assert_eq!(
-            granted.matches("\",").count(),
-            super::command_names::ALL.len()
+        std::fs::write(path, contents).expect("the generated file could not be written");
+        panic!(
+            "{} was stale and has been written again: look at the change and commit it",
+            path.display()
         );
+    }
+
+    /// The UI's client and types are generated from the command list and the Rust types.
+    #[test]
+    fn generated_typescript_is_fresh() {
+        let mut client = crate::registry::typescript::Client::new();
+        crate::commands::describe(&mut client);
+        client.also::<tend_core::api::ApiError>();
+        client.union(
+            "Permission",
+            "An action of the permission table, as `DeskDto.can` lists those the person may do.",
+            tend_domain::permission::TABLE.iter().map(|(a, _)| a.as_str().to_owned()),
+        );
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        ensure_file_contents(
+            &root.join("ui/src/lib/backend/generated.ts"),
+            &client.finish(),
+        );
+    }
+
+    /// The window is granted exactly the commands of the list (`build.rs` writes the file).
+    #[test]
+    fn every_command_is_granted() {
+        let granted = include_str!("../permissions/desk-commands.toml");
+        let listed: Vec<&str> = granted
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix('"'))
+            .filter_map(|l| l.strip_suffix("\","))
+            .collect();
+        assert_eq!(listed, crate::commands::ALL);
     }
 }

@@ -8,7 +8,7 @@ use tend_store::{AuditBreak, AuditEntry, AuditFilter, Outcome};
 
 use crate::{Result, Session, Tend};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AuditVerifyDto {
     /// Entries whose links verified (all of them when the chain is intact).
     pub verified: u64,
@@ -52,7 +52,7 @@ pub fn check_database(tend: &Tend, session: &Session) -> Result<ConsistencyRepor
 }
 
 /// One entry of a record's audit trail, with who did it by name.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct AuditRowDto {
     /// The row's place in the chain; the viewer pages back from the smallest shown.
     pub seq: i64,
@@ -89,7 +89,7 @@ pub fn trail(tend: &Tend, session: &Session, record: uuid::Uuid) -> Result<Vec<A
 
 /// The audit viewer's filters as typed: days are the clinic's local dates (`2026-11-24`), the
 /// user a username, the action the start of its name; empty means any.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditSearch {
     pub from: String,
@@ -189,7 +189,7 @@ pub(crate) fn record_read(tend: &Tend, session: &Session, entry: AuditEntry) -> 
 }
 
 /// One break-glass opening, as the admins' review list shows it: who, whom, when and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BreakGlassRowDto {
     pub at: chrono::DateTime<chrono::Utc>,
     pub until: chrono::DateTime<chrono::Utc>,

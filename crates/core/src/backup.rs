@@ -24,7 +24,7 @@ pub struct BackupDto {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RestoreDto {
     pub database_id: DatabaseId,
     pub backup_created_at: DateTime<Utc>,
@@ -78,7 +78,7 @@ fn dto(info: store_backup::RestoreInfo) -> RestoreDto {
 /// Whether this computer replaces the desktop a backup came from, when that desktop syncs and
 /// is not this one. Asked of the admin: a copy must never silently take over another desktop's
 /// sync identity (that desktop would stop syncing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Replaces {
     /// Not answered yet: a backup of another syncing desktop is refused with the question.
@@ -226,7 +226,7 @@ fn unlock_backup(
 }
 
 /// What a backup file says of itself before it is unlocked: nothing in it is patient data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BackupFileDto {
     pub path: String,
     pub bytes: u64,
@@ -236,7 +236,7 @@ pub struct BackupFileDto {
 }
 
 /// What a backup holds, read from a copy that passed every check a restore runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BackupCheckDto {
     pub file: BackupFileDto,
     pub clinic_name: String,

@@ -180,7 +180,7 @@ pub fn summary(tend: &Tend, session: &Session, mrn: &str) -> Result<ChartSummary
 }
 
 /// Every list of the chart in full, history included (entered-in-error items marked).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct ChartListsDto {
     pub banner: BannerDto,
     pub allergies: Vec<AllergyDto>,
@@ -226,7 +226,7 @@ pub fn lists(tend: &Tend, session: &Session, mrn: &str) -> Result<ChartListsDto>
 }
 
 /// A break-glass opening: the chart of `mrn` may be read by this person until `until`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BreakGlassDto {
     pub mrn: String,
     pub until: DateTime<Utc>,

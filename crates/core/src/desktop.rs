@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use serde::Serialize;
 
 use crate::api::forms::Setup;
-use crate::api::{ApiError, DeskDto};
+use crate::api::{ApiError, DeskDto, UnlockWith};
 use crate::clinic::{self, Unlock};
 use crate::prescriptions::PrintedDto;
 use crate::{CoreError, Environment, Session, Tend, auth, recovery};
@@ -22,20 +22,23 @@ use crate::{CoreError, Environment, Session, Tend, auth, recovery};
 const KEPT_DOCUMENTS: usize = 6;
 
 /// Where the desktop stands, for the first screen it shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct StartDto {
     /// `setup`, `unlock` or `sign_in`.
+    #[ts(type = "\"setup\" | \"unlock\" | \"sign_in\"")]
     pub stage: &'static str,
     /// Why the passphrase is asked for (no keyring, or its key does not fit).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub reason: Option<String>,
     /// The clinic's name once it is open.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub clinic_name: Option<String>,
 }
 
 /// A printed document held for the preview: its bytes are fetched separately.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DocumentDto {
     pub id: u64,
     pub number: String,
@@ -44,7 +47,7 @@ pub struct DocumentDto {
 }
 
 /// The clinic just set up, with its recovery sheet ready to print.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SetUpDto {
     pub desk: DeskDto,
     pub recovery_sheet: DocumentDto,
@@ -69,7 +72,7 @@ struct Kept {
 }
 
 /// What the background sync is doing, for the status badge and the progress of a large pull.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SyncActivity {
     pub running: bool,
     /// Changes pulled so far in the round running, and how many the server holds in all.
@@ -79,7 +82,7 @@ pub struct SyncActivity {
 }
 
 /// What joining a clinic by pairing asks for, as the set-up screen sends it.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
 pub struct JoinForm {
     pub pairing_code: String,
     pub device_name: String,
@@ -349,14 +352,15 @@ impl Desktop {
     }
 
     /// Lets a locked-out administrator in at once, from the sign-in screen, with the clinic
-    /// passphrase or the recovery key (`with`: `passphrase` or `recovery_key`).
-    pub fn unlock_admin(&self, username: &str, with: &str, secret: &str) -> Result<(), ApiError> {
+    /// passphrase or the recovery key.
+    pub fn unlock_admin(
+        &self,
+        username: &str,
+        with: UnlockWith,
+        secret: &str,
+    ) -> Result<(), ApiError> {
         let tend = self.tend()?;
-        let unlock = match with {
-            "recovery_key" => Unlock::RecoveryKey(secret),
-            _ => Unlock::Passphrase(secret),
-        };
-        auth::unlock_admin(&tend, username, unlock).map_err(api)
+        auth::unlock_admin(&tend, username, with.unlock(secret)).map_err(api)
     }
 
     /// Ends the session: sign-out, switch of user and the idle lock all come here. Printed
@@ -532,15 +536,6 @@ fn secret_field(e: CoreError) -> ApiError {
     }
 }
 
-/// How a restore from the first-run screen is unlocked: `with` is `passphrase` or
-/// `recovery_key`.
-fn restore_unlock<'a>(with: &str, secret: &'a str) -> Unlock<'a> {
-    match with {
-        "recovery_key" => Unlock::RecoveryKey(secret),
-        _ => Unlock::Passphrase(secret),
-    }
-}
-
 impl Desktop {
     /// The backups that are due, run in the background every minute while the app is open
     /// (no session: the schedule an admin set runs). Failures are recorded for the admin screen.
@@ -653,19 +648,19 @@ impl Desktop {
     pub fn check_backup(
         &self,
         path: &str,
-        with: &str,
+        with: UnlockWith,
         secret: &str,
     ) -> Result<crate::backup::BackupCheckDto, ApiError> {
         let path = crate::backup::auto::typed_path("path", path).map_err(api)?;
         let path = path.as_path();
         if self.open_tend().is_some() {
-            let unlock = (!secret.is_empty()).then(|| restore_unlock(with, secret));
+            let unlock = (!secret.is_empty()).then(|| with.unlock(secret));
             return self.reporting(|report| {
                 self.run(|t, s| crate::backup::check_file_signed_in(t, s, path, unlock, report))
             });
         }
         self.reporting(|report| {
-            crate::backup::check_file(path, restore_unlock(with, secret), &self.env, report)
+            crate::backup::check_file(path, with.unlock(secret), &self.env, report)
         })
         .map_err(secret_field)
     }
@@ -674,7 +669,7 @@ impl Desktop {
     pub fn restore_first(
         &self,
         path: &str,
-        with: &str,
+        with: UnlockWith,
         secret: &str,
         replaces: crate::backup::Replaces,
     ) -> Result<crate::backup::RestoreDto, ApiError> {
@@ -689,7 +684,7 @@ impl Desktop {
                 crate::backup::restore_new(
                     &self.dir,
                     &path,
-                    restore_unlock(with, secret),
+                    with.unlock(secret),
                     replaces,
                     self.env.clone(),
                     report,

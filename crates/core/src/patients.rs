@@ -108,7 +108,7 @@ fn likely_duplicates(
 }
 
 /// What to do when the new patient looks like someone already registered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OnDuplicates {
     /// Refuse with `possible_duplicates`, so the person can pick the existing record.

@@ -29,7 +29,7 @@ mod legacy_tests;
 use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DrugDto {
     pub code: String,
     pub generic: String,
@@ -44,7 +44,7 @@ pub struct DrugDto {
     pub clinic_added: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RxItemDto {
     /// `amoxicillin 500 mg capsule`.
     pub title: String,
@@ -64,7 +64,7 @@ pub struct RxItemDto {
     pub instructions: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RxDto {
     pub id: Uuid,
     pub number: Option<String>,

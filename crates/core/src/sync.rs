@@ -160,7 +160,7 @@ pub fn round_with(
 }
 
 /// Where this desktop's sync stands, for the status badge and the sync screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SyncStatusDto {
     /// Whether a server is configured at all.
     pub configured: bool,
@@ -185,7 +185,7 @@ pub struct SyncStatusDto {
 
 /// Something wrong with sync that a finished round does not show: changes that did not open,
 /// changes the server has not sent, another desktop's clock far ahead.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SyncProblemDto {
     /// `missing`, `quarantine` or `clock_ahead`.
     pub kind: &'static str,
@@ -195,7 +195,7 @@ pub struct SyncProblemDto {
 }
 
 /// An envelope kept in quarantine, for the admin's list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct QuarantinedDto {
     pub cursor: u64,
     pub change_id: String,
@@ -513,7 +513,7 @@ pub fn connect_with(
 }
 
 /// A one-time pairing code for another desktop of this clinic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PairingCodeDto {
     pub code: String,
     pub expires_at: String,
@@ -997,7 +997,7 @@ pub fn quarantine(tend: &Tend, session: &Session) -> Result<Vec<QuarantinedDto>>
 }
 
 /// One value of a conflicting field, as people read it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ConflictValueDto {
     pub change_id: String,
     pub value: String,
@@ -1008,7 +1008,7 @@ pub struct ConflictValueDto {
     pub shown: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SyncConflictDto {
     pub id: String,
     pub entity: String,
@@ -1182,7 +1182,7 @@ pub fn disconnect(tend: &Tend, session: &Session) -> Result<()> {
 }
 
 /// A device of the clinic as the server knows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DeviceDto {
     pub device_id: String,
     pub code: String,
@@ -1324,7 +1324,7 @@ fn rotate(tend: &Tend, user: Option<tend_domain::UserId>) -> Result<u32> {
 }
 
 /// What changing the clinic key did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RotatedDto {
     pub epoch: u32,
 }

@@ -206,7 +206,7 @@ pub fn overdue(last_good: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
 
 /// How many backups a destination keeps: the newest of each of the last `daily` days, `weekly`
 /// weeks and `monthly` months that have one (the newest backup of all is always kept).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Retention {
     pub daily: u32,
     pub weekly: u32,

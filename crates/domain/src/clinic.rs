@@ -45,9 +45,11 @@ pub fn parse_currency(s: &str) -> Result<Currency, ValidationError> {
 
 /// A device's short code, printed in the numbers it issues (`K7-000123`): one letter and one
 /// digit, avoiding the look-alikes I, O, 0 and 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(try_from = "String", into = "String")]
-pub struct DeviceCode([u8; 2]);
+pub struct DeviceCode(#[ts(type = "string")] [u8; 2]);
 
 const CODE_LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
 const CODE_DIGITS: &[u8] = b"23456789";

@@ -1,6 +1,6 @@
 // The app's state: which stage the desktop is in, who is signed in (the desk), and which screen
 // is showing. Screens read and set `app`; nothing else is global.
-import type { Desk, DocumentRef } from "./backend";
+import type { DeskDto, DocumentDto, Permission } from "./backend";
 import { setClinicFormat } from "./format";
 import { setLanguage } from "./i18n";
 
@@ -16,22 +16,22 @@ export const app = $state({
   stage: "loading" as "loading" | "setup" | "unlock" | "sign_in" | "desk" | "failed",
   reason: "" as string,
   clinicName: "" as string,
-  desk: null as Desk | null,
+  desk: null as DeskDto | null,
   /** Who was signed in when the screen locked, to offer them their place back. */
   lockedBy: null as string | null,
   view: { name: "schedule" } as View,
   /** The document being previewed, over whatever screen is showing. */
-  preview: null as DocumentRef | null,
+  preview: null as DocumentDto | null,
   searchOpen: false,
   notice: "" as string,
   /** Sync as the badge last saw it (null: this desktop does not sync). */
-  sync: null as import("./backend").SyncStatus | null,
+  sync: null as import("./backend").SyncStatusDto | null,
   syncActivity: null as import("./backend").SyncActivity | null,
   /** For admins: no good backup within 26 hours (the red badge). */
   backupOverdue: false,
 });
 
-export function signedIn(desk: Desk) {
+export function signedIn(desk: DeskDto) {
   setClinicFormat(desk);
   setLanguage(desk.locale);
   const sameUser = app.lockedBy === desk.user.username;
@@ -41,7 +41,7 @@ export function signedIn(desk: Desk) {
   if (!sameUser) app.view = { name: "schedule" };
 }
 
-export function can(action: string): boolean {
+export function can(action: Permission): boolean {
   return app.desk?.can.includes(action) ?? false;
 }
 

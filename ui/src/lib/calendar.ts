@@ -1,7 +1,7 @@
 // The schedule's calendar, as plain data: which columns a view shows (clinicians or rooms for a
 // day, the days of one clinician's or room's week), and where each appointment sits in its
 // column, side by side when two overlap (a booking made over a clash).
-import type { Appointment, Day, Room } from "./backend";
+import type { AppointmentDto, DayDto, RoomDto } from "./backend";
 
 export type View =
   | { span: "day"; by: "clinician" }
@@ -21,13 +21,13 @@ export interface Column {
   provider: string | null;
   /** … and in this room, when the column is one. */
   room: string | null;
-  appointments: Appointment[];
+  appointments: AppointmentDto[];
 }
 
-const live = (a: Appointment) => a.status !== "cancelled";
+const live = (a: AppointmentDto) => a.status !== "cancelled";
 
 /** The columns a view shows. `day` is the day's schedule; `week` the week's (everyone's). */
-export function columns(view: View, day: Day | null, week: Day[], rooms: Room[], dayTitle: (d: string) => string, noRoom: string): Column[] {
+export function columns(view: View, day: DayDto | null, week: DayDto[], rooms: RoomDto[], dayTitle: (d: string) => string, noRoom: string): Column[] {
   if (view.span === "day") {
     if (!day) return [];
     if (view.by === "clinician") {
@@ -74,7 +74,7 @@ export function hhmm(m: number): string {
 }
 
 export interface Placed {
-  appointment: Appointment;
+  appointment: AppointmentDto;
   start: number;
   end: number;
   /** Which of `lanes` side-by-side lanes it takes. */
@@ -83,7 +83,7 @@ export interface Placed {
 }
 
 /** Lays out a column's appointments: each overlapping group shares the width in lanes. */
-export function place(appointments: Appointment[]): Placed[] {
+export function place(appointments: AppointmentDto[]): Placed[] {
   const sorted = appointments
     .map((a) => ({ appointment: a, start: minutes(a.local_start), end: Math.max(minutes(a.local_end), minutes(a.local_start) + 5), lane: 0, lanes: 1 }))
     .sort((a, b) => a.start - b.start || a.end - b.end);

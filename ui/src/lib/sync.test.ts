@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { SyncActivity, SyncStatus } from "./backend";
+import type { SyncActivity, SyncStatusDto } from "./backend";
 import { ago, badge, percent } from "./sync";
 
 const now = new Date("2026-11-25T10:00:00Z");
-const base: SyncStatus = {
+const base: SyncStatusDto = {
   configured: true, server: "https://sync.example.org", device_code: "K7", last_ok: "2026-11-25T09:55:00Z",
   last_error: null, pending: 0, cursor: 10, conflicts: 0, safety_conflicts: 0, problems: [],
   insecure: false, pinned: false,

@@ -1,6 +1,6 @@
 // What the sync badge says, from the status and what the background round is doing. Pure, so
 // every case is tested without a window.
-import type { SyncActivity, SyncStatus } from "./backend";
+import type { SyncActivity, SyncStatusDto } from "./backend";
 import { t } from "./i18n";
 import { number } from "./format";
 
@@ -35,7 +35,7 @@ export function percent(a: SyncActivity): number | null {
   return Math.min(100, Math.max(0, Math.floor((a.cursor * 100) / a.head)));
 }
 
-export function badge(status: SyncStatus | null, activity: SyncActivity | null, now: Date): Badge | null {
+export function badge(status: SyncStatusDto | null, activity: SyncActivity | null, now: Date): Badge | null {
   if (!status?.configured) return null;
   const waiting = status.pending > 0 ? t("{n} changes waiting to be sent", { n: number(status.pending) }) : t("nothing waiting to be sent");
   if (activity?.running) {

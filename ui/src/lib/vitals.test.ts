@@ -6,7 +6,7 @@ describe("vital signs as read", () => {
     const r = readings([
       { measure: "systolic", canonical: 182, shown: "182 mmHg", flag: "critical" },
       { measure: "diastolic", canonical: 95, shown: "95 mmHg", flag: "high" },
-      { measure: "pulse", canonical: 78, shown: "78 /min", flag: null },
+      { measure: "pulse", canonical: 78, shown: "78 /min" },
     ]);
     expect(r).toEqual([
       { label: "BP", value: "182/95 mmHg", flag: "critical" },

@@ -1,9 +1,9 @@
 // Vital signs as a clinician reads them: blood pressure as one "150/95" reading, each other
 // measure with its name, and the worst flag of the pair kept.
-import type { Measure } from "./backend";
+import type { FlagLevel, MeasureDto } from "./backend";
 import { t } from "./i18n";
 
-export interface Reading { label: string; value: string; flag: Measure["flag"] }
+export interface Reading { label: string; value: string; flag: FlagLevel | null }
 
 const names: Record<string, string> = {
   pulse: "Pulse", temperature: "Temperature", respiratory_rate: "Respiratory rate", spo2: "SpO₂",
@@ -11,12 +11,12 @@ const names: Record<string, string> = {
 };
 const rank = { low: 1, high: 1, critical: 2 } as const;
 
-export function readings(measures: Measure[]): Reading[] {
+export function readings(measures: MeasureDto[]): Reading[] {
   const out: Reading[] = [];
   const sys = measures.find((m) => m.measure === "systolic");
   const dia = measures.find((m) => m.measure === "diastolic");
   if (sys && dia) {
-    const flags = [sys.flag, dia.flag].filter(Boolean) as NonNullable<Measure["flag"]>[];
+    const flags = [sys.flag, dia.flag].filter(Boolean) as FlagLevel[];
     const flag = flags.sort((a, b) => rank[b] - rank[a])[0] ?? null;
     out.push({ label: t("BP"), value: `${sys.canonical}/${dia.canonical} mmHg`, flag });
   }

@@ -11,14 +11,14 @@ use tend_domain::clinical::{
 use uuid::Uuid;
 
 /// The allergy section in any view: not asked, none known, or the active ones.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AllergiesDto {
     /// `not_asked`, `none_known` or `recorded`.
     pub state: &'static str,
     pub active: Vec<AllergyDto>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AllergyDto {
     pub id: Uuid,
     pub substance: String,
@@ -46,7 +46,7 @@ impl From<&AllergyView> for AllergyDto {
 }
 
 /// What is always on screen above a chart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BannerDto {
     pub patient_id: Uuid,
     pub mrn: String,
@@ -60,7 +60,7 @@ pub struct BannerDto {
     pub conflicts: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ProblemDto {
     pub id: Uuid,
     pub code: Option<String>,
@@ -85,7 +85,7 @@ impl From<&ProblemView> for ProblemDto {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct MedicationDto {
     pub id: Uuid,
     pub drug: String,
@@ -116,7 +116,7 @@ impl From<&MedicationView> for MedicationDto {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ImmunizationDto {
     pub id: Uuid,
     pub vaccine: String,
@@ -142,7 +142,7 @@ impl From<&ImmunizationView> for ImmunizationDto {
 }
 
 /// One measurement, shown in the clinic's units, with its flag.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct MeasureDto {
     pub measure: Measure,
     /// In canonical units (mmHg, /min, tenths of °C, %, g, mm, tenths of kg/m²).
@@ -150,10 +150,11 @@ pub struct MeasureDto {
     /// `37.1 °C`.
     pub shown: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub flag: Option<FlagLevel>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct VitalsDto {
     pub id: Uuid,
     pub taken_at: DateTime<Utc>,
@@ -208,13 +209,13 @@ impl VitalsDto {
 }
 
 /// One point of a trend line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct TrendPointDto {
     pub taken_at: DateTime<Utc>,
     pub values: Vec<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct TrendsDto {
     /// `[systolic, diastolic]`, oldest first.
     pub blood_pressure: Vec<TrendPointDto>,
@@ -222,7 +223,7 @@ pub struct TrendsDto {
     pub weight: Vec<TrendPointDto>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct VisitSummaryDto {
     pub id: Uuid,
     pub starts_at: DateTime<Utc>,
@@ -231,14 +232,14 @@ pub struct VisitSummaryDto {
     pub status: EncounterStatus,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AddendumDto {
     pub text: String,
     pub recorded_at: DateTime<Utc>,
     pub recorded_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct VisitDto {
     pub id: Uuid,
     pub patient_mrn: String,
@@ -283,7 +284,7 @@ impl VisitDto {
 }
 
 /// The chart at a glance, in one call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ChartSummaryDto {
     pub banner: BannerDto,
     pub problems: Vec<ProblemDto>,
@@ -294,7 +295,7 @@ pub struct ChartSummaryDto {
     pub trends: TrendsDto,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct TemplateDto {
     pub id: Uuid,
     pub name: String,
@@ -315,7 +316,7 @@ impl From<&NoteTemplate> for TemplateDto {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct IcdDto {
     pub code: String,
     pub description: String,

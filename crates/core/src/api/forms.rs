@@ -18,8 +18,9 @@ use crate::visits::{NoteEdit, TemplateForm};
 macro_rules! owned_form {
     ($(#[$doc:meta])* $owned:ident => $form:ident { $($text:ident),* $(,)? } $(flags { $($flag:ident),* })?) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Default, Deserialize)]
+        #[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
         #[serde(default, deny_unknown_fields)]
+        #[ts(rename = concat!(stringify!($owned), "Form"), optional_fields = nullable)]
         pub struct $owned {
             $(pub $text: String,)*
             $($(pub $flag: bool,)*)?
@@ -59,8 +60,9 @@ fn some(s: &Option<String>) -> Option<&str> {
 }
 
 /// The booking form.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default, deny_unknown_fields)]
+#[ts(rename = "BookingForm", optional_fields = nullable)]
 pub struct Booking {
     pub mrn: String,
     pub provider: String,
@@ -88,8 +90,9 @@ impl Booking {
 }
 
 /// The waitlist form.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default, deny_unknown_fields)]
+#[ts(rename = "WaitlistForm", optional_fields = nullable)]
 pub struct Waitlist {
     pub mrn: String,
     pub provider: Option<String>,
@@ -115,8 +118,9 @@ impl Waitlist {
 }
 
 /// An invoice line.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default, deny_unknown_fields)]
+#[ts(rename = "LineForm", optional_fields = nullable)]
 pub struct Line {
     pub code: Option<String>,
     pub description: Option<String>,
@@ -140,8 +144,9 @@ impl Line {
 }
 
 /// The visit note's parts as typed; a part left out stays as it is.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default, deny_unknown_fields)]
+#[ts(rename = "NoteForm", optional_fields = nullable)]
 pub struct Note {
     pub reason: Option<String>,
     pub subjective: Option<String>,

@@ -17,17 +17,38 @@ use crate::error::CoreError;
 
 /// An error as the UI receives it: a stable code to branch on, a message for a person, the
 /// field it concerns when there is one, and for a refused booking each conflict (to show inline).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub field: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<ConflictDto>>", optional)]
     pub conflicts: Vec<ConflictDto>,
     /// For a prescription refused at signing: each warning that needs a reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<tend_domain::prescribing::Warning>>", optional)]
     pub warnings: Vec<tend_domain::prescribing::Warning>,
+}
+
+/// Which secret opens the clinic's key where the keyring cannot: the clinic passphrase or the
+/// recovery key printed at set-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum UnlockWith {
+    Passphrase,
+    RecoveryKey,
+}
+
+impl UnlockWith {
+    pub fn unlock(self, secret: &str) -> crate::clinic::Unlock<'_> {
+        match self {
+            UnlockWith::Passphrase => crate::clinic::Unlock::Passphrase(secret),
+            UnlockWith::RecoveryKey => crate::clinic::Unlock::RecoveryKey(secret),
+        }
+    }
 }
 
 impl ApiError {
@@ -67,7 +88,7 @@ impl From<CoreError> for ApiError {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct UserDto {
     pub id: UserId,
     pub username: String,
@@ -92,7 +113,7 @@ impl From<&User> for UserDto {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SessionDto {
     pub user_id: UserId,
     pub username: String,
@@ -111,7 +132,7 @@ impl From<&crate::Session> for SessionDto {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ClinicDto {
     pub name: String,
     pub timezone: String,
@@ -144,9 +165,10 @@ pub struct ClinicDto {
 /// What every screen of the desktop needs once someone has signed in: who they are, what they
 /// may do (the action names of the permission table), and how the clinic writes dates, numbers
 /// and money.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DeskDto {
     pub user: SessionDto,
+    #[ts(type = "Array<Permission>")]
     pub can: Vec<&'static str>,
     pub clinic_name: String,
     pub timezone: String,
@@ -161,5 +183,6 @@ pub struct DeskDto {
     pub break_glass_minutes: i64,
     /// What the quick audit check found at open, for an admin to see.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub audit_warning: Option<String>,
 }

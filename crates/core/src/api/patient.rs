@@ -8,7 +8,7 @@ use tend_domain::patient::{
 use tend_store::PatientRecord;
 
 /// A search hit or a duplicate candidate: enough to tell people apart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PatientSummaryDto {
     pub id: PatientId,
     pub mrn: String,
@@ -23,6 +23,7 @@ pub struct PatientSummaryDto {
     pub phone: Option<String>,
     /// When this record was merged: the MRN of the one it now lives in.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub merged_into_mrn: Option<String>,
 }
 
@@ -50,7 +51,7 @@ impl PatientSummaryDto {
 }
 
 /// Everything registration holds about a patient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PatientDto {
     pub id: PatientId,
     pub mrn: String,
@@ -104,7 +105,7 @@ impl PatientDto {
 }
 
 /// A registered patient that may be the one being registered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DuplicateDto {
     pub patient: PatientSummaryDto,
     /// 0 to 100.

@@ -5,7 +5,7 @@ use serde::Serialize;
 use tend_domain::schedule::{AppointmentStatus, ConflictKind};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AppointmentDto {
     pub id: Uuid,
     pub patient_mrn: String,
@@ -31,7 +31,7 @@ pub struct AppointmentDto {
 }
 
 /// One clinician's day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ProviderDayDto {
     pub provider_id: Uuid,
     pub provider: String,
@@ -44,14 +44,14 @@ pub struct ProviderDayDto {
     pub appointments: Vec<AppointmentDto>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DayDto {
     pub date: NaiveDate,
     pub timezone: String,
     pub providers: Vec<ProviderDayDto>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SlotDto {
     pub provider_id: Uuid,
     pub provider: String,
@@ -61,7 +61,7 @@ pub struct SlotDto {
     pub local_start: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ConflictDto {
     pub kind: ConflictKind,
     pub message: &'static str,
@@ -71,7 +71,7 @@ pub struct ConflictDto {
 }
 
 /// What a booking or move did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BookedDto {
     pub appointments: Vec<AppointmentDto>,
     pub series_id: Option<Uuid>,
@@ -79,7 +79,7 @@ pub struct BookedDto {
     pub overridden: Vec<ConflictDto>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct QueueEntryDto {
     /// 1 for the patient who arrived first.
     pub position: usize,
@@ -90,7 +90,7 @@ pub struct QueueEntryDto {
     pub late_minutes: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct WaitlistDto {
     pub id: Uuid,
     pub patient_mrn: String,
@@ -116,7 +116,7 @@ pub struct ReminderDto {
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RoomDto {
     pub id: Uuid,
     pub name: String,
@@ -147,7 +147,7 @@ pub struct ExceptionDto {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AppointmentTypeDto {
     pub id: Uuid,
     pub name: String,

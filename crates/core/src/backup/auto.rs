@@ -32,7 +32,7 @@ const MAX_FOLDER: usize = 4096;
 /// How many past attempts the admin screen lists per folder.
 const RECENT: u32 = 10;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct GoodBackupDto {
     pub at: DateTime<Utc>,
     pub file: String,
@@ -40,13 +40,13 @@ pub struct GoodBackupDto {
     pub counts: Counts,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct FailureDto {
     pub at: DateTime<Utc>,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RunDto {
     pub at: DateTime<Utc>,
     pub good: bool,
@@ -57,7 +57,7 @@ pub struct RunDto {
 }
 
 /// One folder, as the admin screen shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DestinationDto {
     pub id: i64,
     pub folder: String,
@@ -71,7 +71,7 @@ pub struct DestinationDto {
     pub recent: Vec<RunDto>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BackupStatusDto {
     /// The daily time, `HH:MM` in the clinic's time zone.
     pub at: String,
@@ -86,7 +86,7 @@ pub struct BackupStatusDto {
 }
 
 /// What one folder's run did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RunReport {
     pub folder: String,
     pub good: bool,

@@ -17,10 +17,11 @@ use uuid::Uuid;
 use super::{Books, parse_uuid};
 use crate::{CoreError, Result, Session, Tend};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct TaxRateDto {
     pub id: Uuid,
     pub name: String,
+    #[ts(type = "string")]
     pub percent: Decimal,
     /// Prices already include it.
     pub inclusive: bool,
@@ -39,15 +40,17 @@ impl From<&TaxRateRecord> for TaxRateDto {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct FeeDto {
     pub code: String,
     pub name: String,
     pub kind: &'static str,
+    #[ts(type = "string")]
     pub price: Decimal,
     pub currency: String,
     /// The tax rate's name; `None` when not taxed.
     pub tax: Option<String>,
+    #[ts(type = "string")]
     pub tax_percent: Decimal,
     pub tax_inclusive: bool,
     pub archived: bool,
@@ -307,11 +310,12 @@ pub(crate) fn fee_for_billing(r: &Reader<'_>, code: &str) -> Result<(FeeItem, Ta
     Ok((fee, rate))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct VisitServiceDto {
     pub id: Uuid,
     pub code: String,
     pub name: String,
+    #[ts(type = "string")]
     pub quantity: Decimal,
 }
 

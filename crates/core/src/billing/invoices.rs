@@ -25,22 +25,25 @@ use super::{
 use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct LineDto {
     /// 1-based, as the desk counts.
     pub line: usize,
     pub code: Option<String>,
     pub description: String,
+    #[ts(type = "string")]
     pub quantity: Decimal,
+    #[ts(type = "string")]
     pub unit_price: Decimal,
     pub discount: Discount,
     pub tax_name: String,
+    #[ts(type = "string")]
     pub tax_percent: Decimal,
     pub tax_inclusive: bool,
     pub totals: LineTotals,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct InvoiceDto {
     pub id: Uuid,
     /// `None` while a draft.
@@ -53,18 +56,28 @@ pub struct InvoiceDto {
     pub lines: Vec<LineDto>,
     pub discount: Discount,
     /// Σ quantity × price.
+    #[ts(type = "string")]
     pub subtotal: Decimal,
     /// Line discounts and the invoice discount together.
+    #[ts(type = "string")]
     pub discounts: Decimal,
+    #[ts(type = "string")]
     pub invoice_discount: Decimal,
+    #[ts(type = "string")]
     pub tax: Decimal,
     pub taxes: Vec<TaxTotal>,
+    #[ts(type = "string")]
     pub total: Decimal,
+    #[ts(type = "string")]
     pub paid: Decimal,
+    #[ts(type = "string")]
     pub refunded: Decimal,
+    #[ts(type = "string")]
     pub credited: Decimal,
+    #[ts(type = "string")]
     pub balance: Decimal,
     /// The patient's credit, which can pay this invoice.
+    #[ts(type = "string")]
     pub patient_credit: Decimal,
     pub payments: Vec<PaymentDto>,
     pub credit_notes: Vec<CreditNoteDto>,
@@ -537,7 +550,7 @@ pub fn list(tend: &Tend, session: &Session, mrn: &str) -> Result<Vec<InvoiceDto>
 
 /// A visit as the front desk sees it for billing: when, with whom, how many services were
 /// recorded, and the invoice already made for it. No clinical content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BillableVisitDto {
     pub id: Uuid,
     pub starts_at: DateTime<Utc>,

@@ -158,13 +158,13 @@ pub(crate) fn status_of(invoice: &Invoice, ledger: &Ledger) -> InvoiceStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PatientRefDto {
     pub mrn: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PaymentDto {
     pub id: Uuid,
     /// The receipt number.
@@ -176,11 +176,15 @@ pub struct PaymentDto {
     pub patient: PatientRefDto,
     pub currency: String,
     /// What the invoice received, or what was given back.
+    #[ts(type = "string")]
     pub amount: Decimal,
     /// Kept as the patient's credit.
+    #[ts(type = "string")]
     pub to_credit: Decimal,
     /// For cash: what was handed over, and the change given.
+    #[ts(as = "Option<String>")]
     pub tendered: Option<Decimal>,
+    #[ts(type = "string")]
     pub change: Decimal,
     pub reference: Option<String>,
     pub note: Option<String>,
@@ -220,12 +224,13 @@ impl PaymentDto {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CreditNoteDto {
     pub id: Uuid,
     pub number: String,
     pub invoice_number: String,
     pub currency: String,
+    #[ts(type = "string")]
     pub amount: Decimal,
     pub reason: String,
     pub issued_by: String,

@@ -36,7 +36,7 @@ pub struct PaymentForm<'a> {
 }
 
 /// A payment taken, with the invoice as it now stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PaymentTakenDto {
     pub payment: PaymentDto,
     pub invoice: InvoiceDto,
@@ -294,7 +294,7 @@ pub fn void(tend: &Tend, session: &Session, invoice: &str, reason: &str) -> Resu
 }
 
 /// A credit note issued, with the invoice as it now stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CreditIssuedDto {
     pub credit_note: CreditNoteDto,
     pub invoice: InvoiceDto,

@@ -15,7 +15,7 @@ use super::{Books, PatientRefDto, PaymentDto, parse_day, patient_ref, user_name}
 use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct UnpaidDto {
     pub number: String,
     pub patient: PatientRefDto,
@@ -23,7 +23,9 @@ pub struct UnpaidDto {
     /// Days since it was issued, in the clinic's calendar.
     pub days: i64,
     pub currency: String,
+    #[ts(type = "string")]
     pub total: Decimal,
+    #[ts(type = "string")]
     pub balance: Decimal,
 }
 
@@ -56,13 +58,15 @@ pub fn unpaid(tend: &Tend, session: &Session, mrn: Option<&str>) -> Result<Vec<U
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BalanceDto {
     pub patient: PatientRefDto,
     pub currency: String,
     /// Still owed across all issued invoices.
+    #[ts(type = "string")]
     pub owed: Decimal,
     /// Kept for the patient from overpayments; pays later invoices.
+    #[ts(type = "string")]
     pub credit: Decimal,
     pub unpaid: Vec<UnpaidDto>,
 }
@@ -290,19 +294,22 @@ pub(crate) fn method_label(m: PaymentMethod) -> &'static str {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct MethodTotalDto {
     pub method: &'static str,
     pub payments: usize,
     /// Money received: applied to invoices plus kept as credit (for cash, net of change).
+    #[ts(type = "string")]
     pub received: Decimal,
     pub refunds: usize,
+    #[ts(type = "string")]
     pub refunded: Decimal,
     /// Received less refunded.
+    #[ts(type = "string")]
     pub net: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CloseoutDto {
     pub date: NaiveDate,
     /// The user it covers, or `None` for everyone.
@@ -311,23 +318,33 @@ pub struct CloseoutDto {
     /// By method, in a fixed order; methods with nothing are left out.
     pub methods: Vec<MethodTotalDto>,
     /// What the cash drawer should hold beyond its float: cash received less cash refunded.
+    #[ts(type = "string")]
     pub cash_expected: Decimal,
     /// Change handed back with cash payments (already out of `received`).
+    #[ts(type = "string")]
     pub change_given: Decimal,
     /// Money received by every method that brings money in (not patient credit).
+    #[ts(type = "string")]
     pub total_received: Decimal,
     /// Money given back by every method that takes money out (not into patient credit).
+    #[ts(type = "string")]
     pub total_refunded: Decimal,
+    #[ts(type = "string")]
     pub net: Decimal,
     /// Paid from patients' credit (no money changed hands).
+    #[ts(type = "string")]
     pub paid_from_credit: Decimal,
     /// Overpayments kept as patients' credit.
+    #[ts(type = "string")]
     pub kept_as_credit: Decimal,
     pub invoices_issued: usize,
+    #[ts(type = "string")]
     pub invoiced: Decimal,
     pub invoices_voided: usize,
+    #[ts(type = "string")]
     pub voided: Decimal,
     pub credit_notes: usize,
+    #[ts(type = "string")]
     pub credited: Decimal,
     /// Every payment and refund, in the order taken.
     pub transactions: Vec<PaymentDto>,

@@ -40,7 +40,7 @@ pub struct BookRequest<'a> {
 }
 
 /// Which appointments of a series an edit touches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     One,

@@ -25,15 +25,15 @@ use serde::{Deserialize, Serialize};
 use super::money::round;
 use crate::ValidationError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Discount {
     #[default]
     None,
     /// 0 to 100.
-    Percent(Decimal),
+    Percent(#[ts(type = "string")] Decimal),
     /// In the invoice's currency.
-    Amount(Decimal),
+    Amount(#[ts(type = "string")] Decimal),
 }
 
 /// A tax rate as applied to a line.
@@ -65,29 +65,39 @@ pub struct LineInput {
     pub tax: TaxRate,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct LineTotals {
     /// Quantity × unit price.
+    #[ts(type = "string")]
     pub gross: Decimal,
+    #[ts(type = "string")]
     pub line_discount: Decimal,
     /// This line's share of the invoice discount.
+    #[ts(type = "string")]
     pub invoice_discount: Decimal,
     /// What tax is worked on: gross less both discounts.
+    #[ts(type = "string")]
     pub taxable: Decimal,
     /// The amount before tax.
+    #[ts(type = "string")]
     pub base: Decimal,
+    #[ts(type = "string")]
     pub tax: Decimal,
     /// What the patient pays for this line.
+    #[ts(type = "string")]
     pub total: Decimal,
 }
 
 /// Tax by rate, as an invoice shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct TaxTotal {
     pub name: String,
+    #[ts(type = "string")]
     pub percent: Decimal,
     pub inclusive: bool,
+    #[ts(type = "string")]
     pub base: Decimal,
+    #[ts(type = "string")]
     pub tax: Decimal,
 }
 

@@ -19,7 +19,7 @@ crate::ids::record_id!(
     NoteTemplateId
 );
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum EncounterStatus {
     Draft,
@@ -50,7 +50,7 @@ impl std::str::FromStr for EncounterStatus {
 }
 
 /// The four parts of a visit note.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 pub struct Soap {
     pub subjective: String,
     pub objective: String,

@@ -12,7 +12,7 @@ use super::{AllergyCategory, ClinicalEvent, EventData, Severity, Vitals};
 use crate::ids::UserId;
 
 /// Whether an item is in the current list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Active,

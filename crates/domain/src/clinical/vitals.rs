@@ -69,7 +69,7 @@ pub struct Vitals {
 }
 
 /// The form as typed, in the clinic's units.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default, deny_unknown_fields)]
 pub struct VitalsForm {
     /// `120/80`.
@@ -254,7 +254,7 @@ pub fn bmi_tenths(weight_g: u32, height_mm: u16) -> Option<u16> {
     u16::try_from(tenths).ok()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     Systolic,
@@ -269,7 +269,7 @@ pub enum Measure {
     Bmi,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagLevel {
     Low,

@@ -72,7 +72,7 @@ impl FromStr for Sex {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum PhoneKind {
     #[default]
@@ -93,7 +93,7 @@ impl PhoneKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Phone {
     pub kind: PhoneKind,
     /// As the person wrote it, trimmed.
@@ -106,7 +106,7 @@ impl Phone {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct Address {
     pub line1: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -144,7 +144,7 @@ impl Address {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EmergencyContact {
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -152,7 +152,7 @@ pub struct EmergencyContact {
     pub phone: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Insurance {
     pub payer: String,
     pub member_id: String,
@@ -202,7 +202,7 @@ pub fn display_name(preferred: Option<&str>, given: &str, family: &str) -> Strin
 }
 
 /// The registration form as typed: every field a string, empty when not given.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default, deny_unknown_fields)]
 pub struct PatientForm {
     pub given_name: String,

@@ -20,7 +20,7 @@ pub const RECENT_WEIGHT_DAYS: i64 = 90;
 /// Under this age (in years) the weight-based limits apply.
 pub const CHILD_UNDER_YEARS: u32 = 18;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningKind {
     AllergiesNotAsked,
@@ -35,7 +35,7 @@ pub enum WarningKind {
     NotInCatalog,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Warning {
     pub kind: WarningKind,
     pub severity: Severity,

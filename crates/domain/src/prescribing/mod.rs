@@ -24,7 +24,9 @@ pub use prescription::{Item, ItemForm, Override, Prescription, RxStatus};
 pub use sig::{Amount, Dose, Frequency, Strength, Unit};
 
 /// How serious a warning is. Everything from `Moderate` up needs a reason to override.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Minor,

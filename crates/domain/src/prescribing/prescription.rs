@@ -21,7 +21,7 @@ pub const MAX_REFILLS: u8 = 11;
 /// Most items on one prescription.
 pub const MAX_ITEMS: usize = 20;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum RxStatus {
     Draft,
@@ -49,7 +49,7 @@ impl RxStatus {
 }
 
 /// One item as typed: every field text, checked by [`ItemForm::validate`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct ItemForm {
     /// A catalog code, a generic or brand name, or (not recommended) free text.
@@ -418,7 +418,7 @@ impl Item {
 }
 
 /// A warning signed over, with the prescriber's reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Override {
     pub key: String,
     pub kind: WarningKind,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "freq", rename_all = "snake_case")]
 pub enum Frequency {
     Daily {
@@ -31,14 +31,14 @@ pub enum Frequency {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum RecurrenceEnd {
     Until(NaiveDate),
     Count(u32),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RecurrenceRule {
     pub frequency: Frequency,
     pub end: RecurrenceEnd,

@@ -23,7 +23,7 @@ export async function move(
   override = false,
 ): Promise<Clash | null> {
   try {
-    await api.move(id, at, provider, room, override);
+    await api.appointmentMove(id, at, provider, room, "one", override);
     notify(t("Moved to {time}.", { time: `${dayTitle(at.slice(0, 10))} ${at.slice(11)}` }));
     return null;
   } catch (e) {
