@@ -137,7 +137,9 @@ mod tests {
         client.union(
             "Permission",
             "An action of the permission table, as `DeskDto.can` lists those the person may do.",
-            tend_domain::permission::TABLE.iter().map(|(a, _)| a.as_str().to_owned()),
+            tend_domain::permission::TABLE
+                .iter()
+                .map(|(a, _)| a.as_str().to_owned()),
         );
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         ensure_file_contents(

@@ -140,8 +140,14 @@ pub mod typescript {
         /// (the permission table's action names).
         pub fn union(&mut self, name: &str, docs: &str, values: impl IntoIterator<Item = String>) {
             let values: Vec<String> = values.into_iter().map(|v| format!("\"{v}\"")).collect();
-            let decl = format!("/** {docs} */\nexport type {name} = {};\n", values.join(" | "));
-            assert!(self.types.insert(name.to_owned(), decl).is_none(), "{name} is declared twice");
+            let decl = format!(
+                "/** {docs} */\nexport type {name} = {};\n",
+                values.join(" | ")
+            );
+            assert!(
+                self.types.insert(name.to_owned(), decl).is_none(),
+                "{name} is declared twice"
+            );
         }
 
         /// A type the page needs that no command names (the error every command can throw).

@@ -1,20 +1,11 @@
 //! `tend`: the clinic from a terminal. The same tend-core the desktop app uses; every command is
 //! a thin call into it. Errors are one line on stderr and a non-zero exit.
 
-mod backup_cli;
 mod bench;
-mod billing_cli;
-mod chart_cli;
+mod commands;
 mod demo;
 mod output;
-mod output_billing;
-mod output_chart;
-mod output_rx;
-mod output_schedule;
-mod rx_cli;
-mod schedule_cli;
 mod secrets;
-mod sync_cli;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -74,7 +65,7 @@ enum Command {
     Check,
     /// Backups: `tend backup FILE` writes one now, verified; `run`, `verify`, `status`,
     /// `folder` and `schedule` manage the automatic ones.
-    Backup(backup_cli::BackupArgs),
+    Backup(commands::backup::BackupArgs),
     /// Replace the clinic's database with a backup (or set up this machine from one).
     Restore {
         file: PathBuf,
@@ -91,13 +82,13 @@ enum Command {
     Status,
     /// Sync with the clinic's other desktops through a sync server.
     #[command(subcommand)]
-    Sync(sync_cli::SyncCommand),
+    Sync(commands::sync::SyncCommand),
     /// The clinic's settings, letterhead and logo.
     #[command(subcommand)]
-    Clinic(rx_cli::ClinicCommand),
+    Clinic(commands::prescriptions::ClinicCommand),
     /// Patients: search, register, show, edit, merge.
     #[command(subcommand)]
-    Patient(chart_cli::PatientCommand),
+    Patient(commands::chart::PatientCommand),
     /// A patient's chart: the summary, or with --full every list with its history.
     Chart {
         mrn: String,
@@ -106,24 +97,24 @@ enum Command {
     },
     /// Visits and their notes.
     #[command(subcommand)]
-    Visit(chart_cli::VisitCommand),
+    Visit(commands::chart::VisitCommand),
     /// Note templates.
     #[command(subcommand)]
-    Template(chart_cli::TemplateCommand),
+    Template(commands::chart::TemplateCommand),
     /// Allergies and intolerances.
     #[command(subcommand)]
-    Allergy(chart_cli::AllergyCommand),
+    Allergy(commands::chart::AllergyCommand),
     /// Problems (diagnoses), coded from ICD-10-CM.
     #[command(subcommand)]
-    Problem(chart_cli::ProblemCommand),
+    Problem(commands::chart::ProblemCommand),
     /// Medications.
     #[command(subcommand)]
-    Med(chart_cli::MedCommand),
+    Med(commands::chart::MedCommand),
     /// Record vital signs, in the clinic's units.
-    Vitals(chart_cli::VitalsArgs),
+    Vitals(commands::chart::VitalsArgs),
     /// Immunizations.
     #[command(subcommand)]
-    Immunization(chart_cli::ImmunizationCommand),
+    Immunization(commands::chart::ImmunizationCommand),
     /// Mark an allergy, problem, medication, vitals or immunization as entered in error.
     Error {
         id: String,
@@ -138,15 +129,15 @@ enum Command {
     },
     /// The schedule: the day and week, clinicians' hours, days off, rooms, appointment types.
     #[command(subcommand)]
-    Schedule(schedule_cli::ScheduleCommand),
+    Schedule(commands::schedule::ScheduleCommand),
     /// Appointments: book, move, cancel, check in, start, complete, no-show, free slots.
     #[command(subcommand, alias = "appt")]
-    Appointment(schedule_cli::AppointmentCommand),
+    Appointment(commands::schedule::AppointmentCommand),
     /// Who has checked in today (or DATE), in order, and how long they have waited.
     Queue { date: Option<String> },
     /// Patients waiting for an earlier appointment.
     #[command(subcommand)]
-    Waitlist(schedule_cli::WaitlistCommand),
+    Waitlist(commands::schedule::WaitlistCommand),
     /// Tomorrow's (or DATE's) appointments with phone numbers and the reminder message; --csv
     /// writes them for the clinic's calling or texting tool.
     Reminders {
@@ -157,27 +148,27 @@ enum Command {
     },
     /// The drug catalog: search, details, the clinic's own drugs and brand names.
     #[command(subcommand)]
-    Drug(rx_cli::DrugCommand),
+    Drug(commands::prescriptions::DrugCommand),
     /// Prescriptions: write, check, sign, cancel, renew, list, show, print.
     #[command(subcommand)]
-    Rx(rx_cli::RxCommand),
+    Rx(commands::prescriptions::RxCommand),
     /// The fee schedule (admins set it).
     #[command(subcommand)]
-    Fee(billing_cli::FeeCommand),
+    Fee(commands::billing::FeeCommand),
     /// Tax rates for the fee schedule (admins set them).
     #[command(subcommand)]
-    Tax(billing_cli::TaxCommand),
+    Tax(commands::billing::TaxCommand),
     /// Billable services recorded on a visit, for the desk to invoice.
     #[command(subcommand)]
-    Service(billing_cli::ServiceCommand),
+    Service(commands::billing::ServiceCommand),
     /// Invoices: draft, lines, issue, pay, refund, void, credit note, print, receipts.
     #[command(subcommand)]
-    Invoice(billing_cli::InvoiceCommand),
+    Invoice(commands::billing::InvoiceCommand),
     /// A patient's account: balance, statement, handing back credit.
     #[command(subcommand)]
-    Account(billing_cli::AccountCommand),
+    Account(commands::billing::AccountCommand),
     /// The day's takings by method, for a user or everyone: what the drawer should hold.
-    Closeout(billing_cli::CloseoutArgs),
+    Closeout(commands::billing::CloseoutArgs),
     /// Create a demo clinic here (if there is none) and show around; --patients fills it with a
     /// synthetic clinic.
     Demo(demo::DemoArgs),
@@ -390,22 +381,22 @@ fn run(cli: &Cli, out: &Output) -> Result<ExitCode> {
         Command::Init(args) => init(&dir, args, out),
         Command::Demo(args) => demo::run(&dir, args, out),
         Command::Icd { query, limit } => {
-            output_chart::icd(out, &tend_core::clinical::icd_search(query, *limit)?);
+            output::chart::icd(out, &tend_core::clinical::icd_search(query, *limit)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::run(args, out),
-        Command::Drug(rx_cli::DrugCommand::Classes) => {
-            output_rx::classes(out, &tend_core::prescriptions::drug_classes());
+        Command::Drug(commands::prescriptions::DrugCommand::Classes) => {
+            output::prescriptions::classes(out, &tend_core::prescriptions::drug_classes());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Backup(backup_cli::BackupArgs {
+        Command::Backup(commands::backup::BackupArgs {
             command:
                 Some(
-                    cmd @ (backup_cli::BackupCommand::Run { .. }
-                    | backup_cli::BackupCommand::Verify { .. }),
+                    cmd @ (commands::backup::BackupCommand::Run { .. }
+                    | commands::backup::BackupCommand::Verify { .. }),
                 ),
             ..
-        }) => backup_cli::without_sign_in(cmd, || open(&dir), out),
+        }) => commands::backup::without_sign_in(cmd, || open(&dir), out),
         Command::Restore {
             file,
             replaces_desktop,
@@ -536,7 +527,7 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
             output::trail(
                 out,
                 &audit::trail(&tend, me, id)?,
-                output_chart::timezone(&tend, me)?,
+                output::chart::timezone(&tend, me)?,
             );
         }
         Command::Audit(AuditCommand::Verify) => {
@@ -555,7 +546,7 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
         }
         Command::Backup(args) => match (&args.file, &args.command) {
             (Some(file), _) => out.backup(&backup::create(&tend, me, file)?),
-            (None, Some(cmd)) => return backup_cli::signed_in(cmd, &tend, me, out),
+            (None, Some(cmd)) => return commands::backup::signed_in(cmd, &tend, me, out),
             (None, None) => {
                 return Err(anyhow!(
                     "say where: `tend backup FILE`, or see `tend backup --help`"
@@ -576,34 +567,40 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
             out.done("The clinic passphrase was changed. The database key did not change.");
         }
         Command::Status => out.status(&clinic::settings(&tend, me)?, me),
-        Command::Sync(cmd) => return sync_cli::run(cmd, &tend, me, out),
-        Command::Clinic(cmd) => return rx_cli::clinic_command(cmd, &tend, me, out),
-        Command::Drug(cmd) => return rx_cli::drug(cmd, &tend, me, out),
-        Command::Rx(cmd) => return rx_cli::prescription(cmd, &tend, me, out),
-        Command::Fee(cmd) => return billing_cli::fee(cmd, &tend, me, out),
-        Command::Tax(cmd) => return billing_cli::tax(cmd, &tend, me, out),
-        Command::Service(cmd) => return billing_cli::service(cmd, &tend, me, out),
-        Command::Invoice(cmd) => return billing_cli::invoice(cmd, &tend, me, out),
-        Command::Account(cmd) => return billing_cli::account(cmd, &tend, me, out),
-        Command::Closeout(args) => return billing_cli::closeout(args, &tend, me, out),
-        Command::Patient(cmd) => return chart_cli::patient(cmd, &tend, me, out),
-        Command::Chart { mrn, full } => return chart_cli::chart_of(mrn, *full, &tend, me, out),
-        Command::Visit(cmd) => return chart_cli::visit(cmd, &tend, me, out),
-        Command::Template(cmd) => return chart_cli::template(cmd, &tend, me, out),
-        Command::Allergy(cmd) => return chart_cli::allergy(cmd, &tend, me, out),
-        Command::Problem(cmd) => return chart_cli::problem(cmd, &tend, me, out),
-        Command::Med(cmd) => return chart_cli::medication(cmd, &tend, me, out),
-        Command::Vitals(args) => return chart_cli::vitals(args, &tend, me, out),
-        Command::Immunization(cmd) => return chart_cli::immunization(cmd, &tend, me, out),
-        Command::Error { id, reason } => {
-            return chart_cli::entered_in_error(id, reason, &tend, me, out);
+        Command::Sync(cmd) => return commands::sync::run(cmd, &tend, me, out),
+        Command::Clinic(cmd) => {
+            return commands::prescriptions::clinic_command(cmd, &tend, me, out);
         }
-        Command::Schedule(cmd) => return schedule_cli::schedule_command(cmd, &tend, me, out),
-        Command::Appointment(cmd) => return schedule_cli::appointment(cmd, &tend, me, out),
-        Command::Queue { date } => return schedule_cli::queue(date.as_deref(), &tend, me, out),
-        Command::Waitlist(cmd) => return schedule_cli::waitlist(cmd, &tend, me, out),
+        Command::Drug(cmd) => return commands::prescriptions::drug(cmd, &tend, me, out),
+        Command::Rx(cmd) => return commands::prescriptions::prescription(cmd, &tend, me, out),
+        Command::Fee(cmd) => return commands::billing::fee(cmd, &tend, me, out),
+        Command::Tax(cmd) => return commands::billing::tax(cmd, &tend, me, out),
+        Command::Service(cmd) => return commands::billing::service(cmd, &tend, me, out),
+        Command::Invoice(cmd) => return commands::billing::invoice(cmd, &tend, me, out),
+        Command::Account(cmd) => return commands::billing::account(cmd, &tend, me, out),
+        Command::Closeout(args) => return commands::billing::closeout(args, &tend, me, out),
+        Command::Patient(cmd) => return commands::chart::patient(cmd, &tend, me, out),
+        Command::Chart { mrn, full } => {
+            return commands::chart::chart_of(mrn, *full, &tend, me, out);
+        }
+        Command::Visit(cmd) => return commands::chart::visit(cmd, &tend, me, out),
+        Command::Template(cmd) => return commands::chart::template(cmd, &tend, me, out),
+        Command::Allergy(cmd) => return commands::chart::allergy(cmd, &tend, me, out),
+        Command::Problem(cmd) => return commands::chart::problem(cmd, &tend, me, out),
+        Command::Med(cmd) => return commands::chart::medication(cmd, &tend, me, out),
+        Command::Vitals(args) => return commands::chart::vitals(args, &tend, me, out),
+        Command::Immunization(cmd) => return commands::chart::immunization(cmd, &tend, me, out),
+        Command::Error { id, reason } => {
+            return commands::chart::entered_in_error(id, reason, &tend, me, out);
+        }
+        Command::Schedule(cmd) => return commands::schedule::schedule_command(cmd, &tend, me, out),
+        Command::Appointment(cmd) => return commands::schedule::appointment(cmd, &tend, me, out),
+        Command::Queue { date } => {
+            return commands::schedule::queue(date.as_deref(), &tend, me, out);
+        }
+        Command::Waitlist(cmd) => return commands::schedule::waitlist(cmd, &tend, me, out),
         Command::Reminders { date, csv } => {
-            return schedule_cli::reminders(date.as_deref(), csv.as_ref(), &tend, me, out);
+            return commands::schedule::reminders(date.as_deref(), csv.as_ref(), &tend, me, out);
         }
         Command::Init(_)
         | Command::Demo(_)

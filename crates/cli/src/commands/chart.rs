@@ -13,7 +13,7 @@ use tend_domain::clinical::VitalsForm;
 use tend_domain::patient::{EmergencyContact, Insurance, PatientForm};
 
 use crate::output::Output;
-use crate::output_chart as show;
+use crate::output::chart as show;
 
 #[derive(Debug, Subcommand)]
 pub enum PatientCommand {

@@ -13,8 +13,8 @@ use tend_core::{CoreError, Session, Tend, clinic};
 use tend_domain::prescribing::prescription::ItemForm;
 
 use crate::output::Output;
-use crate::output_chart::timezone;
-use crate::output_rx as show;
+use crate::output::chart::timezone;
+use crate::output::prescriptions as show;
 
 #[derive(Debug, Subcommand)]
 pub enum DrugCommand {

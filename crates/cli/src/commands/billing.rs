@@ -14,10 +14,10 @@ use tend_core::billing::{printing, reports};
 use tend_core::prescriptions::PrintedDto;
 use tend_core::{Session, Tend};
 
+use crate::commands::prescriptions::write_file;
 use crate::output::Output;
-use crate::output_billing as show;
-use crate::output_chart::timezone;
-use crate::rx_cli::write_file;
+use crate::output::billing as show;
+use crate::output::chart::timezone;
 
 #[derive(Debug, Subcommand)]
 pub enum FeeCommand {
@@ -230,7 +230,7 @@ pub struct CloseoutArgs {
 
 fn print_to(out: &Output, printed: &PrintedDto, file: &std::path::Path) -> Result<()> {
     write_file(file, &printed.pdf)?;
-    crate::output_rx::printed(out, printed, file);
+    crate::output::prescriptions::printed(out, printed, file);
     Ok(())
 }
 
@@ -424,7 +424,7 @@ pub fn closeout(args: &CloseoutArgs, tend: &Tend, me: &Session, out: &Output) ->
         let printed = printing::print_closeout(tend, me, date, args.by.as_deref())?;
         write_file(file, &printed.pdf)?;
         if !out.is_json() {
-            crate::output_rx::printed(out, &printed, file);
+            crate::output::prescriptions::printed(out, &printed, file);
         }
     }
     show::closeout(

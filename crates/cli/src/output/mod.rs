@@ -2,6 +2,11 @@
 //! stdout, errors to stderr as one line.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod billing;
+pub mod chart;
+pub mod prescriptions;
+pub mod schedule;
+
 use std::path::Path;
 
 use serde::Serialize;
@@ -78,7 +83,7 @@ impl Output {
                 );
             }
             (false, Some(api)) if api.code == "warnings" => {
-                crate::output_rx::print_warnings(&api.warnings, &mut std::io::stderr());
+                prescriptions::print_warnings(&api.warnings, &mut std::io::stderr());
                 eprintln!(
                     "error: Not signed: {} warning{} need{} a reason (--reason KEY=\"why\")",
                     api.warnings.len(),

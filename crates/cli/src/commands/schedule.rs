@@ -14,8 +14,8 @@ use tend_core::{Session, Tend};
 use tend_domain::schedule::RecurrenceRule;
 
 use crate::output::Output;
-use crate::output_chart::timezone;
-use crate::output_schedule as show;
+use crate::output::chart::timezone;
+use crate::output::schedule as show;
 
 #[derive(Debug, Subcommand)]
 pub enum ScheduleCommand {
