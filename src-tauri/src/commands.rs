@@ -9,9 +9,9 @@ desk_commands! {
         use crate::registry::Bytes;
         use tend_core::api::{
             ApiError, AppointmentDto, AppointmentTypeDto, BannerDto, BookedDto, ChartSummaryDto,
-            ClinicDto, DayDto, DeskDto, DuplicateDto, IcdDto, PatientDto, PatientSummaryDto,
-            QueueEntryDto, RoomDto, SlotDto, TemplateDto, UserDto, VisitDto, VisitSummaryDto,
-            UnlockWith, VitalsDto, WaitlistDto, forms,
+            ClinicDto, DayDto, DeskDto, DrugDto, DuplicateDto, IcdDto, PatientDto, PatientSummaryDto,
+            QueueEntryDto, RoomDto, RxDto, SlotDto, TemplateDto, UserDto, VisitDto, VisitSummaryDto,
+            UnlockWith, VitalsDto, WaitlistDto, WarningDto, forms,
         };
         use tend_core::audit::{AuditRowDto, AuditSearch, AuditVerifyDto, BreakGlassRowDto};
         use tend_core::backup::auto::{BackupStatusDto, DestinationDto, RunReport};
@@ -26,7 +26,6 @@ desk_commands! {
             Desktop, DocumentDto, JoinForm, SetUpDto, StartDto, SyncActivity,
         };
         use tend_core::patients::OnDuplicates;
-        use tend_core::prescriptions::{DrugDto, RxDto};
         use tend_core::schedule::{self, Scope};
         use tend_core::sync::{
             DeviceDto, PairingCodeDto, QuarantinedDto, RotatedDto, SyncConflictDto, SyncStatusDto,
@@ -34,9 +33,6 @@ desk_commands! {
         use tend_core::{
             audit, chart, clinic, clinical, patients, prescriptions as rx, sync, users, visits,
         };
-        use tend_domain::clinical::VitalsForm;
-        use tend_domain::patient::PatientForm;
-        use tend_domain::prescribing::{ItemForm, Warning};
         use uuid::Uuid;
     }
 
@@ -92,16 +88,16 @@ desk_commands! {
     patient_search(query: String, limit: usize) -> Vec<PatientSummaryDto>
         = |_app, d| d.run(|t, s| patients::search(t, s, &query, limit));
 
-    patient_duplicates(form: PatientForm) -> Vec<DuplicateDto>
-        = |_app, d| d.run(|t, s| patients::check_duplicates(t, s, &form));
+    patient_duplicates(form: forms::Patient) -> Vec<DuplicateDto>
+        = |_app, d| d.run(|t, s| patients::check_duplicates(t, s, &form.form()));
 
-    patient_register(form: PatientForm, on_duplicates: OnDuplicates) -> PatientDto
-        = |_app, d| d.run(|t, s| patients::register(t, s, &form, on_duplicates));
+    patient_register(form: forms::Patient, on_duplicates: OnDuplicates) -> PatientDto
+        = |_app, d| d.run(|t, s| patients::register(t, s, &form.form(), on_duplicates));
 
     patient_get(mrn: String) -> PatientDto = |_app, d| d.run(|t, s| patients::get(t, s, &mrn));
 
-    patient_edit(mrn: String, form: PatientForm) -> PatientDto
-        = |_app, d| d.run(|t, s| patients::edit(t, s, &mrn, &form));
+    patient_edit(mrn: String, form: forms::Patient) -> PatientDto
+        = |_app, d| d.run(|t, s| patients::edit(t, s, &mrn, &form.form()));
 
     // The chart.
 
@@ -133,8 +129,8 @@ desk_commands! {
     medication_stop(id: String, stopped_on: String, reason: String) -> Uuid
         = |_app, d| d.run(|t, s| clinical::stop_medication(t, s, &id, &stopped_on, &reason));
 
-    vitals_record(mrn: String, form: VitalsForm) -> VitalsDto
-        = |_app, d| d.run(|t, s| clinical::record_vitals(t, s, &mrn, &form, None));
+    vitals_record(mrn: String, form: forms::Vitals) -> VitalsDto
+        = |_app, d| d.run(|t, s| clinical::record_vitals(t, s, &mrn, &form.form(), None));
 
     immunization_record(mrn: String, form: forms::Immunization) -> Uuid
         = |_app, d| d.run(|t, s| clinical::record_immunization(t, s, &mrn, &form.form()));
@@ -173,13 +169,13 @@ desk_commands! {
     drug_add_strength(drug: String, strength: String) -> DrugDto
         = |_app, d| d.run(|t, s| rx::add_strength(t, s, &drug, &strength));
 
-    rx_create(mrn: String, items: Vec<ItemForm>) -> RxDto
-        = |_app, d| d.run(|t, s| rx::create_draft(t, s, &mrn, &items));
+    rx_create(mrn: String, items: Vec<forms::Item>) -> RxDto
+        = |_app, d| d.run(|t, s| rx::create_draft(t, s, &mrn, &forms::Item::forms(&items)));
 
-    rx_edit(id: String, items: Vec<ItemForm>) -> RxDto
-        = |_app, d| d.run(|t, s| rx::edit_draft(t, s, &id, &items));
+    rx_edit(id: String, items: Vec<forms::Item>) -> RxDto
+        = |_app, d| d.run(|t, s| rx::edit_draft(t, s, &id, &forms::Item::forms(&items)));
 
-    rx_check(id: String) -> Vec<Warning> = |_app, d| d.run(|t, s| rx::check_draft(t, s, &id));
+    rx_check(id: String) -> Vec<WarningDto> = |_app, d| d.run(|t, s| rx::check_draft(t, s, &id));
 
     rx_sign(id: String, reasons: Vec<(String, String)>) -> RxDto
         = |_app, d| d.run(|t, s| rx::sign(t, s, &id, &reasons));

@@ -1,11 +1,18 @@
 """The front desk's morning: register (and meet the duplicate warning), book, check in, take a
 payment and print the invoice; and the chart stays closed to the receptionist."""
 
+import json
+import os
+import subprocess
+
 from selenium.webdriver.common.by import By
 
 from helpers import (
-    click, click_text, ctrl, fill, find, issue_invoice, pdf_text, preview_ready, register, text_appears, unlock_and_sign_in, wait,
+    click, click_text, ctrl, fill, find, issue_invoice, open_patient, pdf_text, preview_ready, register, text_appears,
+    unlock_and_sign_in, wait,
 )
+
+CLI = os.environ["TEND_CLI"]
 
 
 def test_receptionist_registers_books_checks_in_takes_payment_and_prints(window, clinic_copy):
@@ -94,3 +101,47 @@ def test_receptionist_registers_books_checks_in_takes_payment_and_prints(window,
     click_text(d, "Put on the waitlist instead")
     text_appears(d, "#waitlist", "Marta Quintana")
     w.shot("waitlist")
+
+
+def test_editing_details_keeps_what_the_form_does_not_show(window, clinic_copy):
+    """The details form shows one phone and part of the address; an edit replaces the whole
+    record, so the second phone, the first one's kind, the country, the emergency contact and the
+    insurance must come back unchanged after the desk corrects an e-mail address."""
+    env = {**os.environ, "TEND_PASSPHRASE": "demo clinic passphrase", "TEND_USER": "rosa", "TEND_PASSWORD": "rosa demo password"}
+
+    def cli(*args):
+        done = subprocess.run([CLI, "--data-dir", str(clinic_copy), *args], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    cli(
+        "patient", "register", "--given", "Inés", "--family", "Albarracín", "--dob", "1971-06-02", "--sex", "female",
+        "--gender-identity", "woman", "--phone", "home:915 550 123", "--phone", "work:915 550 987",
+        "--email", "ines@old.example", "--address", "Calle Mayor 4", "--city", "Toledo", "--postal-code", "45001",
+        "--country", "Spain", "--emergency", "Pilar Albarracín;sister;600 111 222",
+        "--insurance", "Sanitas;SN-5521;G7", "--new",
+    )
+    before = json.loads(cli("--json", "patient", "search", "Albarracín"))
+    mrn = before[0]["mrn"]
+
+    w = window(clinic_copy)
+    d = w.d
+    unlock_and_sign_in(d, "rosa", "rosa demo password")
+    open_patient(d, "Albarracín")
+    click(d, "#tab_details")
+    text_appears(d, "#panel", "Pilar Albarracín (sister), 600 111 222")
+    text_appears(d, "#panel", "Sanitas · SN-5521 · G7")
+    w.shot("patient-details")
+    click(d, "#edit_details")
+    assert find(d, "#phone").get_attribute("value") == "915 550 123"
+    fill(d, "email", "ines@new.example")
+    click(d, "#save_patient")
+    text_appears(d, ".notice", "Saved")
+
+    after = json.loads(cli("--json", "patient", "show", mrn))
+    assert after["email"] == "ines@new.example"
+    assert [(p["kind"], p["number"]) for p in after["phones"]] == [("home", "915 550 123"), ("work", "915 550 987")]
+    assert after["gender_identity"] == "woman"
+    assert after["address"]["country"] == "Spain" and after["address"]["postal_code"] == "45001"
+    assert after["emergency_contact"] == {"name": "Pilar Albarracín", "relationship": "sister", "phone": "600 111 222"}
+    assert after["insurance"] == {"payer": "Sanitas", "member_id": "SN-5521", "group": "G7"}

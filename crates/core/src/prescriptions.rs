@@ -22,65 +22,13 @@ use tend_store::prescriptions::{clinic_drug_fields, prescription_fields};
 use tend_store::{AuditEntry, Outcome, PatientRecord, Reader, StoreError, WriteTx};
 use uuid::Uuid;
 
+use crate::api::{DrugDto, OverrideDto, RxDto, RxItemDto, WarningDto};
 use crate::chart::{name_of, user_names};
 
 #[cfg(test)]
 mod legacy_tests;
 use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct DrugDto {
-    pub code: String,
-    pub generic: String,
-    pub class: String,
-    pub class_label: String,
-    pub forms: Vec<String>,
-    pub strengths: Vec<String>,
-    pub routes: Vec<String>,
-    pub usual_adult_dose: String,
-    pub max_daily: Option<String>,
-    pub brands: Vec<String>,
-    pub clinic_added: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct RxItemDto {
-    /// `amoxicillin 500 mg capsule`.
-    pub title: String,
-    pub drug: String,
-    pub drug_code: Option<String>,
-    pub strength: String,
-    pub form: String,
-    pub dose: String,
-    pub route: String,
-    pub frequency: String,
-    pub duration_days: Option<u32>,
-    /// The directions in full words.
-    pub directions: String,
-    /// `21 (twenty-one) capsules`.
-    pub quantity: String,
-    pub refills: String,
-    pub instructions: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct RxDto {
-    pub id: Uuid,
-    pub number: Option<String>,
-    pub status: RxStatus,
-    pub patient_mrn: String,
-    pub patient_name: String,
-    pub prescriber: String,
-    pub prescriber_licence: Option<String>,
-    pub items: Vec<RxItemDto>,
-    pub overrides: Vec<Override>,
-    pub created_at: DateTime<Utc>,
-    pub signed_at: Option<DateTime<Utc>>,
-    pub cancelled_at: Option<DateTime<Utc>>,
-    pub cancel_reason: Option<String>,
-    pub renewed_from: Option<Uuid>,
-}
 
 fn item_dto(i: &Item) -> RxItemDto {
     RxItemDto {
@@ -510,7 +458,7 @@ fn dto(r: &Reader<'_>, rx: &Prescription) -> Result<RxDto> {
         prescriber: name_of(&names, rx.prescriber_id.as_uuid()),
         prescriber_licence: prescriber.and_then(|p| p.user.licence_number),
         items: rx.items.iter().map(item_dto).collect(),
-        overrides: rx.overrides.clone(),
+        overrides: rx.overrides.iter().map(OverrideDto::from).collect(),
         created_at: rx.created_at,
         signed_at: rx.signed_at,
         cancelled_at: rx.cancelled_at,
@@ -632,7 +580,7 @@ fn run_checks(
 }
 
 /// The warnings signing would meet now.
-pub fn check_draft(tend: &Tend, session: &Session, id: &str) -> Result<Vec<Warning>> {
+pub fn check_draft(tend: &Tend, session: &Session, id: &str) -> Result<Vec<WarningDto>> {
     tend.authorize(session, Action::PrescriptionWrite)?;
     let tz = tend.clinic_context()?.timezone;
     let today = tend.today()?;
@@ -640,7 +588,8 @@ pub fn check_draft(tend: &Tend, session: &Session, id: &str) -> Result<Vec<Warni
         let rx = load(r, id)?;
         rx.check_edit()
             .map_err(|e| CoreError::refused(None, e.message()))?;
-        Ok(run_checks(r, &rx, tz, today)?.1)
+        let warnings = run_checks(r, &rx, tz, today)?.1;
+        Ok(warnings.iter().map(WarningDto::from).collect())
     })
 }
 

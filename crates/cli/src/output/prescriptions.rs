@@ -6,9 +6,9 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use tend_core::api::ClinicDto;
-use tend_core::prescriptions::{DrugClassDto, DrugDto, PrintedDto, RxDto};
-use tend_domain::prescribing::{RxStatus, Warning};
+use tend_core::api::{ClinicDto, DrugDto, RxDto, WarningDto};
+use tend_core::prescriptions::{DrugClassDto, PrintedDto};
+use tend_domain::prescribing::RxStatus;
 
 use crate::output::Output;
 
@@ -89,7 +89,7 @@ pub fn classes(out: &Output, list: &[DrugClassDto]) {
     }
 }
 
-pub fn warnings(out: &Output, list: &[Warning]) {
+pub fn warnings(out: &Output, list: &[WarningDto]) {
     if out.is_json() {
         return out.json(&list);
     }
@@ -105,7 +105,7 @@ pub fn warnings(out: &Output, list: &[Warning]) {
 }
 
 /// The warnings as lines, each with the key a reason is given under.
-pub fn print_warnings(list: &[Warning], to: &mut dyn std::io::Write) {
+pub fn print_warnings(list: &[WarningDto], to: &mut dyn std::io::Write) {
     for w in list {
         let needs = if w.severity.needs_override() {
             "needs a reason"

@@ -3,6 +3,9 @@
 //! fails loudly in its tests instead of saving blanks.
 
 use serde::Deserialize;
+use tend_domain::clinical::VitalsForm;
+use tend_domain::patient;
+use tend_domain::prescribing::ItemForm;
 use tend_domain::schedule::RecurrenceRule;
 
 use crate::billing::fees::{FeeForm, TaxRateForm};
@@ -167,6 +170,177 @@ impl Note {
     }
 }
 
+/// The registration and edit form of a patient, as typed.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(default, deny_unknown_fields)]
+#[ts(rename = "PatientForm", optional_fields = nullable)]
+pub struct Patient {
+    pub given_name: String,
+    pub family_name: String,
+    pub preferred_name: String,
+    /// `YYYY-MM-DD`, or `DD/MM/YYYY`, or `DD.MM.YYYY`.
+    pub birth_date: String,
+    /// For a patient who does not know their birth date: their age in years.
+    pub estimated_age_years: String,
+    pub sex: String,
+    pub gender_identity: String,
+    /// `kind:number` or just `number` (mobile), one per entry.
+    pub phones: Vec<String>,
+    pub email: String,
+    pub address: Option<Address>,
+    pub emergency_contact: Option<EmergencyContact>,
+    pub language: String,
+    pub front_desk_note: String,
+    pub national_id: String,
+    pub insurance: Option<Insurance>,
+}
+
+/// A postal address as typed; empty parts are left out.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(default, deny_unknown_fields)]
+#[ts(rename = "AddressForm", optional_fields = nullable)]
+pub struct Address {
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub region: String,
+    pub postal_code: String,
+    pub country: String,
+}
+
+/// Who to call for the patient.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(default, deny_unknown_fields)]
+#[ts(rename = "EmergencyContactForm", optional_fields = nullable)]
+pub struct EmergencyContact {
+    pub name: String,
+    pub relationship: String,
+    pub phone: String,
+}
+
+/// The patient's insurance card.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(default, deny_unknown_fields)]
+#[ts(rename = "InsuranceForm", optional_fields = nullable)]
+pub struct Insurance {
+    pub payer: String,
+    pub member_id: String,
+    pub group: String,
+}
+
+impl Patient {
+    pub fn form(&self) -> patient::PatientForm {
+        patient::PatientForm {
+            given_name: self.given_name.clone(),
+            family_name: self.family_name.clone(),
+            preferred_name: self.preferred_name.clone(),
+            birth_date: self.birth_date.clone(),
+            estimated_age_years: self.estimated_age_years.clone(),
+            sex: self.sex.clone(),
+            gender_identity: self.gender_identity.clone(),
+            phones: self.phones.clone(),
+            email: self.email.clone(),
+            address: self.address.as_ref().map(|a| patient::Address {
+                line1: a.line1.clone(),
+                line2: a.line2.clone(),
+                city: a.city.clone(),
+                region: a.region.clone(),
+                postal_code: a.postal_code.clone(),
+                country: a.country.clone(),
+            }),
+            emergency_contact: self
+                .emergency_contact
+                .as_ref()
+                .map(|c| patient::EmergencyContact {
+                    name: c.name.clone(),
+                    relationship: c.relationship.clone(),
+                    phone: c.phone.clone(),
+                }),
+            language: self.language.clone(),
+            front_desk_note: self.front_desk_note.clone(),
+            national_id: self.national_id.clone(),
+            insurance: self.insurance.as_ref().map(|i| patient::Insurance {
+                payer: i.payer.clone(),
+                member_id: i.member_id.clone(),
+                group: i.group.clone(),
+            }),
+        }
+    }
+}
+
+/// Vital signs as typed, in the clinic's units; a field left empty was not measured.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(default, deny_unknown_fields)]
+#[ts(rename = "VitalsForm", optional_fields = nullable)]
+pub struct Vitals {
+    /// `120/80`.
+    pub blood_pressure: String,
+    pub pulse: String,
+    pub temperature: String,
+    pub respiratory_rate: String,
+    pub spo2: String,
+    pub weight: String,
+    pub height: String,
+    pub head_circumference: String,
+}
+
+impl Vitals {
+    pub fn form(&self) -> VitalsForm {
+        VitalsForm {
+            blood_pressure: self.blood_pressure.clone(),
+            pulse: self.pulse.clone(),
+            temperature: self.temperature.clone(),
+            respiratory_rate: self.respiratory_rate.clone(),
+            spo2: self.spo2.clone(),
+            weight: self.weight.clone(),
+            height: self.height.clone(),
+            head_circumference: self.head_circumference.clone(),
+        }
+    }
+}
+
+/// One prescription item as typed: every field text, checked by tend-core.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(default, deny_unknown_fields)]
+#[ts(rename = "ItemForm", optional_fields = nullable)]
+pub struct Item {
+    /// A catalog code, a generic or brand name, or (not recommended) free text.
+    pub drug: String,
+    pub strength: String,
+    pub form: String,
+    pub dose: String,
+    pub route: String,
+    pub frequency: String,
+    /// Days (`7`, `7 days`, `2 weeks`); empty for ongoing.
+    pub duration: String,
+    /// `21`, `21 capsules`, `1 inhaler`; empty to work it out from dose, frequency and days.
+    pub quantity: String,
+    pub refills: String,
+    pub instructions: String,
+}
+
+impl Item {
+    pub fn form(&self) -> ItemForm {
+        ItemForm {
+            drug: self.drug.clone(),
+            strength: self.strength.clone(),
+            form: self.form.clone(),
+            dose: self.dose.clone(),
+            route: self.route.clone(),
+            frequency: self.frequency.clone(),
+            duration: self.duration.clone(),
+            quantity: self.quantity.clone(),
+            refills: self.refills.clone(),
+            instructions: self.instructions.clone(),
+        }
+    }
+
+    /// Every item of a prescription as tend-core reads them.
+    pub fn forms(items: &[Item]) -> Vec<ItemForm> {
+        items.iter().map(Item::form).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +352,25 @@ mod tests {
         assert_eq!(a.form().reaction, "");
         let e = serde_json::from_str::<Allergy>(r#"{"substanse":"penicillin"}"#).unwrap_err();
         assert!(e.to_string().contains("unknown field `substanse`"), "{e}");
+    }
+
+    #[test]
+    fn a_misspelt_field_of_a_patient_vitals_or_item_is_refused() {
+        let e = serde_json::from_str::<Patient>(r#"{"given_name":"Ana","adress":{}}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `adress`"), "{e}");
+        let e =
+            serde_json::from_str::<Patient>(r#"{"address":{"line1":"x","zip":"1"}}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `zip`"), "{e}");
+        let e = serde_json::from_str::<Vitals>(r#"{"bp":"120/80"}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `bp`"), "{e}");
+        let e = serde_json::from_str::<Item>(r#"{"drug":"amoxicillin","dosage":"1"}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `dosage`"), "{e}");
+        let p: Patient =
+            serde_json::from_str(r#"{"given_name":"Ana","address":{"line1":"1 Main St"}}"#)
+                .unwrap();
+        let f = p.form();
+        assert_eq!(f.given_name, "Ana");
+        assert_eq!(f.address.map(|a| a.line1), Some("1 Main St".to_owned()));
     }
 
     #[test]

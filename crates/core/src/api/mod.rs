@@ -4,10 +4,12 @@
 mod chart;
 pub mod forms;
 mod patient;
+mod prescriptions;
 mod schedule;
 
 pub use chart::*;
 pub use patient::*;
+pub use prescriptions::*;
 pub use schedule::*;
 
 use serde::Serialize;
@@ -29,8 +31,8 @@ pub struct ApiError {
     pub conflicts: Vec<ConflictDto>,
     /// For a prescription refused at signing: each warning that needs a reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[ts(as = "Option<Vec<tend_domain::prescribing::Warning>>", optional)]
-    pub warnings: Vec<tend_domain::prescribing::Warning>,
+    #[ts(as = "Option<Vec<WarningDto>>", optional)]
+    pub warnings: Vec<WarningDto>,
 }
 
 /// Which secret opens the clinic's key where the keyring cannot: the clinic passphrase or the
@@ -75,7 +77,7 @@ impl From<&CoreError> for ApiError {
                 _ => Vec::new(),
             },
             warnings: match e {
-                CoreError::Warnings(list) => list.clone(),
+                CoreError::Warnings(list) => list.iter().map(WarningDto::from).collect(),
                 _ => Vec::new(),
             },
         }

@@ -15,7 +15,10 @@ fn form(drug: &str, strength: &str, dose: &str, frequency: &str) -> ItemForm {
 }
 
 /// Signs over every warning (the patient is on warfarin) and prints.
-fn sign_and_print(p: &crate::prescriptions::Practice, items: &[ItemForm]) -> (rx::RxDto, String) {
+fn sign_and_print(
+    p: &crate::prescriptions::Practice,
+    items: &[ItemForm],
+) -> (tend_core::api::RxDto, String) {
     let t = &p.c.tend;
     let draft = rx::create_draft(t, &p.doctor, &p.mrn, items).unwrap();
     let reasons = [("all".to_owned(), "reviewed with the patient".to_owned())];

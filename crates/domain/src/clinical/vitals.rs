@@ -69,7 +69,7 @@ pub struct Vitals {
 }
 
 /// The form as typed, in the clinic's units.
-#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VitalsForm {
     /// `120/80`.

@@ -202,7 +202,7 @@ pub fn display_name(preferred: Option<&str>, given: &str, family: &str) -> Strin
 }
 
 /// The registration form as typed: every field a string, empty when not given.
-#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PatientForm {
     pub given_name: String,

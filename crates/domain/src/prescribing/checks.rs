@@ -35,7 +35,7 @@ pub enum WarningKind {
     NotInCatalog,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
     pub kind: WarningKind,
     pub severity: Severity,

@@ -49,7 +49,7 @@ impl RxStatus {
 }
 
 /// One item as typed: every field text, checked by [`ItemForm::validate`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default)]
 pub struct ItemForm {
     /// A catalog code, a generic or brand name, or (not recommended) free text.
@@ -418,7 +418,7 @@ impl Item {
 }
 
 /// A warning signed over, with the prescriber's reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Override {
     pub key: String,
     pub kind: WarningKind,

@@ -8,6 +8,11 @@ export type AddendumDto = { text: string, recorded_at: string, recorded_by: stri
 export type Address = { line1: string, line2?: string, city: string, region?: string, postal_code?: string, country?: string, };
 
 /**
+ * A postal address as typed; empty parts are left out.
+ */
+export type AddressForm = { line1: string, line2: string, city: string, region: string, postal_code: string, country: string, };
+
+/**
  * The allergy section in any view: not asked, none known, or the active ones.
  */
 export type AllergiesDto = { 
@@ -32,7 +37,7 @@ export type ApiError = { code: string, message: string, field?: string, conflict
 /**
  * For a prescription refused at signing: each warning that needs a reason.
  */
-warnings?: Array<Warning>, };
+warnings?: Array<WarningDto>, };
 
 export type AppointmentDto = { id: string, patient_mrn: string, patient_name: string, patient_phone: string | null, provider_id: string, provider: string, room: string | null, type_name: string, colour: string, starts_at: string, ends_at: string, 
 /**
@@ -363,6 +368,11 @@ reasons: Array<string>, };
 
 export type EmergencyContact = { name: string, relationship?: string, phone: string, };
 
+/**
+ * Who to call for the patient.
+ */
+export type EmergencyContactForm = { name: string, relationship: string, phone: string, };
+
 export type EncounterStatus = "draft" | "signed" | "entered_in_error";
 
 export type FailureDto = { at: string, message: string, };
@@ -388,6 +398,11 @@ export type ImmunizationDto = { id: string, vaccine: string, given_on: string, l
 export type ImmunizationForm = { vaccine: string, given_on: string, lot: string, site: string, given_by: string, };
 
 export type Insurance = { payer: string, member_id: string, group?: string, };
+
+/**
+ * The patient's insurance card.
+ */
+export type InsuranceForm = { payer: string, member_id: string, group: string, };
 
 export type InvoiceDto = { id: string, 
 /**
@@ -416,7 +431,7 @@ patient_credit: string, payments: Array<PaymentDto>, credit_notes: Array<CreditN
 editable_here: boolean, };
 
 /**
- * One item as typed: every field text, checked by [`ItemForm::validate`].
+ * One prescription item as typed: every field text, checked by tend-core.
  */
 export type ItemForm = { 
 /**
@@ -516,7 +531,7 @@ export type OnDuplicates = "refuse" | "register_anyway";
 /**
  * A warning signed over, with the prescriber's reason.
  */
-export type Override = { key: string, kind: WarningKind, severity: Severity, message: string, reason: string, };
+export type OverrideDto = { key: string, kind: WarningKind, severity: Severity, message: string, reason: string, };
 
 /**
  * A one-time pairing code for another desktop of this clinic.
@@ -529,7 +544,7 @@ export type PairingCodeDto = { code: string, expires_at: string, };
 export type PatientDto = { id: PatientId, mrn: string, display_name: string, given_name: string, family_name: string, preferred_name: string | null, birth_date: string, birth_date_estimated: boolean, age: string, age_years: number, sex: string, gender_identity: string | null, phones: Array<Phone>, email: string | null, address: Address | null, emergency_contact: EmergencyContact | null, language: string | null, front_desk_note: string | null, national_id: string | null, insurance: Insurance | null, };
 
 /**
- * The registration form as typed: every field a string, empty when not given.
+ * The registration and edit form of a patient, as typed.
  */
 export type PatientForm = { given_name: string, family_name: string, preferred_name: string, 
 /**
@@ -543,7 +558,7 @@ estimated_age_years: string, sex: string, gender_identity: string,
 /**
  * `kind:number` or just `number` (mobile), one per entry.
  */
-phones: Array<string>, email: string, address: Address | null, emergency_contact: EmergencyContact | null, language: string, front_desk_note: string, national_id: string, insurance: Insurance | null, };
+phones: Array<string>, email: string, address?: AddressForm | null, emergency_contact?: EmergencyContactForm | null, language: string, front_desk_note: string, national_id: string, insurance?: InsuranceForm | null, };
 
 /**
  * A patient.
@@ -693,7 +708,7 @@ message: string | null,
  */
 removed: Array<string>, };
 
-export type RxDto = { id: string, number: string | null, status: RxStatus, patient_mrn: string, patient_name: string, prescriber: string, prescriber_licence: string | null, items: Array<RxItemDto>, overrides: Array<Override>, created_at: string, signed_at: string | null, cancelled_at: string | null, cancel_reason: string | null, renewed_from: string | null, };
+export type RxDto = { id: string, number: string | null, status: RxStatus, patient_mrn: string, patient_name: string, prescriber: string, prescriber_licence: string | null, items: Array<RxItemDto>, overrides: Array<OverrideDto>, created_at: string, signed_at: string | null, cancelled_at: string | null, cancel_reason: string | null, renewed_from: string | null, };
 
 export type RxItemDto = { 
 /**
@@ -907,7 +922,7 @@ export type VisitSummaryDto = { id: string, starts_at: string, provider: string,
 export type VitalsDto = { id: string, taken_at: string, measures: Array<MeasureDto>, entered_in_error: boolean, };
 
 /**
- * The form as typed, in the clinic's units.
+ * Vital signs as typed, in the clinic's units; a field left empty was not measured.
  */
 export type VitalsForm = { 
 /**
@@ -926,9 +941,13 @@ preference: string, note: string | null, since: string, waiting_days: number, };
  */
 export type WaitlistForm = { mrn: string, provider?: string | null, type_name: string, prefer: string, earliest: string, latest: string, note: string, };
 
-export type Warning = { kind: WarningKind, severity: Severity, 
 /**
- * Stable for the same finding, so an override given for it can be matched at signing.
+ * A finding of the safety checks, for a person to read and, from moderate up, sign over with a
+ * reason.
+ */
+export type WarningDto = { kind: WarningKind, severity: Severity, 
+/**
+ * Stable for the same finding: the reason given at signing is matched by it.
  */
 key: string, 
 /**
@@ -938,11 +957,7 @@ drug: string,
 /**
  * The other drug or the allergy, when there is one.
  */
-other: string | null, 
-/**
- * Why, for a person: what was found and what it means.
- */
-message: string, };
+other: string | null, message: string, };
 
 export type WarningKind = "allergies_not_asked" | "allergy" | "cross_reactivity" | "interaction" | "duplicate_therapy" | "same_drug" | "max_dose" | "child_dose" | "no_recent_weight" | "not_in_catalog";
 
@@ -989,7 +1004,7 @@ export const commands = {
   drugAddStrength: (drug: string, strength: string) => call<DrugDto>("drug_add_strength", { drug, strength }),
   rxCreate: (mrn: string, items: Array<ItemForm>) => call<RxDto>("rx_create", { mrn, items }),
   rxEdit: (id: string, items: Array<ItemForm>) => call<RxDto>("rx_edit", { id, items }),
-  rxCheck: (id: string) => call<Array<Warning>>("rx_check", { id }),
+  rxCheck: (id: string) => call<Array<WarningDto>>("rx_check", { id }),
   rxSign: (id: string, reasons: Array<[string, string]>) => call<RxDto>("rx_sign", { id, reasons }),
   rxCancel: (id: string, reason: string) => call<RxDto>("rx_cancel", { id, reason }),
   rxRenew: (id: string) => call<RxDto>("rx_renew", { id }),
