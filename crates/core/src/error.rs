@@ -57,6 +57,11 @@ pub enum CoreError {
     #[error("there is no user called {0}")]
     UnknownUser(String),
 
+    /// One item of a form that holds several (a prescription's drugs) is not right; `item`
+    /// counts from 1.
+    #[error("{}: item {item}: {}", .error.field.replace('_', " "), .error.reason)]
+    InItem { item: usize, error: ValidationError },
+
     #[error("{message}")]
     Refused {
         field: Option<&'static str>,
@@ -132,7 +137,7 @@ impl CoreError {
     /// A stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {
-            CoreError::Validation(_) => "validation",
+            CoreError::Validation(_) | CoreError::InItem { .. } => "validation",
             CoreError::Forbidden { .. } => "forbidden",
             CoreError::InvalidCredentials => "invalid_credentials",
             CoreError::TooManyAttempts { .. } => "too_many_attempts",
@@ -173,9 +178,31 @@ impl CoreError {
     /// The input this error is about, for putting the message next to it.
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            CoreError::Validation(v) | CoreError::Store(StoreError::Validation(v)) => Some(v.field),
+            CoreError::Validation(v)
+            | CoreError::Store(StoreError::Validation(v))
+            | CoreError::InItem { error: v, .. } => Some(v.field),
             CoreError::Store(StoreError::Duplicate { field }) => Some(field),
             CoreError::Refused { field, .. } => *field,
+            _ => None,
+        }
+    }
+
+    /// What is wrong, in words that go beside the field: the message without the field's name
+    /// (or the item's number). `None` when the error concerns no field, or its message is
+    /// already without one.
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            CoreError::Validation(v)
+            | CoreError::Store(StoreError::Validation(v))
+            | CoreError::InItem { error: v, .. } => Some(v.reason.clone()),
+            _ => None,
+        }
+    }
+
+    /// Which item of a form of several the error concerns, counting from 1.
+    pub fn item(&self) -> Option<usize> {
+        match self {
+            CoreError::InItem { item, .. } => Some(*item),
             _ => None,
         }
     }

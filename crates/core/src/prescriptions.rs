@@ -371,12 +371,8 @@ fn validate_items(catalog: &Catalog, forms: &[ItemForm], mark: DecimalMark) -> R
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            f.validate(catalog, mark).map_err(|e| {
-                CoreError::Validation(ValidationError::new(
-                    e.field,
-                    format!("item {}: {}", i + 1, e.reason),
-                ))
-            })
+            f.validate(catalog, mark)
+                .map_err(|error| CoreError::InItem { item: i + 1, error })
         })
         .collect()
 }
@@ -426,18 +422,18 @@ fn check_strengths(catalog: &Catalog, items: &[Item]) -> Result<()> {
                 })
             });
         if !known {
-            return Err(ValidationError::new(
-                "strength",
-                format!(
-                    "item {}: {} comes in {}; {} is not one of them. Change the strength, or add it to {}'s strengths first",
-                    i + 1,
-                    drug.generic,
-                    drug.strengths.join(", "),
-                    notation::shown(&item.strength),
-                    drug.generic
-                ),
-            )
-            .into());
+            let reason = format!(
+                "{} comes in {}; {} is not one of them. Change the strength, or add it to {}'s \
+                 strengths first",
+                drug.generic,
+                drug.strengths.join(", "),
+                notation::shown(&item.strength),
+                drug.generic
+            );
+            return Err(CoreError::InItem {
+                item: i + 1,
+                error: ValidationError::new("strength", reason),
+            });
         }
     }
     Ok(())

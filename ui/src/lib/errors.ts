@@ -6,41 +6,39 @@ import { t } from "./i18n";
 export interface FormErrors {
   fields: Record<string, string>;
   form: string;
+  /** On a form of several items (a prescription's drugs): the one the field error concerns, from 1. */
+  item?: number;
 }
 
 export function noErrors(): FormErrors {
   return { fields: {}, form: "" };
 }
 
-/** `fieldMap` renames core's field names to the form's input ids where they differ. */
+/**
+ * `fieldMap` renames core's field names to the form's input ids where they differ. Beside its
+ * field an error shows core's `reason` (the message without the field's name, which the label
+ * already says); elsewhere, the whole message.
+ */
 export function formErrors(e: unknown, fieldMap: Record<string, string> = {}, known: string[] = []): FormErrors {
   if (!isApiError(e)) return { fields: {}, form: t("Something went wrong: {what}", { what: String(e) }) };
   const field = e.field ? (fieldMap[e.field] ?? e.field) : "";
   if (field && (known.length === 0 || known.includes(field))) {
-    return { fields: { [field]: besideField(e.message, e.field ?? "") }, form: "" };
+    return { fields: { [field]: capitalised(e.reason ?? e.message) }, form: "", item: e.item };
   }
   return { fields: {}, form: e.message };
 }
 
-/** Core writes "birth date: is in the future"; beside the field, its label already says which. */
-function besideField(text: string, field: string): string {
-  const prefix = `${field.replaceAll("_", " ")}: `;
-  if (!text.toLowerCase().startsWith(prefix)) return text;
-  const rest = text.slice(prefix.length);
-  return rest.charAt(0).toUpperCase() + rest.slice(1);
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**
- * The error of one item's field on a form with several items (a prescription's drugs): core
- * writes "item 2: …" for the second; an error that names no item belongs to the first.
+ * The error of one item's field on a form with several items (a prescription's drugs): beside
+ * the item core names; an error that names no item belongs to the first.
  */
 export function itemError(errors: FormErrors, field: string, index: number): string {
   const text = errors.fields[field] ?? "";
-  const named = /^item (\d+): /i.exec(text);
-  if (!named) return index === 0 ? text : "";
-  if (Number(named[1]) !== index + 1) return "";
-  const rest = text.slice(named[0].length);
-  return rest.charAt(0).toUpperCase() + rest.slice(1);
+  return (errors.item ?? 1) === index + 1 ? text : "";
 }
 
 export function message(e: unknown): string {

@@ -26,13 +26,21 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub field: Option<&'static str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// What is wrong in words that go beside the field: the message without the field's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reason: Option<String>,
+    /// For a form of several items (a prescription's drugs): the one it concerns, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub item: Option<u16>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
     #[ts(as = "Option<Vec<ConflictDto>>", optional)]
-    pub conflicts: Vec<ConflictDto>,
+    pub conflicts: Box<[ConflictDto]>,
     /// For a prescription refused at signing: each warning that needs a reason.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
     #[ts(as = "Option<Vec<WarningDto>>", optional)]
-    pub warnings: Vec<WarningDto>,
+    pub warnings: Box<[WarningDto]>,
 }
 
 /// Which secret opens the clinic's key where the keyring cannot: the clinic passphrase or the
@@ -60,8 +68,10 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
-            conflicts: Vec::new(),
-            warnings: Vec::new(),
+            reason: None,
+            item: None,
+            conflicts: Box::default(),
+            warnings: Box::default(),
         }
     }
 }
@@ -71,14 +81,16 @@ impl From<&CoreError> for ApiError {
         ApiError {
             code: e.code(),
             field: e.field(),
+            reason: e.reason(),
+            item: e.item().and_then(|n| u16::try_from(n).ok()),
             message: e.user_message(),
             conflicts: match e {
-                CoreError::Conflicts(list) => list.clone(),
-                _ => Vec::new(),
+                CoreError::Conflicts(list) => list.clone().into_boxed_slice(),
+                _ => Box::default(),
             },
             warnings: match e {
                 CoreError::Warnings(list) => list.iter().map(WarningDto::from).collect(),
-                _ => Vec::new(),
+                _ => Box::default(),
             },
         }
     }

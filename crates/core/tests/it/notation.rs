@@ -160,6 +160,12 @@ fn a_strength_the_drug_does_not_come_in_is_refused_until_the_clinic_adds_it() {
     ] {
         assert!(message.contains(wanted), "{wanted:?}: {message}");
     }
+    // The page is told which item and what is wrong apart from the message, so it never
+    // cuts "strength: item 2: " off a sentence.
+    let api = tend_core::api::ApiError::from(&refused);
+    assert_eq!((api.field, api.item), (Some("strength"), Some(2)));
+    let reason = api.reason.unwrap_or_default();
+    assert!(reason.starts_with("warfarin comes in 1 mg"), "{reason}");
     // The same strength written another way is the same strength.
     let same = rx::create_draft(
         t,

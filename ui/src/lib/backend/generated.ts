@@ -33,7 +33,15 @@ export type AllergySeverity = "mild" | "moderate" | "severe";
  * An error as the UI receives it: a stable code to branch on, a message for a person, the
  * field it concerns when there is one, and for a refused booking each conflict (to show inline).
  */
-export type ApiError = { code: string, message: string, field?: string, conflicts?: Array<ConflictDto>, 
+export type ApiError = { code: string, message: string, field?: string, 
+/**
+ * What is wrong in words that go beside the field: the message without the field's name.
+ */
+reason?: string, 
+/**
+ * For a form of several items (a prescription's drugs): the one it concerns, from 1.
+ */
+item?: number, conflicts?: Array<ConflictDto>, 
 /**
  * For a prescription refused at signing: each warning that needs a reason.
  */
@@ -957,7 +965,11 @@ drug: string,
 /**
  * The other drug or the allergy, when there is one.
  */
-other: string | null, message: string, };
+other: string | null, 
+/**
+ * Why, for a person: what was found and what it means.
+ */
+message: string, };
 
 export type WarningKind = "allergies_not_asked" | "allergy" | "cross_reactivity" | "interaction" | "duplicate_therapy" | "same_drug" | "max_dose" | "child_dose" | "no_recent_weight" | "not_in_catalog";
 
