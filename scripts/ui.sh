@@ -3,7 +3,8 @@
 # before cargo builds or lints tend-desktop). Installs npm packages from the lockfile when they
 # are missing or the lockfile changed. Output goes to stderr; stdout stays free for callers.
 #   scripts/ui.sh          install if needed, build
-#   scripts/ui.sh test     also run the UI's unit tests (Vitest) and type check (svelte-check)
+#   scripts/ui.sh test     also check formatting (Prettier) and lints (ESLint), type check
+#                          (svelte-check) and run the UI's unit tests (Vitest)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../ui"
 
@@ -22,6 +23,9 @@ echo "ui: vite build" >&2
 npx vite build --logLevel warn >&2
 
 if [ "${1:-}" = "test" ]; then
+  echo "ui: prettier --check, eslint" >&2
+  npx prettier --check . >&2
+  npx eslint --max-warnings 0 . >&2
   echo "ui: svelte-check" >&2
   # Warnings fail the check too (issue 20): an a11y or reactivity warning is a defect, and one
   # that is right to ignore is ignored beside its element with the reason.

@@ -36,27 +36,32 @@ def wait_for_port(port: int, seconds: float = 20) -> None:
 
 
 @pytest.fixture(scope="session")
-def display():
+def display(tmp_path_factory):
     """A private X display of 1280×800, the smallest screen Tend is built for. Xvfb picks a free
-    display number itself; when another Xvfb takes the same one at the same moment, this one
-    exits without a number, and is started again."""
-    for _ in range(5):
+    display number itself; when another Xvfb takes the same one at the same moment, or it fails
+    to start for a moment (seen here: it prints its number, then exits), it is started again, and
+    what it said is shown if it never stays up."""
+    log = tmp_path_factory.mktemp("xvfb") / "xvfb.log"
+    for attempt in range(10):
         read, write = os.pipe()
-        xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-            pass_fds=(write,),
-            stderr=subprocess.DEVNULL,
-        )
+        with open(log, "w") as err:
+            xvfb = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                pass_fds=(write,),
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
         os.close(write)
         number = os.read(read, 16).decode().strip()
         os.close(read)
-        time.sleep(0.2)
+        time.sleep(0.5)
         if number and xvfb.poll() is None:
             break
         xvfb.kill()
         xvfb.wait()
+        time.sleep(0.5 * (attempt + 1))
     else:
-        raise RuntimeError("Xvfb would not start")
+        raise RuntimeError("Xvfb would not start; it said:\n" + log.read_text()[-3000:])
     yield f":{number}"
     xvfb.terminate()
     xvfb.wait()

@@ -3,20 +3,56 @@ import { columns, place } from "./calendar";
 import type { AppointmentDto, DayDto, RoomDto } from "./backend";
 
 const appt = (id: string, start: string, end: string, extra: Partial<AppointmentDto> = {}): AppointmentDto => ({
-  id, patient_mrn: "M1", patient_name: "Ana", provider_id: "p1", provider: "Dr. Ruiz", type_name: "Visit",
-  colour: "#0f766e", starts_at: "", ends_at: "", local_start: `2026-11-24 ${start}`, local_end: `2026-11-24 ${end}`,
-  status: "booked", patient_phone: null, room: null, series_id: null, note: null, cancel_reason: null, overrides: [],
-  checked_in_at: null, ...extra,
+  id,
+  patient_mrn: "M1",
+  patient_name: "Ana",
+  provider_id: "p1",
+  provider: "Dr. Ruiz",
+  type_name: "Visit",
+  colour: "#0f766e",
+  starts_at: "",
+  ends_at: "",
+  local_start: `2026-11-24 ${start}`,
+  local_end: `2026-11-24 ${end}`,
+  status: "booked",
+  patient_phone: null,
+  room: null,
+  series_id: null,
+  note: null,
+  cancel_reason: null,
+  overrides: [],
+  checked_in_at: null,
+  ...extra,
 });
 
 const day = (date: string, appointments: AppointmentDto[]): DayDto => ({
-  date, timezone: "Europe/Madrid",
+  date,
+  timezone: "Europe/Madrid",
   providers: [
-    { provider_id: "p1", provider: "Dr. Ruiz", username: "ana", hours: ["09:00–14:00"], breaks: [], day_off: false, appointments },
-    { provider_id: "p2", provider: "Dr. Vega", username: "luis", hours: [], breaks: [], day_off: true, appointments: [] },
+    {
+      provider_id: "p1",
+      provider: "Dr. Ruiz",
+      username: "ana",
+      hours: ["09:00–14:00"],
+      breaks: [],
+      day_off: false,
+      appointments,
+    },
+    {
+      provider_id: "p2",
+      provider: "Dr. Vega",
+      username: "luis",
+      hours: [],
+      breaks: [],
+      day_off: true,
+      appointments: [],
+    },
   ],
 });
-const rooms: RoomDto[] = [{ id: "r1", name: "Room 1", hours: "08:00–20:00", breaks: "" }, { id: "r2", name: "Room 2", hours: "", breaks: "" }];
+const rooms: RoomDto[] = [
+  { id: "r1", name: "Room 1", hours: "08:00–20:00", breaks: "" },
+  { id: "r2", name: "Room 2", hours: "", breaks: "" },
+];
 const title = (d: string) => `t${d.slice(8)}`;
 
 describe("the calendar's columns", () => {

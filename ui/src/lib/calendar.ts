@@ -27,23 +27,51 @@ export interface Column {
 const live = (a: AppointmentDto) => a.status !== "cancelled";
 
 /** The columns a view shows. `day` is the day's schedule; `week` the week's (everyone's). */
-export function columns(view: View, day: DayDto | null, week: DayDto[], rooms: RoomDto[], dayTitle: (d: string) => string, noRoom: string): Column[] {
+export function columns(
+  view: View,
+  day: DayDto | null,
+  week: DayDto[],
+  rooms: RoomDto[],
+  dayTitle: (d: string) => string,
+  noRoom: string,
+): Column[] {
   if (view.span === "day") {
     if (!day) return [];
     if (view.by === "clinician") {
       return day.providers.map((p) => ({
-        key: p.provider_id, date: day.date, title: p.provider, sub: p.hours.join(", "), dayOff: p.day_off,
-        provider: p.username, room: null, appointments: p.appointments.filter(live),
+        key: p.provider_id,
+        date: day.date,
+        title: p.provider,
+        sub: p.hours.join(", "),
+        dayOff: p.day_off,
+        provider: p.username,
+        room: null,
+        appointments: p.appointments.filter(live),
       }));
     }
     const all = day.providers.flatMap((p) => p.appointments.filter(live));
     const cols: Column[] = rooms.map((r) => ({
-      key: r.id, date: day.date, title: r.name, sub: r.hours, dayOff: false, provider: null, room: r.name,
+      key: r.id,
+      date: day.date,
+      title: r.name,
+      sub: r.hours,
+      dayOff: false,
+      provider: null,
+      room: r.name,
       appointments: all.filter((a) => a.room === r.name),
     }));
     const roomless = all.filter((a) => !a.room || !rooms.some((r) => r.name === a.room));
     if (roomless.length) {
-      cols.push({ key: "no-room", date: day.date, title: noRoom, sub: "", dayOff: false, provider: null, room: null, appointments: roomless });
+      cols.push({
+        key: "no-room",
+        date: day.date,
+        title: noRoom,
+        sub: "",
+        dayOff: false,
+        provider: null,
+        room: null,
+        appointments: roomless,
+      });
     }
     return cols;
   }
@@ -52,12 +80,24 @@ export function columns(view: View, day: DayDto | null, week: DayDto[], rooms: R
     if ("clinician" in view) {
       const p = d.providers.find((x) => x.username === view.clinician);
       return {
-        key: d.date, date: d.date, title: dayTitle(d.date), sub: p ? p.hours.join(", ") : "", dayOff: p?.day_off ?? false,
-        provider: view.clinician, room: null, appointments: p ? p.appointments.filter(live) : [],
+        key: d.date,
+        date: d.date,
+        title: dayTitle(d.date),
+        sub: p ? p.hours.join(", ") : "",
+        dayOff: p?.day_off ?? false,
+        provider: view.clinician,
+        room: null,
+        appointments: p ? p.appointments.filter(live) : [],
       };
     }
     return {
-      key: d.date, date: d.date, title: dayTitle(d.date), sub: "", dayOff: false, provider: null, room: view.room,
+      key: d.date,
+      date: d.date,
+      title: dayTitle(d.date),
+      sub: "",
+      dayOff: false,
+      provider: null,
+      room: view.room,
       appointments: all.filter((a) => a.room === view.room),
     };
   });
@@ -85,7 +125,13 @@ export interface Placed {
 /** Lays out a column's appointments: each overlapping group shares the width in lanes. */
 export function place(appointments: AppointmentDto[]): Placed[] {
   const sorted = appointments
-    .map((a) => ({ appointment: a, start: minutes(a.local_start), end: Math.max(minutes(a.local_end), minutes(a.local_start) + 5), lane: 0, lanes: 1 }))
+    .map((a) => ({
+      appointment: a,
+      start: minutes(a.local_start),
+      end: Math.max(minutes(a.local_end), minutes(a.local_start) + 5),
+      lane: 0,
+      lanes: 1,
+    }))
     .sort((a, b) => a.start - b.start || a.end - b.end);
   const out: Placed[] = [];
   let group: Placed[] = [];

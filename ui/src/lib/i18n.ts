@@ -18,9 +18,7 @@ export function setLanguage(locale: string) {
 
 export function t(text: string, vars: Record<string, string | number> = {}): string {
   const template = catalogs[language]?.[text] ?? text;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in vars ? String(vars[name]) : whole,
-  );
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
 /** `1 patient`, `3 patients`. */

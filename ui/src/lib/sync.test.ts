@@ -4,9 +4,18 @@ import { ago, badge, percent } from "./sync";
 
 const now = new Date("2026-11-25T10:00:00Z");
 const base: SyncStatusDto = {
-  configured: true, server: "https://sync.example.org", device_code: "K7", last_ok: "2026-11-25T09:55:00Z",
-  last_error: null, pending: 0, cursor: 10, conflicts: 0, safety_conflicts: 0, problems: [],
-  insecure: false, pinned: false,
+  configured: true,
+  server: "https://sync.example.org",
+  device_code: "K7",
+  last_ok: "2026-11-25T09:55:00Z",
+  last_error: null,
+  pending: 0,
+  cursor: 10,
+  conflicts: 0,
+  safety_conflicts: 0,
+  problems: [],
+  insecure: false,
+  pinned: false,
 };
 const idle: SyncActivity = { running: false, pulled: 0, cursor: 0, head: 0 };
 
@@ -29,7 +38,15 @@ describe("the sync badge", () => {
   });
 
   it("tells the front desk that work goes on when the server cannot be reached", () => {
-    const b = badge({ ...base, pending: 12, last_error: "2026-11-25T09:58:00Z the sync server cannot be reached (connection refused)" }, idle, now);
+    const b = badge(
+      {
+        ...base,
+        pending: 12,
+        last_error: "2026-11-25T09:58:00Z the sync server cannot be reached (connection refused)",
+      },
+      idle,
+      now,
+    );
     expect(b).toMatchObject({ text: "Not syncing", tone: "warn" });
     expect(b?.detail).toContain("cannot be reached");
     expect(b?.detail).toContain("12 changes waiting");
@@ -39,11 +56,15 @@ describe("the sync badge", () => {
   it("puts safety-list conflicts first, in danger colours", () => {
     const b = badge({ ...base, conflicts: 3, safety_conflicts: 1, last_error: "x y" }, idle, now);
     expect(b).toMatchObject({ text: "1 conflict to check", tone: "danger" });
-    expect(badge({ ...base, conflicts: 2 }, idle, now)).toMatchObject({ text: "Synced 5 min ago · 2 to review", tone: "warn" });
+    expect(badge({ ...base, conflicts: 2 }, idle, now)).toMatchObject({
+      text: "Synced 5 min ago · 2 to review",
+      tone: "warn",
+    });
   });
 
   it("says in words when changes are missing or set aside, and names a clock far ahead", () => {
-    const missing = "The sync server has not sent change 14 of desktop Room 2 (M3), though it sent later ones (3 rounds so far).";
+    const missing =
+      "The sync server has not sent change 14 of desktop Room 2 (M3), though it sent later ones (3 rounds so far).";
     const b = badge({ ...base, problems: [{ kind: "missing", serious: true, message: missing }] }, idle, now);
     expect(b).toMatchObject({ text: "Sync needs attention", tone: "danger" });
     expect(b?.detail).toContain("Room 2 (M3)");

@@ -3,11 +3,21 @@
 import type { FlagLevel, MeasureDto } from "./backend";
 import { t } from "./i18n";
 
-export interface Reading { label: string; value: string; flag: FlagLevel | null }
+export interface Reading {
+  label: string;
+  value: string;
+  flag: FlagLevel | null;
+}
 
 const names: Record<string, string> = {
-  pulse: "Pulse", temperature: "Temperature", respiratory_rate: "Respiratory rate", spo2: "SpO₂",
-  weight: "Weight", height: "Height", head_circumference: "Head circumference", bmi: "BMI",
+  pulse: "Pulse",
+  temperature: "Temperature",
+  respiratory_rate: "Respiratory rate",
+  spo2: "SpO₂",
+  weight: "Weight",
+  height: "Height",
+  head_circumference: "Head circumference",
+  bmi: "BMI",
 };
 const rank = { low: 1, high: 1, critical: 2 } as const;
 
