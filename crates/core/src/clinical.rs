@@ -64,9 +64,11 @@ fn subject(
     r: &tend_store::Reader<'_>,
     id: &str,
 ) -> Result<(Uuid, PatientId, Category, Vec<ClinicalEvent>)> {
-    let subject: Uuid = id.trim().parse().map_err(|_| {
-        CoreError::refused(Some("id"), format!("\"{}\" is not a valid id", id.trim()))
-    })?;
+    let subject: Uuid = crate::ids::parse_id(
+        "id",
+        "an allergy, problem, medication, vitals or immunization",
+        id,
+    )?;
     let events = r.events_about(subject)?;
     let first = events
         .iter()

@@ -18,6 +18,7 @@ pub mod clinical;
 pub mod clock;
 pub mod desktop;
 mod error;
+mod ids;
 pub mod passphrase;
 pub mod patients;
 pub mod prescriptions;

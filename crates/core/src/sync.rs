@@ -1135,10 +1135,7 @@ pub fn resolve(tend: &Tend, session: &Session, conflict_id: &str, change_id: &st
         tend.authorize(session, see)?;
     }
     tend.authorize(session, access.settle)?;
-    let chosen: ChangeId = change_id
-        .trim()
-        .parse()
-        .map_err(|_| refused(Some("value"), "choose one of the values shown"))?;
+    let chosen: ChangeId = crate::ids::parse_id("value", "one of the values shown", change_id)?;
     let head = conflict
         .heads
         .iter()
@@ -1380,10 +1377,7 @@ fn manage_keys(tend: &Tend) -> Result<()> {
 /// Lets another desktop pair desktops, revoke them and change the clinic key.
 pub fn allow_managing(tend: &Tend, session: &Session, device_id: &str) -> Result<()> {
     tend.authorize(session, Action::SyncManage)?;
-    let device: DeviceId = device_id
-        .trim()
-        .parse()
-        .map_err(|_| refused(Some("device"), "choose a device from the list"))?;
+    let device: DeviceId = crate::ids::parse_id("device", "a desktop of the clinic", device_id)?;
     client(tend)?.make_manager(device).map_err(client_error)?;
     tend.store()
         .write(tend.ctx(Some(session.user_id())), |tx| {
@@ -1400,10 +1394,7 @@ pub fn allow_managing(tend: &Tend, session: &Session, device_id: &str) -> Result
 /// changed at once, this desktop does it at its next sync, and the badge says so meanwhile.
 pub fn revoke(tend: &Tend, session: &Session, device_id: &str) -> Result<()> {
     tend.authorize(session, Action::SyncManage)?;
-    let device: DeviceId = device_id
-        .trim()
-        .parse()
-        .map_err(|_| refused(Some("device"), "choose a device from the list"))?;
+    let device: DeviceId = crate::ids::parse_id("device", "a desktop of the clinic", device_id)?;
     if device == tend.store().identity().device_id {
         return Err(refused(
             Some("device"),

@@ -10,24 +10,16 @@ use tend_domain::clinical::{
 use tend_domain::error::{optional_text, required_text};
 use tend_domain::patient::parse_note;
 use tend_domain::{Action, Entity, Value};
-use tend_store::{
-    AuditEntry, Outcome, StoreError, WriteTx, encounter_fields, note_fields, template_fields,
-};
-use uuid::Uuid;
+use tend_store::{AuditEntry, Outcome, WriteTx, encounter_fields, note_fields, template_fields};
 
 use crate::api::{AddendumDto, TemplateDto, VisitDto, VisitSummaryDto};
 use crate::chart::{name_of, user_names};
+use crate::ids::parse_id;
 use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
 
-fn parse_id<T: std::str::FromStr>(field: &'static str, s: &str) -> Result<T> {
-    s.trim()
-        .parse()
-        .map_err(|_| CoreError::refused(Some(field), format!("\"{}\" is not a valid id", s.trim())))
-}
-
 fn load(tx: &WriteTx<'_>, id: &str) -> Result<Encounter> {
-    let id: EncounterId = parse_id("visit", id)?;
+    let id: EncounterId = parse_id("visit", "a visit", id)?;
     tx.read()
         .encounter(id)?
         .ok_or_else(|| CoreError::refused(Some("visit"), "there is no such visit"))
@@ -122,7 +114,7 @@ pub fn start(
 
 /// A visit with its note and addenda. Audited as a chart read.
 pub fn get(tend: &Tend, session: &Session, visit: &str) -> Result<VisitDto> {
-    let id: EncounterId = parse_id("visit", visit)?;
+    let id: EncounterId = parse_id("visit", "a visit", visit)?;
     let patient = tend
         .store()
         .read(|r| r.encounter(id))?
@@ -434,9 +426,4 @@ pub fn archive_template(tend: &Tend, session: &Session, id: &str) -> Result<()> 
         )?;
         Ok::<_, CoreError>(())
     })
-}
-
-/// Fails unless `id` names a visit (used by callers that take ids from users).
-pub fn visit_id(id: &str) -> Result<Uuid> {
-    parse_id::<Uuid>("visit", id).map_err(|_| StoreError::NotFound { entity: "visit" }.into())
 }

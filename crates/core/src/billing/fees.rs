@@ -14,7 +14,8 @@ use tend_store::billing::{fee_item_fields, tax_rate_fields, visit_service_fields
 use tend_store::{AuditEntry, Outcome, Reader};
 use uuid::Uuid;
 
-use super::{Books, parse_uuid};
+use super::Books;
+use crate::ids::parse_id;
 use crate::{CoreError, Result, Session, Tend};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -339,7 +340,7 @@ fn services_dto(r: &Reader<'_>, visit: Uuid) -> Result<Vec<VisitServiceDto>> {
 /// The billable services recorded on a visit.
 pub fn visit_services(tend: &Tend, session: &Session, visit: &str) -> Result<Vec<VisitServiceDto>> {
     tend.authorize(session, Action::BillingView)?;
-    let visit = parse_uuid("visit", visit)?;
+    let visit = parse_id::<Uuid>("visit", "a visit", visit)?;
     tend.store().read(|r| services_dto(r, visit))
 }
 
@@ -352,7 +353,7 @@ pub fn add_visit_service(
     quantity: &str,
 ) -> Result<Vec<VisitServiceDto>> {
     tend.authorize(session, Action::VisitServiceWrite)?;
-    let visit_id = parse_uuid("visit", visit)?;
+    let visit_id = parse_id::<Uuid>("visit", "a visit", visit)?;
     let quantity = if quantity.trim().is_empty() {
         Decimal::ONE
     } else {
@@ -417,7 +418,7 @@ pub fn remove_visit_service(
     service: &str,
 ) -> Result<Vec<VisitServiceDto>> {
     tend.authorize(session, Action::VisitServiceWrite)?;
-    let visit_id = parse_uuid("visit", visit)?;
+    let visit_id = parse_id::<Uuid>("visit", "a visit", visit)?;
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let services = tx.read().visit_services(visit_id)?;
         let wanted = service.trim();

@@ -17,10 +17,12 @@ use tend_store::billing::invoice_fields;
 use tend_store::{AuditEntry, Outcome, Reader, WriteTx};
 use uuid::Uuid;
 
+use crate::ids::parse_id;
+
 use super::fees::{fee_for_billing, find_tax_rate};
 use super::{
     Books, CreditNoteDto, PatientRefDto, PaymentDto, find_invoice, minor, parse_discount,
-    parse_uuid, patient_ref, status_of, user_name,
+    patient_ref, status_of, user_name,
 };
 use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
@@ -280,7 +282,7 @@ pub fn create(
     let visit = visit
         .map(str::trim)
         .filter(|v| !v.is_empty())
-        .map(|v| parse_uuid("visit", v))
+        .map(|v| parse_id::<Uuid>("visit", "a visit", v))
         .transpose()?;
     let now = tend.now();
     let device = tend.store().identity().device_id;

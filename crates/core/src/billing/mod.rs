@@ -132,12 +132,6 @@ pub(crate) fn parse_discount(field: &'static str, s: &str, books: &Books) -> Res
     Ok(Discount::Amount(amount.amount))
 }
 
-pub(crate) fn parse_uuid(field: &'static str, s: &str) -> Result<Uuid> {
-    s.trim()
-        .parse()
-        .map_err(|_| CoreError::refused(Some(field), format!("\"{}\" is not a valid id", s.trim())))
-}
-
 /// An invoice by its number (`K7-2026-000045`) or its id.
 pub(crate) fn find_invoice(r: &Reader<'_>, s: &str) -> Result<Invoice> {
     let s = s.trim();

@@ -283,12 +283,7 @@ pub(crate) fn book_in(
 }
 
 fn load(r: &Reader<'_>, id: &str) -> Result<Appointment> {
-    let id: AppointmentId = id.trim().parse().map_err(|_| {
-        CoreError::refused(
-            Some("appointment"),
-            format!("\"{}\" is not an appointment id", id.trim()),
-        )
-    })?;
+    let id: AppointmentId = crate::ids::parse_id("appointment", "an appointment", id)?;
     r.appointment(id)?
         .ok_or_else(|| CoreError::refused(Some("appointment"), "there is no such appointment"))
 }

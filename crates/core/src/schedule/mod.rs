@@ -744,10 +744,7 @@ pub fn add_exception(
 /// Removes an exception (the day is ordinary again).
 pub fn remove_exception(tend: &Tend, session: &Session, id: &str) -> Result<()> {
     tend.authorize(session, Action::ScheduleSetup)?;
-    let id: Uuid = id
-        .trim()
-        .parse()
-        .map_err(|_| CoreError::refused(Some("id"), "not a valid id"))?;
+    let id: Uuid = crate::ids::parse_id("id", "a day's exception", id)?;
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let changed = tx.update(
             Entity::ScheduleException,

@@ -155,10 +155,7 @@ pub fn waitlist_candidates(
     let now = tend.now();
     tend.store().read(|r| {
         let look = Lookup::load(r, tz)?;
-        let id: AppointmentId = appointment
-            .trim()
-            .parse()
-            .map_err(|_| CoreError::refused(Some("appointment"), "not an appointment id"))?;
+        let id: AppointmentId = crate::ids::parse_id("appointment", "an appointment", appointment)?;
         let freed = r.appointment(id)?.ok_or_else(|| {
             CoreError::refused(Some("appointment"), "there is no such appointment")
         })?;
@@ -203,10 +200,7 @@ pub fn waitlist_book(
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let r = tx.read();
         let look = Lookup::load(&r, tz)?;
-        let id: WaitlistId = entry
-            .trim()
-            .parse()
-            .map_err(|_| CoreError::refused(Some("entry"), "not a waitlist entry id"))?;
+        let id: WaitlistId = crate::ids::parse_id("entry", "a waitlist entry", entry)?;
         let e = r
             .waitlist_entry(id)?
             .ok_or_else(|| CoreError::refused(Some("entry"), "there is no such waitlist entry"))?;
@@ -276,10 +270,7 @@ pub fn waitlist_book(
 
 pub fn waitlist_remove(tend: &Tend, session: &Session, entry: &str) -> Result<()> {
     tend.authorize(session, Action::ScheduleBook)?;
-    let id: WaitlistId = entry
-        .trim()
-        .parse()
-        .map_err(|_| CoreError::refused(Some("entry"), "not a waitlist entry id"))?;
+    let id: WaitlistId = crate::ids::parse_id("entry", "a waitlist entry", entry)?;
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         if tx
             .update(
