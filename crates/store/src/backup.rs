@@ -598,7 +598,7 @@ pub fn restore<E: From<StoreError>>(
 ) -> std::result::Result<RestoreInfo, E> {
     let (header, offset) = open_backup(backup)?;
     let lock_file = crate::open_lock(paths)?;
-    match lock_file.try_lock() {
+    match crate::lock_patiently(&lock_file, false) {
         Ok(()) => {}
         Err(fs::TryLockError::WouldBlock) => return Err(StoreError::InUse.into()),
         Err(fs::TryLockError::Error(e)) => return Err(io("locking the data folder")(e).into()),

@@ -210,7 +210,7 @@ impl Store {
     /// one, and checks the audit chain's head.
     pub fn open(paths: &DataPaths, key: &DbKey) -> Result<Store> {
         let lock_file = open_lock(paths)?;
-        match lock_file.try_lock_shared() {
+        match lock_patiently(&lock_file, true) {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => return Err(StoreError::InUse),
             Err(TryLockError::Error(e)) => return Err(io("locking the data folder")(e)),
@@ -485,6 +485,30 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
             .map_err(io(format!("protecting {}", dir.display())))?;
     }
     Ok(())
+}
+
+/// How long a lock someone else holds is waited for before the folder is reported in use. A lock
+/// can outlive its holder for a moment: a process this program is starting holds a copy of every
+/// open file until it runs its program (seen in the tests: a folder just restored was "in use"
+/// while another thread was starting processes).
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Locks `file`, shared or exclusive, waiting up to [`LOCK_PATIENCE`] for another holder.
+fn lock_patiently(file: &File, shared: bool) -> std::result::Result<(), TryLockError> {
+    let deadline = std::time::Instant::now() + LOCK_PATIENCE;
+    loop {
+        let tried = if shared {
+            file.try_lock_shared()
+        } else {
+            file.try_lock()
+        };
+        match tried {
+            Err(TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
 }
 
 fn open_lock(paths: &DataPaths) -> Result<File> {
