@@ -9,7 +9,9 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+#[cfg(feature = "fixtures")]
 pub mod bench;
+#[cfg(feature = "fixtures")]
 pub mod bench_sync;
 pub mod billing;
 pub mod chart;
@@ -26,6 +28,7 @@ pub mod recovery;
 pub mod schedule;
 mod session;
 pub mod sync;
+#[cfg(feature = "fixtures")]
 pub mod synthetic;
 pub mod users;
 pub mod visits;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEntry, Outcome, timestamp};
 use crate::error::{Result, StoreError};
-use crate::schema::{Sql, Table, read_value};
+use crate::schema::{Sql, Table};
 use crate::write::append_change;
 use crate::{Store, WriteCtx, WriteTx};
 
@@ -1215,8 +1215,10 @@ impl Store {
 
     /// Every synced record, conflict and change id in a fixed order: two desktops that have
     /// exchanged everything give the same text. For tests; it holds patient data, so it is
-    /// never written anywhere.
+    /// never written anywhere, and only the tests' builds have it (feature `test-support`).
+    #[cfg(feature = "test-support")]
     pub fn canonical_dump(&self) -> Result<String> {
+        use crate::schema::read_value;
         self.read(|r| {
             let mut out = String::new();
             for entity in Entity::ALL {

@@ -12,6 +12,7 @@ pub mod invoices;
 pub mod payments;
 pub mod printing;
 pub mod reports;
+#[cfg(feature = "fixtures")]
 pub mod synthetic;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};

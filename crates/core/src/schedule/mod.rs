@@ -2,6 +2,7 @@
 //! the day and week views, and the shared lookups the booking and waitlist use cases need.
 
 mod booking;
+#[cfg(feature = "fixtures")]
 pub mod synthetic;
 mod waitlist;
 
