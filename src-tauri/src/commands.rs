@@ -16,10 +16,10 @@ desk_commands! {
         use tend_core::audit::{AuditRowDto, AuditSearch, AuditVerifyDto, BreakGlassRowDto};
         use tend_core::backup::auto::{BackupStatusDto, DestinationDto, RunReport};
         use tend_core::backup::{BackupCheckDto, Replaces, RestoreDto, Step, auto};
-        use tend_core::billing::fees::{FeeDto, TaxRateDto, VisitServiceDto};
-        use tend_core::billing::invoices::{BillableVisitDto, InvoiceDto};
-        use tend_core::billing::payments::{CreditIssuedDto, PaymentTakenDto};
-        use tend_core::billing::reports::{BalanceDto, CloseoutDto, UnpaidDto};
+        use tend_core::api::{
+            BalanceDto, BillableVisitDto, CloseoutDto, CreditIssuedDto, FeeDto, InvoiceDto,
+            PaymentTakenDto, TaxRateDto, UnpaidDto, VisitServiceDto,
+        };
         use tend_core::billing::{fees, invoices, payments, printing, reports};
         use tend_core::chart::{BreakGlassDto, ChartListsDto};
         use tend_core::desktop::{

@@ -5,11 +5,10 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
-use tend_core::billing::PaymentDto;
-use tend_core::billing::fees::{FeeDto, TaxRateDto, VisitServiceDto};
-use tend_core::billing::invoices::InvoiceDto;
-use tend_core::billing::payments::{CreditIssuedDto, PaymentTakenDto};
-use tend_core::billing::reports::{BalanceDto, CloseoutDto, StatementDto, UnpaidDto};
+use tend_core::api::{
+    BalanceDto, CloseoutDto, CreditIssuedDto, FeeDto, InvoiceDto, PaymentDto, PaymentTakenDto,
+    StatementDto, TaxRateDto, UnpaidDto, VisitServiceDto,
+};
 use tend_domain::billing::Discount;
 
 use crate::output::Output;

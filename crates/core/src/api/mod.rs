@@ -1,12 +1,14 @@
 //! The shapes the UI and the CLI's `--json` see. Domain types become these at this edge, so the
 //! wire shape can stay still while the domain moves.
 
+mod billing;
 mod chart;
 pub mod forms;
 mod patient;
 mod prescriptions;
 mod schedule;
 
+pub use billing::*;
 pub use chart::*;
 pub use patient::*;
 pub use prescriptions::*;

@@ -2,7 +2,6 @@
 //! clinician records on a visit, which the desk's invoice is filled from.
 
 use rust_decimal::Decimal;
-use serde::Serialize;
 use serde_json::json;
 use tend_domain::billing::{
     FeeItem, FeeKind, Money, TaxRate, TaxRateRecord, VisitService, parse_amount, parse_fee_code,
@@ -15,19 +14,9 @@ use tend_store::{AuditEntry, Outcome, Reader};
 use uuid::Uuid;
 
 use super::Books;
+use crate::api::{FeeDto, TaxRateDto, VisitServiceDto};
 use crate::ids::parse_id;
 use crate::{CoreError, Result, Session, Tend};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct TaxRateDto {
-    pub id: Uuid,
-    pub name: String,
-    #[ts(type = "string")]
-    pub percent: Decimal,
-    /// Prices already include it.
-    pub inclusive: bool,
-    pub archived: bool,
-}
 
 impl From<&TaxRateRecord> for TaxRateDto {
     fn from(t: &TaxRateRecord) -> Self {
@@ -39,22 +28,6 @@ impl From<&TaxRateRecord> for TaxRateDto {
             archived: t.archived,
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct FeeDto {
-    pub code: String,
-    pub name: String,
-    pub kind: &'static str,
-    #[ts(type = "string")]
-    pub price: Decimal,
-    pub currency: String,
-    /// The tax rate's name; `None` when not taxed.
-    pub tax: Option<String>,
-    #[ts(type = "string")]
-    pub tax_percent: Decimal,
-    pub tax_inclusive: bool,
-    pub archived: bool,
 }
 
 fn fee_dto(f: &FeeItem, rate: Option<&TaxRateRecord>, books: &Books) -> FeeDto {
@@ -309,15 +282,6 @@ pub(crate) fn fee_for_billing(r: &Reader<'_>, code: &str) -> Result<(FeeItem, Ta
             .ok_or(tend_store::StoreError::NotFound { entity: "tax rate" })?,
     };
     Ok((fee, rate))
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct VisitServiceDto {
-    pub id: Uuid,
-    pub code: String,
-    pub name: String,
-    #[ts(type = "string")]
-    pub quantity: Decimal,
 }
 
 fn services_dto(r: &Reader<'_>, visit: Uuid) -> Result<Vec<VisitServiceDto>> {

@@ -3,13 +3,12 @@
 //! frozen. A draft can be deleted; an issued invoice is only voided (nothing paid) or corrected
 //! by a credit note.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::Datelike;
 use rust_decimal::Decimal;
-use serde::Serialize;
 use serde_json::json;
 use tend_domain::billing::{
-    Discount, Invoice, InvoiceLine, InvoiceStage, LineTotals, MAX_LINES, Money, TaxRate, TaxTotal,
-    Totals, parse_amount, totals,
+    Discount, Invoice, InvoiceLine, InvoiceStage, MAX_LINES, Money, TaxRate, Totals, parse_amount,
+    totals,
 };
 use tend_domain::error::{optional_text, required_text};
 use tend_domain::{Action, Entity, ValidationError};
@@ -20,78 +19,10 @@ use uuid::Uuid;
 use crate::ids::parse_id;
 
 use super::fees::{fee_for_billing, find_tax_rate};
-use super::{
-    Books, CreditNoteDto, PatientRefDto, PaymentDto, find_invoice, minor, parse_discount,
-    patient_ref, status_of, user_name,
-};
+use super::{Books, find_invoice, minor, parse_discount, patient_ref, status_of, user_name};
+use crate::api::{BillableVisitDto, CreditNoteDto, InvoiceDto, LineDto, PaymentDto};
 use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct LineDto {
-    /// 1-based, as the desk counts.
-    pub line: usize,
-    pub code: Option<String>,
-    pub description: String,
-    #[ts(type = "string")]
-    pub quantity: Decimal,
-    #[ts(type = "string")]
-    pub unit_price: Decimal,
-    pub discount: Discount,
-    pub tax_name: String,
-    #[ts(type = "string")]
-    pub tax_percent: Decimal,
-    pub tax_inclusive: bool,
-    pub totals: LineTotals,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct InvoiceDto {
-    pub id: Uuid,
-    /// `None` while a draft.
-    pub number: Option<String>,
-    /// `draft`, `issued`, `partially_paid`, `paid`, `credited` or `void`.
-    pub status: &'static str,
-    pub patient: PatientRefDto,
-    pub visit_id: Option<Uuid>,
-    pub currency: String,
-    pub lines: Vec<LineDto>,
-    pub discount: Discount,
-    /// Σ quantity × price.
-    #[ts(type = "string")]
-    pub subtotal: Decimal,
-    /// Line discounts and the invoice discount together.
-    #[ts(type = "string")]
-    pub discounts: Decimal,
-    #[ts(type = "string")]
-    pub invoice_discount: Decimal,
-    #[ts(type = "string")]
-    pub tax: Decimal,
-    pub taxes: Vec<TaxTotal>,
-    #[ts(type = "string")]
-    pub total: Decimal,
-    #[ts(type = "string")]
-    pub paid: Decimal,
-    #[ts(type = "string")]
-    pub refunded: Decimal,
-    #[ts(type = "string")]
-    pub credited: Decimal,
-    #[ts(type = "string")]
-    pub balance: Decimal,
-    /// The patient's credit, which can pay this invoice.
-    #[ts(type = "string")]
-    pub patient_credit: Decimal,
-    pub payments: Vec<PaymentDto>,
-    pub credit_notes: Vec<CreditNoteDto>,
-    pub note: Option<String>,
-    pub issued_at: Option<DateTime<Utc>>,
-    pub issued_by: Option<String>,
-    pub voided_at: Option<DateTime<Utc>>,
-    pub void_reason: Option<String>,
-    pub created_at: DateTime<Utc>,
-    /// Whether this desk can edit it (a draft made here).
-    pub editable_here: bool,
-}
 
 /// The invoice's figures, from the one totals function.
 pub(crate) fn compute(invoice: &Invoice) -> Result<Totals> {
@@ -548,18 +479,6 @@ pub fn list(tend: &Tend, session: &Session, mrn: &str) -> Result<Vec<InvoiceDto>
             .detail(json!({ "patient": patient, "invoices": found.len() })),
     )?;
     Ok(found)
-}
-
-/// A visit as the front desk sees it for billing: when, with whom, how many services were
-/// recorded, and the invoice already made for it. No clinical content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct BillableVisitDto {
-    pub id: Uuid,
-    pub starts_at: DateTime<Utc>,
-    pub provider: String,
-    pub services: usize,
-    /// The invoice's number, `draft` for a draft, or none yet.
-    pub invoice: Option<String>,
 }
 
 /// The patient's recent visits for invoicing, open to whoever may bill (the front desk cannot

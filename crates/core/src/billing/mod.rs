@@ -19,7 +19,6 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use iso_currency::Currency;
 use rust_decimal::Decimal;
-use serde::Serialize;
 use tend_domain::Locale;
 use tend_domain::billing::{
     CreditNote, Discount, Invoice, InvoiceStage, InvoiceStatus, Ledger, Money, Payment,
@@ -29,6 +28,7 @@ use tend_domain::{UserId, ValidationError};
 use tend_store::Reader;
 use uuid::Uuid;
 
+use crate::api::{CreditNoteDto, PatientRefDto, PaymentDto};
 use crate::{CoreError, Result};
 
 /// What every billing step needs to know about the clinic: its currency, how it writes money
@@ -153,40 +153,6 @@ pub(crate) fn status_of(invoice: &Invoice, ledger: &Ledger) -> InvoiceStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct PatientRefDto {
-    pub mrn: String,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct PaymentDto {
-    pub id: Uuid,
-    /// The receipt number.
-    pub number: String,
-    /// `payment` or `refund`.
-    pub kind: &'static str,
-    pub method: &'static str,
-    pub invoice_number: Option<String>,
-    pub patient: PatientRefDto,
-    pub currency: String,
-    /// What the invoice received, or what was given back.
-    #[ts(type = "string")]
-    pub amount: Decimal,
-    /// Kept as the patient's credit.
-    #[ts(type = "string")]
-    pub to_credit: Decimal,
-    /// For cash: what was handed over, and the change given.
-    #[ts(as = "Option<String>")]
-    pub tendered: Option<Decimal>,
-    #[ts(type = "string")]
-    pub change: Decimal,
-    pub reference: Option<String>,
-    pub note: Option<String>,
-    pub taken_by: String,
-    pub taken_at: DateTime<Utc>,
-}
-
 impl PaymentDto {
     pub(crate) fn new(
         p: &Payment,
@@ -217,19 +183,6 @@ impl PaymentDto {
     pub fn is_refund(&self) -> bool {
         self.kind == PaymentKind::Refund.as_str()
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct CreditNoteDto {
-    pub id: Uuid,
-    pub number: String,
-    pub invoice_number: String,
-    pub currency: String,
-    #[ts(type = "string")]
-    pub amount: Decimal,
-    pub reason: String,
-    pub issued_by: String,
-    pub issued_at: DateTime<Utc>,
 }
 
 impl CreditNoteDto {

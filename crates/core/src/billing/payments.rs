@@ -5,7 +5,6 @@
 
 use chrono::Datelike;
 use rust_decimal::Decimal;
-use serde::Serialize;
 use serde_json::json;
 use tend_domain::billing::{
     CreditNote, Invoice, InvoiceStage, Money, Payment, PaymentKind, PaymentMethod,
@@ -17,8 +16,9 @@ use tend_store::billing::{credit_note_fields, invoice_fields, payment_fields};
 use tend_store::{AuditEntry, Outcome, WriteTx};
 use uuid::Uuid;
 
-use super::invoices::{InvoiceDto, dto};
-use super::{Books, CreditNoteDto, PaymentDto, find_invoice, minor, patient_ref, user_name};
+use super::invoices::dto;
+use super::{Books, find_invoice, minor, patient_ref, user_name};
+use crate::api::{CreditIssuedDto, CreditNoteDto, InvoiceDto, PaymentDto, PaymentTakenDto};
 use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
 
@@ -33,13 +33,6 @@ pub struct PaymentForm<'a> {
     /// Card slip, transfer or claim reference.
     pub reference: &'a str,
     pub note: &'a str,
-}
-
-/// A payment taken, with the invoice as it now stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct PaymentTakenDto {
-    pub payment: PaymentDto,
-    pub invoice: InvoiceDto,
 }
 
 fn issued(invoice: &Invoice) -> Result<String> {
@@ -291,13 +284,6 @@ pub fn void(tend: &Tend, session: &Session, invoice: &str, reason: &str) -> Resu
         )?;
         dto(&tx.read(), tend, &invoice)
     })
-}
-
-/// A credit note issued, with the invoice as it now stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct CreditIssuedDto {
-    pub credit_note: CreditNoteDto,
-    pub invoice: InvoiceDto,
 }
 
 /// An admin corrects an issued invoice with a credit note for `amount` (empty: all that is

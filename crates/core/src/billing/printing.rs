@@ -12,9 +12,10 @@ use tend_print::{Block, Column, DocumentView, Section, SummaryRow, TableView};
 use tend_store::{AuditEntry, Outcome, Reader};
 use uuid::Uuid;
 
-use super::invoices::{InvoiceDto, dto};
-use super::reports::{CloseoutDto, StatementDto, closeout_of, method_label};
-use super::{Books, PaymentDto, find_invoice, parse_day};
+use super::invoices::dto;
+use super::reports::{closeout_of, method_label};
+use super::{Books, find_invoice, parse_day};
+use crate::api::{CloseoutDto, InvoiceDto, PaymentDto, StatementDto};
 use crate::prescriptions::PrintedDto;
 use crate::{CoreError, Result, Session, Tend};
 

@@ -3,31 +3,20 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
-use serde::Serialize;
 use tend_domain::billing::{Invoice, Money, PaymentKind, PaymentMethod};
 use tend_domain::patient::PatientId;
 use tend_domain::{Action, UserId, Username, ValidationError};
 use tend_store::Reader;
 
-use super::{Books, PatientRefDto, PaymentDto, parse_day, patient_ref, user_name};
+use super::{Books, parse_day, patient_ref, user_name};
+use crate::api::{
+    BalanceDto, CloseoutDto, MethodTotalDto, PatientRefDto, PaymentDto, StatementDto,
+    StatementEntryDto, UnpaidDto,
+};
 use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct UnpaidDto {
-    pub number: String,
-    pub patient: PatientRefDto,
-    pub issued_at: DateTime<Utc>,
-    /// Days since it was issued, in the clinic's calendar.
-    pub days: i64,
-    pub currency: String,
-    #[ts(type = "string")]
-    pub total: Decimal,
-    #[ts(type = "string")]
-    pub balance: Decimal,
-}
 
 fn unpaid_of(r: &Reader<'_>, tend: &Tend, patient: Option<PatientId>) -> Result<Vec<UnpaidDto>> {
     let books = Books::of(r)?;
@@ -58,19 +47,6 @@ pub fn unpaid(tend: &Tend, session: &Session, mrn: Option<&str>) -> Result<Vec<U
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct BalanceDto {
-    pub patient: PatientRefDto,
-    pub currency: String,
-    /// Still owed across all issued invoices.
-    #[ts(type = "string")]
-    pub owed: Decimal,
-    /// Kept for the patient from overpayments; pays later invoices.
-    #[ts(type = "string")]
-    pub credit: Decimal,
-    pub unpaid: Vec<UnpaidDto>,
-}
-
 /// What a patient owes and what credit they have.
 pub fn balance(tend: &Tend, session: &Session, mrn: &str) -> Result<BalanceDto> {
     tend.authorize(session, Action::BillingView)?;
@@ -86,39 +62,6 @@ pub fn balance(tend: &Tend, session: &Session, mrn: &str) -> Result<BalanceDto> 
             unpaid,
         })
     })
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StatementEntryDto {
-    pub at: DateTime<Utc>,
-    /// `invoice`, `payment`, `refund`, `credit_note` or `void`.
-    pub kind: &'static str,
-    /// The invoice, receipt or credit note number.
-    pub reference: String,
-    pub description: String,
-    /// What it added to what is owed.
-    pub charge: Decimal,
-    /// What it took off.
-    pub credit: Decimal,
-    /// Owed after it.
-    pub balance: Decimal,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StatementDto {
-    pub patient: PatientRefDto,
-    pub address: Vec<String>,
-    pub currency: String,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    /// Owed at the start of `from`.
-    pub opening: Decimal,
-    pub entries: Vec<StatementEntryDto>,
-    /// Owed at the end of `to`.
-    pub closing: Decimal,
-    /// The patient's credit now.
-    pub patient_credit: Decimal,
-    pub unpaid: Vec<UnpaidDto>,
 }
 
 /// Every movement of what a patient owes, oldest first, over all time: invoices issued add to it;
@@ -292,62 +235,6 @@ pub(crate) fn method_label(m: PaymentMethod) -> &'static str {
         PaymentMethod::PatientCredit => "patient credit",
         PaymentMethod::Other => "other",
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct MethodTotalDto {
-    pub method: &'static str,
-    pub payments: usize,
-    /// Money received: applied to invoices plus kept as credit (for cash, net of change).
-    #[ts(type = "string")]
-    pub received: Decimal,
-    pub refunds: usize,
-    #[ts(type = "string")]
-    pub refunded: Decimal,
-    /// Received less refunded.
-    #[ts(type = "string")]
-    pub net: Decimal,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct CloseoutDto {
-    pub date: NaiveDate,
-    /// The user it covers, or `None` for everyone.
-    pub user: Option<String>,
-    pub currency: String,
-    /// By method, in a fixed order; methods with nothing are left out.
-    pub methods: Vec<MethodTotalDto>,
-    /// What the cash drawer should hold beyond its float: cash received less cash refunded.
-    #[ts(type = "string")]
-    pub cash_expected: Decimal,
-    /// Change handed back with cash payments (already out of `received`).
-    #[ts(type = "string")]
-    pub change_given: Decimal,
-    /// Money received by every method that brings money in (not patient credit).
-    #[ts(type = "string")]
-    pub total_received: Decimal,
-    /// Money given back by every method that takes money out (not into patient credit).
-    #[ts(type = "string")]
-    pub total_refunded: Decimal,
-    #[ts(type = "string")]
-    pub net: Decimal,
-    /// Paid from patients' credit (no money changed hands).
-    #[ts(type = "string")]
-    pub paid_from_credit: Decimal,
-    /// Overpayments kept as patients' credit.
-    #[ts(type = "string")]
-    pub kept_as_credit: Decimal,
-    pub invoices_issued: usize,
-    #[ts(type = "string")]
-    pub invoiced: Decimal,
-    pub invoices_voided: usize,
-    #[ts(type = "string")]
-    pub voided: Decimal,
-    pub credit_notes: usize,
-    #[ts(type = "string")]
-    pub credited: Decimal,
-    /// Every payment and refund, in the order taken.
-    pub transactions: Vec<PaymentDto>,
 }
 
 const METHOD_ORDER: [PaymentMethod; 6] = [

@@ -106,7 +106,7 @@ fn cash(amount: &str) -> PaymentForm<'_> {
 }
 
 /// A draft with `codes`, issued.
-fn issued(t: &Desk, codes: &[&str]) -> invoices::InvoiceDto {
+fn issued(t: &Desk, codes: &[&str]) -> tend_core::api::InvoiceDto {
     let draft = invoices::create(&t.c.tend, &t.rosa, &t.mrn, None).unwrap();
     for code in codes {
         invoices::add_line(&t.c.tend, &t.rosa, &draft.id.to_string(), &fee(code)).unwrap();
@@ -221,7 +221,7 @@ fn numbers_run_without_gaps_when_drafts_are_deleted_and_lines_say_what_is_wrong(
     let e = invoices::issue(&t.c.tend, &t.rosa, &empty.id.to_string()).unwrap_err();
     assert_eq!(refused_field(e), Some("lines"));
     let second = issued(&t, &["ECG"]);
-    let n = |i: &invoices::InvoiceDto| i.number.clone().unwrap();
+    let n = |i: &tend_core::api::InvoiceDto| i.number.clone().unwrap();
     assert!(n(&first).ends_with("-2026-000001"), "{}", n(&first));
     assert!(n(&second).ends_with("-2026-000002"), "{}", n(&second));
 
