@@ -8,18 +8,18 @@ desk_commands! {
     preamble {
         use crate::registry::Bytes;
         use tend_core::api::{
-            ApiError, AppointmentDto, AppointmentTypeDto, BannerDto, BookedDto, ChartSummaryDto,
-            ClinicDto, DayDto, DeskDto, DrugDto, DuplicateDto, IcdDto, PatientDto, PatientSummaryDto,
-            QueueEntryDto, RoomDto, RxDto, SlotDto, TemplateDto, UserDto, VisitDto, VisitSummaryDto,
-            UnlockWith, VitalsDto, WaitlistDto, WarningDto, forms,
+            ApiError, AppointmentDto, AppointmentTypeDto, AuditRowDto, AuditVerifyDto, BalanceDto,
+            BannerDto, BackupCheckDto, BackupStatusDto, BillableVisitDto, BookedDto,
+            BreakGlassRowDto, ChartSummaryDto, ClinicDto, CloseoutDto, CreditIssuedDto, DayDto,
+            DeskDto, DestinationDto, DeviceDto, DrugDto, DuplicateDto, FeeDto, IcdDto, InvoiceDto,
+            PairingCodeDto, PatientDto, PatientSummaryDto, PaymentTakenDto, QuarantinedDto,
+            QueueEntryDto, RestoreDto, RoomDto, RotatedDto, RxDto, SlotDto, SyncConflictDto,
+            SyncStatusDto, TaxRateDto, TemplateDto, UnlockWith, UnpaidDto, UserDto, VisitDto,
+            VisitServiceDto, VisitSummaryDto, VitalsDto, WaitlistDto, WarningDto, forms,
         };
-        use tend_core::audit::{AuditRowDto, AuditSearch, AuditVerifyDto, BreakGlassRowDto};
-        use tend_core::backup::auto::{BackupStatusDto, DestinationDto, RunReport};
-        use tend_core::backup::{BackupCheckDto, Replaces, RestoreDto, Step, auto};
-        use tend_core::api::{
-            BalanceDto, BillableVisitDto, CloseoutDto, CreditIssuedDto, FeeDto, InvoiceDto,
-            PaymentTakenDto, TaxRateDto, UnpaidDto, VisitServiceDto,
-        };
+        use tend_core::audit::AuditSearch;
+        use tend_core::backup::auto::RunReport;
+        use tend_core::backup::{Replaces, Step, auto};
         use tend_core::billing::{fees, invoices, payments, printing, reports};
         use tend_core::chart::{BreakGlassDto, ChartListsDto};
         use tend_core::desktop::{
@@ -27,9 +27,6 @@ desk_commands! {
         };
         use tend_core::patients::OnDuplicates;
         use tend_core::schedule::{self, Scope};
-        use tend_core::sync::{
-            DeviceDto, PairingCodeDto, QuarantinedDto, RotatedDto, SyncConflictDto, SyncStatusDto,
-        };
         use tend_core::{
             audit, chart, clinic, clinical, patients, prescriptions as rx, sync, users, visits,
         };

@@ -1,20 +1,12 @@
 //! Reviewing the audit log: verifying its chain, and the deeper consistency check.
 
-use serde::Serialize;
 use serde_json::json;
 use tend_domain::{Action, ValidationError};
 use tend_store::consistency::ConsistencyReport;
-use tend_store::{AuditBreak, AuditEntry, AuditFilter, Outcome};
+use tend_store::{AuditEntry, AuditFilter, Outcome};
 
+use crate::api::{AuditRowDto, AuditVerifyDto, BreakGlassRowDto};
 use crate::{Result, Session, Tend};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct AuditVerifyDto {
-    /// Entries whose links verified (all of them when the chain is intact).
-    pub verified: u64,
-    pub intact: bool,
-    pub first_break: Option<AuditBreak>,
-}
 
 /// Walks the whole chain. The verification itself is then audited (after the walk, so the
 /// entry it adds is not part of what it checked).
@@ -49,18 +41,6 @@ pub fn check_database(tend: &Tend, session: &Session) -> Result<ConsistencyRepor
     tend.authorize(session, Action::AuditReview)?;
     tend.store().integrity_check()?;
     Ok(tend.store().check_consistency()?)
-}
-
-/// One entry of a record's audit trail, with who did it by name.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-pub struct AuditRowDto {
-    /// The row's place in the chain; the viewer pages back from the smallest shown.
-    pub seq: i64,
-    pub at: chrono::DateTime<chrono::Utc>,
-    pub user: Option<String>,
-    pub action: String,
-    pub outcome: String,
-    pub detail: serde_json::Value,
 }
 
 /// What the audit log says about one record (a prescription, a patient), oldest first: who
@@ -186,17 +166,6 @@ pub(crate) fn record_read(tend: &Tend, session: &Session, entry: AuditEntry) -> 
     tend.store()
         .write(tend.ctx(Some(session.user_id())), |tx| tx.audit(entry))?;
     Ok(())
-}
-
-/// One break-glass opening, as the admins' review list shows it: who, whom, when and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct BreakGlassRowDto {
-    pub at: chrono::DateTime<chrono::Utc>,
-    pub until: chrono::DateTime<chrono::Utc>,
-    pub user: String,
-    pub patient: String,
-    pub mrn: String,
-    pub reason: String,
 }
 
 /// Every break-glass opening of a chart on this desktop, newest first, for admins to review.

@@ -2,10 +2,8 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::json;
-use tend_domain::{Action, DatabaseId, DeviceId};
+use tend_domain::{Action, DeviceId};
 use tend_store::backup::{self as store_backup, RestoredDesktop};
 use tend_store::sync::SyncingDesktop;
 
@@ -14,27 +12,9 @@ use tend_store::{AuditEntry, DataPaths, Outcome, Store, WriteCtx};
 
 pub mod auto;
 
+use crate::api::{BackupCheckDto, BackupDto, BackupFileDto, RestoreDto};
 use crate::clinic::{Unlock, remember_key};
 use crate::{CoreError, Environment, Result, Session, Tend};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BackupDto {
-    pub path: String,
-    pub bytes: u64,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct RestoreDto {
-    pub database_id: DatabaseId,
-    pub backup_created_at: DateTime<Utc>,
-    pub audit_entries: u64,
-    pub counts: store_backup::Counts,
-    /// For a backup of a desktop that syncs: `successor` (this computer replaces it) or `copy`
-    /// (a copy that does not sync).
-    pub became: Option<&'static str>,
-    pub previous_kept_at: Option<String>,
-}
 
 fn file_name(path: &Path) -> String {
     path.file_name()
@@ -223,28 +203,6 @@ fn unlock_backup(
             }
         },
     })
-}
-
-/// What a backup file says of itself before it is unlocked: nothing in it is patient data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct BackupFileDto {
-    pub path: String,
-    pub bytes: u64,
-    pub taken_at: DateTime<Utc>,
-    pub tend_version: String,
-    pub database_id: DatabaseId,
-}
-
-/// What a backup holds, read from a copy that passed every check a restore runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct BackupCheckDto {
-    pub file: BackupFileDto,
-    pub clinic_name: String,
-    pub counts: store_backup::Counts,
-    pub audit_entries: u64,
-    /// The desktop the backup syncs as, when it is of a desktop that syncs: restoring it on
-    /// another computer asks whether that computer replaces it.
-    pub syncing: Option<SyncingDesktop>,
 }
 
 /// Reads a backup's header: when it was taken, by which version, of which database.

@@ -596,7 +596,7 @@ impl Desktop {
         &self,
         path: &str,
         replaces: crate::backup::Replaces,
-    ) -> Result<crate::backup::RestoreDto, ApiError> {
+    ) -> Result<crate::api::RestoreDto, ApiError> {
         let path = crate::backup::auto::typed_path("path", path).map_err(api)?;
         let path = path.as_path();
         let session = lock(&self.session)
@@ -650,7 +650,7 @@ impl Desktop {
         path: &str,
         with: UnlockWith,
         secret: &str,
-    ) -> Result<crate::backup::BackupCheckDto, ApiError> {
+    ) -> Result<crate::api::BackupCheckDto, ApiError> {
         let path = crate::backup::auto::typed_path("path", path).map_err(api)?;
         let path = path.as_path();
         if self.open_tend().is_some() {
@@ -672,7 +672,7 @@ impl Desktop {
         with: UnlockWith,
         secret: &str,
         replaces: crate::backup::Replaces,
-    ) -> Result<crate::backup::RestoreDto, ApiError> {
+    ) -> Result<crate::api::RestoreDto, ApiError> {
         if self.open_tend().is_some() || Tend::exists(&self.dir) {
             return Err(api(
                 tend_store::StoreError::AlreadyExists(self.dir.clone()).into()

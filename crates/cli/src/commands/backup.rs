@@ -8,8 +8,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use tend_core::backup::auto::{self, BackupStatusDto, RunReport};
-use tend_core::backup::{self, BackupCheckDto};
+use tend_core::api::{BackupCheckDto, BackupStatusDto};
+use tend_core::backup;
+use tend_core::backup::auto::{self, RunReport};
 use tend_core::clinic::Unlock;
 use tend_core::{CoreError, Session, Tend};
 

@@ -207,7 +207,7 @@ pub fn run(cmd: &SyncCommand, tend: &Tend, me: &Session, out: &Output) -> Result
     Ok(ExitCode::SUCCESS)
 }
 
-fn status(s: &sync::SyncStatusDto, out: &Output) {
+fn status(s: &tend_core::api::SyncStatusDto, out: &Output) {
     if out.is_json() {
         out.json(s);
         return;

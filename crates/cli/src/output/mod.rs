@@ -11,8 +11,8 @@ use std::path::Path;
 
 use serde::Serialize;
 use tend_core::api::{ApiError, ClinicDto, UserDto};
-use tend_core::audit::AuditVerifyDto;
-use tend_core::backup::{BackupDto, RestoreDto, Step};
+use tend_core::api::{AuditVerifyDto, BackupDto, RestoreDto};
+use tend_core::backup::Step;
 use tend_core::clinic::Initialized;
 use tend_core::{CoreError, Session};
 use tend_store::consistency::ConsistencyReport;
@@ -295,7 +295,7 @@ pub fn human_bytes(n: u64) -> String {
 }
 
 /// A record's audit trail, oldest first.
-pub fn trail(out: &Output, rows: &[tend_core::audit::AuditRowDto], tz: chrono_tz::Tz) {
+pub fn trail(out: &Output, rows: &[tend_core::api::AuditRowDto], tz: chrono_tz::Tz) {
     if out.is_json() {
         return out.json(&rows);
     }

@@ -1,18 +1,24 @@
 //! The shapes the UI and the CLI's `--json` see. Domain types become these at this edge, so the
 //! wire shape can stay still while the domain moves.
 
+mod audit;
+mod backup;
 mod billing;
 mod chart;
 pub mod forms;
 mod patient;
 mod prescriptions;
 mod schedule;
+mod sync;
 
+pub use audit::*;
+pub use backup::*;
 pub use billing::*;
 pub use chart::*;
 pub use patient::*;
 pub use prescriptions::*;
 pub use schedule::*;
+pub use sync::*;
 
 use serde::Serialize;
 use tend_domain::{User, UserId};

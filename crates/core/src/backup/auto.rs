@@ -20,6 +20,7 @@ use tend_store::backup::Counts;
 use tend_store::backup_log::{self, Destination, NewRun, Run, RunOutcome, Written};
 use tend_store::{AuditEntry, Outcome, StoreError};
 
+use crate::api::{BackupStatusDto, DestinationDto, FailureDto, GoodBackupDto, RunDto};
 use crate::{CoreError, Result, Session, Tend};
 
 /// The file Tend leaves in a backup folder when it is chosen. A run checks it is there, so an
@@ -31,59 +32,6 @@ pub const MARKER: &str = ".tend-backups";
 const MAX_FOLDER: usize = 4096;
 /// How many past attempts the admin screen lists per folder.
 const RECENT: u32 = 10;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct GoodBackupDto {
-    pub at: DateTime<Utc>,
-    pub file: String,
-    pub bytes: u64,
-    pub counts: Counts,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct FailureDto {
-    pub at: DateTime<Utc>,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct RunDto {
-    pub at: DateTime<Utc>,
-    pub good: bool,
-    pub file: Option<String>,
-    pub bytes: Option<u64>,
-    pub message: Option<String>,
-    pub removed: bool,
-}
-
-/// One folder, as the admin screen shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct DestinationDto {
-    pub id: i64,
-    pub folder: String,
-    pub last_good: Option<GoodBackupDto>,
-    /// The last attempt, when it failed.
-    pub last_error: Option<FailureDto>,
-    pub next_due: DateTime<Utc>,
-    pub due_now: bool,
-    /// Good backups kept there.
-    pub kept: usize,
-    pub recent: Vec<RunDto>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct BackupStatusDto {
-    /// The daily time, `HH:MM` in the clinic's time zone.
-    pub at: String,
-    pub timezone: String,
-    pub retention: Retention,
-    pub destinations: Vec<DestinationDto>,
-    /// The newest good backup at any folder.
-    pub last_good: Option<DateTime<Utc>>,
-    /// No good backup, or the newest is more than 26 hours old: admins see a red badge.
-    pub overdue: bool,
-    pub running: bool,
-}
 
 /// What one folder's run did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]

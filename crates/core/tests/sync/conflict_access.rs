@@ -2,8 +2,9 @@
 //! make conflicts on a user's roles and password and on a draft visit note, and each role sees
 //! and settles only what it could read and write outside sync.
 
+use tend_core::api::SyncConflictDto;
 use tend_core::patients::{self, OnDuplicates};
-use tend_core::sync::{self, JoinRequest, SyncConflictDto};
+use tend_core::sync::{self, JoinRequest};
 use tend_core::users::{self, NewUser};
 use tend_core::visits::{self, NoteEdit};
 use tend_core::{CoreError, Session, Tend, auth};
