@@ -21,10 +21,8 @@ desk_commands! {
         use tend_core::backup::auto::RunReport;
         use tend_core::backup::{Replaces, Step, auto};
         use tend_core::billing::{fees, invoices, payments, printing, reports};
-        use tend_core::chart::{BreakGlassDto, ChartListsDto};
-        use tend_core::desktop::{
-            Desktop, DocumentDto, JoinForm, SetUpDto, StartDto, SyncActivity,
-        };
+        use tend_core::api::{BreakGlassDto, ChartListsDto, DocumentDto, SetUpDto, StartDto};
+        use tend_core::desktop::{Desktop, JoinForm, SyncActivity};
         use tend_core::patients::OnDuplicates;
         use tend_core::schedule::{self, Scope};
         use tend_core::{

@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::json;
 use tend_domain::clinical::{AllergyList, Category, ChartFacts, Status, fold_events};
 use tend_domain::patient::age_on;
@@ -16,6 +14,7 @@ use crate::api::{
     AllergiesDto, AllergyDto, BannerDto, ChartSummaryDto, ImmunizationDto, MedicationDto,
     ProblemDto, TrendPointDto, TrendsDto, VisitSummaryDto, VitalsDto,
 };
+use crate::api::{BreakGlassDto, ChartListsDto};
 use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
 
@@ -179,17 +178,6 @@ pub fn summary(tend: &Tend, session: &Session, mrn: &str) -> Result<ChartSummary
     })
 }
 
-/// Every list of the chart in full, history included (entered-in-error items marked).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
-pub struct ChartListsDto {
-    pub banner: BannerDto,
-    pub allergies: Vec<AllergyDto>,
-    pub problems: Vec<ProblemDto>,
-    pub medications: Vec<MedicationDto>,
-    pub vitals: Vec<VitalsDto>,
-    pub immunizations: Vec<ImmunizationDto>,
-}
-
 pub fn lists(tend: &Tend, session: &Session, mrn: &str) -> Result<ChartListsDto> {
     let patient = tend.store().read(|r| find(r, mrn))?;
     tend.authorize_chart(session, Action::ChartRead, patient.id.as_uuid())?;
@@ -223,13 +211,6 @@ pub fn lists(tend: &Tend, session: &Session, mrn: &str) -> Result<ChartListsDto>
         audit_read(tx, &p, "lists")?;
         Ok(out)
     })
-}
-
-/// A break-glass opening: the chart of `mrn` may be read by this person until `until`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct BreakGlassDto {
-    pub mrn: String,
-    pub until: DateTime<Utc>,
 }
 
 /// Opens one patient's chart for someone whose roles do not let them read charts (an admin who

@@ -7,7 +7,6 @@
 //! prescriber's.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::json;
 use tend_domain::clinical::{Category, ChartFacts, EventData, Status, fold_events};
 use tend_domain::prescribing::catalog::{CLINIC_PREFIX, Catalog};
@@ -27,6 +26,7 @@ use crate::chart::{name_of, user_names};
 
 #[cfg(test)]
 mod legacy_tests;
+use crate::api::{DrugClassDto, PrintedDto};
 use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
 
@@ -95,15 +95,6 @@ pub fn search_drugs(
         .into_iter()
         .map(|d| drug_dto(&catalog, d))
         .collect())
-}
-
-/// A therapeutic class of the shipped catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DrugClassDto {
-    pub id: String,
-    pub label: String,
-    /// Two drugs of this class in one patient's list are flagged as duplicate therapy.
-    pub duplicate_warning: bool,
 }
 
 /// The classes a clinic's own drug can belong to (public reference data: no sign-in).
@@ -840,17 +831,6 @@ pub fn list(tend: &Tend, session: &Session, mrn: &str) -> Result<Vec<RxDto>> {
             .detail(json!({ "patient": patient, "prescriptions": found.len() })),
     )?;
     Ok(found)
-}
-
-/// A printed prescription: the PDF and what to call the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PrintedDto {
-    pub number: String,
-    /// `K7-RX-000045.pdf`.
-    pub file_name: String,
-    #[serde(skip)]
-    pub pdf: Vec<u8>,
-    pub pages: usize,
 }
 
 /// Prints a signed prescription (a draft is not valid and a cancelled one must not be handed

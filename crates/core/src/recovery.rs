@@ -6,8 +6,8 @@ use tend_domain::Entity;
 use tend_print::{Block, DocumentView, Section};
 use tend_store::{AuditEntry, Outcome};
 
+use crate::api::PrintedDto;
 use crate::clinic::{Initialized, letterhead_view};
-use crate::prescriptions::PrintedDto;
 use crate::{CoreError, Result};
 
 /// The recovery sheet of a clinic just set up. Only [`Initialized`] holds the recovery key, so

@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
+use tend_core::api::PrintedDto;
 use tend_core::billing::fees::{self, FeeForm, TaxRateForm};
 use tend_core::billing::invoices::{self, LineForm};
 use tend_core::billing::payments::{self, PaymentForm, RefundForm};
 use tend_core::billing::{printing, reports};
-use tend_core::prescriptions::PrintedDto;
 use tend_core::{Session, Tend};
 
 use crate::commands::prescriptions::write_file;

@@ -4,11 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use tend_core::api::ChartListsDto;
 use tend_core::api::{
     AllergiesDto, ChartSummaryDto, DuplicateDto, MergeDto, PatientDto, PatientSummaryDto,
     TemplateDto, VisitDto, VisitSummaryDto, VitalsDto,
 };
-use tend_core::chart::ChartListsDto;
 use tend_core::{Session, Tend, clinic};
 use tend_domain::clinical::{EncounterStatus, FlagLevel, Measure, Status};
 use uuid::Uuid;

@@ -6,8 +6,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use tend_core::api::{ClinicDto, DrugDto, RxDto, WarningDto};
-use tend_core::prescriptions::{DrugClassDto, PrintedDto};
+use tend_core::api::{ClinicDto, DrugClassDto, DrugDto, PrintedDto, RxDto, WarningDto};
 use tend_domain::prescribing::RxStatus;
 
 use crate::output::Output;

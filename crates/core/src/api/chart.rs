@@ -322,3 +322,21 @@ pub struct IcdDto {
     pub description: String,
     pub billable: bool,
 }
+
+/// Every list of the chart in full, history included (entered-in-error items marked).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+pub struct ChartListsDto {
+    pub banner: BannerDto,
+    pub allergies: Vec<AllergyDto>,
+    pub problems: Vec<ProblemDto>,
+    pub medications: Vec<MedicationDto>,
+    pub vitals: Vec<VitalsDto>,
+    pub immunizations: Vec<ImmunizationDto>,
+}
+
+/// A break-glass opening: the chart of `mrn` may be read by this person until `until`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct BreakGlassDto {
+    pub mrn: String,
+    pub until: DateTime<Utc>,
+}

@@ -111,3 +111,23 @@ impl From<&Override> for OverrideDto {
         }
     }
 }
+
+/// A therapeutic class of the shipped catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DrugClassDto {
+    pub id: String,
+    pub label: String,
+    /// Two drugs of this class in one patient's list are flagged as duplicate therapy.
+    pub duplicate_warning: bool,
+}
+
+/// A printed prescription: the PDF and what to call the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrintedDto {
+    pub number: String,
+    /// `K7-RX-000045.pdf`.
+    pub file_name: String,
+    #[serde(skip)]
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+}

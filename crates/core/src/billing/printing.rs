@@ -15,8 +15,8 @@ use uuid::Uuid;
 use super::invoices::dto;
 use super::reports::{closeout_of, method_label};
 use super::{Books, find_invoice, parse_day};
+use crate::api::PrintedDto;
 use crate::api::{CloseoutDto, InvoiceDto, PaymentDto, StatementDto};
-use crate::prescriptions::PrintedDto;
 use crate::{CoreError, Result, Session, Tend};
 
 struct Paper<'a> {
