@@ -8,8 +8,15 @@ use crate::{CoreError, Result};
 /// Reads the id of a record (`what`: "a visit", "an appointment") sent in `field`, trimmed.
 pub(crate) fn parse_id<T: FromStr>(field: &'static str, what: &str, s: &str) -> Result<T> {
     let s = s.trim();
-    s.parse()
-        .map_err(|_| CoreError::refused(Some(field), format!("\"{s}\" is not the id of {what}")))
+    s.parse().map_err(|_| {
+        // What was sent is shown back only in part: a pasted page is not an id.
+        let shown: String = s.chars().filter(|c| !c.is_control()).take(40).collect();
+        let more = if s.chars().count() > 40 { "…" } else { "" };
+        CoreError::refused(
+            Some(field),
+            format!("\"{shown}{more}\" is not the id of {what}"),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -27,5 +34,13 @@ mod tests {
             e.user_message(),
             "\"12-34\" is not the id of an appointment"
         );
+        // A pasted page, control characters and other scripts are shown back short and clean.
+        let pasted = format!("ÁÉÍ\u{7}\n{}", "x".repeat(5000));
+        let e = parse_id::<uuid::Uuid>("visit", "a visit", &pasted).unwrap_err();
+        let m = e.user_message();
+        assert!(m.starts_with("\"ÁÉÍxxx"), "{m}");
+        assert!(m.ends_with("…\" is not the id of a visit"), "{m}");
+        assert!(m.chars().count() < 80, "{m}");
+        assert!(parse_id::<uuid::Uuid>("visit", "a visit", "").is_err());
     }
 }

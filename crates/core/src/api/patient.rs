@@ -68,6 +68,8 @@ pub struct PatientDto {
     pub phones: Vec<Phone>,
     pub email: Option<String>,
     pub address: Option<Address>,
+    /// The address as written on an envelope (`Address::lines`, as the invoice prints it).
+    pub address_lines: Vec<String>,
     pub emergency_contact: Option<EmergencyContact>,
     pub language: Option<String>,
     pub front_desk_note: Option<String>,
@@ -95,6 +97,7 @@ impl PatientDto {
             phones: d.phones.clone(),
             email: d.email.clone(),
             address: d.address.clone(),
+            address_lines: d.address.as_ref().map(Address::lines).unwrap_or_default(),
             emergency_contact: d.emergency_contact.clone(),
             language: d.language.clone(),
             front_desk_note: d.front_desk_note.clone(),

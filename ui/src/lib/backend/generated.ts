@@ -549,7 +549,11 @@ export type PairingCodeDto = { code: string, expires_at: string, };
 /**
  * Everything registration holds about a patient.
  */
-export type PatientDto = { id: PatientId, mrn: string, display_name: string, given_name: string, family_name: string, preferred_name: string | null, birth_date: string, birth_date_estimated: boolean, age: string, age_years: number, sex: string, gender_identity: string | null, phones: Array<Phone>, email: string | null, address: Address | null, emergency_contact: EmergencyContact | null, language: string | null, front_desk_note: string | null, national_id: string | null, insurance: Insurance | null, };
+export type PatientDto = { id: PatientId, mrn: string, display_name: string, given_name: string, family_name: string, preferred_name: string | null, birth_date: string, birth_date_estimated: boolean, age: string, age_years: number, sex: string, gender_identity: string | null, phones: Array<Phone>, email: string | null, address: Address | null, 
+/**
+ * The address as written on an envelope (`Address::lines`, as the invoice prints it).
+ */
+address_lines: Array<string>, emergency_contact: EmergencyContact | null, language: string | null, front_desk_note: string | null, national_id: string | null, insurance: Insurance | null, };
 
 /**
  * The registration and edit form of a patient, as typed.
