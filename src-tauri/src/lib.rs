@@ -148,6 +148,71 @@ mod tests {
         );
     }
 
+    /// What the PDF prints for money and dates in every locale, for the page's tests to print
+    /// the same (`ui/src/lib/format.test.ts` with Node's `Intl`, the e2e test
+    /// `test_the_window_formats_as_the_paper_does` with the webview's). Each locale is tried
+    /// with the currency a clinic there bills in.
+    #[test]
+    fn locale_samples_are_fresh() {
+        use iso_currency::Currency;
+        use tend_domain::billing::Money;
+        use tend_domain::locale::Locale;
+        let home = |l: Locale| match l {
+            Locale::EnUs => vec![Currency::USD, Currency::JPY],
+            Locale::EnGb => vec![Currency::GBP, Currency::EUR],
+            Locale::EsMx => vec![Currency::MXN],
+            Locale::PtBr => vec![Currency::BRL],
+            _ => vec![Currency::EUR],
+        };
+        let amounts = [
+            "1234.5",
+            "-5",
+            "0",
+            "0.05",
+            "12345.6",
+            "1234567.891",
+            "-1234.5",
+        ];
+        let dates = ["2026-03-04", "2026-11-24", "1958-02-03", "2000-01-01"];
+        let mut money = Vec::new();
+        let mut days = Vec::new();
+        let mut locales = Vec::new();
+        for locale in Locale::ALL {
+            locales.push(serde_json::json!({
+                "locale": locale.as_str(),
+                "groups_four_digits": locale.groups_four_digits(),
+            }));
+            for currency in home(locale) {
+                for amount in amounts {
+                    let m = Money::new(amount.parse().expect("amount"), currency);
+                    money.push(serde_json::json!({
+                        "locale": locale.as_str(),
+                        "currency": currency.code(),
+                        "amount": m.amount.to_string(),
+                        "text": locale.money(m),
+                    }));
+                }
+            }
+            for ymd in dates {
+                let d = chrono::NaiveDate::parse_from_str(ymd, "%Y-%m-%d").expect("date");
+                days.push(serde_json::json!({
+                    "locale": locale.as_str(),
+                    "date": ymd,
+                    "text": locale.date(d),
+                }));
+            }
+        }
+        let samples = serde_json::json!({
+            "about": "Written by tend-desktop's test locale_samples_are_fresh: what Tend prints on paper (ICU4X). Do not edit.",
+            "locales": locales,
+            "money": money,
+            "dates": days,
+        });
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = serde_json::to_string_pretty(&samples).expect("json") + "\n";
+        ensure_file_contents(&root.join("ui/src/lib/locale-samples.json"), &text);
+    }
+
     /// The window is granted exactly the commands of the list (`build.rs` writes the file).
     #[test]
     fn every_command_is_granted() {

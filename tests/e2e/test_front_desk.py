@@ -85,12 +85,16 @@ def test_receptionist_registers_books_checks_in_takes_payment_and_prints(window,
     change = find(d, "#change_due").text
     assert "Change" in change
     w.shot("paid-with-change")
+    total = find(d, "#invoice_total").text
     click(d, "#print_invoice")
     title = preview_ready(d)
     w.shot("invoice-preview")
     number = title.split(": ")[-1]
     text = pdf_text(w.pdf(1))
     assert number in text and "Marta Quintana" in text, text
+    # The screen and the paper write the amount the same way.
+    spaced = lambda s: s.replace("\u00a0", " ").replace("\u202f", " ")  # noqa: E731
+    assert f"Total {spaced(total)}" in " ".join(spaced(text).split()), (total, text)
 
     # No time suits her yet: the waitlist instead of a booking.
     click_text(d, "Close")

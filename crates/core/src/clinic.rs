@@ -332,6 +332,10 @@ pub fn desk(tend: &Tend, session: &Session) -> Result<DeskDto> {
         clinic_name: clinic.name,
         timezone: clinic.timezone,
         currency: clinic.currency,
+        groups_four_digits: clinic
+            .locale
+            .parse::<tend_domain::Locale>()
+            .is_ok_and(|l| l.groups_four_digits()),
         locale: clinic.locale,
         units: clinic.units,
         today: tend.today()?.to_string(),

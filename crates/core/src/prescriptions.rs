@@ -925,9 +925,11 @@ fn print_view(
         ),
     };
     let date = signed.date_naive();
+    let locale = crate::billing::Books::of(r)?.locale;
     Ok(tend_print::PrescriptionView {
         letterhead: crate::clinic::letterhead_view(&clinic)?,
         number: rx.number.clone().unwrap_or_default(),
+        locale,
         date,
         patient: PatientView {
             // The legal name, as the pharmacy will check it against an ID.
@@ -956,10 +958,6 @@ fn print_view(
             .collect(),
         prescriber: prescriber.user.display_name.clone(),
         licence: prescriber.user.licence_number.clone().unwrap_or_default(),
-        signed_at: format!(
-            "{} at {}",
-            tend_print::long_date(date),
-            signed.format("%H:%M")
-        ),
+        signed_at: format!("{} at {}", locale.date(date), signed.format("%H:%M")),
     })
 }

@@ -1,14 +1,27 @@
-//! How the clinic writes numbers, money and dates on paper and screen: the decimal mark, the
-//! grouping of thousands, where the currency symbol goes and the order of day, month and year.
+//! How the clinic writes numbers, money and dates on paper and screen, by CLDR's rules through
+//! ICU4X: the decimal mark, the grouping of thousands (Spanish and Italian do not group a
+//! four-digit amount: `1234,50 €`), where the currency symbol goes and how a date is written.
+//! The page formats with `Intl`, which is built on the same CLDR data; a test
+//! (`locale_samples` in tend-desktop) writes what this module prints for every locale into
+//! `ui/src/lib/locale-samples.json`, and the page's tests check they print the same.
 //!
-//! Tend supports a short list of locales, each written out here from CLDR's data for it, rather
-//! than the whole of CLDR: a clinic picks one, and a locale that is not on the list is refused
-//! by name instead of being guessed at.
+//! Printed documents write a date one way only, the month in words (`4 March 2026`,
+//! `4. März 2026`), so no reader takes 03/04 for the wrong month.
+//!
+//! Tend supports a short list of locales: a clinic picks one, and a locale that is not on the
+//! list is refused by name instead of being guessed at.
 
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
+use fixed_decimal::Decimal as Digits;
+use icu_calendar::{Date, Gregorian};
+use icu_datetime::FixedCalendarDateTimeFormatter;
+use icu_datetime::fieldsets::YMD;
+use icu_decimal::DecimalFormatter;
+use icu_experimental::dimension::currency::CurrencyType;
+use icu_experimental::dimension::currency::formatter::CurrencyFormatter;
 use iso_currency::Currency;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -41,37 +54,6 @@ pub enum Locale {
     NlNl,
 }
 
-/// Where the symbol goes and whether a space separates it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Symbol {
-    /// `$1,234.50`
-    Before,
-    /// `€ 1.234,50`
-    BeforeSpaced,
-    /// `1.234,50 €`
-    AfterSpaced,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DateOrder {
-    /// 11/24/2026
-    MonthDayYear,
-    /// 24/11/2026
-    DayMonthYear,
-}
-
-struct Rules {
-    tag: &'static str,
-    decimal: char,
-    group: char,
-    symbol: Symbol,
-    dates: DateOrder,
-    date_separator: char,
-}
-
-/// A no-break space, so `1 234,50 €` never breaks across lines.
-const NBSP: char = '\u{a0}';
-
 impl Locale {
     pub const ALL: [Locale; 10] = [
         Locale::EnUs,
@@ -86,38 +68,42 @@ impl Locale {
         Locale::NlNl,
     ];
 
-    fn rules(self) -> Rules {
-        let r = |tag, decimal, group, symbol, dates, date_separator| Rules {
-            tag,
-            decimal,
-            group,
-            symbol,
-            dates,
-            date_separator,
-        };
-        use DateOrder::{DayMonthYear as Dmy, MonthDayYear as Mdy};
-        use Symbol::{AfterSpaced as After, Before, BeforeSpaced as Spaced};
+    pub fn as_str(self) -> &'static str {
         match self {
-            Locale::EnUs => r("en-US", '.', ',', Before, Mdy, '/'),
-            Locale::EnGb => r("en-GB", '.', ',', Before, Dmy, '/'),
-            Locale::EsEs => r("es-ES", ',', '.', After, Dmy, '/'),
-            Locale::EsMx => r("es-MX", '.', ',', Before, Dmy, '/'),
-            Locale::FrFr => r("fr-FR", ',', NBSP, After, Dmy, '/'),
-            Locale::DeDe => r("de-DE", ',', '.', After, Dmy, '.'),
-            Locale::ItIt => r("it-IT", ',', '.', After, Dmy, '/'),
-            Locale::PtPt => r("pt-PT", ',', NBSP, After, Dmy, '/'),
-            Locale::PtBr => r("pt-BR", ',', '.', Spaced, Dmy, '/'),
-            Locale::NlNl => r("nl-NL", ',', '.', Spaced, Dmy, '-'),
+            Locale::EnUs => "en-US",
+            Locale::EnGb => "en-GB",
+            Locale::EsEs => "es-ES",
+            Locale::EsMx => "es-MX",
+            Locale::FrFr => "fr-FR",
+            Locale::DeDe => "de-DE",
+            Locale::ItIt => "it-IT",
+            Locale::PtPt => "pt-PT",
+            Locale::PtBr => "pt-BR",
+            Locale::NlNl => "nl-NL",
         }
     }
 
-    pub fn as_str(self) -> &'static str {
-        self.rules().tag
+    fn icu(self) -> icu_locale_core::Locale {
+        // Each tag above is a valid BCP 47 tag; the test `every_locale_has_cldr_data` covers all.
+        self.as_str()
+            .parse()
+            .unwrap_or(icu_locale_core::Locale::UNKNOWN)
     }
 
-    /// The mark the clinic writes decimals with, which amounts typed there are read by.
+    /// The mark the clinic writes decimals with, which amounts typed there are read by: the
+    /// character CLDR puts between `1` and `5` in one and a half.
     pub fn decimal_mark(self) -> crate::prescribing::DecimalMark {
-        crate::prescribing::DecimalMark::of(self.rules().decimal)
+        let half = self.number(Decimal::new(15, 1), 1);
+        let mark = half.chars().find(|c| !c.is_ascii_digit()).unwrap_or('.');
+        crate::prescribing::DecimalMark::of(mark)
+    }
+
+    /// Whether `1234` is written with a group separator here (`1,234`) or not (`1234`): CLDR's
+    /// minimum grouping digits, for the page to give to `Intl`.
+    pub fn groups_four_digits(self) -> bool {
+        self.number(Decimal::from(1234), 0)
+            .chars()
+            .any(|c| !c.is_ascii_digit())
     }
 
     /// A sensible locale for a clinic that has not chosen one, from its currency.
@@ -131,57 +117,74 @@ impl Locale {
         }
     }
 
-    /// `1,234.50` or `1.234,50`: the amount with the currency's places, grouped, no symbol.
+    /// `1,234.50`, `1.234,50`, `1234,50`: the amount with exactly `places` decimals, grouped as
+    /// the locale groups, no symbol.
     pub fn number(self, amount: Decimal, places: u32) -> String {
-        let rules = self.rules();
-        let rounded = amount.round_dp(places);
-        let text = format!("{:.*}", places as usize, rounded.abs());
-        let (whole, fraction) = text.split_once('.').unwrap_or((text.as_str(), ""));
-        let mut grouped = String::new();
-        for (i, digit) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                grouped.push(rules.group);
-            }
-            grouped.push(digit);
-        }
-        let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
-            "-"
-        } else {
-            ""
-        };
-        if fraction.is_empty() {
-            format!("{sign}{grouped}")
-        } else {
-            format!("{sign}{grouped}{}{fraction}", rules.decimal)
+        let digits = digits(amount.round_dp(places), places);
+        match DecimalFormatter::try_new(self.icu().into(), Default::default()) {
+            Ok(f) => f.format(&digits).to_string(),
+            Err(_) => digits.to_string(),
         }
     }
 
-    /// `€1,234.50`, `1.234,50 €`, `-$5.00`: money as this locale writes it.
+    /// `€1,234.50`, `1234,50 €`, `€ -5,00`: money as this locale writes it, with the symbol
+    /// CLDR gives the currency there, or its ISO code where ICU4X has no symbol for it.
     pub fn money(self, money: Money) -> String {
         let places = minor_digits(money.currency);
-        let digits = self.number(money.amount.abs(), places);
-        let symbol = money.currency.symbol().symbol;
-        let sign = if money.amount.is_sign_negative() && !money.amount.is_zero() {
-            "-"
-        } else {
-            ""
+        let amount = digits(money.amount, places);
+        let prefs = self.icu().into();
+        let Ok(code) = CurrencyType::try_from_str(money.currency.code()) else {
+            return format!(
+                "{} {}",
+                self.number(money.amount, places),
+                money.currency.code()
+            );
         };
-        match self.rules().symbol {
-            Symbol::Before => format!("{sign}{symbol}{digits}"),
-            Symbol::BeforeSpaced => format!("{sign}{symbol}{NBSP}{digits}"),
-            Symbol::AfterSpaced => format!("{sign}{digits}{NBSP}{symbol}"),
+        match CurrencyFormatter::try_new_symbol(prefs, code, Default::default())
+            .or_else(|_| CurrencyFormatter::try_new_code(prefs, code, Default::default()))
+        {
+            Ok(f) => f.format_fixed_decimal(&amount).to_string(),
+            Err(_) => format!(
+                "{} {}",
+                self.number(money.amount, places),
+                money.currency.code()
+            ),
         }
     }
 
-    /// `11/24/2026`, `24/11/2026`, `24.11.2026`.
+    /// `4 March 2026`, `March 4, 2026`, `4. März 2026`, `4 de marzo de 2026`: the one way a
+    /// date is printed, the month in words.
     pub fn date(self, date: NaiveDate) -> String {
-        let rules = self.rules();
-        let s = rules.date_separator;
-        match rules.dates {
-            DateOrder::MonthDayYear => date.format(&format!("%m{s}%d{s}%Y")).to_string(),
-            DateOrder::DayMonthYear => date.format(&format!("%d{s}%m{s}%Y")).to_string(),
+        let words = Date::try_new_gregorian(date.year(), date.month() as u8, date.day() as u8)
+            .ok()
+            .zip(
+                FixedCalendarDateTimeFormatter::<Gregorian, YMD>::try_new(
+                    self.icu().into(),
+                    YMD::long(),
+                )
+                .ok(),
+            );
+        match words {
+            Some((d, f)) => f.format(&d).to_string(),
+            None => date.format("%Y-%m-%d").to_string(),
         }
     }
+}
+
+/// `amount` as ICU4X's decimal, showing `places` decimals (`5` with 2 places is `5.00`); zero
+/// carries no sign.
+fn digits(amount: Decimal, places: u32) -> Digits {
+    let amount = if amount.is_zero() {
+        Decimal::ZERO
+    } else {
+        amount
+    };
+    let mut d: Digits = amount
+        .to_string()
+        .parse()
+        .unwrap_or_else(|_| Digits::from(0));
+    d.absolute.pad_end(-(places as i16));
+    d
 }
 
 impl fmt::Display for Locale {
@@ -224,40 +227,100 @@ mod tests {
     }
 
     #[test]
-    fn money_is_written_as_each_locale_writes_it() {
+    fn money_is_written_as_cldr_writes_it_in_each_locale() {
         let m = eur(dec("1234567.5"));
         assert_eq!(Locale::EnUs.money(m), "€1,234,567.50");
         assert_eq!(Locale::EsEs.money(m), "1.234.567,50\u{a0}€");
-        assert_eq!(Locale::FrFr.money(m), "1\u{a0}234\u{a0}567,50\u{a0}€");
+        // French groups with a narrow no-break space.
+        assert_eq!(Locale::FrFr.money(m), "1\u{202f}234\u{202f}567,50\u{a0}€");
         assert_eq!(Locale::NlNl.money(m), "€\u{a0}1.234.567,50");
+        // The sign goes where CLDR puts it: after the symbol in Dutch.
+        assert_eq!(Locale::NlNl.money(eur(dec("-5"))), "€\u{a0}-5,00");
         assert_eq!(Locale::DeDe.money(eur(dec("-5"))), "-5,00\u{a0}€");
         assert_eq!(Locale::EnGb.money(eur(dec("0.05"))), "€0.05");
         assert_eq!(Locale::EnUs.money(eur(Decimal::ZERO)), "€0.00");
+        assert_eq!(Locale::EnUs.money(eur(dec("-0.001"))), "€0.00");
         assert_eq!(
             Locale::EnUs.money(Money::new(dec("1500"), Currency::JPY)),
             "¥1,500"
         );
         assert_eq!(
+            Locale::EsMx.money(Money::new(dec("1234.5"), Currency::MXN)),
+            "$1,234.50"
+        );
+        // No symbol in ICU4X's data: the ISO code, spaced.
+        assert_eq!(
             Locale::EnUs.money(Money::new(dec("1.5"), Currency::BHD)),
-            format!("{}1.500", Currency::BHD.symbol().symbol)
+            "BHD\u{a0}1.500"
         );
     }
 
     #[test]
-    fn numbers_group_only_whole_thousands() {
-        assert_eq!(Locale::EnUs.number(dec("999.999"), 2), "1,000.00");
-        assert_eq!(Locale::EnUs.number(dec("100"), 2), "100.00");
-        assert_eq!(Locale::EsEs.number(dec("1000"), 0), "1.000");
-        assert_eq!(Locale::EsEs.number(dec("-1000.5"), 2), "-1.000,50");
+    fn spanish_italian_and_portuguese_do_not_group_four_digits() {
+        assert_eq!(Locale::EsEs.money(eur(dec("1234.5"))), "1234,50\u{a0}€");
+        assert_eq!(Locale::ItIt.money(eur(dec("1234.5"))), "1234,50\u{a0}€");
+        assert_eq!(Locale::PtPt.money(eur(dec("1234.5"))), "1234,50\u{a0}€");
+        assert_eq!(Locale::EsEs.money(eur(dec("12345.5"))), "12.345,50\u{a0}€");
+        assert_eq!(Locale::DeDe.money(eur(dec("1234.5"))), "1.234,50\u{a0}€");
     }
 
     #[test]
-    fn dates_follow_the_locale_order() {
-        let d = NaiveDate::from_ymd_opt(2026, 11, 4).expect("date");
-        assert_eq!(Locale::EnUs.date(d), "11/04/2026");
-        assert_eq!(Locale::EsEs.date(d), "04/11/2026");
-        assert_eq!(Locale::DeDe.date(d), "04.11.2026");
-        assert_eq!(Locale::NlNl.date(d), "04-11-2026");
+    fn four_digits_are_grouped_where_cldr_says() {
+        let grouped: Vec<&str> = Locale::ALL
+            .into_iter()
+            .filter(|l| l.groups_four_digits())
+            .map(Locale::as_str)
+            .collect();
+        assert_eq!(
+            grouped,
+            [
+                "en-US", "en-GB", "es-MX", "fr-FR", "de-DE", "pt-BR", "nl-NL"
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_show_the_places_asked_for() {
+        assert_eq!(Locale::EnUs.number(dec("999.999"), 2), "1,000.00");
+        assert_eq!(Locale::EnUs.number(dec("100"), 2), "100.00");
+        assert_eq!(Locale::EsEs.number(dec("1000"), 0), "1000");
+        assert_eq!(Locale::EsEs.number(dec("10000"), 0), "10.000");
+        assert_eq!(Locale::EsEs.number(dec("-1000.5"), 2), "-1000,50");
+        assert_eq!(Locale::DeDe.number(dec("2.5"), 1), "2,5");
+    }
+
+    #[test]
+    fn dates_are_printed_with_the_month_in_words() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 4).expect("date");
+        assert_eq!(Locale::EnUs.date(d), "March 4, 2026");
+        assert_eq!(Locale::EnGb.date(d), "4 March 2026");
+        assert_eq!(Locale::EsEs.date(d), "4 de marzo de 2026");
+        assert_eq!(Locale::DeDe.date(d), "4. März 2026");
+        assert_eq!(Locale::NlNl.date(d), "4 maart 2026");
+        assert_eq!(Locale::PtBr.date(d), "4 de março de 2026");
+    }
+
+    #[test]
+    fn every_locale_has_cldr_data() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 4).expect("date");
+        for l in Locale::ALL {
+            // Not the ISO fallback: CLDR's data for the locale was found.
+            assert!(!l.date(d).starts_with("2026-"), "{l}: {}", l.date(d));
+            assert!(l.date(d).contains('4') && l.date(d).contains("2026"), "{l}");
+            let m = l.money(eur(dec("1.5")));
+            assert!(
+                m.contains('€') && m.contains("1") && m.contains("50"),
+                "{l}: {m}"
+            );
+        }
+        use crate::prescribing::DecimalMark::{Comma, Point};
+        let marks: Vec<_> = Locale::ALL.iter().map(|l| l.decimal_mark()).collect();
+        assert_eq!(
+            marks,
+            [
+                Point, Point, Comma, Point, Comma, Comma, Comma, Comma, Comma, Comma
+            ]
+        );
     }
 
     #[test]

@@ -12,7 +12,6 @@ mod words;
 pub use document::{Align, Block, Column, DocumentView, Section, SummaryRow, TableView, document};
 pub use letterhead::{LetterheadView, check_logo};
 pub use prescription::{AllergiesView, PatientView, PrescriptionView, RxItemView, prescription};
-pub use words::long_date;
 
 /// A finished document.
 #[derive(Debug, Clone, PartialEq, Eq)]

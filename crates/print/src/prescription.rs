@@ -6,19 +6,22 @@
 
 use chrono::NaiveDate;
 use tend_domain::clinic::Paper;
+use tend_domain::locale::Locale;
 use tend_domain::patient::age_on;
 use tend_domain::prescribing::sig::words;
 
 use crate::PrintError;
 use crate::canvas::{Canvas, Style};
 use crate::letterhead::{self, LetterheadView, Logo};
-use crate::words::{age_words, long_date};
+use crate::words::age_words;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrescriptionView {
     pub letterhead: LetterheadView,
     /// `K7-RX-000045`.
     pub number: String,
+    /// How the clinic writes dates.
+    pub locale: Locale,
     /// The day it was signed, in the clinic's time zone.
     pub date: NaiveDate,
     pub patient: PatientView,
@@ -170,7 +173,7 @@ fn header(c: &mut Canvas, v: &PrescriptionView, logo: Option<&Logo>, s: &Styles)
         &v.letterhead,
         logo,
         "Prescription",
-        &[format!("No. {}", v.number), long_date(v.date)],
+        &[format!("No. {}", v.number), v.locale.date(v.date)],
     );
     let p = &v.patient;
     let (left, right) = (c.margin, c.width - c.margin);
@@ -182,7 +185,7 @@ fn header(c: &mut Canvas, v: &PrescriptionView, logo: Option<&Logo>, s: &Styles)
     let born = match (p.birth_date, &p.estimated_age) {
         (Some(dob), _) => format!(
             "Born {} ({})",
-            long_date(dob),
+            v.locale.date(dob),
             age_words(age_on(dob, v.date))
         ),
         (None, Some(est)) => format!("Age {est} (birth date not known)"),

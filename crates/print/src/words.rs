@@ -1,13 +1,7 @@
-//! Dates and ages as printed: in words, never in a format a reader could take the wrong way
-//! round (is 03/04 March or April?).
+//! Ages as printed, in words. (Dates are printed by `tend_domain::locale::Locale::date`, the
+//! month in words, so nobody reads 03/04 the wrong way round.)
 
-use chrono::NaiveDate;
 use tend_domain::patient::Age;
-
-/// `24 November 2026`.
-pub fn long_date(d: NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
-}
 
 /// `47 years`, `23 months`, `1 day`.
 pub(crate) fn age_words(age: Age) -> String {
@@ -31,9 +25,8 @@ mod tests {
     use tend_domain::patient::age_on;
 
     #[test]
-    fn dates_and_ages() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(long_date(d("2026-03-04")), "4 March 2026");
+    fn ages() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let today = d("2026-11-24");
         assert_eq!(age_words(age_on(d("1961-03-04"), today)), "65 years");
         assert_eq!(age_words(age_on(d("2025-11-24"), today)), "12 months");

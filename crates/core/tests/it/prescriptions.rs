@@ -495,9 +495,10 @@ fn a_printed_prescription_carries_the_letterhead_the_patient_and_the_prescriber_
         "Tel. +34 910 123 456",
         "CIF B-12345678",
         &format!("No. {number}"),
-        "24 November 2026",
+        // The clinic pays in euros and has not chosen a locale: Spanish dates.
+        "24 de noviembre de 2026",
         "José Müller-Øster",
-        "Born 14 March 1950 (76 years)",
+        "Born 14 de marzo de 1950 (76 years)",
         "Allergies: none known",
         "paracetamol (acetaminophen) 500 mg tablet",
         "Take 1 tablet by mouth every 6 hours when needed for 5 days.",
@@ -506,7 +507,7 @@ fn a_printed_prescription_carries_the_letterhead_the_patient_and_the_prescriber_
         "2 (two) items. Nothing follows.",
         "drana",
         "Licence no. MD-28-04512",
-        "Signed electronically in Tend on 24 November 2026 at 09:00.",
+        "Signed electronically in Tend on 24 de noviembre de 2026 at 09:00.",
     ] {
         assert!(text.contains(wanted), "{wanted:?} is missing from:\n{text}");
     }

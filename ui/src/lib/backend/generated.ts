@@ -305,7 +305,13 @@ export type DayDto = { date: string, timezone: string, providers: Array<Provider
  * may do (the action names of the permission table), and how the clinic writes dates, numbers
  * and money.
  */
-export type DeskDto = { user: SessionDto, can: Array<Permission>, clinic_name: string, timezone: string, currency: string, locale: string, units: string, 
+export type DeskDto = { user: SessionDto, can: Array<Permission>, clinic_name: string, timezone: string, currency: string, locale: string, 
+/**
+ * Whether the locale groups a four-digit amount (`1.234,50 €`) or only five digits and more
+ * (`1234,50 €`), as the paper's engine says: the page gives it to `Intl`, whose platform
+ * ICU may be older than the paper's CLDR (WebKitGTK on Debian 12 still groups Italian).
+ */
+groups_four_digits: boolean, units: string, 
 /**
  * Today where the clinic is: `2026-11-24`.
  */
