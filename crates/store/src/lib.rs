@@ -539,3 +539,42 @@ fn remove_if_exists(path: &Path) -> Result<()> {
         Err(e) => Err(io(format!("removing {}", path.display()))(e)),
     }
 }
+
+#[cfg(test)]
+mod lock_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn two_handles() -> (tempfile::TempDir, File, File) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lock");
+        let a = open_file(&path).unwrap();
+        let b = open_file(&path).unwrap();
+        (dir, a, b)
+    }
+
+    /// A holder that lets go within the patience (a process being started elsewhere that held
+    /// a copy of the file) is waited for.
+    #[test]
+    fn a_lock_let_go_of_soon_is_waited_for() {
+        let (_dir, a, b) = two_handles();
+        a.lock().unwrap();
+        let holder = std::thread::spawn(move || {
+            std::thread::sleep(LOCK_PATIENCE / 4);
+            a.unlock().unwrap();
+        });
+        lock_patiently(&b, false).unwrap();
+        holder.join().unwrap();
+    }
+
+    /// A holder that keeps it is reported, not waited for forever.
+    #[test]
+    fn a_lock_held_on_to_is_reported_as_in_use() {
+        let (_dir, a, b) = two_handles();
+        a.lock().unwrap();
+        assert!(matches!(
+            lock_patiently(&b, true),
+            Err(TryLockError::WouldBlock)
+        ));
+    }
+}
