@@ -1,24 +1,21 @@
-//! Booking and the life of appointments: book (once or as a series), move and cancel (one, this
-//! and following, or all of a series), check in, start, complete, no-show; free slots; the
-//! check-in queue; and extending series as time passes.
+//! Booking (once or as a series), moving and cancelling (one, this and following, or all of a
+//! series), with the conflict check that free slots, the waitlist and growing series share.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
 use tend_domain::schedule::{
-    Appointment, AppointmentId, AppointmentStatus, Booking, Conflict, ConflictKind, FreeSlotQuery,
-    Interval, RecurrenceRule, RoomId, Series, SeriesId, Transition, conflicts, local_day, to_utc,
-    transition,
+    Appointment, AppointmentId, AppointmentStatus, Booking, Conflict, ConflictKind, Interval,
+    RecurrenceRule, RoomId, Series, SeriesId, Transition, conflicts, to_utc, transition,
 };
-use tend_domain::schedule::{NotNow, in_time};
 use tend_domain::{Action, Entity, UserId, Value};
 use tend_store::schedule::{appointment_fields, instant, series_fields};
 use tend_store::{AuditEntry, Outcome, Reader, StoreError, WriteTx};
 
 use super::{HORIZON_DAYS, Lookup, availability_on, parse_local, patients_of};
-use crate::api::{AppointmentDto, BookedDto, ConflictDto, QueueEntryDto, SlotDto};
+use crate::api::{AppointmentDto, BookedDto, ConflictDto};
 use crate::patients::find;
 use crate::{CoreError, Result, Session, Tend};
 
@@ -64,7 +61,7 @@ impl std::str::FromStr for Scope {
 }
 
 /// The kinds of conflict booked over, each once (two overlapping bookings are one kind).
-fn kinds_of(c: &[Conflict]) -> Vec<ConflictKind> {
+pub(super) fn kinds_of(c: &[Conflict]) -> Vec<ConflictKind> {
     let mut out: Vec<ConflictKind> = Vec::new();
     for k in c.iter().map(|x| x.kind) {
         if !out.contains(&k) {
@@ -74,7 +71,7 @@ fn kinds_of(c: &[Conflict]) -> Vec<ConflictKind> {
     out
 }
 
-fn conflict_dto(c: &Conflict, at: String) -> ConflictDto {
+pub(super) fn conflict_dto(c: &Conflict, at: String) -> ConflictDto {
     ConflictDto {
         kind: c.kind,
         message: c.kind.describe(),
@@ -86,7 +83,7 @@ fn conflict_dto(c: &Conflict, at: String) -> ConflictDto {
 /// Checks one proposed booking against everything around it. Returns the room to use (the one
 /// asked for, or a free one when the type needs a room) and the conflicts.
 #[allow(clippy::too_many_arguments)]
-fn check(
+pub(super) fn check(
     r: &Reader<'_>,
     look: &Lookup,
     provider: UserId,
@@ -282,7 +279,7 @@ pub(crate) fn book_in(
     }
 }
 
-fn load(r: &Reader<'_>, id: &str) -> Result<Appointment> {
+pub(super) fn load(r: &Reader<'_>, id: &str) -> Result<Appointment> {
     let id: AppointmentId = crate::ids::parse_id("appointment", "an appointment", id)?;
     r.appointment(id)?
         .ok_or_else(|| CoreError::refused(Some("appointment"), "there is no such appointment"))
@@ -532,343 +529,5 @@ pub fn cancel(
         let r = tx.read();
         let patients = patients_of(&r, &out)?;
         Ok(out.iter().map(|x| look.dto(x, patients.get(&x.patient_id))).collect())
-    })
-}
-
-/// One step of an appointment's life, with its timestamp and audit entry.
-fn step(
-    tend: &Tend,
-    session: &Session,
-    id: &str,
-    t: Transition,
-    action: &'static str,
-) -> Result<AppointmentDto> {
-    tend.authorize(session, Action::ScheduleBook)?;
-    let tz = tend.clinic_context()?.timezone;
-    let now = tend.now();
-    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
-        let r = tx.read();
-        let look = Lookup::load(&r, tz)?;
-        let a = load(&r, id)?;
-        match in_time(t, a.starts_at, now, tz) {
-            Ok(()) => {}
-            Err(NotNow::NotStarted) => {
-                return Err(CoreError::refused(
-                    Some("appointment"),
-                    "it has not started yet; cancel it instead",
-                ));
-            }
-            Err(NotNow::NotToday) => {
-                return Err(CoreError::refused(
-                    Some("appointment"),
-                    format!(
-                        "this appointment is on {}, not today; move it to today first",
-                        look.local(a.starts_at)
-                    ),
-                ));
-            }
-        }
-        let to = transition(a.status, t)?;
-        let mut f: tend_domain::Fields = [("status".to_owned(), Value::from(to.as_str()))].into();
-        let stamp = Value::from(instant(now));
-        match t {
-            Transition::CheckIn => {
-                f.insert("checked_in_at".into(), stamp);
-            }
-            Transition::UndoCheckIn => {
-                f.insert("checked_in_at".into(), Value::Null);
-            }
-            Transition::Start => {
-                f.insert("started_at".into(), stamp);
-            }
-            Transition::Complete => {
-                f.insert("completed_at".into(), stamp);
-            }
-            _ => {}
-        }
-        tx.update(Entity::Appointment, a.id, f)?;
-        tx.audit(
-            AuditEntry::new(action, Outcome::Ok)
-                .record(Entity::Appointment, a.id)
-                .detail(json!({ "status": to.as_str() })),
-        )?;
-        let updated = tx.read().appointment(a.id)?.ok_or(StoreError::NotFound {
-            entity: "appointment",
-        })?;
-        let patient = tx.read().patient(updated.patient_id)?;
-        Ok(look.dto(&updated, patient.as_ref()))
-    })
-}
-
-pub fn check_in(tend: &Tend, session: &Session, id: &str) -> Result<AppointmentDto> {
-    step(
-        tend,
-        session,
-        id,
-        Transition::CheckIn,
-        "appointment.check_in",
-    )
-}
-
-pub fn undo_check_in(tend: &Tend, session: &Session, id: &str) -> Result<AppointmentDto> {
-    step(
-        tend,
-        session,
-        id,
-        Transition::UndoCheckIn,
-        "appointment.undo_check_in",
-    )
-}
-
-pub fn start(tend: &Tend, session: &Session, id: &str) -> Result<AppointmentDto> {
-    step(tend, session, id, Transition::Start, "appointment.start")
-}
-
-pub fn complete(tend: &Tend, session: &Session, id: &str) -> Result<AppointmentDto> {
-    step(
-        tend,
-        session,
-        id,
-        Transition::Complete,
-        "appointment.complete",
-    )
-}
-
-pub fn mark_no_show(tend: &Tend, session: &Session, id: &str) -> Result<AppointmentDto> {
-    step(tend, session, id, Transition::NoShow, "appointment.no_show")
-}
-
-/// The check-in queue of a day: who has arrived, in arrival order, and how long they have
-/// waited (until now, or until they were taken in).
-pub fn queue(tend: &Tend, session: &Session, date: Option<&str>) -> Result<Vec<QueueEntryDto>> {
-    tend.authorize(session, Action::ScheduleView)?;
-    let tz = tend.clinic_context()?.timezone;
-    let now = tend.now();
-    let date = match date {
-        Some(d) => super::parse_day("date", d)?,
-        None => now.with_timezone(&tz).date_naive(),
-    };
-    tend.store().read(|r| {
-        let look = Lookup::load(r, tz)?;
-        let span = local_day(date, tz);
-        let mut arrived: Vec<Appointment> = r
-            .appointments_starting(span.start, span.end)?
-            .into_iter()
-            .filter(|a| {
-                matches!(
-                    a.status,
-                    AppointmentStatus::CheckedIn | AppointmentStatus::InProgress
-                )
-            })
-            .collect();
-        arrived.sort_by_key(|a| a.checked_in_at);
-        let patients = patients_of(r, &arrived)?;
-        Ok(arrived
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| {
-                let at = a.checked_in_at?;
-                let until = a.started_at.unwrap_or(now);
-                Some(QueueEntryDto {
-                    position: i + 1,
-                    appointment: look.dto(a, patients.get(&a.patient_id)),
-                    arrived_at: at,
-                    waiting_minutes: (until - at).num_minutes().max(0),
-                    late_minutes: (at - a.starts_at).num_minutes(),
-                })
-            })
-            .collect())
-    })
-}
-
-/// The next free slots for an appointment type, with one clinician or any, from a day on.
-pub fn free_slots(
-    tend: &Tend,
-    session: &Session,
-    provider: Option<&str>,
-    type_name: &str,
-    from: &str,
-    limit: usize,
-) -> Result<Vec<SlotDto>> {
-    tend.authorize(session, Action::ScheduleView)?;
-    let tz = tend.clinic_context()?.timezone;
-    let now = tend.now();
-    let from = super::parse_day("from", from)?;
-    let limit = limit.clamp(1, 50);
-    tend.store().read(|r| {
-        let look = Lookup::load(r, tz)?;
-        let kind = look.appointment_type(type_name)?.clone();
-        let providers: Vec<UserId> = match provider {
-            Some(p) => vec![look.provider(p)?.id],
-            None => look.providers().iter().map(|u| u.id).collect(),
-        };
-        let weeks: HashMap<UserId, Option<tend_domain::schedule::WeeklyHours>> = providers
-            .iter()
-            .map(|p| Ok((*p, r.provider_hours(*p)?)))
-            .collect::<Result<_>>()?;
-        let exceptions = r.exceptions_between(from, from + Duration::days(SEARCH_DAYS))?;
-        let only = match provider {
-            Some(_) => providers.first().copied(),
-            None => None,
-        };
-        let mut out: Vec<SlotDto> = Vec::new();
-        for offset in 0..SEARCH_DAYS {
-            let date = from + Duration::days(offset);
-            let day = local_day(date, tz);
-            if day.end <= now {
-                continue;
-            }
-            // One read a day for everyone searched; only the intervals are read.
-            let mut busy_by: HashMap<UserId, Vec<Interval>> = HashMap::new();
-            for (who, iv) in r.busy_intervals(only, day.start, day.end)? {
-                busy_by.entry(who).or_default().push(iv);
-            }
-            let mut today = Vec::new();
-            for p in &providers {
-                let avail = availability_on(
-                    weeks.get(p).and_then(Option::as_ref),
-                    p.as_uuid(),
-                    &exceptions,
-                    date,
-                    tz,
-                );
-                let bookable = avail.bookable();
-                if bookable.is_empty() {
-                    continue;
-                }
-                let busy = busy_by.remove(p).unwrap_or_default();
-                let q = FreeSlotQuery {
-                    duration: Duration::minutes(i64::from(kind.minutes)),
-                    // Back to back: a 20-minute check-up is offered at :00, :20, :40.
-                    grid: Duration::minutes(i64::from(kind.minutes.clamp(5, 30))),
-                    not_before: now.max(day.start),
-                    limit,
-                };
-                let room_for = |iv: &Interval| -> Option<Option<RoomId>> {
-                    if !kind.needs_room {
-                        return Some(None);
-                    }
-                    check(r, &look, *p, None, true, *iv, &HashSet::new(), now)
-                        .ok()
-                        .and_then(|(room, c)| {
-                            c.iter()
-                                .all(|k| k.kind != ConflictKind::NoRoomFree)
-                                .then_some(room)
-                        })
-                };
-                for slot in tend_domain::schedule::free_slots(&bookable, &busy, &q, &|iv| {
-                    room_for(iv).is_some()
-                }) {
-                    let room = room_for(&slot).flatten();
-                    today.push(SlotDto {
-                        provider_id: p.as_uuid(),
-                        provider: look.name_of(*p),
-                        room: room
-                            .and_then(|id| look.rooms.get(&id))
-                            .map(|x| x.name.clone()),
-                        starts_at: slot.start,
-                        ends_at: slot.end,
-                        local_start: look.local(slot.start),
-                    });
-                }
-            }
-            today.sort_by(|a, b| (a.starts_at, &a.provider).cmp(&(b.starts_at, &b.provider)));
-            out.extend(today);
-            if out.len() >= limit {
-                break;
-            }
-        }
-        out.truncate(limit);
-        Ok(out)
-    })
-}
-
-/// `extend_series` through a date as typed or sent by the page (`2027-12-31`).
-pub fn extend_through(tend: &Tend, session: &Session, through: &str) -> Result<usize> {
-    let through = super::parse_day("through", through)?;
-    extend_series(tend, session, through)
-}
-
-/// How many days ahead free-slot search looks.
-const SEARCH_DAYS: i64 = 60;
-
-/// Generates the appointments of open series up to `through` (and the standing horizon), so
-/// series grow as time passes; conflicts of new occurrences are recorded on them, since the
-/// series itself was booked on purpose. A write of its own, which the page and the CLI ask for
-/// before showing days up to `through`; the views themselves only read.
-pub fn extend_series(tend: &Tend, session: &Session, through: NaiveDate) -> Result<usize> {
-    tend.authorize(session, Action::ScheduleView)?;
-    let tz: Tz = tend.clinic_context()?.timezone;
-    let now = tend.now();
-    let target = through.max(now.with_timezone(&tz).date_naive() + Duration::days(HORIZON_DAYS));
-    let pending = tend.store().read(|r| r.series_to_extend(target))?;
-    if pending.is_empty() {
-        return Ok(0);
-    }
-    tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
-        let look = Lookup::load(&tx.read(), tz)?;
-        let mut made = 0;
-        for s in tx.read().series_to_extend(target)? {
-            let existing: HashSet<u32> = tx
-                .read()
-                .appointments_of_series(s.id)?
-                .iter()
-                .filter_map(|a| a.series_index)
-                .collect();
-            let last = existing.iter().max().copied();
-            let needs_room = look.types.get(&s.type_id).is_some_and(|t| t.needs_room);
-            for (index, local) in s.rule.occurrences(s.first_start, target) {
-                if existing.contains(&index) || last.is_some_and(|l| index < l) {
-                    continue;
-                }
-                let start = to_utc(local, tz);
-                let iv = Interval::new(start, start + Duration::minutes(i64::from(s.minutes)));
-                let (room, c) = check(
-                    &tx.read(),
-                    &look,
-                    s.provider_id,
-                    s.room_id,
-                    needs_room,
-                    iv,
-                    &HashSet::new(),
-                    now,
-                )?;
-                let a = Appointment {
-                    id: AppointmentId::new(),
-                    patient_id: s.patient_id,
-                    provider_id: s.provider_id,
-                    room_id: room,
-                    type_id: s.type_id,
-                    starts_at: iv.start,
-                    ends_at: iv.end,
-                    status: AppointmentStatus::Booked,
-                    series_id: Some(s.id),
-                    series_index: Some(index),
-                    note: s.note.clone(),
-                    cancel_reason: None,
-                    overrides: kinds_of(&c),
-                    checked_in_at: None,
-                    started_at: None,
-                    completed_at: None,
-                    booked_by: session.user_id(),
-                };
-                tx.create(Entity::Appointment, a.id, appointment_fields(&a))?;
-                made += 1;
-            }
-            tx.update(
-                Entity::AppointmentSeries,
-                s.id,
-                [(
-                    "generated_through".to_owned(),
-                    Value::from(target.to_string()),
-                )]
-                .into(),
-            )?;
-        }
-        tx.audit(
-            AuditEntry::new("series.extend", Outcome::Ok)
-                .detail(json!({ "through": target, "appointments": made })),
-        )?;
-        Ok(made)
     })
 }
