@@ -25,9 +25,8 @@ desk_commands! {
         use tend_core::desktop::{Desktop, JoinForm, SyncActivity};
         use tend_core::patients::OnDuplicates;
         use tend_core::schedule::{self, Scope};
-        use tend_core::{
-            audit, chart, clinic, clinical, patients, prescriptions as rx, sync, users, visits,
-        };
+        use tend_core::chart::{records, visits};
+use tend_core::{audit, chart, clinic, patients, prescriptions as rx, sync, users};
         use uuid::Uuid;
     }
 
@@ -104,37 +103,37 @@ desk_commands! {
     chart_lists(mrn: String) -> ChartListsDto = |_app, d| d.run(|t, s| chart::lists(t, s, &mrn));
 
     allergy_record(mrn: String, form: forms::Allergy) -> Uuid
-        = |_app, d| d.run(|t, s| clinical::record_allergy(t, s, &mrn, &form.form()));
+        = |_app, d| d.run(|t, s| records::record_allergy(t, s, &mrn, &form.form()));
 
     allergy_none_known(mrn: String) -> ()
-        = |_app, d| d.run(|t, s| clinical::no_known_allergies(t, s, &mrn));
+        = |_app, d| d.run(|t, s| records::no_known_allergies(t, s, &mrn));
 
     allergy_end(id: String, refuted: bool, why: String) -> Uuid
-        = |_app, d| d.run(|t, s| clinical::end_allergy(t, s, &id, refuted, &why));
+        = |_app, d| d.run(|t, s| records::end_allergy(t, s, &id, refuted, &why));
 
     problem_add(mrn: String, form: forms::Problem) -> Uuid
-        = |_app, d| d.run(|t, s| clinical::add_problem(t, s, &mrn, &form.form()));
+        = |_app, d| d.run(|t, s| records::add_problem(t, s, &mrn, &form.form()));
 
     problem_resolve(id: String, resolved_on: String) -> Uuid
-        = |_app, d| d.run(|t, s| clinical::resolve_problem(t, s, &id, &resolved_on));
+        = |_app, d| d.run(|t, s| records::resolve_problem(t, s, &id, &resolved_on));
 
     medication_start(mrn: String, form: forms::Medication) -> Uuid
-        = |_app, d| d.run(|t, s| clinical::start_medication(t, s, &mrn, &form.form()));
+        = |_app, d| d.run(|t, s| records::start_medication(t, s, &mrn, &form.form()));
 
     medication_stop(id: String, stopped_on: String, reason: String) -> Uuid
-        = |_app, d| d.run(|t, s| clinical::stop_medication(t, s, &id, &stopped_on, &reason));
+        = |_app, d| d.run(|t, s| records::stop_medication(t, s, &id, &stopped_on, &reason));
 
     vitals_record(mrn: String, form: forms::Vitals) -> VitalsDto
-        = |_app, d| d.run(|t, s| clinical::record_vitals(t, s, &mrn, &form.form(), None));
+        = |_app, d| d.run(|t, s| records::record_vitals(t, s, &mrn, &form.form(), None));
 
     immunization_record(mrn: String, form: forms::Immunization) -> Uuid
-        = |_app, d| d.run(|t, s| clinical::record_immunization(t, s, &mrn, &form.form()));
+        = |_app, d| d.run(|t, s| records::record_immunization(t, s, &mrn, &form.form()));
 
     entered_in_error(id: String, reason: String) -> ()
-        = |_app, d| d.run(|t, s| clinical::mark_entered_in_error(t, s, &id, &reason));
+        = |_app, d| d.run(|t, s| records::mark_entered_in_error(t, s, &id, &reason));
 
     icd_search(query: String, limit: usize) -> Vec<IcdDto>
-        = |_app, d| d.run(|_, _| clinical::icd_search(&query, limit));
+        = |_app, d| d.run(|_, _| records::icd_search(&query, limit));
 
     // Visits and notes.
 

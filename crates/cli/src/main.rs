@@ -381,7 +381,7 @@ fn run(cli: &Cli, out: &Output) -> Result<ExitCode> {
         Command::Init(args) => init(&dir, args, out),
         Command::Demo(args) => demo::run(&dir, args, out),
         Command::Icd { query, limit } => {
-            output::chart::icd(out, &tend_core::clinical::icd_search(query, *limit)?);
+            output::chart::icd(out, &tend_core::chart::records::icd_search(query, *limit)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::run(args, out),

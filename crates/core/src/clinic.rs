@@ -4,8 +4,8 @@ use std::path::Path;
 
 use data_encoding::BASE64;
 use serde_json::json;
+use tend_domain::chart::UnitSystem;
 use tend_domain::clinic::{Letterhead, Paper, parse_currency, parse_timezone};
-use tend_domain::clinical::UnitSystem;
 use tend_domain::error::required_text;
 use tend_domain::user::{check_passphrase, check_password, parse_display_name};
 use tend_domain::{

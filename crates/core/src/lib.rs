@@ -16,7 +16,6 @@ pub mod bench_sync;
 pub mod billing;
 pub mod chart;
 pub mod clinic;
-pub mod clinical;
 pub mod clock;
 pub mod desktop;
 mod error;
@@ -31,7 +30,6 @@ pub mod sync;
 #[cfg(feature = "fixtures")]
 pub mod synthetic;
 pub mod users;
-pub mod visits;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -81,7 +79,7 @@ impl Environment {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ClinicContext {
     pub timezone: chrono_tz::Tz,
-    pub units: tend_domain::clinical::UnitSystem,
+    pub units: tend_domain::chart::UnitSystem,
 }
 
 /// An open clinic.

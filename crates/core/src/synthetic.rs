@@ -9,7 +9,7 @@ use std::time::Instant;
 use chrono::{DateTime, Duration as Days, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 use serde_json::json;
-use tend_domain::clinical::{
+use tend_domain::chart::{
     AllergyCategory, Category, ClinicalEvent, Encounter, EncounterId, EncounterStatus, EventData,
     EventId, Severity, Soap, Vitals, content_hash,
 };

@@ -7,8 +7,8 @@
 pub mod backup;
 pub mod billing;
 pub mod change;
+pub mod chart;
 pub mod clinic;
-pub mod clinical;
 pub mod conflict_access;
 pub mod error;
 mod fold;

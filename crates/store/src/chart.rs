@@ -1,7 +1,7 @@
 //! Visits, clinical events and note templates as stored.
 
 use rusqlite::{OptionalExtension, Row, params};
-use tend_domain::clinical::{
+use tend_domain::chart::{
     Category, ClinicalEvent, Encounter, EncounterId, EventData, NoteTemplate, NoteTemplateId, Soap,
 };
 use tend_domain::patient::PatientId;

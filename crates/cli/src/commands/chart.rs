@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use tend_core::clinical::{self, AllergyForm, ImmunizationForm, MedicationForm, ProblemForm};
+use tend_core::chart::records::{self, AllergyForm, ImmunizationForm, MedicationForm, ProblemForm};
+use tend_core::chart::visits::{self, NoteEdit, TemplateForm};
 use tend_core::patients::{self, OnDuplicates};
-use tend_core::visits::{self, NoteEdit, TemplateForm};
 use tend_core::{Session, Tend, chart};
-use tend_domain::clinical::VitalsForm;
+use tend_domain::chart::VitalsForm;
 use tend_domain::patient::{EmergencyContact, Insurance, PatientForm};
 
 use crate::output::Output;
@@ -549,18 +549,18 @@ pub fn allergy(cmd: &AllergyCommand, tend: &Tend, me: &Session, out: &Output) ->
             show::recorded(
                 out,
                 "allergy",
-                clinical::record_allergy(tend, me, mrn, &form)?,
+                records::record_allergy(tend, me, mrn, &form)?,
             );
         }
         AllergyCommand::None { mrn } => {
-            clinical::no_known_allergies(tend, me, mrn)?;
+            records::no_known_allergies(tend, me, mrn)?;
             out.done("Recorded: no known allergies.");
         }
         AllergyCommand::Resolve { id, refuted, note } => {
             show::recorded(
                 out,
                 "allergy",
-                clinical::end_allergy(tend, me, id, *refuted, note)?,
+                records::end_allergy(tend, me, id, *refuted, note)?,
             );
         }
     }
@@ -582,10 +582,10 @@ pub fn problem(cmd: &ProblemCommand, tend: &Tend, me: &Session, out: &Output) ->
                 onset,
                 note,
             };
-            show::recorded(out, "problem", clinical::add_problem(tend, me, mrn, &form)?);
+            show::recorded(out, "problem", records::add_problem(tend, me, mrn, &form)?);
         }
         ProblemCommand::Resolve { id, on } => {
-            show::recorded(out, "problem", clinical::resolve_problem(tend, me, id, on)?)
+            show::recorded(out, "problem", records::resolve_problem(tend, me, id, on)?)
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -613,7 +613,7 @@ pub fn medication(cmd: &MedCommand, tend: &Tend, me: &Session, out: &Output) -> 
             show::recorded(
                 out,
                 "medication",
-                clinical::start_medication(tend, me, mrn, &form)?,
+                records::start_medication(tend, me, mrn, &form)?,
             );
         }
         MedCommand::Change {
@@ -631,13 +631,13 @@ pub fn medication(cmd: &MedCommand, tend: &Tend, me: &Session, out: &Output) -> 
             show::recorded(
                 out,
                 "medication",
-                clinical::change_medication(tend, me, id, &form)?,
+                records::change_medication(tend, me, id, &form)?,
             );
         }
         MedCommand::Stop { id, on, reason } => show::recorded(
             out,
             "medication",
-            clinical::stop_medication(tend, me, id, on, reason)?,
+            records::stop_medication(tend, me, id, on, reason)?,
         ),
     }
     Ok(ExitCode::SUCCESS)
@@ -654,7 +654,7 @@ pub fn vitals(args: &VitalsArgs, tend: &Tend, me: &Session, out: &Output) -> Res
         height: args.height.clone(),
         head_circumference: args.head.clone(),
     };
-    let v = clinical::record_vitals(tend, me, &args.mrn, &form, None)?;
+    let v = records::record_vitals(tend, me, &args.mrn, &form, None)?;
     show::vitals_recorded(out, &v);
     Ok(ExitCode::SUCCESS)
 }
@@ -683,7 +683,7 @@ pub fn immunization(
     show::recorded(
         out,
         "immunization",
-        clinical::record_immunization(tend, me, mrn, &form)?,
+        records::record_immunization(tend, me, mrn, &form)?,
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -695,7 +695,7 @@ pub fn entered_in_error(
     me: &Session,
     out: &Output,
 ) -> Result<ExitCode> {
-    clinical::mark_entered_in_error(tend, me, id, reason)?;
+    records::mark_entered_in_error(tend, me, id, reason)?;
     out.done("Marked as entered in error: it leaves the current lists and stays in the history.");
     Ok(ExitCode::SUCCESS)
 }

@@ -10,7 +10,7 @@ use tend_core::api::{
     TemplateDto, VisitDto, VisitSummaryDto, VitalsDto,
 };
 use tend_core::{Session, Tend, clinic};
-use tend_domain::clinical::{EncounterStatus, FlagLevel, Measure, Status};
+use tend_domain::chart::{EncounterStatus, FlagLevel, Measure, Status};
 use uuid::Uuid;
 
 use crate::output::Output;
@@ -158,8 +158,8 @@ fn allergies(a: &AllergiesDto) -> String {
     }
 }
 
-fn severity(s: tend_domain::clinical::Severity) -> &'static str {
-    use tend_domain::clinical::Severity::*;
+fn severity(s: tend_domain::chart::Severity) -> &'static str {
+    use tend_domain::chart::Severity::*;
     match s {
         Mild => "mild",
         Moderate => "moderate",

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use tend_domain::clinical::{
+use tend_domain::chart::{
     AllergyCategory, AllergyView, Encounter, EncounterStatus, Flag, FlagLevel, ImmunizationView,
     Measure, MedicationView, NoteTemplate, ProblemView, Severity, Soap, Status, UnitSystem,
     VitalsEntry, bmi_tenths, flags, format_measure,

@@ -3,7 +3,7 @@
 //! fails loudly in its tests instead of saving blanks.
 
 use serde::Deserialize;
-use tend_domain::clinical::VitalsForm;
+use tend_domain::chart::VitalsForm;
 use tend_domain::patient;
 use tend_domain::prescribing::ItemForm;
 use tend_domain::schedule::RecurrenceRule;
@@ -11,11 +11,11 @@ use tend_domain::schedule::RecurrenceRule;
 use crate::billing::fees::{FeeForm, TaxRateForm};
 use crate::billing::invoices::LineForm;
 use crate::billing::payments::{PaymentForm, RefundForm};
+use crate::chart::records::{AllergyForm, ImmunizationForm, MedicationForm, ProblemForm};
+use crate::chart::visits::{NoteEdit, TemplateForm};
 use crate::clinic::{BillingSettingsForm, InitRequest, LetterheadForm, SettingsForm};
-use crate::clinical::{AllergyForm, ImmunizationForm, MedicationForm, ProblemForm};
 use crate::schedule::{BookRequest, WaitlistForm};
 use crate::users::NewUser;
-use crate::visits::{NoteEdit, TemplateForm};
 
 /// Declares an owned form whose fields are text (and flags), and its borrowed view.
 macro_rules! owned_form {

@@ -187,13 +187,13 @@ pub fn run(dir: &Path, opts: BenchOptions, progress: &dyn Fn(&str)) -> Result<Be
     let mut times = Vec::with_capacity(queries.len());
     for q in &queries {
         let start = Instant::now();
-        crate::clinical::icd_search(q, 8)?;
+        chart::records::icd_search(q, 8)?;
         times.push(start.elapsed());
     }
     measurements.push(latency(
         "icd_search",
         format!(
-            "clinical::icd_search, 8 results as the problem form asks, over {} queries typed \
+            "chart::records::icd_search, 8 results as the problem form asks, over {} queries typed \
              letter by letter (from 3 letters) from the first two words of each common code's \
              description; the first one included",
             queries.len()

@@ -6,7 +6,7 @@ use serde_json::json;
 use tend_domain::billing::{
     FeeItem, FeeKind, Money, TaxRate, TaxRateRecord, VisitService, parse_amount, parse_fee_code,
 };
-use tend_domain::clinical::EncounterStatus;
+use tend_domain::chart::EncounterStatus;
 use tend_domain::error::required_text;
 use tend_domain::{Action, Entity, ValidationError};
 use tend_store::billing::{fee_item_fields, tax_rate_fields, visit_service_fields};
@@ -329,7 +329,7 @@ pub fn add_visit_service(
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let encounter = tx
             .read()
-            .encounter(tend_domain::clinical::EncounterId::from_uuid(visit_id))?
+            .encounter(tend_domain::chart::EncounterId::from_uuid(visit_id))?
             .ok_or_else(|| CoreError::refused(Some("visit"), "there is no such visit"))?;
         if encounter.status == EncounterStatus::EnteredInError {
             return Err(CoreError::refused(

@@ -224,7 +224,7 @@ pub fn create(
         let mut lines = Vec::new();
         if let Some(visit) = visit {
             let encounter = r
-                .encounter(tend_domain::clinical::EncounterId::from_uuid(visit))?
+                .encounter(tend_domain::chart::EncounterId::from_uuid(visit))?
                 .ok_or_else(|| CoreError::refused(Some("visit"), "there is no such visit"))?;
             if encounter.patient_id != patient.id {
                 return Err(CoreError::refused(
@@ -489,7 +489,7 @@ pub fn billable_visits(tend: &Tend, session: &Session, mrn: &str) -> Result<Vec<
         let p = find(r, mrn)?;
         r.encounters_of(p.id, 20, 0)?
             .iter()
-            .filter(|e| e.status != tend_domain::clinical::EncounterStatus::EnteredInError)
+            .filter(|e| e.status != tend_domain::chart::EncounterStatus::EnteredInError)
             .map(|e| {
                 let id = e.id.as_uuid();
                 let invoice = r

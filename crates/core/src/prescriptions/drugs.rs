@@ -110,7 +110,7 @@ pub fn add_clinic_drug(
     form: &ClinicDrugForm<'_>,
 ) -> Result<DrugDto> {
     tend.authorize(session, Action::DrugCatalogEdit)?;
-    let generic = tend_domain::clinical::required("generic", form.generic, 120)?;
+    let generic = tend_domain::chart::required("generic", form.generic, 120)?;
     let class = if form.class.trim().is_empty() {
         "other".to_owned()
     } else {
@@ -258,7 +258,7 @@ pub fn add_strength(tend: &Tend, session: &Session, drug: &str, strength: &str) 
 /// A brand name for a drug in the catalog.
 pub fn add_brand(tend: &Tend, session: &Session, brand: &str, drug: &str) -> Result<DrugDto> {
     tend.authorize(session, Action::DrugCatalogEdit)?;
-    let brand = tend_domain::clinical::required("brand", brand, 80)?;
+    let brand = tend_domain::chart::required("brand", brand, 80)?;
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let catalog = catalog_of(&tx.read())?;
         let target = catalog

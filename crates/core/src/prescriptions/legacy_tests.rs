@@ -13,11 +13,12 @@ use tend_store::prescriptions::prescription_fields;
 use tend_store::{AuditEntry, Outcome};
 
 use super::{create_draft, get, print, sign};
+use crate::chart::records;
 use crate::clinic::{self, InitRequest};
 use crate::clock::ManualClock;
 use crate::patients::{self, OnDuplicates};
 use crate::users::{self, NewUser};
-use crate::{CoreError, Environment, Session, Tend, auth, clinical};
+use crate::{CoreError, Environment, Session, Tend, auth};
 
 struct Desk {
     _dir: tempfile::TempDir,
@@ -75,7 +76,7 @@ fn desk() -> Desk {
     let mrn = patients::register(&tend, &doctor, &form, OnDuplicates::RegisterAnyway)
         .unwrap()
         .mrn;
-    clinical::no_known_allergies(&tend, &doctor, &mrn).unwrap();
+    records::no_known_allergies(&tend, &doctor, &mrn).unwrap();
     Desk {
         _dir: dir,
         tend,

@@ -1,7 +1,7 @@
 //! The printed prescription: the view tend-print draws, and the audited print.
 
 use serde_json::json;
-use tend_domain::clinical::{Category, fold_events};
+use tend_domain::chart::{Category, fold_events};
 use tend_domain::prescribing::prescription::{Prescription, RxStatus};
 use tend_domain::{Action, Entity};
 use tend_store::{AuditEntry, Outcome, Reader, StoreError};
@@ -65,7 +65,7 @@ fn print_view(
     rx: &Prescription,
     tz: chrono_tz::Tz,
 ) -> Result<tend_print::PrescriptionView> {
-    use tend_domain::clinical::{AllergyList, Severity};
+    use tend_domain::chart::{AllergyList, Severity};
     use tend_print::{AllergiesView, PatientView, RxItemView};
     let clinic = r.clinic()?;
     let patient = r

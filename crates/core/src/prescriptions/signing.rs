@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use tend_domain::clinical::{Category, ChartFacts, EventData, Status, fold_events};
+use tend_domain::chart::{Category, ChartFacts, EventData, Status, fold_events};
 use tend_domain::prescribing::Item;
 use tend_domain::prescribing::checks::{CheckInput, Warning, check};
 use tend_domain::prescribing::notation;
@@ -218,10 +218,10 @@ fn add_to_medications(
                 },
             ),
         };
-        crate::clinical::append(
+        crate::chart::records::append(
             tx,
             session,
-            crate::clinical::NewEvent {
+            crate::chart::records::NewEvent {
                 patient: rx.patient_id,
                 category: Category::Medication,
                 subject,
@@ -238,7 +238,7 @@ fn add_to_medications(
 /// clinician stops them there: the patient may already have started them.
 pub fn cancel(tend: &Tend, session: &Session, id: &str, reason: &str) -> Result<RxDto> {
     tend.authorize(session, Action::PrescriptionCancel)?;
-    let reason = tend_domain::clinical::required("reason", reason, 500)?;
+    let reason = tend_domain::chart::required("reason", reason, 500)?;
     let now = tend.now();
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let mut rx = load(&tx.read(), id)?;

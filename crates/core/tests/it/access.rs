@@ -5,12 +5,12 @@ use tend_core::billing::fees::{self, FeeForm};
 use tend_core::billing::invoices::{self, LineForm};
 use tend_core::billing::payments::{self, PaymentForm, RefundForm};
 use tend_core::billing::reports;
-use tend_core::clinical::{self, AllergyForm, ImmunizationForm, MedicationForm, ProblemForm};
+use tend_core::chart::records::{self, AllergyForm, ImmunizationForm, MedicationForm, ProblemForm};
+use tend_core::chart::visits::{self, NoteEdit, TemplateForm};
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::prescriptions as rx;
-use tend_core::visits::{self, NoteEdit, TemplateForm};
 use tend_core::{CoreError, Session, audit, backup, chart, clinic, passphrase, sync, users};
-use tend_domain::clinical::VitalsForm;
+use tend_domain::chart::VitalsForm;
 use tend_domain::patient::PatientForm;
 use tend_domain::permission::role_can;
 use tend_domain::{Action, Role};
@@ -199,7 +199,7 @@ fn attempt(
             )
             .map(drop)
         }
-        Action::AllergyWrite => clinical::record_allergy(
+        Action::AllergyWrite => records::record_allergy(
             t,
             who,
             mrn,
@@ -210,7 +210,7 @@ fn attempt(
             },
         )
         .map(drop),
-        Action::ProblemWrite => clinical::add_problem(
+        Action::ProblemWrite => records::add_problem(
             t,
             who,
             mrn,
@@ -220,7 +220,7 @@ fn attempt(
             },
         )
         .map(drop),
-        Action::MedicationWrite => clinical::start_medication(
+        Action::MedicationWrite => records::start_medication(
             t,
             who,
             mrn,
@@ -231,7 +231,7 @@ fn attempt(
             },
         )
         .map(drop),
-        Action::VitalsWrite => clinical::record_vitals(
+        Action::VitalsWrite => records::record_vitals(
             t,
             who,
             mrn,
@@ -268,7 +268,7 @@ fn attempt(
             tend_core::schedule::add_room(t, who, &format!("Room {n}"), "mon-fri 08:00-20:00", "")
                 .map(drop)
         }
-        Action::ImmunizationWrite => clinical::record_immunization(
+        Action::ImmunizationWrite => records::record_immunization(
             t,
             who,
             mrn,

@@ -10,9 +10,10 @@ use tend_core::billing::fees::{self, FeeForm, TaxRateForm};
 use tend_core::billing::invoices::{self, LineForm};
 use tend_core::billing::payments::{self, PaymentForm, RefundForm};
 use tend_core::billing::{printing, reports};
+use tend_core::chart::visits;
 use tend_core::clinic::{self, BillingSettingsForm};
 use tend_core::patients::{self, OnDuplicates};
-use tend_core::{CoreError, Session, visits};
+use tend_core::{CoreError, Session};
 use tend_domain::Action;
 use tend_domain::patient::PatientForm;
 

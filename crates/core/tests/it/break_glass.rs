@@ -3,11 +3,12 @@
 
 use chrono::Duration;
 use tend_core::audit::{self, AuditSearch};
+use tend_core::chart::visits;
 use tend_core::clock::Clock;
 use tend_core::patients::{self, OnDuplicates};
-use tend_core::{CoreError, auth, chart, visits};
+use tend_core::{CoreError, auth, chart};
 use tend_domain::Action;
-use tend_domain::clinical::VitalsForm;
+use tend_domain::chart::VitalsForm;
 use tend_domain::patient::PatientForm;
 
 use crate::support::{clinic, person};
@@ -102,7 +103,7 @@ fn a_receptionist_breaks_the_glass_for_one_patient_for_half_an_hour_and_admins_r
         pulse: "80".into(),
         ..Default::default()
     };
-    let e = tend_core::clinical::record_vitals(&c.tend, &front, &p.mrn, &vitals, None).unwrap_err();
+    let e = chart::records::record_vitals(&c.tend, &front, &p.mrn, &vitals, None).unwrap_err();
     assert!(matches!(e, CoreError::Forbidden { .. }), "{e:?}");
 
     // Half an hour later it is closed again.

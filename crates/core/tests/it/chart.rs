@@ -3,11 +3,11 @@
 //! audited.
 
 use chrono::Duration;
-use tend_core::clinical::{self, AllergyForm, ImmunizationForm, MedicationForm, ProblemForm};
+use tend_core::chart::records::{self, AllergyForm, ImmunizationForm, MedicationForm, ProblemForm};
+use tend_core::chart::visits::{self, NoteEdit, TemplateForm};
 use tend_core::patients::{self, OnDuplicates};
-use tend_core::visits::{self, NoteEdit, TemplateForm};
 use tend_core::{Clock, Session, audit, chart};
-use tend_domain::clinical::{EncounterStatus, FlagLevel, Measure, Status, VitalsForm};
+use tend_domain::chart::{EncounterStatus, FlagLevel, Measure, Status, VitalsForm};
 use tend_domain::patient::PatientForm;
 
 use crate::support::{Clinic, clinic, person};
@@ -188,7 +188,7 @@ fn the_summary_shows_what_a_doctor_needs_first() {
             .state,
         "not_asked"
     );
-    clinical::no_known_allergies(t, &r.nurse, &r.mrn).unwrap();
+    records::no_known_allergies(t, &r.nurse, &r.mrn).unwrap();
     assert_eq!(
         chart::banner_of(t, &r.front, &r.mrn)
             .unwrap()
@@ -196,7 +196,7 @@ fn the_summary_shows_what_a_doctor_needs_first() {
             .state,
         "none_known"
     );
-    clinical::record_allergy(
+    records::record_allergy(
         t,
         &r.nurse,
         &r.mrn,
@@ -209,11 +209,11 @@ fn the_summary_shows_what_a_doctor_needs_first() {
     )
     .unwrap();
     assert!(
-        clinical::no_known_allergies(t, &r.nurse, &r.mrn).is_err(),
+        records::no_known_allergies(t, &r.nurse, &r.mrn).is_err(),
         "not while an allergy is active"
     );
 
-    clinical::add_problem(
+    records::add_problem(
         t,
         &r.doctor,
         &r.mrn,
@@ -224,7 +224,7 @@ fn the_summary_shows_what_a_doctor_needs_first() {
         },
     )
     .unwrap();
-    let err = clinical::add_problem(
+    let err = records::add_problem(
         t,
         &r.doctor,
         &r.mrn,
@@ -235,7 +235,7 @@ fn the_summary_shows_what_a_doctor_needs_first() {
     )
     .unwrap_err();
     assert_eq!(err.field(), Some("code"));
-    clinical::add_problem(
+    records::add_problem(
         t,
         &r.doctor,
         &r.mrn,
@@ -245,7 +245,7 @@ fn the_summary_shows_what_a_doctor_needs_first() {
         },
     )
     .unwrap();
-    clinical::start_medication(
+    records::start_medication(
         t,
         &r.doctor,
         &r.mrn,
@@ -266,7 +266,7 @@ fn the_summary_shows_what_a_doctor_needs_first() {
             height: "160".into(),
             ..Default::default()
         };
-        clinical::record_vitals(t, &r.nurse, &r.mrn, &vitals, Some(at)).unwrap();
+        records::record_vitals(t, &r.nurse, &r.mrn, &vitals, Some(at)).unwrap();
     }
     for i in 0..12 {
         visits::start(
@@ -320,7 +320,7 @@ fn the_summary_shows_what_a_doctor_needs_first() {
     );
 
     // Abnormal values come back flagged as they are recorded.
-    let v = clinical::record_vitals(
+    let v = records::record_vitals(
         t,
         &r.nurse,
         &r.mrn,
@@ -346,7 +346,7 @@ fn the_summary_shows_what_a_doctor_needs_first() {
 fn entered_in_error_hides_from_current_lists_but_stays_in_history() {
     let r = room();
     let t = &r.c.tend;
-    let allergy = clinical::record_allergy(
+    let allergy = records::record_allergy(
         t,
         &r.nurse,
         &r.mrn,
@@ -356,7 +356,7 @@ fn entered_in_error_hides_from_current_lists_but_stays_in_history() {
         },
     )
     .unwrap();
-    let problem = clinical::add_problem(
+    let problem = records::add_problem(
         t,
         &r.doctor,
         &r.mrn,
@@ -366,7 +366,7 @@ fn entered_in_error_hides_from_current_lists_but_stays_in_history() {
         },
     )
     .unwrap();
-    let med = clinical::start_medication(
+    let med = records::start_medication(
         t,
         &r.doctor,
         &r.mrn,
@@ -376,7 +376,7 @@ fn entered_in_error_hides_from_current_lists_but_stays_in_history() {
         },
     )
     .unwrap();
-    let imm = clinical::record_immunization(
+    let imm = records::record_immunization(
         t,
         &r.nurse,
         &r.mrn,
@@ -387,7 +387,7 @@ fn entered_in_error_hides_from_current_lists_but_stays_in_history() {
         },
     )
     .unwrap();
-    let vit = clinical::record_vitals(
+    let vit = records::record_vitals(
         t,
         &r.nurse,
         &r.mrn,
@@ -402,7 +402,7 @@ fn entered_in_error_hides_from_current_lists_but_stays_in_history() {
 
     // A nurse may void what nurses record, not a problem.
     assert_eq!(
-        clinical::mark_entered_in_error(t, &r.nurse, &problem.to_string(), "wrong patient")
+        records::mark_entered_in_error(t, &r.nurse, &problem.to_string(), "wrong patient")
             .unwrap_err()
             .code(),
         "forbidden"
@@ -414,17 +414,17 @@ fn entered_in_error_hides_from_current_lists_but_stays_in_history() {
         (&r.nurse, imm),
         (&r.nurse, vit),
     ] {
-        clinical::mark_entered_in_error(t, who, &id.to_string(), "recorded on the wrong patient")
+        records::mark_entered_in_error(t, who, &id.to_string(), "recorded on the wrong patient")
             .unwrap();
     }
     assert_eq!(
-        clinical::mark_entered_in_error(t, &r.nurse, &vit.to_string(), "twice")
+        records::mark_entered_in_error(t, &r.nurse, &vit.to_string(), "twice")
             .unwrap_err()
             .code(),
         "refused"
     );
     assert!(
-        clinical::mark_entered_in_error(t, &r.nurse, &vit.to_string(), " ").is_err(),
+        records::mark_entered_in_error(t, &r.nurse, &vit.to_string(), " ").is_err(),
         "a reason is required"
     );
 
@@ -437,14 +437,14 @@ fn entered_in_error_hides_from_current_lists_but_stays_in_history() {
     assert_eq!(l.medications[0].status, Status::EnteredInError);
     assert!(l.vitals[0].entered_in_error && l.immunizations[0].entered_in_error);
     // Voided things cannot be changed further.
-    assert!(clinical::stop_medication(t, &r.doctor, &med.to_string(), "", "").is_err());
+    assert!(records::stop_medication(t, &r.doctor, &med.to_string(), "", "").is_err());
 }
 
 #[test]
 fn medications_change_and_stop_and_problems_resolve() {
     let r = room();
     let t = &r.c.tend;
-    let med = clinical::start_medication(
+    let med = records::start_medication(
         t,
         &r.doctor,
         &r.mrn,
@@ -457,7 +457,7 @@ fn medications_change_and_stop_and_problems_resolve() {
     )
     .unwrap()
     .to_string();
-    clinical::change_medication(
+    records::change_medication(
         t,
         &r.doctor,
         &med,
@@ -469,13 +469,13 @@ fn medications_change_and_stop_and_problems_resolve() {
     )
     .unwrap();
     assert_eq!(
-        clinical::change_medication(t, &r.doctor, &med, &MedicationForm::default())
+        records::change_medication(t, &r.doctor, &med, &MedicationForm::default())
             .unwrap_err()
             .field(),
         Some("dose")
     );
     // An error-prone abbreviation on the medication list is refused, naming the field.
-    let qd = clinical::change_medication(
+    let qd = records::change_medication(
         t,
         &r.doctor,
         &med,
@@ -495,7 +495,7 @@ fn medications_change_and_stop_and_problems_resolve() {
         ),
         (Some("1000 mg"), Some("twice a day"))
     );
-    clinical::stop_medication(t, &r.doctor, &med, "", "stomach upset").unwrap();
+    records::stop_medication(t, &r.doctor, &med, "", "stomach upset").unwrap();
     assert!(
         chart::summary(t, &r.doctor, &r.mrn)
             .unwrap()
@@ -503,11 +503,11 @@ fn medications_change_and_stop_and_problems_resolve() {
             .is_empty()
     );
     assert!(
-        clinical::stop_medication(t, &r.doctor, &med, "", "").is_err(),
+        records::stop_medication(t, &r.doctor, &med, "", "").is_err(),
         "already stopped"
     );
 
-    let p = clinical::add_problem(
+    let p = records::add_problem(
         t,
         &r.doctor,
         &r.mrn,
@@ -519,13 +519,13 @@ fn medications_change_and_stop_and_problems_resolve() {
     .unwrap()
     .to_string();
     assert_eq!(
-        clinical::resolve_problem(t, &r.doctor, &med, "")
+        records::resolve_problem(t, &r.doctor, &med, "")
             .unwrap_err()
             .field(),
         Some("id"),
         "not a problem"
     );
-    clinical::resolve_problem(t, &r.doctor, &p, "").unwrap();
+    records::resolve_problem(t, &r.doctor, &p, "").unwrap();
     assert!(
         chart::summary(t, &r.doctor, &r.mrn)
             .unwrap()
@@ -571,10 +571,10 @@ fn the_front_desk_sees_the_banner_not_the_chart_and_every_read_is_audited() {
 
 #[test]
 fn icd_codes_are_searchable_by_words_and_code() {
-    let hits = clinical::icd_search("hypert", 5).unwrap();
+    let hits = records::icd_search("hypert", 5).unwrap();
     assert_eq!(hits[0].code, "I10");
     assert_eq!(
-        clinical::icd_search("J02.9", 1).unwrap()[0].description,
+        records::icd_search("J02.9", 1).unwrap()[0].description,
         "Acute pharyngitis, unspecified"
     );
 }
@@ -585,7 +585,7 @@ fn every_clinical_form_names_the_field_it_refuses() {
     let t = &r.c.tend;
     let m = r.mrn.as_str();
     let field = |result: Result<uuid::Uuid, tend_core::CoreError>| result.unwrap_err().field();
-    let allergy = |f: AllergyForm<'_>| field(clinical::record_allergy(t, &r.nurse, m, &f));
+    let allergy = |f: AllergyForm<'_>| field(records::record_allergy(t, &r.nurse, m, &f));
     assert_eq!(
         allergy(AllergyForm {
             substance: " ",
@@ -609,7 +609,7 @@ fn every_clinical_form_names_the_field_it_refuses() {
         }),
         Some("category")
     );
-    let problem = |f: ProblemForm<'_>| field(clinical::add_problem(t, &r.doctor, m, &f));
+    let problem = |f: ProblemForm<'_>| field(records::add_problem(t, &r.doctor, m, &f));
     assert_eq!(problem(ProblemForm::default()), Some("description"));
     assert_eq!(
         problem(ProblemForm {
@@ -634,7 +634,7 @@ fn every_clinical_form_names_the_field_it_refuses() {
         }),
         Some("onset")
     );
-    let med = |f: MedicationForm<'_>| field(clinical::start_medication(t, &r.doctor, m, &f));
+    let med = |f: MedicationForm<'_>| field(records::start_medication(t, &r.doctor, m, &f));
     assert_eq!(med(MedicationForm::default()), Some("drug"));
     assert_eq!(
         med(MedicationForm {
@@ -644,7 +644,7 @@ fn every_clinical_form_names_the_field_it_refuses() {
         }),
         Some("started_on")
     );
-    let imm = |f: ImmunizationForm<'_>| field(clinical::record_immunization(t, &r.nurse, m, &f));
+    let imm = |f: ImmunizationForm<'_>| field(records::record_immunization(t, &r.nurse, m, &f));
     assert_eq!(imm(ImmunizationForm::default()), Some("vaccine"));
     assert_eq!(
         imm(ImmunizationForm {
@@ -660,19 +660,19 @@ fn every_clinical_form_names_the_field_it_refuses() {
         ..Default::default()
     };
     assert_eq!(
-        clinical::record_vitals(t, &r.nurse, m, &vitals, Some(future))
+        records::record_vitals(t, &r.nurse, m, &vitals, Some(future))
             .unwrap_err()
             .field(),
         Some("taken_at")
     );
     assert_eq!(
-        clinical::mark_entered_in_error(t, &r.nurse, "not-an-id", "x")
+        records::mark_entered_in_error(t, &r.nurse, "not-an-id", "x")
             .unwrap_err()
             .field(),
         Some("id")
     );
     assert_eq!(
-        clinical::record_allergy(
+        records::record_allergy(
             t,
             &r.nurse,
             "Q9-000001",

@@ -2,7 +2,7 @@
 //! signed prescription, its PDF, the medication list and the chart summary), strengths a drug
 //! really comes in, and error-prone abbreviations refused where they would be printed.
 
-use tend_core::clinical::{self, MedicationForm};
+use tend_core::chart::records::{self, MedicationForm};
 use tend_core::prescriptions::{self as rx};
 use tend_core::{CoreError, audit, chart, clinic};
 use tend_domain::prescribing::prescription::ItemForm;
@@ -467,7 +467,7 @@ fn error_prone_abbreviations_are_refused_where_they_would_be_printed_and_the_err
 fn the_medication_list_records_doses_in_safe_notation() {
     let p = practice();
     let t = &p.c.tend;
-    clinical::start_medication(
+    records::start_medication(
         t,
         &p.doctor,
         &p.mrn,

@@ -2,8 +2,9 @@
 //! duplicates found before saving; merge and unmerge.
 
 use tend_core::api::PatientSummaryDto;
+use tend_core::chart::{records, visits};
 use tend_core::patients::{self, OnDuplicates};
-use tend_core::{CoreError, Session, chart, clinical, visits};
+use tend_core::{CoreError, Session, chart};
 use tend_domain::patient::PatientForm;
 
 use crate::support::{Clinic, clinic, person};
@@ -250,11 +251,11 @@ fn merge_moves_everything_to_the_survivor_and_unmerge_puts_it_back() {
     };
     visits::edit_note(&d.c.tend, &doctor, &v.id.to_string(), &edit).unwrap();
     visits::sign(&d.c.tend, &doctor, &v.id.to_string()).unwrap();
-    clinical::record_allergy(
+    records::record_allergy(
         &d.c.tend,
         &doctor,
         &dup,
-        &clinical::AllergyForm {
+        &records::AllergyForm {
             substance: "Penicillin",
             severity: "severe",
             ..Default::default()
@@ -339,7 +340,7 @@ fn a_page_pasted_into_the_search_box_is_refused_at_once_naming_the_field() {
         Some("query")
     );
     // The same bound on the other search boxes.
-    assert!(clinical::icd_search(&page, 8).is_err());
+    assert!(records::icd_search(&page, 8).is_err());
     let hits = patients::search(t, &d.front, "ana garcía lópez 1979", 10).unwrap();
     assert_eq!(hits[0].display_name, "Ana García-López");
 }

@@ -1,7 +1,7 @@
 //! Prescribing through its use cases: drafts, the checks, signing over warnings with reasons,
 //! cancelling, renewing, the medication list, the clinic's brands, and who may do what.
 
-use tend_core::clinical::{self, AllergyForm, MedicationForm};
+use tend_core::chart::records::{self, AllergyForm, MedicationForm};
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::prescriptions::{self as rx};
 use tend_core::users::{self, NewUser};
@@ -51,8 +51,8 @@ pub(crate) fn practice() -> Practice {
     let mrn = patients::register(&c.tend, &rosa, &form, OnDuplicates::RegisterAnyway)
         .unwrap()
         .mrn;
-    clinical::no_known_allergies(&c.tend, &doctor, &mrn).unwrap();
-    clinical::start_medication(
+    records::no_known_allergies(&c.tend, &doctor, &mrn).unwrap();
+    records::start_medication(
         &c.tend,
         &doctor,
         &mrn,
@@ -247,7 +247,7 @@ fn allergies_not_asked_is_a_warning_that_needs_a_reason() {
         other => panic!("{other:?}"),
     }
     // With a penicillin allergy recorded, amoxicillin is a major warning.
-    clinical::record_allergy(
+    records::record_allergy(
         &c.tend,
         &doctor,
         &mrn,
@@ -346,7 +346,7 @@ fn merging_patients_moves_their_prescriptions_and_unmerging_moves_them_back() {
     let twin = patients::register(t, &p.rosa, &form, OnDuplicates::RegisterAnyway)
         .unwrap()
         .mrn;
-    clinical::no_known_allergies(t, &p.doctor, &twin).unwrap();
+    records::no_known_allergies(t, &p.doctor, &twin).unwrap();
     let items = [item("paracetamol", "500 mg", "1 tablet", "TID")];
     let draft = rx::create_draft(t, &p.doctor, &twin, &items).unwrap();
     let signed = rx::sign(t, &p.doctor, &draft.id.to_string(), &[]).unwrap();

@@ -3,10 +3,10 @@
 //! and settles only what it could read and write outside sync.
 
 use tend_core::api::SyncConflictDto;
+use tend_core::chart::visits::{self, NoteEdit};
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::sync::{self, JoinRequest};
 use tend_core::users::{self, NewUser};
-use tend_core::visits::{self, NoteEdit};
 use tend_core::{CoreError, Session, Tend, auth};
 use tend_domain::Action;
 use tend_domain::patient::PatientForm;

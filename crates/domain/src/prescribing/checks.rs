@@ -12,7 +12,7 @@ use super::Severity;
 use super::catalog::{Catalog, Drug, Side};
 use super::prescription::Item;
 use super::sig::{Amount, Strength};
-use crate::clinical::{AllergyList, AllergyView, MedicationView};
+use crate::chart::{AllergyList, AllergyView, MedicationView};
 use crate::text::fold;
 
 /// A weight older than this is not used for a child's dose.
@@ -571,8 +571,8 @@ fn allergy_warning(
 
 fn severity_word(a: &AllergyView) -> &'static str {
     match a.severity {
-        crate::clinical::Severity::Mild => "mild",
-        crate::clinical::Severity::Moderate => "moderate",
-        crate::clinical::Severity::Severe => "severe",
+        crate::chart::Severity::Mild => "mild",
+        crate::chart::Severity::Moderate => "moderate",
+        crate::chart::Severity::Severe => "severe",
     }
 }

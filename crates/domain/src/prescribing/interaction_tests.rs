@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::checks::{CheckInput, Warning, WarningKind, check};
 use super::prescription::ItemForm;
 use super::{DecimalMark, Item, Severity, shipped};
-use crate::clinical::{AllergyList, MedicationView, Status};
+use crate::chart::{AllergyList, MedicationView, Status};
 
 /// An item of a catalog drug: a given strength (or its first), one dose of it at `frequency`.
 fn item(code: &str, strength: Option<&str>, dose: &str, frequency: &str) -> Item {

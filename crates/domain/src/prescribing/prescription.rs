@@ -229,7 +229,7 @@ impl ItemForm {
                     )
                 })?,
         };
-        let instructions = crate::clinical::optional("instructions", &self.instructions, 1000)?
+        let instructions = crate::chart::optional("instructions", &self.instructions, 1000)?
             .map(|text| notation::checked("instructions", &text, mark))
             .transpose()?;
         Ok(Item {

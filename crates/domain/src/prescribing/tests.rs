@@ -9,7 +9,7 @@ use super::checks::{CheckInput, WarningKind, check};
 use super::prescription::{ItemForm, Prescription, RxStatus, content_hash};
 use super::sig::{Dose, Frequency, Strength, figures_and_words, parse_route, words};
 use super::{DecimalMark, Item, Severity, shipped};
-use crate::clinical::{
+use crate::chart::{
     AllergyCategory, AllergyList, AllergyView, MedicationView, Severity as AllergySeverity, Status,
 };
 use crate::ids::UserId;

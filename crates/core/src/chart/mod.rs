@@ -1,10 +1,13 @@
 //! Reading the chart: the banner every screen shows, the summary in one call, and the full
 //! lists. Every read is audited in the same transaction that reads.
 
+pub mod records;
+pub mod visits;
+
 use std::collections::HashMap;
 
 use serde_json::json;
-use tend_domain::clinical::{AllergyList, Category, ChartFacts, Status, fold_events};
+use tend_domain::chart::{AllergyList, Category, ChartFacts, Status, fold_events};
 use tend_domain::patient::age_on;
 use tend_domain::{Action, Entity, ValidationError};
 use tend_store::{AuditEntry, Outcome, PatientRecord, Reader, WriteTx};
@@ -128,7 +131,7 @@ pub fn summary(tend: &Tend, session: &Session, mrn: &str) -> Result<ChartSummary
                 status: e.status,
             })
             .collect();
-        let trend = |pick: &dyn Fn(&tend_domain::clinical::Vitals) -> Option<Vec<u32>>| {
+        let trend = |pick: &dyn Fn(&tend_domain::chart::Vitals) -> Option<Vec<u32>>| {
             vitals
                 .iter()
                 .rev()

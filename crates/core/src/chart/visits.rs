@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use tend_domain::clinical::{
+use tend_domain::chart::{
     Category, ClinicalEvent, Encounter, EncounterId, EncounterStatus, EventData, EventId,
     NoteTemplate, NoteTemplateId, Soap, content_hash,
 };
@@ -64,7 +64,7 @@ fn audit(tx: &mut WriteTx<'_>, action: &'static str, e: &Encounter) -> Result<()
     Ok(())
 }
 
-fn refused(r: tend_domain::clinical::NoteRefusal) -> CoreError {
+fn refused(r: tend_domain::chart::NoteRefusal) -> CoreError {
     CoreError::refused(Some("note"), r.message())
 }
 
@@ -295,7 +295,7 @@ pub fn mark_entered_in_error(
             ));
         }
         if e.provider_id != session.user_id() {
-            return Err(refused(tend_domain::clinical::NoteRefusal::NotAuthor));
+            return Err(refused(tend_domain::chart::NoteRefusal::NotAuthor));
         }
         tx.update(
             Entity::Encounter,

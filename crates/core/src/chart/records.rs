@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use tend_domain::clinical::{
+use tend_domain::chart::{
     AllergyCategory, Category, ClinicalEvent, EventData, EventId, Severity, VitalsEntry,
     VitalsForm, fold_events, note, optional, required,
 };
