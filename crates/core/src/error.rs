@@ -52,7 +52,7 @@ pub enum CoreError {
 
     /// Signing needs a reason for each of these warnings.
     #[error("{}", warnings_message(.0))]
-    Warnings(Vec<tend_domain::prescribing::Warning>),
+    Warnings(Vec<tend_domain::prescriptions::Warning>),
 
     #[error("there is no user called {0}")]
     UnknownUser(String),
@@ -110,7 +110,7 @@ fn conflicts_message(found: &[crate::api::ConflictDto]) -> String {
     )
 }
 
-fn warnings_message(found: &[tend_domain::prescribing::Warning]) -> String {
+fn warnings_message(found: &[tend_domain::prescriptions::Warning]) -> String {
     let lines: Vec<String> = found
         .iter()
         .map(|w| format!("[{}] {}", w.severity.as_str(), w.message))

@@ -19,7 +19,7 @@ pub mod locale;
 pub mod merge;
 pub mod patient;
 pub mod permission;
-pub mod prescribing;
+pub mod prescriptions;
 pub mod record;
 pub mod role;
 pub mod schedule;

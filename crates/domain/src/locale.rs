@@ -92,10 +92,10 @@ impl Locale {
 
     /// The mark the clinic writes decimals with, which amounts typed there are read by: the
     /// character CLDR puts between `1` and `5` in one and a half.
-    pub fn decimal_mark(self) -> crate::prescribing::DecimalMark {
+    pub fn decimal_mark(self) -> crate::prescriptions::DecimalMark {
         let half = self.number(Decimal::new(15, 1), 1);
         let mark = half.chars().find(|c| !c.is_ascii_digit()).unwrap_or('.');
-        crate::prescribing::DecimalMark::of(mark)
+        crate::prescriptions::DecimalMark::of(mark)
     }
 
     /// Whether `1234` is written with a group separator here (`1,234`) or not (`1234`): CLDR's
@@ -313,7 +313,7 @@ mod tests {
                 "{l}: {m}"
             );
         }
-        use crate::prescribing::DecimalMark::{Comma, Point};
+        use crate::prescriptions::DecimalMark::{Comma, Point};
         let marks: Vec<_> = Locale::ALL.iter().map(|l| l.decimal_mark()).collect();
         assert_eq!(
             marks,

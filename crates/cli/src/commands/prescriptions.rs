@@ -10,7 +10,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use tend_core::prescriptions::{self as rx, ClinicDrugForm};
 use tend_core::{CoreError, Session, Tend, clinic};
-use tend_domain::prescribing::prescription::ItemForm;
+use tend_domain::prescriptions::prescription::ItemForm;
 
 use crate::output::Output;
 use crate::output::chart::timezone;

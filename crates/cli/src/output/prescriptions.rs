@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use tend_core::api::{ClinicDto, DrugClassDto, DrugDto, PrintedDto, RxDto, WarningDto};
-use tend_domain::prescribing::RxStatus;
+use tend_domain::prescriptions::RxStatus;
 
 use crate::output::Output;
 

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use tend_domain::chart::VitalsForm;
 use tend_domain::patient;
-use tend_domain::prescribing::ItemForm;
+use tend_domain::prescriptions::ItemForm;
 use tend_domain::schedule::RecurrenceRule;
 
 use crate::billing::fees::{FeeForm, TaxRateForm};

@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tend_domain::prescribing::Severity;
-use tend_domain::prescribing::checks::{Warning, WarningKind};
-use tend_domain::prescribing::prescription::{Override, RxStatus};
+use tend_domain::prescriptions::Severity;
+use tend_domain::prescriptions::checks::{Warning, WarningKind};
+use tend_domain::prescriptions::prescription::{Override, RxStatus};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]

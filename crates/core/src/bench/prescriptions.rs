@@ -14,7 +14,7 @@ pub(super) fn rx_measurements(
     mrn: &str,
     opts: &BenchOptions,
 ) -> Result<Vec<Measurement>> {
-    use tend_domain::prescribing::prescription::ItemForm;
+    use tend_domain::prescriptions::prescription::ItemForm;
     let item =
         |drug: &str, strength: &str, form: &str, dose: &str, freq: &str, days: &str| ItemForm {
             drug: drug.into(),
@@ -95,7 +95,7 @@ pub(super) fn rx_measurements(
                 "prescriptions::check_draft of a 5-item draft ({} rules in the interaction \
                  table; {warnings} warnings): read the draft, the clinic's catalog, the \
                  patient's allergies, medications and weight, and run every check",
-                tend_domain::prescribing::shipped().interactions.len()
+                tend_domain::prescriptions::shipped().interactions.len()
             ),
             None,
             &mut check_times,

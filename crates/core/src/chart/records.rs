@@ -397,15 +397,15 @@ pub fn start_medication(
 }
 
 /// A medication's dose or frequency typed by hand, written in safe notation (see
-/// `tend_domain::prescribing::notation`).
+/// `tend_domain::prescriptions::notation`).
 fn recorded(
     field: &'static str,
     value: &str,
     max_chars: usize,
-    mark: tend_domain::prescribing::DecimalMark,
+    mark: tend_domain::prescriptions::DecimalMark,
 ) -> Result<Option<String>> {
     Ok(optional(field, value, max_chars)?
-        .map(|text| tend_domain::prescribing::notation::recorded(field, &text, mark))
+        .map(|text| tend_domain::prescriptions::notation::recorded(field, &text, mark))
         .transpose()?)
 }
 

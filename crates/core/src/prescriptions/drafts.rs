@@ -2,10 +2,10 @@
 //! the notation rules.
 
 use serde_json::json;
-use tend_domain::prescribing::catalog::Catalog;
-use tend_domain::prescribing::notation;
-use tend_domain::prescribing::prescription::{ItemForm, Prescription, RxStatus};
-use tend_domain::prescribing::{DecimalMark, Item};
+use tend_domain::prescriptions::catalog::Catalog;
+use tend_domain::prescriptions::notation;
+use tend_domain::prescriptions::prescription::{ItemForm, Prescription, RxStatus};
+use tend_domain::prescriptions::{DecimalMark, Item};
 use tend_domain::{Action, Entity, ValidationError};
 use tend_store::prescriptions::prescription_fields;
 use tend_store::{AuditEntry, Outcome};
@@ -21,7 +21,7 @@ fn validate_items(catalog: &Catalog, forms: &[ItemForm], mark: DecimalMark) -> R
     if forms.is_empty() {
         return Err(ValidationError::new("items", "add at least one drug").into());
     }
-    if forms.len() > tend_domain::prescribing::prescription::MAX_ITEMS {
+    if forms.len() > tend_domain::prescriptions::prescription::MAX_ITEMS {
         return Err(ValidationError::new("items", "a prescription holds at most 20 items").into());
     }
     forms
@@ -41,10 +41,10 @@ pub(super) fn check_strengths(catalog: &Catalog, items: &[Item]) -> Result<()> {
         let Some(drug) = item.drug_code.as_deref().and_then(|c| catalog.get(c)) else {
             continue;
         };
-        let known = tend_domain::prescribing::Measure::parse(&item.strength, DecimalMark::Point)
+        let known = tend_domain::prescriptions::Measure::parse(&item.strength, DecimalMark::Point)
             .is_ok_and(|m| {
                 drug.strengths.iter().any(|k| {
-                    tend_domain::prescribing::Measure::parse(k, DecimalMark::Point)
+                    tend_domain::prescriptions::Measure::parse(k, DecimalMark::Point)
                         .is_ok_and(|k| k.same_as(&m))
                 })
             });

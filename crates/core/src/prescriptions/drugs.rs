@@ -2,9 +2,9 @@
 //! names.
 
 use serde_json::json;
-use tend_domain::prescribing::catalog::{CLINIC_PREFIX, Catalog};
-use tend_domain::prescribing::notation;
-use tend_domain::prescribing::{Amount, ClinicDrug, DecimalMark};
+use tend_domain::prescriptions::catalog::{CLINIC_PREFIX, Catalog};
+use tend_domain::prescriptions::notation;
+use tend_domain::prescriptions::{Amount, ClinicDrug, DecimalMark};
 use tend_domain::{Action, Entity, ValidationError};
 use tend_store::prescriptions::clinic_drug_fields;
 use tend_store::{AuditEntry, Outcome, StoreError};
@@ -15,7 +15,7 @@ use crate::{CoreError, Result, Session, Tend};
 
 use super::{catalog_of, decimal_mark};
 
-fn drug_dto(catalog: &Catalog, d: &tend_domain::prescribing::Drug) -> DrugDto {
+fn drug_dto(catalog: &Catalog, d: &tend_domain::prescriptions::Drug) -> DrugDto {
     DrugDto {
         code: d.code.clone(),
         generic: d.generic.clone(),
@@ -52,7 +52,7 @@ pub fn search_drugs(
 
 /// The classes a clinic's own drug can belong to (public reference data: no sign-in).
 pub fn drug_classes() -> Vec<DrugClassDto> {
-    let mut list: Vec<DrugClassDto> = tend_domain::prescribing::shipped()
+    let mut list: Vec<DrugClassDto> = tend_domain::prescriptions::shipped()
         .classes()
         .map(|c| DrugClassDto {
             id: c.id.clone(),
@@ -116,7 +116,10 @@ pub fn add_clinic_drug(
     } else {
         form.class.trim().to_owned()
     };
-    if tend_domain::prescribing::shipped().class(&class).is_none() {
+    if tend_domain::prescriptions::shipped()
+        .class(&class)
+        .is_none()
+    {
         return Err(ValidationError::new(
             "class",
             format!("{class:?} is not a drug class (see `tend drug classes`)"),
@@ -125,7 +128,7 @@ pub fn add_clinic_drug(
     }
     let routes = split("routes", form.routes)?;
     for r in &routes {
-        tend_domain::prescribing::sig::parse_route(r)?;
+        tend_domain::prescriptions::sig::parse_route(r)?;
     }
     let mark = tend.store().read(decimal_mark)?;
     let max_daily = match form.max_daily.trim() {
@@ -206,7 +209,7 @@ pub fn add_strength(tend: &Tend, session: &Session, drug: &str, strength: &str) 
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let r = tx.read();
         let mark = decimal_mark(&r)?;
-        let measure = tend_domain::prescribing::Measure::parse(strength, mark)
+        let measure = tend_domain::prescriptions::Measure::parse(strength, mark)
             .map_err(|e| ValidationError::new("strength", e.0))?;
         let catalog = catalog_of(&r)?;
         let target = catalog
@@ -219,7 +222,7 @@ pub fn add_strength(tend: &Tend, session: &Session, drug: &str, strength: &str) 
                 )
             })?;
         if let Some(known) = target.strengths.iter().find(|k| {
-            tend_domain::prescribing::Measure::parse(k, DecimalMark::Point)
+            tend_domain::prescriptions::Measure::parse(k, DecimalMark::Point)
                 .is_ok_and(|k| k.same_as(&measure))
         }) {
             return Err(CoreError::refused(

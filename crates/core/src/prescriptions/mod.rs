@@ -7,10 +7,10 @@
 //! prescriber's.
 
 use serde_json::json;
-use tend_domain::prescribing::catalog::Catalog;
-use tend_domain::prescribing::notation;
-use tend_domain::prescribing::prescription::{Prescription, RxStatus};
-use tend_domain::prescribing::{DecimalMark, Item};
+use tend_domain::prescriptions::catalog::Catalog;
+use tend_domain::prescriptions::notation;
+use tend_domain::prescriptions::prescription::{Prescription, RxStatus};
+use tend_domain::prescriptions::{DecimalMark, Item};
 use tend_domain::{Action, Entity};
 use tend_store::{AuditEntry, Outcome, Reader, StoreError};
 use uuid::Uuid;

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use tend_domain::chart::{Category, fold_events};
-use tend_domain::prescribing::prescription::{Prescription, RxStatus};
+use tend_domain::prescriptions::prescription::{Prescription, RxStatus};
 use tend_domain::{Action, Entity};
 use tend_store::{AuditEntry, Outcome, Reader, StoreError};
 

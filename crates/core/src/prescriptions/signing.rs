@@ -4,10 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use tend_domain::chart::{Category, ChartFacts, EventData, Status, fold_events};
-use tend_domain::prescribing::Item;
-use tend_domain::prescribing::checks::{CheckInput, Warning, check};
-use tend_domain::prescribing::notation;
-use tend_domain::prescribing::prescription::{Override, Prescription, RxStatus, content_hash};
+use tend_domain::prescriptions::Item;
+use tend_domain::prescriptions::checks::{CheckInput, Warning, check};
+use tend_domain::prescriptions::notation;
+use tend_domain::prescriptions::prescription::{Override, Prescription, RxStatus, content_hash};
 use tend_domain::{Action, Entity, ValidationError};
 use tend_store::prescriptions::prescription_fields;
 use tend_store::{AuditEntry, Outcome, PatientRecord, Reader, StoreError, WriteTx};

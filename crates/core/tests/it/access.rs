@@ -27,8 +27,8 @@ struct Fixture {
     rx: String,
 }
 
-fn rx_item() -> tend_domain::prescribing::prescription::ItemForm {
-    tend_domain::prescribing::prescription::ItemForm {
+fn rx_item() -> tend_domain::prescriptions::prescription::ItemForm {
+    tend_domain::prescriptions::prescription::ItemForm {
         drug: "amlodipine".into(),
         strength: "5 mg".into(),
         dose: "1 tablet".into(),

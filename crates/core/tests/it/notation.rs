@@ -5,7 +5,7 @@
 use tend_core::chart::records::{self, MedicationForm};
 use tend_core::prescriptions::{self as rx};
 use tend_core::{CoreError, audit, chart, clinic};
-use tend_domain::prescribing::prescription::ItemForm;
+use tend_domain::prescriptions::prescription::ItemForm;
 
 use crate::prescriptions::{item, practice};
 use crate::support::pdf_text;

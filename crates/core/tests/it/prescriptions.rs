@@ -7,8 +7,8 @@ use tend_core::prescriptions::{self as rx};
 use tend_core::users::{self, NewUser};
 use tend_core::{CoreError, Session, audit, auth, chart, clinic};
 use tend_domain::patient::PatientForm;
-use tend_domain::prescribing::prescription::ItemForm;
-use tend_domain::prescribing::{RxStatus, Severity, WarningKind};
+use tend_domain::prescriptions::prescription::ItemForm;
+use tend_domain::prescriptions::{RxStatus, Severity, WarningKind};
 
 use crate::support::{Clinic, clinic, pdf_text, person};
 

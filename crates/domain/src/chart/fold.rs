@@ -367,5 +367,5 @@ pub fn fold_events(events: &[ClinicalEvent]) -> ChartFacts {
 fn shown(field: &str, recorded: &Option<String>) -> Option<String> {
     recorded
         .as_deref()
-        .map(|text| crate::prescribing::notation::shown_recorded(field, text))
+        .map(|text| crate::prescriptions::notation::shown_recorded(field, text))
 }
