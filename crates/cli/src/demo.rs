@@ -313,7 +313,7 @@ fn populate_billing(
 
 fn as_of(args: &DemoArgs) -> Result<chrono::NaiveDate> {
     Ok(match &args.as_of {
-        Some(d) => tend_domain::patient::parse_date("as_of", d)?,
+        Some(d) => tend_domain::patients::parse_date("as_of", d)?,
         None => chrono::Utc::now()
             .with_timezone(&chrono_tz::Europe::Madrid)
             .date_naive(),

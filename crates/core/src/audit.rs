@@ -181,7 +181,7 @@ pub fn break_glass_review(tend: &Tend, session: &Session) -> Result<Vec<BreakGla
                     .patient_id
                     .parse::<uuid::Uuid>()
                     .ok()
-                    .map(tend_domain::patient::PatientId::from_uuid)
+                    .map(tend_domain::patients::PatientId::from_uuid)
                     .map(|id| r.patient(id))
                     .transpose()?
                     .flatten();

@@ -1,8 +1,8 @@
 //! Patients: search, registration with the duplicate check, demographics, merge and unmerge.
 
 use serde_json::json;
-use tend_domain::patient::search::parse_query;
-use tend_domain::patient::{LIKELY_DUPLICATE, Mrn, PatientForm, PatientId, duplicate_score};
+use tend_domain::patients::search::parse_query;
+use tend_domain::patients::{LIKELY_DUPLICATE, Mrn, PatientForm, PatientId, duplicate_score};
 use tend_domain::record::on_safety_list;
 use tend_domain::{Action, Entity, Value};
 use tend_store::{
@@ -84,7 +84,7 @@ pub fn check_duplicates(
 
 fn likely_duplicates(
     r: &Reader<'_>,
-    d: &tend_domain::patient::Demographics,
+    d: &tend_domain::patients::Demographics,
     except: Option<PatientId>,
     today: chrono::NaiveDate,
 ) -> Result<Vec<DuplicateDto>> {

@@ -14,7 +14,7 @@ use tend_domain::chart::{
     EventId, Severity, Soap, Vitals, content_hash,
 };
 use tend_domain::icd10cm;
-use tend_domain::patient::{Demographics, PatientId, Phone, PhoneKind, Sex};
+use tend_domain::patients::{Demographics, PatientId, Phone, PhoneKind, Sex};
 use tend_domain::{Action, Entity, Role, UserId};
 use tend_store::{AuditEntry, Outcome, PatientRecord, WriteTx, encounter_fields};
 use uuid::Uuid;

@@ -17,7 +17,7 @@ pub mod icd10cm;
 pub mod ids;
 pub mod locale;
 pub mod merge;
-pub mod patient;
+pub mod patients;
 pub mod permission;
 pub mod prescriptions;
 pub mod record;

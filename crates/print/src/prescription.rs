@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use tend_domain::clinic::Paper;
 use tend_domain::locale::Locale;
-use tend_domain::patient::age_on;
+use tend_domain::patients::age_on;
 use tend_domain::prescriptions::sig::words;
 
 use crate::PrintError;

@@ -1,7 +1,7 @@
 //! Ages as printed, in words. (Dates are printed by `tend_domain::locale::Locale::date`, the
 //! month in words, so nobody reads 03/04 the wrong way round.)
 
-use tend_domain::patient::Age;
+use tend_domain::patients::Age;
 
 /// `47 years`, `23 months`, `1 day`.
 pub(crate) fn age_words(age: Age) -> String {
@@ -22,7 +22,7 @@ pub(crate) fn age_words(age: Age) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tend_domain::patient::age_on;
+    use tend_domain::patients::age_on;
 
     #[test]
     fn ages() {

@@ -10,7 +10,7 @@ use tend_domain::billing::{
     PaymentKind, PaymentMethod, TaxRate, TaxRateRecord, VisitService, credit_note_number,
     invoice_number, receipt_number,
 };
-use tend_domain::patient::PatientId;
+use tend_domain::patients::PatientId;
 use tend_domain::{Fields, Value};
 use uuid::Uuid;
 

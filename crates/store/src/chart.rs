@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use tend_domain::chart::{
     Category, ClinicalEvent, Encounter, EncounterId, EventData, NoteTemplate, NoteTemplateId, Soap,
 };
-use tend_domain::patient::PatientId;
+use tend_domain::patients::PatientId;
 use tend_domain::{Entity, Fields, Value};
 
 use crate::error::Result;

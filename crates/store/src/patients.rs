@@ -5,8 +5,8 @@ use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use tend_domain::patient::search::{SearchQuery, birth_matches, joined_variants, score_name};
-use tend_domain::patient::{Demographics, Mrn, PatientId, PersonKey, Sex, candidate_birth_dates};
+use tend_domain::patients::search::{SearchQuery, birth_matches, joined_variants, score_name};
+use tend_domain::patients::{Demographics, Mrn, PatientId, PersonKey, Sex, candidate_birth_dates};
 use tend_domain::text::{PHONE_MATCH_DIGITS, deletion_keys, fold, phonetic, tokens};
 use tend_domain::{DeviceCode, Entity, Fields, Value};
 use uuid::Uuid;

@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, Row};
 use tend_domain::clinic::DeviceCode;
-use tend_domain::patient::PatientId;
+use tend_domain::patients::PatientId;
 use tend_domain::prescriptions::catalog::CLINIC_PREFIX;
 use tend_domain::prescriptions::{Amount, ClinicDrug, Prescription, RxStatus};
 use tend_domain::{Fields, Value};

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 use tend_domain::ids::UserId;
-use tend_domain::patient::PatientId;
+use tend_domain::patients::PatientId;
 use tend_domain::schedule::{
     Appointment, AppointmentId, AppointmentStatus, AppointmentType, ConflictKind, ExceptionId,
     ExceptionKind, Interval, Preference, RecurrenceRule, Room, RoomId, ScheduleException, Series,

@@ -10,7 +10,7 @@ use tend_core::chart::visits::{self, NoteEdit, TemplateForm};
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::{Session, Tend, chart};
 use tend_domain::chart::VitalsForm;
-use tend_domain::patient::{EmergencyContact, Insurance, PatientForm};
+use tend_domain::patients::{EmergencyContact, Insurance, PatientForm};
 
 use crate::output::Output;
 use crate::output::chart as show;

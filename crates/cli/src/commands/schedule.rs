@@ -286,7 +286,7 @@ impl RepeatArgs {
         let until = self
             .until
             .as_deref()
-            .map(|d| tend_domain::patient::parse_date("until", &day(d, tz)))
+            .map(|d| tend_domain::patients::parse_date("until", &day(d, tz)))
             .transpose()?;
         Ok(Some(RecurrenceRule::parse(
             freq, self.every, until, self.count,
@@ -422,7 +422,7 @@ pub fn schedule_command(
         }
         ScheduleCommand::Exceptions { from, days } => {
             let from = day(from.as_deref().unwrap_or("today"), tz);
-            let start = tend_domain::patient::parse_date("from", &from)?;
+            let start = tend_domain::patients::parse_date("from", &from)?;
             let to = (start + Duration::days((*days).clamp(1, 366) - 1)).to_string();
             show::exceptions(out, &schedule::exceptions(tend, me, &from, &to)?);
         }

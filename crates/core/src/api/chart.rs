@@ -263,7 +263,7 @@ impl VisitDto {
         mrn: String,
         name: &dyn Fn(Uuid) -> String,
         addenda: Vec<AddendumDto>,
-        merged: &[tend_domain::patient::PatientId],
+        merged: &[tend_domain::patients::PatientId],
     ) -> Self {
         VisitDto {
             id: e.id.as_uuid(),

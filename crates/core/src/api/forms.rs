@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 use tend_domain::chart::VitalsForm;
-use tend_domain::patient;
+use tend_domain::patients;
 use tend_domain::prescriptions::ItemForm;
 use tend_domain::schedule::RecurrenceRule;
 
@@ -229,8 +229,8 @@ pub struct Insurance {
 }
 
 impl Patient {
-    pub fn form(&self) -> patient::PatientForm {
-        patient::PatientForm {
+    pub fn form(&self) -> patients::PatientForm {
+        patients::PatientForm {
             given_name: self.given_name.clone(),
             family_name: self.family_name.clone(),
             preferred_name: self.preferred_name.clone(),
@@ -240,7 +240,7 @@ impl Patient {
             gender_identity: self.gender_identity.clone(),
             phones: self.phones.clone(),
             email: self.email.clone(),
-            address: self.address.as_ref().map(|a| patient::Address {
+            address: self.address.as_ref().map(|a| patients::Address {
                 line1: a.line1.clone(),
                 line2: a.line2.clone(),
                 city: a.city.clone(),
@@ -248,18 +248,17 @@ impl Patient {
                 postal_code: a.postal_code.clone(),
                 country: a.country.clone(),
             }),
-            emergency_contact: self
-                .emergency_contact
-                .as_ref()
-                .map(|c| patient::EmergencyContact {
+            emergency_contact: self.emergency_contact.as_ref().map(|c| {
+                patients::EmergencyContact {
                     name: c.name.clone(),
                     relationship: c.relationship.clone(),
                     phone: c.phone.clone(),
-                }),
+                }
+            }),
             language: self.language.clone(),
             front_desk_note: self.front_desk_note.clone(),
             national_id: self.national_id.clone(),
-            insurance: self.insurance.as_ref().map(|i| patient::Insurance {
+            insurance: self.insurance.as_ref().map(|i| patients::Insurance {
                 payer: i.payer.clone(),
                 member_id: i.member_id.clone(),
                 group: i.group.clone(),

@@ -27,7 +27,7 @@ pub(super) fn backup_measurements(
     let file = folder.join("bench.tendbackup");
     // One patient of the bench's own, whose phone the front desk keeps correcting: the writes
     // change the clinic's records, not its size, however often the bench runs.
-    let form = |n: usize| tend_domain::patient::PatientForm {
+    let form = |n: usize| tend_domain::patients::PatientForm {
         given_name: "Benchmark".into(),
         family_name: "Durante".into(),
         birth_date: "1985-05-05".into(),

@@ -214,7 +214,7 @@ pub(crate) fn user_name(r: &Reader<'_>, id: UserId) -> Result<String> {
 
 pub(crate) fn patient_ref(
     r: &Reader<'_>,
-    id: tend_domain::patient::PatientId,
+    id: tend_domain::patients::PatientId,
 ) -> Result<PatientRefDto> {
     let p = r
         .patient(id)?

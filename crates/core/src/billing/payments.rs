@@ -47,7 +47,7 @@ fn issued(invoice: &Invoice) -> Result<String> {
 
 /// Money given back: to the patient by `method`, or into their credit.
 fn refund_row(
-    patient_id: tend_domain::patient::PatientId,
+    patient_id: tend_domain::patients::PatientId,
     invoice_id: Option<Uuid>,
     method: PaymentMethod,
     amount: Money,

@@ -152,7 +152,7 @@ fn invoice_view(p: &Paper<'_>, inv: &InvoiceDto) -> Result<DocumentView> {
         format!("Invoice {number}"),
     )?;
     let patient =
-        p.r.patient_by_mrn(&tend_domain::patient::Mrn::parse(&inv.patient.mrn)?)?;
+        p.r.patient_by_mrn(&tend_domain::patients::Mrn::parse(&inv.patient.mrn)?)?;
     let mut bill_to = vec![
         inv.patient.name.clone(),
         format!("Record {}", inv.patient.mrn),

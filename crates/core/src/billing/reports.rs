@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use tend_domain::billing::{Invoice, Money, PaymentKind, PaymentMethod};
-use tend_domain::patient::PatientId;
+use tend_domain::patients::PatientId;
 use tend_domain::{Action, UserId, Username, ValidationError};
 use tend_store::Reader;
 
@@ -200,7 +200,7 @@ pub fn statement(
             .demographics
             .address
             .as_ref()
-            .map(tend_domain::patient::Address::lines)
+            .map(tend_domain::patients::Address::lines)
             .unwrap_or_default();
         Ok::<_, CoreError>(StatementDto {
             patient: patient_ref(r, patient.id)?,

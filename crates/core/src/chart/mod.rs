@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 use tend_domain::chart::{AllergyList, Category, ChartFacts, Status, fold_events};
-use tend_domain::patient::age_on;
+use tend_domain::patients::age_on;
 use tend_domain::{Action, Entity, ValidationError};
 use tend_store::{AuditEntry, Outcome, PatientRecord, Reader, WriteTx};
 use uuid::Uuid;

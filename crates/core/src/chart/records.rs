@@ -9,7 +9,7 @@ use tend_domain::chart::{
     VitalsForm, fold_events, note, optional, required,
 };
 use tend_domain::icd10cm;
-use tend_domain::patient::{PatientId, age_on, parse_date};
+use tend_domain::patients::{PatientId, age_on, parse_date};
 use tend_domain::{Action, Entity};
 use tend_store::{AuditEntry, Outcome, WriteTx};
 use uuid::Uuid;

@@ -8,7 +8,7 @@ use tend_domain::chart::{
     NoteTemplate, NoteTemplateId, Soap, content_hash,
 };
 use tend_domain::error::{optional_text, required_text};
-use tend_domain::patient::parse_note;
+use tend_domain::patients::parse_note;
 use tend_domain::{Action, Entity, Value};
 use tend_store::{AuditEntry, Outcome, WriteTx, encounter_fields, note_fields, template_fields};
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use tend_domain::Entity;
-use tend_domain::patient::PatientForm;
+use tend_domain::patients::PatientForm;
 use tend_domain::prescriptions::prescription::{ItemForm, content_hash};
 use tend_store::keyring::NoKeyring;
 use tend_store::prescriptions::prescription_fields;

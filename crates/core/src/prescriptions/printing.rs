@@ -117,7 +117,7 @@ fn print_view(
             estimated_age: d.birth_date_estimated.then(|| {
                 format!(
                     "about {} years",
-                    tend_domain::patient::age_on(d.birth_date, date).years
+                    tend_domain::patients::age_on(d.birth_date, date).years
                 )
             }),
             sex: d.sex.as_str().to_owned(),

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
-use tend_domain::patient::PatientId;
+use tend_domain::patients::PatientId;
 use tend_domain::schedule::{
     Appointment, AppointmentType, AppointmentTypeId, Availability, Room, RoomId, ScheduleException,
     WeeklyHours, availability,
@@ -70,7 +70,7 @@ pub(crate) fn parse_local(field: &'static str, s: &str) -> Result<NaiveDateTime>
 }
 
 pub(crate) fn parse_day(field: &'static str, s: &str) -> Result<NaiveDate> {
-    Ok(tend_domain::patient::parse_date(field, s)?)
+    Ok(tend_domain::patients::parse_date(field, s)?)
 }
 
 /// Names and settings every scheduling use case looks up.

@@ -257,7 +257,7 @@ pub fn archive_appointment_type(tend: &Tend, session: &Session, name: &str) -> R
 /// The clinic's reminder message.
 pub fn set_reminder_template(tend: &Tend, session: &Session, template: &str) -> Result<()> {
     tend.authorize(session, Action::ScheduleSetup)?;
-    let text = tend_domain::patient::parse_note("template", template, 600)?.ok_or_else(|| {
+    let text = tend_domain::patients::parse_note("template", template, 600)?.ok_or_else(|| {
         CoreError::refused(Some("template"), "the reminder message cannot be empty")
     })?;
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {

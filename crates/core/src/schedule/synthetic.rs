@@ -174,7 +174,7 @@ fn appointment(
     rng: &mut fastrand::Rng,
     session: &Session,
     provider: tend_domain::UserId,
-    patient: tend_domain::patient::PatientId,
+    patient: tend_domain::patients::PatientId,
     kind: &AppointmentType,
     start: chrono::DateTime<chrono::Utc>,
     end: chrono::DateTime<chrono::Utc>,

@@ -66,7 +66,7 @@ fn conflict_dto(tend: &Tend, c: &ConflictRecord, shown: Shown) -> Result<SyncCon
     let record = match patient_id {
         Some(id) => tend
             .store()
-            .read(|r| r.patient(tend_domain::patient::PatientId::from_uuid(id)))?,
+            .read(|r| r.patient(tend_domain::patients::PatientId::from_uuid(id)))?,
         None => None,
     };
     let patient = record.as_ref().map(|p| p.demographics.display_name());

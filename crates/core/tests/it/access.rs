@@ -11,7 +11,7 @@ use tend_core::patients::{self, OnDuplicates};
 use tend_core::prescriptions as rx;
 use tend_core::{CoreError, Session, audit, backup, chart, clinic, passphrase, sync, users};
 use tend_domain::chart::VitalsForm;
-use tend_domain::patient::PatientForm;
+use tend_domain::patients::PatientForm;
 use tend_domain::permission::role_can;
 use tend_domain::{Action, Role};
 

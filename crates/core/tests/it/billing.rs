@@ -15,7 +15,7 @@ use tend_core::clinic::{self, BillingSettingsForm};
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::{CoreError, Session};
 use tend_domain::Action;
-use tend_domain::patient::PatientForm;
+use tend_domain::patients::PatientForm;
 
 use crate::support::{Clinic, clinic, pdf_rows, person};
 

@@ -9,7 +9,7 @@ use tend_core::patients::{self, OnDuplicates};
 use tend_core::{CoreError, auth, chart};
 use tend_domain::Action;
 use tend_domain::chart::VitalsForm;
-use tend_domain::patient::PatientForm;
+use tend_domain::patients::PatientForm;
 
 use crate::support::{clinic, person};
 

@@ -8,7 +8,7 @@ use tend_core::chart::visits::{self, NoteEdit, TemplateForm};
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::{Clock, Session, audit, chart};
 use tend_domain::chart::{EncounterStatus, FlagLevel, Measure, Status, VitalsForm};
-use tend_domain::patient::PatientForm;
+use tend_domain::patients::PatientForm;
 
 use crate::support::{Clinic, clinic, person};
 

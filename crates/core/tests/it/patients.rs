@@ -5,7 +5,7 @@ use tend_core::api::PatientSummaryDto;
 use tend_core::chart::{records, visits};
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::{CoreError, Session, chart};
-use tend_domain::patient::PatientForm;
+use tend_domain::patients::PatientForm;
 
 use crate::support::{Clinic, clinic, person};
 

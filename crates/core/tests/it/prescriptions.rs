@@ -6,7 +6,7 @@ use tend_core::patients::{self, OnDuplicates};
 use tend_core::prescriptions::{self as rx};
 use tend_core::users::{self, NewUser};
 use tend_core::{CoreError, Session, audit, auth, chart, clinic};
-use tend_domain::patient::PatientForm;
+use tend_domain::patients::PatientForm;
 use tend_domain::prescriptions::prescription::ItemForm;
 use tend_domain::prescriptions::{RxStatus, Severity, WarningKind};
 

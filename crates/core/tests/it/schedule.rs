@@ -5,7 +5,7 @@ use chrono::Duration;
 use tend_core::patients::{self, OnDuplicates};
 use tend_core::schedule::{self, BookRequest, ExceptionFor, Scope, WaitlistForm};
 use tend_core::{Clock, CoreError, Session};
-use tend_domain::patient::PatientForm;
+use tend_domain::patients::PatientForm;
 use tend_domain::schedule::{AppointmentStatus, ConflictKind, RecurrenceRule};
 
 use crate::support::{Clinic, clinic, person};
@@ -357,7 +357,7 @@ fn series_grow_as_time_passes() {
     let rule = RecurrenceRule::parse(
         "monthly-weekday",
         1,
-        Some(tend_domain::patient::parse_date("u", "2028-12-31").unwrap()),
+        Some(tend_domain::patients::parse_date("u", "2028-12-31").unwrap()),
         None,
     )
     .unwrap();
@@ -397,7 +397,7 @@ fn series_grow_as_time_passes() {
         schedule::extend_series(
             t,
             &d.rosa,
-            tend_domain::patient::parse_date("d", "2027-12-31").unwrap()
+            tend_domain::patients::parse_date("d", "2027-12-31").unwrap()
         )
         .unwrap(),
         0,

@@ -132,7 +132,7 @@ pub fn register(c: &Clinic, who: &Session, given: &str) {
     tend_core::patients::register(
         &c.tend,
         who,
-        &tend_domain::patient::PatientForm {
+        &tend_domain::patients::PatientForm {
             given_name: given.into(),
             family_name: "Backup".into(),
             birth_date: "1980-01-01".into(),

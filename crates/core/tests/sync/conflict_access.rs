@@ -9,7 +9,7 @@ use tend_core::sync::{self, JoinRequest};
 use tend_core::users::{self, NewUser};
 use tend_core::{CoreError, Session, Tend, auth};
 use tend_domain::Action;
-use tend_domain::patient::PatientForm;
+use tend_domain::patients::PatientForm;
 use tend_sync::local_server::TEST_ENROL_TOKEN;
 
 use crate::support::{env, shared_server};

@@ -9,7 +9,7 @@ use tend_core::patients::{self, OnDuplicates};
 use tend_core::sync::{self, JoinRequest, key_ring};
 use tend_core::users::{self, NewUser};
 use tend_core::{Session, Tend, auth};
-use tend_domain::patient::PatientForm;
+use tend_domain::patients::PatientForm;
 use tend_sync::local_server::{LocalServer, ServerOptions, TEST_ENROL_TOKEN};
 use tend_sync::{Envelope, EnvelopeError, Pairing};
 

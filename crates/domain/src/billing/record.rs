@@ -15,7 +15,7 @@ use super::invoice::PaymentMethod;
 use super::money::Money;
 use super::totals::{Discount, LineInput, TaxRate};
 use crate::ValidationError;
-use crate::patient::PatientId;
+use crate::patients::PatientId;
 use crate::{DeviceId, UserId};
 
 /// A tax rate in the clinic's list.

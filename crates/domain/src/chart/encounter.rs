@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ValidationError;
 use crate::ids::UserId;
-use crate::patient::{PatientId, parse_note};
+use crate::patients::{PatientId, parse_note};
 
 crate::ids::record_id!(
     /// A visit.

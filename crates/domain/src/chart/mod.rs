@@ -25,7 +25,7 @@ pub use vitals::{
 use crate::ValidationError;
 use crate::error::optional_text;
 use crate::ids::UserId;
-use crate::patient::{PatientId, parse_note};
+use crate::patients::{PatientId, parse_note};
 
 crate::ids::record_id!(
     /// One clinical event.

@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDate, TimeZone};
 
 use super::*;
-use crate::patient::PatientId;
+use crate::patients::PatientId;
 
 fn t(minute: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap() + Duration::minutes(minute)

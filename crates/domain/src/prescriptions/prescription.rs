@@ -14,7 +14,7 @@ use super::notation::{self, DecimalMark, Measure};
 use super::sig::{self, Dose, Frequency, figures_and_words, parse_route, route_words, verb};
 use crate::ValidationError;
 use crate::ids::UserId;
-use crate::patient::PatientId;
+use crate::patients::PatientId;
 
 /// Most refills a prescription may carry.
 pub const MAX_REFILLS: u8 = 11;

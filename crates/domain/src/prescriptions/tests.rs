@@ -13,7 +13,7 @@ use crate::chart::{
     AllergyCategory, AllergyList, AllergyView, MedicationView, Severity as AllergySeverity, Status,
 };
 use crate::ids::UserId;
-use crate::patient::PatientId;
+use crate::patients::PatientId;
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::ValidationError;
 use crate::ids::UserId;
-use crate::patient::PatientId;
+use crate::patients::PatientId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Room {

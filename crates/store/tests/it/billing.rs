@@ -31,7 +31,7 @@ fn issue(store: &Store, year: i32, commit: bool) -> Option<String> {
         let invoice = Invoice {
             id,
             number: Some(number.clone()),
-            patient_id: tend_domain::patient::PatientId::new(),
+            patient_id: tend_domain::patients::PatientId::new(),
             encounter_id: None,
             device_id: tx.identity().device_id,
             stage: InvoiceStage::Issued,

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use tend_domain::patient::{
+use tend_domain::patients::{
     Address, Demographics, DuplicateScore, EmergencyContact, Insurance, PatientId, Phone, age_on,
 };
 use tend_store::PatientRecord;
