@@ -88,7 +88,7 @@ enum Command {
     Clinic(commands::prescriptions::ClinicCommand),
     /// Patients: search, register, show, edit, merge.
     #[command(subcommand)]
-    Patient(commands::chart::PatientCommand),
+    Patient(commands::patients::PatientCommand),
     /// A patient's chart: the summary, or with --full every list with its history.
     Chart {
         mrn: String,
@@ -579,7 +579,7 @@ fn signed_in(command: &Command, tend: Tend, me: &Session, out: &Output) -> Resul
         Command::Invoice(cmd) => return commands::billing::invoice(cmd, &tend, me, out),
         Command::Account(cmd) => return commands::billing::account(cmd, &tend, me, out),
         Command::Closeout(args) => return commands::billing::closeout(args, &tend, me, out),
-        Command::Patient(cmd) => return commands::chart::patient(cmd, &tend, me, out),
+        Command::Patient(cmd) => return commands::patients::patient(cmd, &tend, me, out),
         Command::Chart { mrn, full } => {
             return commands::chart::chart_of(mrn, *full, &tend, me, out);
         }

@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod billing;
 pub mod chart;
+pub mod patients;
 pub mod prescriptions;
 pub mod schedule;
 pub mod sync;
