@@ -17,16 +17,18 @@ desk_commands! {
             SyncStatusDto, TaxRateDto, TemplateDto, UnlockWith, UnpaidDto, UserDto, VisitDto,
             VisitServiceDto, VisitSummaryDto, VitalsDto, WaitlistDto, WarningDto, forms,
         };
-        use tend_core::audit::AuditSearch;
-        use tend_core::backup::auto::RunReport;
-        use tend_core::backup::{Replaces, Step, auto};
+        use tend_core::api::forms::{AuditSearch, JoinForm};
+        use tend_core::api::{
+            BackupStepDto, BreakGlassDto, ChartListsDto, DocumentDto, RunReportDto, SetUpDto,
+            StartDto, SyncActivityDto,
+        };
+        use tend_core::backup::{Replaces, auto};
         use tend_core::billing::{fees, invoices, payments, printing, reports};
-        use tend_core::api::{BreakGlassDto, ChartListsDto, DocumentDto, SetUpDto, StartDto};
-        use tend_core::desktop::{Desktop, JoinForm, SyncActivity};
+        use tend_core::chart::{records, visits};
+        use tend_core::desktop::Desktop;
         use tend_core::patients::OnDuplicates;
         use tend_core::schedule::{self, Scope};
-        use tend_core::chart::{records, visits};
-use tend_core::{audit, chart, clinic, patients, prescriptions as rx, sync, users};
+        use tend_core::{audit, chart, clinic, patients, prescriptions as rx, sync, users};
         use uuid::Uuid;
     }
 
@@ -400,7 +402,7 @@ use tend_core::{audit, chart, clinic, patients, prescriptions as rx, sync, users
 
     app_join(form: JoinForm) -> DocumentDto = |_app, d| d.join(&form);
 
-    sync_activity() -> SyncActivity = |_app, d| Ok(d.sync_activity());
+    sync_activity() -> SyncActivityDto = |_app, d| Ok(d.sync_activity());
 
     sync_status() -> SyncStatusDto = |_app, d| d.poll(sync::status);
 
@@ -484,11 +486,11 @@ use tend_core::{audit, chart, clinic, patients, prescriptions as rx, sync, users
         });
 
     /// Backs up to every folder now (an admin's "Back up now").
-    backup_run_now() -> Vec<RunReport> = |_app, d| d.run(|t, s| auto::run_all(t, Some(s)));
+    backup_run_now() -> Vec<RunReportDto> = |_app, d| d.run(|t, s| auto::run_all(t, Some(s)));
 
     /// Where the restore or backup check under way has got (`null` when none is): the page polls
     /// it for its progress bar while the restore's own call waits.
-    backup_step() -> Option<Step> = |_app, d| Ok(d.backup_step());
+    backup_step() -> Option<BackupStepDto> = |_app, d| Ok(d.backup_step());
 
     /// The restore drill: restores the backup into a temporary folder, runs every check, and says
     /// what it holds. `with` is `passphrase` or `recovery_key`; an admin checking a backup of this

@@ -5,6 +5,7 @@ use tend_domain::{Action, ValidationError};
 use tend_store::consistency::ConsistencyReport;
 use tend_store::{AuditEntry, AuditFilter, Outcome};
 
+use crate::api::forms::AuditSearch;
 use crate::api::{AuditRowDto, AuditVerifyDto, BreakGlassRowDto};
 use crate::{Result, Session, Tend};
 
@@ -16,7 +17,7 @@ pub fn verify(tend: &Tend, session: &Session) -> Result<AuditVerifyDto> {
     let dto = AuditVerifyDto {
         verified: report.verified,
         intact: report.is_intact(),
-        first_break: report.first_break,
+        first_break: report.first_break.map(Into::into),
     };
     tend.store()
         .write(tend.ctx(Some(session.user_id())), |tx| {
@@ -65,20 +66,6 @@ pub fn trail(tend: &Tend, session: &Session, record: uuid::Uuid) -> Result<Vec<A
         tx.audit(AuditEntry::new("audit.trail", Outcome::Ok).detail(json!({ "record": record })))?;
         Ok(rows)
     })
-}
-
-/// The audit viewer's filters as typed: days are the clinic's local dates (`2026-11-24`), the
-/// user a username, the action the start of its name; empty means any.
-#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
-#[serde(default, deny_unknown_fields)]
-pub struct AuditSearch {
-    pub from: String,
-    pub to: String,
-    pub user: String,
-    pub action: String,
-    pub outcome: String,
-    pub before: Option<i64>,
-    pub limit: usize,
 }
 
 /// The audit log, newest first, filtered. Reviewing it is itself audited.

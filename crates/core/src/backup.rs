@@ -46,7 +46,7 @@ fn dto(info: store_backup::RestoreInfo) -> RestoreDto {
         database_id: info.database_id,
         backup_created_at: info.backup_created_at,
         audit_entries: info.audit_entries,
-        counts: info.counts,
+        counts: info.counts.into(),
         became: info.became.map(|b| match b {
             RestoredDesktop::Succeeds { .. } => "successor",
             RestoredDesktop::Detached { .. } => "copy",
@@ -291,9 +291,9 @@ fn checked(
     Ok(BackupCheckDto {
         file,
         clinic_name: c.clinic_name,
-        counts: c.counts,
+        counts: c.counts.into(),
         audit_entries: c.audit_entries,
-        syncing: c.syncing,
+        syncing: c.syncing.map(Into::into),
     })
 }
 

@@ -12,8 +12,11 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::Serialize;
 
-use crate::api::forms::Setup;
-use crate::api::{ApiError, DeskDto, DocumentDto, PrintedDto, SetUpDto, StartDto, UnlockWith};
+use crate::api::forms::{JoinForm, Setup};
+use crate::api::{
+    ApiError, BackupStepDto, DeskDto, DocumentDto, PrintedDto, SetUpDto, StartDto, SyncActivityDto,
+    UnlockWith,
+};
 use crate::clinic::{self, Unlock};
 use crate::{CoreError, Environment, Session, Tend, auth, recovery};
 
@@ -36,24 +39,6 @@ struct Kept {
     owner: Option<tend_domain::UserId>,
 }
 
-/// What the background sync is doing, for the status badge and the progress of a large pull.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct SyncActivity {
-    pub running: bool,
-    /// Changes pulled so far in the round running, and how many the server holds in all.
-    pub pulled: u64,
-    pub cursor: u64,
-    pub head: u64,
-}
-
-/// What joining a clinic by pairing asks for, as the set-up screen sends it.
-#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
-pub struct JoinForm {
-    pub pairing_code: String,
-    pub device_name: String,
-    pub passphrase: String,
-}
-
 /// The state of one desktop window.
 #[derive(Debug)]
 pub struct Desktop {
@@ -64,7 +49,7 @@ pub struct Desktop {
     /// When the signed-in person last did something (the badge's polling does not count).
     last_use: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
     documents: Mutex<Documents>,
-    sync: Mutex<SyncActivity>,
+    sync: Mutex<SyncActivityDto>,
     /// Held while a sync round runs, so rounds never overlap.
     sync_round: Mutex<()>,
     /// Where the restore or backup check under way has got (the page polls it for its bar).
@@ -88,7 +73,7 @@ impl Desktop {
             session: Mutex::new(None),
             last_use: Mutex::new(None),
             documents: Mutex::new(Documents::default()),
-            sync: Mutex::new(SyncActivity::default()),
+            sync: Mutex::new(SyncActivityDto::default()),
             backup_step: Mutex::new(None),
             sync_round: Mutex::new(()),
         }
@@ -104,9 +89,9 @@ impl Desktop {
             ));
         }
         let _round = lock(&self.sync_round);
-        self.set_activity(SyncActivity {
+        self.set_activity(SyncActivityDto {
             running: true,
-            ..SyncActivity::default()
+            ..SyncActivityDto::default()
         });
         let joined = crate::sync::join(
             &self.dir,
@@ -118,19 +103,19 @@ impl Desktop {
             self.env.clone(),
             |p| self.progress(p),
         );
-        self.set_activity(SyncActivity::default());
+        self.set_activity(SyncActivityDto::default());
         let joined = joined.map_err(api)?;
         let sheet = recovery::joined_sheet(&joined).map_err(api)?;
         self.keep_open(joined.tend);
         Ok(self.keep(sheet, None))
     }
 
-    fn set_activity(&self, a: SyncActivity) {
+    fn set_activity(&self, a: SyncActivityDto) {
         *lock(&self.sync) = a;
     }
 
     fn progress(&self, p: tend_sync::Progress) {
-        self.set_activity(SyncActivity {
+        self.set_activity(SyncActivityDto {
             running: true,
             pulled: p.pulled,
             cursor: p.cursor,
@@ -139,7 +124,7 @@ impl Desktop {
     }
 
     /// What the background sync is doing now.
-    pub fn sync_activity(&self) -> SyncActivity {
+    pub fn sync_activity(&self) -> SyncActivityDto {
         *lock(&self.sync)
     }
 
@@ -153,12 +138,12 @@ impl Desktop {
         let Some(_round) = self.round_lock() else {
             return;
         };
-        self.set_activity(SyncActivity {
+        self.set_activity(SyncActivityDto {
             running: true,
-            ..SyncActivity::default()
+            ..SyncActivityDto::default()
         });
         let _ = crate::sync::sync_now(&tend, |p| self.progress(p));
-        self.set_activity(SyncActivity::default());
+        self.set_activity(SyncActivityDto::default());
     }
 
     /// The right to run a round, unless one runs already. A round that panicked (tend-core
@@ -604,8 +589,8 @@ impl Desktop {
     }
 
     /// Where the restore or backup check under way has got; `None` when none is.
-    pub fn backup_step(&self) -> Option<crate::backup::Step> {
-        *lock(&self.backup_step)
+    pub fn backup_step(&self) -> Option<BackupStepDto> {
+        lock(&self.backup_step).map(Into::into)
     }
 
     /// What a backup holds, from the first-run screen (no clinic here yet) or by an admin.

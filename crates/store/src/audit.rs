@@ -265,7 +265,7 @@ impl AuditReport {
 }
 
 /// The first place the chain does not hold, in words an auditor can act on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditBreak {
     pub seq: i64,
     pub problem: String,

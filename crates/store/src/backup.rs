@@ -61,7 +61,7 @@ pub struct BackupInfo {
 
 /// How many records a database holds, to show people what a backup holds and to check that a
 /// backup reads back what was copied.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub patients: u64,
     pub visits: u64,
@@ -96,7 +96,7 @@ pub struct Checked {
 }
 
 /// How far a restore or a check of a backup has got, for a progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "step")]
 pub enum Step {
     /// Copying the database out of the backup file: `done` of `total` bytes.

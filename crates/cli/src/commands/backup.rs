@@ -8,9 +8,10 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
+use tend_core::api::RunReportDto;
 use tend_core::api::{BackupCheckDto, BackupStatusDto};
 use tend_core::backup;
-use tend_core::backup::auto::{self, RunReport};
+use tend_core::backup::auto;
 use tend_core::clinic::Unlock;
 use tend_core::{CoreError, Session, Tend};
 
@@ -181,7 +182,7 @@ fn checked(out: &Output, c: &BackupCheckDto) {
     );
 }
 
-fn runs(out: &Output, reports: &[RunReport]) -> ExitCode {
+fn runs(out: &Output, reports: &[RunReportDto]) -> ExitCode {
     let failed = reports.iter().any(|r| !r.good);
     if out.is_json() {
         out.json(&serde_json::json!({ "runs": reports }));

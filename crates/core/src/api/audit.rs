@@ -8,7 +8,7 @@ pub struct AuditVerifyDto {
     /// Entries whose links verified (all of them when the chain is intact).
     pub verified: u64,
     pub intact: bool,
-    pub first_break: Option<AuditBreak>,
+    pub first_break: Option<AuditBreakDto>,
 }
 
 /// One entry of a record's audit trail, with who did it by name.
@@ -32,4 +32,20 @@ pub struct BreakGlassRowDto {
     pub patient: String,
     pub mrn: String,
     pub reason: String,
+}
+
+/// The first place the audit chain does not hold, in words an auditor can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct AuditBreakDto {
+    pub seq: i64,
+    pub problem: String,
+}
+
+impl From<AuditBreak> for AuditBreakDto {
+    fn from(b: AuditBreak) -> Self {
+        AuditBreakDto {
+            seq: b.seq,
+            problem: b.problem,
+        }
+    }
 }

@@ -38,3 +38,13 @@ pub struct SetUpDto {
     /// Whether the OS keyring took the key (otherwise the passphrase is asked at every start).
     pub keyring_saved: bool,
 }
+
+/// What the background sync is doing, for the status badge and the progress of a large pull.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct SyncActivityDto {
+    pub running: bool,
+    /// Changes pulled so far in the round running, and how many the server holds in all.
+    pub pulled: u64,
+    pub cursor: u64,
+    pub head: u64,
+}

@@ -382,3 +382,26 @@ mod tests {
         );
     }
 }
+
+/// The audit viewer's filters as typed: days are the clinic's local dates (`2026-11-24`), the
+/// user a username, the action the start of its name; empty means any.
+#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditSearch {
+    pub from: String,
+    pub to: String,
+    pub user: String,
+    pub action: String,
+    pub outcome: String,
+    pub before: Option<i64>,
+    pub limit: usize,
+}
+
+/// What joining a clinic by pairing asks for, as the set-up screen sends it.
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct JoinForm {
+    pub pairing_code: String,
+    pub device_name: String,
+    pub passphrase: String,
+}

@@ -20,7 +20,9 @@ use tend_store::backup::Counts;
 use tend_store::backup_log::{self, Destination, NewRun, Run, RunOutcome, Written};
 use tend_store::{AuditEntry, Outcome, StoreError};
 
-use crate::api::{BackupStatusDto, DestinationDto, FailureDto, GoodBackupDto, RunDto};
+use crate::api::{
+    BackupStatusDto, DestinationDto, FailureDto, GoodBackupDto, RunDto, RunReportDto,
+};
 use crate::{CoreError, Result, Session, Tend};
 
 /// The file Tend leaves in a backup folder when it is chosen. A run checks it is there, so an
@@ -32,20 +34,6 @@ pub const MARKER: &str = ".tend-backups";
 const MAX_FOLDER: usize = 4096;
 /// How many past attempts the admin screen lists per folder.
 const RECENT: u32 = 10;
-
-/// What one folder's run did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct RunReport {
-    pub folder: String,
-    pub good: bool,
-    pub file: Option<String>,
-    pub bytes: Option<u64>,
-    pub counts: Option<Counts>,
-    /// Why it failed, in words.
-    pub message: Option<String>,
-    /// Older backups retention removed there after this one was verified.
-    pub removed: Vec<String>,
-}
 
 pub(crate) fn schedule(tend: &Tend) -> Result<Schedule> {
     let at = tend
@@ -104,7 +92,7 @@ fn destination_dto(
             at: r.started_at,
             file: r.file.clone().unwrap_or_default(),
             bytes: r.bytes.unwrap_or_default(),
-            counts: r.counts.unwrap_or_default(),
+            counts: r.counts.map(Into::into).unwrap_or_default(),
         }),
         last_error: recent
             .first()
@@ -314,7 +302,7 @@ pub fn set_schedule(
 /// Runs the backups that are due (the desktop app calls this every minute while it is open;
 /// `tend backup run` calls it from a system timer). No session: it is the schedule an admin set
 /// that runs. A folder whose backup is not due is left alone.
-pub fn run_due(tend: &Tend) -> Result<Vec<RunReport>> {
+pub fn run_due(tend: &Tend) -> Result<Vec<RunReportDto>> {
     run(tend, None, Which::Due)
 }
 
@@ -331,7 +319,7 @@ pub fn due_on_quit(tend: &Tend) -> Result<bool> {
 
 /// Backs up to every folder now, whatever the schedule (on quitting, or an admin's "Back up
 /// now").
-pub fn run_all(tend: &Tend, session: Option<&Session>) -> Result<Vec<RunReport>> {
+pub fn run_all(tend: &Tend, session: Option<&Session>) -> Result<Vec<RunReportDto>> {
     if let Some(s) = session {
         tend.authorize(s, Action::BackupCreate)?;
     }
@@ -344,7 +332,7 @@ enum Which {
     All,
 }
 
-fn run(tend: &Tend, session: Option<&Session>, which: Which) -> Result<Vec<RunReport>> {
+fn run(tend: &Tend, session: Option<&Session>, which: Which) -> Result<Vec<RunReportDto>> {
     let tz = tend.clinic_context()?.timezone;
     let schedule = schedule(tend)?;
     let retention = retention(tend)?;
@@ -382,7 +370,7 @@ fn run_one(
     d: &Destination,
     retention: Retention,
     tz: Tz,
-) -> Result<RunReport> {
+) -> Result<RunReportDto> {
     let started = tend.now();
     let mut name = file_name(tend, started);
     if d.folder.join(&name).exists() {
@@ -428,12 +416,12 @@ fn run_one(
         Ok(_) => prune(tend, d, retention, tz)?,
         Err(_) => Vec::new(),
     };
-    Ok(RunReport {
+    Ok(RunReportDto {
         folder,
         good: result.is_ok(),
         file: result.as_ref().ok().map(|w| w.file.clone()),
         bytes: result.as_ref().ok().map(|w| w.bytes),
-        counts: result.as_ref().ok().map(|w| w.counts),
+        counts: result.as_ref().ok().map(|w| w.counts.into()),
         message: result.err(),
         removed,
     })

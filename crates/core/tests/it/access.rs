@@ -467,7 +467,8 @@ fn the_desk_tells_each_person_what_they_may_do_and_when_it_locks() {
 
 #[test]
 fn the_audit_viewer_filters_by_day_user_and_action_and_pages_back() {
-    use tend_core::audit::{AuditSearch, search};
+    use tend_core::api::forms::AuditSearch;
+    use tend_core::audit::search;
     let c = clinic();
     let rosa = person(&c, "rosa", "receptionist");
     clinic::set_idle_lock(&c.tend, &c.admin, "15").unwrap();

@@ -12,7 +12,7 @@ fn actions(t: &Tend, admin: &Session, action: &str) -> Vec<serde_json::Value> {
     audit::search(
         t,
         admin,
-        &audit::AuditSearch {
+        &tend_core::api::forms::AuditSearch {
             from: String::new(),
             to: String::new(),
             user: String::new(),

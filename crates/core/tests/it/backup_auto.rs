@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use chrono::Duration;
-use tend_core::backup::auto::{self, RunReport};
+use tend_core::api::RunReportDto;
+use tend_core::backup::auto;
 use tend_core::clinic::Unlock;
 use tend_core::{CoreError, Session, auth, backup};
 use tend_domain::Action;
@@ -27,7 +28,7 @@ fn files(folder: &Path) -> Vec<String> {
     names
 }
 
-fn good(reports: &[RunReport]) -> usize {
+fn good(reports: &[RunReportDto]) -> usize {
     reports.iter().filter(|r| r.good).count()
 }
 
@@ -255,7 +256,7 @@ fn a_missing_folder_is_an_error_that_is_retried_and_keeps_the_good_backups_elsew
     std::fs::remove_dir_all(&usb_path).unwrap();
     c.clock.advance(Duration::days(1));
     let reports = auto::run_due(&c.tend).unwrap();
-    let failed: Vec<&RunReport> = reports.iter().filter(|r| !r.good).collect();
+    let failed: Vec<&RunReportDto> = reports.iter().filter(|r| !r.good).collect();
     assert_eq!(failed.len(), 1, "{reports:?}");
     assert!(
         failed[0]

@@ -2,7 +2,8 @@
 //! lasts half an hour, reads only, is audited and flagged, and admins review every one.
 
 use chrono::Duration;
-use tend_core::audit::{self, AuditSearch};
+use tend_core::api::forms::AuditSearch;
+use tend_core::audit;
 use tend_core::chart::visits;
 use tend_core::clock::Clock;
 use tend_core::patients::{self, OnDuplicates};

@@ -158,7 +158,7 @@ fn a_session_left_idle_locks_in_tend_core_whatever_the_page_did() {
             tend_core::audit::search(
                 t,
                 s,
-                &tend_core::audit::AuditSearch {
+                &tend_core::api::forms::AuditSearch {
                     from: String::new(),
                     to: String::new(),
                     user: String::new(),

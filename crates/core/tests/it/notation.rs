@@ -217,7 +217,7 @@ fn a_strength_the_drug_does_not_come_in_is_refused_until_the_clinic_adds_it() {
     let log = audit::search(
         t,
         &p.c.admin,
-        &audit::AuditSearch {
+        &tend_core::api::forms::AuditSearch {
             from: String::new(),
             to: String::new(),
             user: String::new(),

@@ -194,7 +194,7 @@ fn admins_are_locked_out_for_a_time_and_the_clinic_passphrase_or_recovery_key_un
     let log = tend_core::audit::search(
         &c.tend,
         &c.admin,
-        &tend_core::audit::AuditSearch {
+        &tend_core::api::forms::AuditSearch {
             from: String::new(),
             to: String::new(),
             user: String::new(),

@@ -223,7 +223,7 @@ pub(crate) fn syncing_desktop(conn: &Connection) -> Result<Option<SyncingDesktop
 }
 
 /// A desktop that syncs, as a backup of it names it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SyncingDesktop {
     pub device_id: DeviceId,
     pub code: tend_domain::DeviceCode,
