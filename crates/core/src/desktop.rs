@@ -10,8 +10,6 @@ use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use serde::Serialize;
-
 use crate::api::forms::{JoinForm, Setup};
 use crate::api::{
     ApiError, BackupStepDto, DeskDto, DocumentDto, PrintedDto, SetUpDto, StartDto, SyncActivityDto,

@@ -26,7 +26,7 @@ export const app = $state({
   notice: "" as string,
   /** Sync as the badge last saw it (null: this desktop does not sync). */
   sync: null as import("./backend").SyncStatusDto | null,
-  syncActivity: null as import("./backend").SyncActivity | null,
+  syncActivity: null as import("./backend").SyncActivityDto | null,
   /** For admins: no good backup within 26 hours (the red badge). */
   backupOverdue: false,
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SyncActivity, SyncStatusDto } from "./backend";
+import type { SyncActivityDto, SyncStatusDto } from "./backend";
 import { ago, badge, percent } from "./sync";
 
 const now = new Date("2026-11-25T10:00:00Z");
@@ -17,7 +17,7 @@ const base: SyncStatusDto = {
   insecure: false,
   pinned: false,
 };
-const idle: SyncActivity = { running: false, pulled: 0, cursor: 0, head: 0 };
+const idle: SyncActivityDto = { running: false, pulled: 0, cursor: 0, head: 0 };
 
 describe("the sync badge", () => {
   it("says nothing on a desktop that does not sync", () => {

@@ -1,6 +1,6 @@
 // What the sync badge says, from the status and what the background round is doing. Pure, so
 // every case is tested without a window.
-import type { SyncActivity, SyncStatusDto } from "./backend";
+import type { SyncActivityDto, SyncStatusDto } from "./backend";
 import { t } from "./i18n";
 import { number } from "./format";
 
@@ -32,12 +32,12 @@ function errorText(lastError: string): { at: string; message: string } {
 }
 
 /** How far a pull has come, as a whole percentage (null when the total is not known). */
-export function percent(a: SyncActivity): number | null {
+export function percent(a: SyncActivityDto): number | null {
   if (a.head <= 0) return null;
   return Math.min(100, Math.max(0, Math.floor((a.cursor * 100) / a.head)));
 }
 
-export function badge(status: SyncStatusDto | null, activity: SyncActivity | null, now: Date): Badge | null {
+export function badge(status: SyncStatusDto | null, activity: SyncActivityDto | null, now: Date): Badge | null {
   if (!status?.configured) return null;
   const waiting =
     status.pending > 0

@@ -12,11 +12,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
 use serde_json::json;
 use tend_domain::backup::{self as rules, History, Retention, Schedule, Taken};
 use tend_domain::{Action, ValidationError};
-use tend_store::backup::Counts;
 use tend_store::backup_log::{self, Destination, NewRun, Run, RunOutcome, Written};
 use tend_store::{AuditEntry, Outcome, StoreError};
 

@@ -62,9 +62,9 @@ export type AppointmentStatus = "booked" | "checked_in" | "in_progress" | "compl
 export type AppointmentTypeDto = { id: string, name: string, minutes: number, colour: string, needs_room: boolean, };
 
 /**
- * The first place the chain does not hold, in words an auditor can act on.
+ * The first place the audit chain does not hold, in words an auditor can act on.
  */
-export type AuditBreak = { seq: number, problem: string, };
+export type AuditBreakDto = { seq: number, problem: string, };
 
 /**
  * One entry of a record's audit trail, with who did it by name.
@@ -85,17 +85,17 @@ export type AuditVerifyDto = {
 /**
  * Entries whose links verified (all of them when the chain is intact).
  */
-verified: number, intact: boolean, first_break: AuditBreak | null, };
+verified: number, intact: boolean, first_break: AuditBreakDto | null, };
 
 /**
  * What a backup holds, read from a copy that passed every check a restore runs.
  */
-export type BackupCheckDto = { file: BackupFileDto, clinic_name: string, counts: Counts, audit_entries: number, 
+export type BackupCheckDto = { file: BackupFileDto, clinic_name: string, counts: CountsDto, audit_entries: number, 
 /**
  * The desktop the backup syncs as, when it is of a desktop that syncs: restoring it on
  * another computer asks whether that computer replaces it.
  */
-syncing: SyncingDesktop | null, };
+syncing: SyncingDesktopDto | null, };
 
 /**
  * What a backup file says of itself before it is unlocked: nothing in it is patient data.
@@ -115,6 +115,11 @@ last_good: string | null,
  * No good backup, or the newest is more than 26 hours old: admins see a red badge.
  */
 overdue: boolean, running: boolean, };
+
+/**
+ * How far a restore or a check of a backup has got, for a progress bar.
+ */
+export type BackupStepDto = { "step": "copying", done: number, total: number, } | { "step": "checking" } | { "step": "replacing" };
 
 export type BalanceDto = { patient: PatientRefDto, currency: string, 
 /**
@@ -281,10 +286,9 @@ export type ConflictValueDto = { change_id: string, value: string,
 by: string, device: string, at: string, shown: boolean, };
 
 /**
- * How many records a database holds, to show people what a backup holds and to check that a
- * backup reads back what was copied.
+ * How many records a database holds: what a backup holds, and what a check read back.
  */
-export type Counts = { patients: number, visits: number, invoices: number, prescriptions: number, appointments: number, };
+export type CountsDto = { patients: number, visits: number, invoices: number, prescriptions: number, appointments: number, };
 
 /**
  * A credit note issued, with the invoice as it now stands.
@@ -403,7 +407,7 @@ export type FlagLevel = "low" | "high" | "critical";
 
 export type Frequency = { "freq": "daily", every: number, } | { "freq": "weekly", every: number, } | { "freq": "monthly_by_day", every: number, } | { "freq": "monthly_by_weekday", every: number, };
 
-export type GoodBackupDto = { at: string, file: string, bytes: number, counts: Counts, };
+export type GoodBackupDto = { at: string, file: string, bytes: number, counts: CountsDto, };
 
 export type IcdDto = { code: string, description: string, billable: boolean, };
 
@@ -687,7 +691,7 @@ export type RefundForm = { method: string, amount: string, reason: string, };
  */
 export type Replaces = "ask" | "yes" | "no";
 
-export type RestoreDto = { database_id: DatabaseId, backup_created_at: string, audit_entries: number, counts: Counts, 
+export type RestoreDto = { database_id: DatabaseId, backup_created_at: string, audit_entries: number, counts: CountsDto, 
 /**
  * For a backup of a desktop that syncs: `successor` (this computer replaces it) or `copy`
  * (a copy that does not sync).
@@ -714,9 +718,9 @@ export type RotatedDto = { epoch: number, };
 export type RunDto = { at: string, good: boolean, file: string | null, bytes: number | null, message: string | null, removed: boolean, };
 
 /**
- * What one folder's run did.
+ * What one folder's automatic backup did.
  */
-export type RunReport = { folder: string, good: boolean, file: string | null, bytes: number | null, counts: Counts | null, 
+export type RunReportDto = { folder: string, good: boolean, file: string | null, bytes: number | null, counts: CountsDto | null, 
 /**
  * Why it failed, in words.
  */
@@ -802,14 +806,9 @@ clinic_name?: string, };
 export type Status = "active" | "inactive" | "refuted" | "entered_in_error";
 
 /**
- * How far a restore or a check of a backup has got, for a progress bar.
- */
-export type Step = { "step": "copying", done: number, total: number, } | { "step": "checking" } | { "step": "replacing" };
-
-/**
  * What the background sync is doing, for the status badge and the progress of a large pull.
  */
-export type SyncActivity = { running: boolean, 
+export type SyncActivityDto = { running: boolean, 
 /**
  * Changes pulled so far in the round running, and how many the server holds in all.
  */
@@ -876,7 +875,7 @@ pinned: boolean, };
 /**
  * A desktop that syncs, as a backup of it names it.
  */
-export type SyncingDesktop = { device_id: DeviceId, code: DeviceCode, name: string, };
+export type SyncingDesktopDto = { device_id: DeviceId, code: DeviceCode, name: string, };
 
 export type TaxRateDto = { id: string, name: string, percent: string, 
 /**
@@ -1096,7 +1095,7 @@ export const commands = {
   auditVerify: () => call<AuditVerifyDto>("audit_verify"),
   auditSearch: (filter: AuditSearch) => call<Array<AuditRowDto>>("audit_search", { filter }),
   appJoin: (form: JoinForm) => call<DocumentDto>("app_join", { form }),
-  syncActivity: () => call<SyncActivity>("sync_activity"),
+  syncActivity: () => call<SyncActivityDto>("sync_activity"),
   syncStatus: () => call<SyncStatusDto>("sync_status"),
   /** Starts a round in the background and returns at once; the badge follows its progress. */
   syncNow: () => call<null>("sync_now"),
@@ -1119,9 +1118,9 @@ export const commands = {
   backupFolderRemove: (id: number) => call<null>("backup_folder_remove", { id }),
   backupSchedule: (at: string, keep_daily: string, keep_weekly: string, keep_monthly: string) => call<BackupStatusDto>("backup_schedule", { at, keep_daily, keep_weekly, keep_monthly }),
   /** Backs up to every folder now (an admin's "Back up now"). */
-  backupRunNow: () => call<Array<RunReport>>("backup_run_now"),
+  backupRunNow: () => call<Array<RunReportDto>>("backup_run_now"),
   /** Where the restore or backup check under way has got (`null` when none is): the page polls it for its progress bar while the restore's own call waits. */
-  backupStep: () => call<Step | null>("backup_step"),
+  backupStep: () => call<BackupStepDto | null>("backup_step"),
   /** The restore drill: restores the backup into a temporary folder, runs every check, and says what it holds. `with` is `passphrase` or `recovery_key`; an admin checking a backup of this clinic needs neither. */
   backupCheck: (path: string, with_: UnlockWith, secret: string) => call<BackupCheckDto>("backup_check", { path, with: with_, secret }),
   /** Replaces the clinic's database with a backup (admins); everyone signs in again after. */
