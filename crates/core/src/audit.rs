@@ -1,6 +1,7 @@
 //! Reviewing the audit log: verifying its chain, and the deeper consistency check.
 
 use serde_json::json;
+use tend_domain::words;
 use tend_domain::{Action, ValidationError};
 use tend_store::consistency::ConsistencyReport;
 use tend_store::{AuditEntry, AuditFilter, Outcome};
@@ -109,10 +110,16 @@ pub fn search(tend: &Tend, session: &Session, q: &AuditSearch) -> Result<Vec<Aud
             None => None,
             Some(name) => {
                 let name = tend_domain::Username::parse(&name).map_err(|_| {
-                    ValidationError::new("user", format!("there is no user called {name}"))
+                    ValidationError::new(
+                        "user",
+                        words!("there is no user called {name}", name = name),
+                    )
                 })?;
                 let record = r.user_by_username(&name)?.ok_or_else(|| {
-                    ValidationError::new("user", format!("there is no user called {name}"))
+                    ValidationError::new(
+                        "user",
+                        words!("there is no user called {name}", name = name),
+                    )
                 })?;
                 Some(record.user.id.as_uuid())
             }

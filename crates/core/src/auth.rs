@@ -8,6 +8,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use serde_json::json;
 use tend_domain::sign_in::{ADMIN_LOCKOUT, Gate, Lockout, gate, locks_after};
+use tend_domain::words;
 use tend_domain::{Entity, Fields, Role, Username, Value};
 use tend_store::{AuditEntry, Outcome, StoreError};
 
@@ -20,7 +21,11 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map(|h| h.to_string())
         .map_err(|e| {
             tracing::error!(error = %e, "password hashing failed");
-            CoreError::refused(Some("password"), "the password could not be stored")
+            CoreError::refused(
+                "password_not_stored",
+                Some("password"),
+                "the password could not be stored",
+            )
         })
 }
 
@@ -174,6 +179,7 @@ pub fn unlock_admin(tend: &Tend, username: &str, secret: crate::clinic::Unlock<'
             )
         })?;
         return Err(CoreError::refused(
+            "only_admin_unlocked_this_way",
             Some("username"),
             "only an administrator's account is unlocked this way; an administrator unlocks the others",
         ));
@@ -200,12 +206,13 @@ pub fn unlock_admin(tend: &Tend, username: &str, secret: crate::clinic::Unlock<'
         Ok(())
     } else {
         Err(CoreError::refused(
+            "wrong_secret",
             Some(if how == "passphrase" {
                 "passphrase"
             } else {
                 "recovery_key"
             }),
-            format!("that is not the clinic's {how}"),
+            words!("that is not the clinic's {how}", how = how),
         ))
     }
 }

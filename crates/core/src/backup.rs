@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use serde_json::json;
+use tend_domain::words;
 use tend_domain::{Action, DeviceId};
 use tend_store::backup::{self as store_backup, RestoredDesktop};
 use tend_store::sync::SyncingDesktop;
@@ -85,14 +86,16 @@ fn decide(
             return Ok(RestoredDesktop::Detached { device_id, code });
         }
         Err(CoreError::refused(
+            "backup_of_syncing_desktop",
             Some("replaces_desktop"),
-            format!(
-                "this backup is of the desktop \u{201c}{}\u{201d} ({}), which syncs with the \
+            words!(
+                "this backup is of the desktop “{name}” ({code}), which syncs with the \
                  clinic's other desktops. Does this computer replace it (it is broken, lost or \
                  retired)? If so, that desktop stops syncing and this one takes its place; if \
                  not, this computer keeps a copy of the records that does not sync (to sync, \
                  pair it as a new desktop instead)",
-                desktop.name, desktop.code
+                name = desktop.name,
+                code = desktop.code
             ),
         ))
     }
@@ -188,8 +191,9 @@ fn unlock_backup(
     Ok(match unlock {
         Unlock::Passphrase(p) => header.key_slots.unlock(tend_store::Secret::Passphrase(p))?,
         Unlock::RecoveryKey(text) => {
-            let recovery = tend_store::RecoveryKey::parse(text)
-                .map_err(|reason| CoreError::refused(Some("recovery_key"), reason))?;
+            let recovery = tend_store::RecoveryKey::parse(text).map_err(|reason| {
+                CoreError::refused("bad_recovery_key", Some("recovery_key"), reason)
+            })?;
             header
                 .key_slots
                 .unlock(tend_store::Secret::Recovery(&recovery))?
@@ -310,10 +314,11 @@ pub fn restore_new(
     let paths = DataPaths::new(dir);
     if paths.exists() {
         return Err(CoreError::refused(
+            "restore_needs_admin",
             None,
-            format!(
-                "{} already holds a clinic; sign in as an administrator to restore over it",
-                dir.display()
+            words!(
+                "{dir} already holds a clinic; sign in as an administrator to restore over it",
+                dir = dir.display()
             ),
         ));
     }
@@ -350,6 +355,7 @@ pub fn restore_damaged(
         Err(e) if store_backup::is_damage(&e) => {}
         Ok(_) => {
             return Err(CoreError::refused(
+                "restore_needs_admin",
                 None,
                 "the clinic's database is readable; sign in as an administrator to restore over it",
             ));

@@ -7,6 +7,7 @@
 //! - `sync_round_trip`: 100 changes made on one desktop, pushed, and pulled by another.
 
 use std::time::{Duration, Instant};
+use tend_domain::Words;
 
 use chrono::Utc;
 use tend_domain::{ClinicId, DatabaseId, DeviceCode, DeviceId, Entity, Fields, Value};
@@ -49,9 +50,12 @@ struct Desk {
 }
 
 fn fail(what: &str) -> impl Fn(String) -> CoreError + '_ {
-    move |e| CoreError::Refused {
-        field: None,
-        message: format!("{what}: {e}"),
+    move |e| {
+        CoreError::refused(
+            "bench_failed",
+            None,
+            Words::verbatim(format!("{what}: {e}")),
+        )
     }
 }
 

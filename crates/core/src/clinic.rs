@@ -8,6 +8,7 @@ use tend_domain::chart::UnitSystem;
 use tend_domain::clinic::{Letterhead, Paper, parse_currency, parse_timezone};
 use tend_domain::error::required_text;
 use tend_domain::user::{check_passphrase, check_password, parse_display_name};
+use tend_domain::words;
 use tend_domain::{
     Action, ClinicId, ClinicSettings, DatabaseId, DeviceCode, DeviceId, Entity, Fields, Role,
     Roles, User, UserId, Username, ValidationError, Value,
@@ -63,6 +64,7 @@ pub fn init(dir: &Path, req: &InitRequest<'_>, env: Environment) -> Result<Initi
     check_passphrase(req.passphrase)?;
     if req.passphrase == req.admin_password {
         return Err(CoreError::refused(
+            "passphrase_same_as_password",
             Some("passphrase"),
             "the clinic passphrase must differ from the admin's password",
         ));
@@ -173,10 +175,11 @@ pub(crate) fn key_slots(paths: &DataPaths) -> Result<KeySlots> {
     }
     if !paths.keys().is_file() {
         return Err(CoreError::refused(
+            "key_slots_missing",
             None,
-            format!(
-                "the key-slot file tend.keys is missing from {}; restore it from a backup",
-                paths.dir().display()
+            words!(
+                "the key-slot file tend.keys is missing from {paths}; restore it from a backup",
+                paths = paths.dir().display()
             ),
         ));
     }
@@ -203,8 +206,9 @@ pub(crate) fn unlock_key(
         },
         Unlock::Passphrase(p) => Ok(slots.unlock(Secret::Passphrase(p))?),
         Unlock::RecoveryKey(text) => {
-            let recovery = RecoveryKey::parse(text)
-                .map_err(|reason| CoreError::refused(Some("recovery_key"), reason))?;
+            let recovery = RecoveryKey::parse(text).map_err(|reason| {
+                CoreError::refused("bad_recovery_key", Some("recovery_key"), reason)
+            })?;
             Ok(slots.unlock(Secret::Recovery(&recovery))?)
         }
     }
@@ -363,10 +367,10 @@ fn whole_minutes(
         .ok_or_else(|| {
             ValidationError::new(
                 field,
-                format!(
-                    "must be a whole number of minutes from {} to {}",
-                    range.start(),
-                    range.end()
+                words!(
+                    "must be a whole number of minutes from {min} to {max}",
+                    min = range.start(),
+                    max = range.end()
                 ),
             )
         })
@@ -424,10 +428,11 @@ pub fn update_settings(
     let current = tend.store().read(|r| r.clinic())?;
     if current.currency != settings.currency.code() && tend.store().read(|r| r.has_invoices())? {
         return Err(CoreError::refused(
+            "currency_in_use",
             Some("currency"),
-            format!(
-                "the clinic has invoices in {}; its currency cannot change",
-                current.currency
+            words!(
+                "the clinic has invoices in {currency}; its currency cannot change",
+                currency = current.currency
             ),
         ));
     }
@@ -549,8 +554,7 @@ pub fn set_logo(tend: &Tend, session: &Session, image: Option<&[u8]>) -> Result<
     let value = match image {
         None => Value::Null,
         Some(bytes) => {
-            tend_print::check_logo(bytes)
-                .map_err(|e| ValidationError::new("logo", e.to_string()))?;
+            tend_print::check_logo(bytes).map_err(|e| ValidationError::new("logo", e.words()))?;
             Value::Text(BASE64.encode(bytes))
         }
     };
@@ -572,6 +576,7 @@ pub(crate) fn letterhead_view(
         None => None,
         Some(text) => Some(BASE64.decode(text.as_bytes()).map_err(|_| {
             CoreError::refused(
+                "stored_logo_unreadable",
                 Some("logo"),
                 "the clinic's stored logo cannot be read; an administrator can set it again",
             )

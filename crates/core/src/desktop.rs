@@ -17,6 +17,7 @@ use crate::api::{
 };
 use crate::clinic::{self, Unlock};
 use crate::{CoreError, Environment, Session, Tend, auth, recovery};
+use tend_domain::words;
 
 /// How many printed documents are kept for preview and saving; older ones are dropped.
 const KEPT_DOCUMENTS: usize = 6;
@@ -293,7 +294,10 @@ impl Desktop {
             }
             return Err(ApiError::new(
                 "session_locked",
-                format!("the screen locked after {minutes} minutes without use; sign in again"),
+                words!(
+                    "the screen locked after {minutes} minutes without use; sign in again",
+                    minutes = minutes
+                ),
             ));
         }
         Ok(())
@@ -446,7 +450,7 @@ impl Desktop {
                 field: Some("path"),
                 ..ApiError::new(
                     "save_failed",
-                    format!("the PDF could not be saved there ({})", e.kind()),
+                    words!("the PDF could not be saved there ({why})", why = e.kind()),
                 )
             }
         })

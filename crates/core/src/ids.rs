@@ -4,6 +4,7 @@
 use std::str::FromStr;
 
 use crate::{CoreError, Result};
+use tend_domain::words;
 
 /// Reads the id of a record (`what`: "a visit", "an appointment") sent in `field`, trimmed.
 pub(crate) fn parse_id<T: FromStr>(field: &'static str, what: &str, s: &str) -> Result<T> {
@@ -13,8 +14,14 @@ pub(crate) fn parse_id<T: FromStr>(field: &'static str, what: &str, s: &str) -> 
         let shown: String = s.chars().filter(|c| !c.is_control()).take(40).collect();
         let more = if s.chars().count() > 40 { "…" } else { "" };
         CoreError::refused(
+            "bad_id",
             Some(field),
-            format!("\"{shown}{more}\" is not the id of {what}"),
+            words!(
+                "\"{shown}{more}\" is not the id of {what}",
+                shown = shown,
+                more = more,
+                what = what
+            ),
         )
     })
 }

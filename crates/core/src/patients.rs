@@ -4,6 +4,7 @@ use serde_json::json;
 use tend_domain::patients::search::parse_query;
 use tend_domain::patients::{LIKELY_DUPLICATE, Mrn, PatientForm, PatientId, duplicate_score};
 use tend_domain::record::on_safety_list;
+use tend_domain::words;
 use tend_domain::{Action, Entity, Value};
 use tend_store::{
     AuditEntry, FILED_UNDER_PATIENT, Outcome, PatientRecord, Reader, StoreError,
@@ -20,9 +21,13 @@ pub const MAX_RESULTS: usize = 50;
 /// Finds a patient by MRN as typed. A merged record answers with the one it was merged into.
 pub(crate) fn find(reader: &Reader<'_>, mrn: &str) -> Result<PatientRecord> {
     let mrn = Mrn::parse(mrn)?;
-    let mut record = reader
-        .patient_by_mrn(&mrn)?
-        .ok_or_else(|| CoreError::refused(Some("mrn"), format!("there is no patient {mrn}")))?;
+    let mut record = reader.patient_by_mrn(&mrn)?.ok_or_else(|| {
+        CoreError::refused(
+            "no_such_patient",
+            Some("mrn"),
+            words!("there is no patient {mrn}", mrn = mrn),
+        )
+    })?;
     // Follow the merge chain (a bounded walk, in case of a damaged loop).
     for _ in 0..16 {
         let Some(next) = record.merged_into else {
@@ -190,12 +195,12 @@ pub fn edit(tend: &Tend, session: &Session, mrn: &str, form: &PatientForm) -> Re
                     .get(&field)
                     .is_some_and(|v| before.get(&field) != Some(v));
                 if touched && on_safety_list(Entity::Patient, &field) {
-                    return Err(CoreError::Refused {
-                        field: demographics_field_name(&field),
-                        message: "two desktops recorded different values here at the same time; \
-                                  a clinician must choose between them (Sync → Conflicts)"
-                            .into(),
-                    });
+                    return Err(CoreError::refused(
+                        "unresolved_conflict",
+                        demographics_field_name(&field),
+                        "two desktops recorded different values here at the same time; a \
+                         clinician must choose between them (Sync → Conflicts)",
+                    ));
                 }
             }
         }
@@ -242,18 +247,27 @@ pub fn merge(
             .patient_by_mrn(&Mrn::parse(duplicate_mrn)?)?
             .ok_or_else(|| {
                 CoreError::refused(
+                    "no_such_patient",
                     Some("duplicate"),
-                    format!("there is no patient {duplicate_mrn}"),
+                    words!(
+                        "there is no patient {duplicate_mrn}",
+                        duplicate_mrn = duplicate_mrn
+                    ),
                 )
             })?;
         if duplicate.merged_into.is_some() {
             return Err(CoreError::refused(
+                "patient_already_merged",
                 Some("duplicate"),
-                format!("{} was already merged into another record", duplicate.mrn),
+                words!(
+                    "{mrn} was already merged into another record",
+                    mrn = duplicate.mrn
+                ),
             ));
         }
         if duplicate.id == survivor.id {
             return Err(CoreError::refused(
+                "merge_into_self",
                 Some("duplicate"),
                 "a patient cannot be merged into themselves",
             ));
@@ -312,12 +326,17 @@ pub fn unmerge(tend: &Tend, session: &Session, merged_mrn: &str) -> Result<Merge
             .read()
             .patient_by_mrn(&Mrn::parse(merged_mrn)?)?
             .ok_or_else(|| {
-                CoreError::refused(Some("mrn"), format!("there is no patient {merged_mrn}"))
+                CoreError::refused(
+                    "no_such_patient",
+                    Some("mrn"),
+                    words!("there is no patient {merged_mrn}", merged_mrn = merged_mrn),
+                )
             })?;
         let Some(survivor_id) = merged.merged_into else {
             return Err(CoreError::refused(
+                "patient_not_merged",
                 Some("mrn"),
-                format!("{} is not merged into another record", merged.mrn),
+                words!("{mrn} is not merged into another record", mrn = merged.mrn),
             ));
         };
         let entry = tx

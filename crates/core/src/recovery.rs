@@ -73,7 +73,8 @@ fn sheet_of(
         ],
         footer: "Tend recovery sheet: print once, keep safe, do not copy.".into(),
     };
-    let pdf = tend_print::document(&view).map_err(|e| CoreError::refused(None, e.to_string()))?;
+    let pdf = tend_print::document(&view)
+        .map_err(|e| CoreError::refused("print_fonts", None, e.words()))?;
     tend.store().write(tend.ctx(admin), |tx| {
         let entry = AuditEntry::new("recovery_sheet.print", Outcome::Ok)
             .detail(json!({ "pages": pdf.pages }));

@@ -476,6 +476,7 @@ pub fn populate(
         .collect();
     if doctors.is_empty() {
         return Err(CoreError::refused(
+            "bench_needs_doctor",
             None,
             "a synthetic clinic needs at least one doctor",
         ));

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 use tend_domain::user::{check_password, parse_display_name, parse_licence_number};
+use tend_domain::words;
 use tend_domain::{Action, Entity, Fields, Role, Roles, User, UserId, Username, Value};
 use tend_store::{AuditEntry, Outcome, StoreError, UserRecord, WriteTx};
 
@@ -53,8 +54,12 @@ pub fn add(tend: &Tend, session: &Session, new: &NewUser<'_>) -> Result<UserDto>
         })
         .map_err(|e| match e {
             StoreError::Duplicate { field: "username" } => CoreError::refused(
+                "username_taken",
                 Some("username"),
-                format!("the username {} is already taken", user.username),
+                words!(
+                    "the username {username} is already taken",
+                    username = user.username
+                ),
             ),
             other => other.into(),
         })?;
@@ -143,6 +148,7 @@ pub fn set_disabled(
         |tx, user| {
             if disabled && user.id == me {
                 return Err(CoreError::refused(
+                    "cannot_disable_self",
                     None,
                     "you cannot disable your own account",
                 ));
@@ -150,6 +156,7 @@ pub fn set_disabled(
             if disabled && user.roles.contains(Role::Admin) && !another_admin_remains(tx, user.id)?
             {
                 return Err(CoreError::refused(
+                    "last_administrator",
                     None,
                     "this is the last administrator; make someone else an administrator first",
                 ));
@@ -188,6 +195,7 @@ pub fn set_roles(tend: &Tend, session: &Session, username: &str, roles: &str) ->
                 && !another_admin_remains(tx, user.id)?
             {
                 return Err(CoreError::refused(
+                    "last_administrator",
                     Some("roles"),
                     "this is the last administrator; make someone else an administrator first",
                 ));
@@ -252,6 +260,7 @@ pub fn change_own_password(
     // Checking the current password goes through sign-in, with its throttle and audit.
     auth::sign_in(tend, session.username().as_str(), current).map_err(|e| match e {
         CoreError::InvalidCredentials => CoreError::refused(
+            "wrong_current_password",
             Some("current_password"),
             "the current password is not right",
         ),

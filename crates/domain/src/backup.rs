@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 use crate::schedule::to_utc;
+use crate::words;
 
 /// How long after a failed attempt the next one is made.
 pub const RETRY_AFTER: Duration = Duration::minutes(15);
@@ -234,7 +235,10 @@ impl Retention {
             if t.len() > 6 || !t.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(ValidationError::new(
                     field,
-                    format!("must be a whole number from 0 to {MAX_KEEP}"),
+                    words!(
+                        "must be a whole number from 0 to {max_keep}",
+                        max_keep = MAX_KEEP
+                    ),
                 ));
             }
             t.parse()
@@ -257,7 +261,7 @@ impl Retention {
             if n > MAX_KEEP {
                 return Err(ValidationError::new(
                     field,
-                    format!("must be at most {MAX_KEEP}"),
+                    words!("must be at most {max_keep}", max_keep = MAX_KEEP),
                 ));
             }
         }

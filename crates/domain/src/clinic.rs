@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 use crate::error::required_text;
+use crate::words;
 
 pub fn parse_clinic_name(s: &str) -> Result<String, ValidationError> {
     required_text("clinic_name", s, 120)
@@ -22,8 +23,9 @@ pub fn parse_timezone(s: &str) -> Result<Tz, ValidationError> {
     s.parse::<Tz>().map_err(|_| {
         ValidationError::new(
             "timezone",
-            format!(
-                "\"{s}\" is not a time zone; use a name such as Europe/Madrid or America/Chicago"
+            words!(
+                "\"{s}\" is not a time zone; use a name such as Europe/Madrid or America/Chicago",
+                s = s
             ),
         )
     })
@@ -38,7 +40,10 @@ pub fn parse_currency(s: &str) -> Result<Currency, ValidationError> {
     Currency::from_code(&code).ok_or_else(|| {
         ValidationError::new(
             "currency",
-            format!("\"{code}\" is not a currency code; use a code such as EUR, USD or MXN"),
+            words!(
+                "\"{code}\" is not a currency code; use a code such as EUR, USD or MXN",
+                code = code
+            ),
         )
     })
 }
@@ -155,7 +160,10 @@ impl std::str::FromStr for Paper {
             "a5" => Ok(Paper::A5),
             other => Err(ValidationError::new(
                 "paper",
-                format!("\"{other}\" is not a paper size; use a4, letter or a5"),
+                words!(
+                    "\"{other}\" is not a paper size; use a4, letter or a5",
+                    other = other
+                ),
             )),
         }
     }
@@ -213,7 +221,7 @@ impl Letterhead {
             if s.chars().count() > max {
                 Err(ValidationError::new(
                     field,
-                    format!("is longer than {max} characters"),
+                    words!("is longer than {max} characters", max = max),
                 ))
             } else if s.chars().any(char::is_control) {
                 Err(ValidationError::new(field, "must be one line"))

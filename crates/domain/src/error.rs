@@ -1,25 +1,33 @@
 //! The one error every validation in the domain returns: which field, and why, in words a
 //! receptionist can act on.
 
-use std::fmt;
+use crate::Words;
+use crate::words;
 
 /// A value a person typed (or a file held) that Tend will not accept.
 ///
 /// `field` is the stable name of the input (`"username"`, `"timezone"`) so a form can put the
-/// message next to the right box; `reason` is a complete sentence for a person.
+/// message next to the right box; `reason` is what is wrong with it, in words that go beside it
+/// (and that a translation can be made of).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {reason}")]
 pub struct ValidationError {
     pub field: &'static str,
-    pub reason: String,
+    pub reason: Words,
 }
 
 impl ValidationError {
-    pub fn new(field: &'static str, reason: impl fmt::Display) -> Self {
+    pub fn new(field: &'static str, reason: impl Into<Words>) -> Self {
         Self {
             field,
-            reason: reason.to_string(),
+            reason: reason.into(),
         }
+    }
+
+    /// The whole message: the field's name (spaces for underscores) and then the reason.
+    pub fn words(&self) -> Words {
+        self.reason
+            .prefixed("{field}: ", vec![("field", self.field.replace('_', " "))])
     }
 }
 
@@ -50,7 +58,10 @@ pub fn optional_text(
     if trimmed.chars().count() > max_chars {
         return Err(ValidationError::new(
             field,
-            format!("must be at most {max_chars} characters"),
+            words!(
+                "must be at most {max_chars} characters",
+                max_chars = max_chars
+            ),
         ));
     }
     if trimmed.chars().any(char::is_control) {
@@ -75,8 +86,9 @@ pub fn search_text<'a>(field: &'static str, value: &'a str) -> Result<&'a str, V
     if trimmed.chars().count() > SEARCH_MAX_CHARS {
         return Err(ValidationError::new(
             field,
-            format!(
-                "a search is at most {SEARCH_MAX_CHARS} characters: type part of a name, a phone number or a record number"
+            words!(
+                "a search is at most {search_max_chars} characters: type part of a name, a phone number or a record number",
+                search_max_chars = SEARCH_MAX_CHARS
             ),
         ));
     }
@@ -89,7 +101,10 @@ pub fn search_text<'a>(field: &'static str, value: &'a str) -> Result<&'a str, V
     if trimmed.split_whitespace().count() > SEARCH_MAX_WORDS {
         return Err(ValidationError::new(
             field,
-            format!("a search reads at most {SEARCH_MAX_WORDS} words"),
+            words!(
+                "a search reads at most {search_max_words} words",
+                search_max_words = SEARCH_MAX_WORDS
+            ),
         ));
     }
     Ok(trimmed)
@@ -103,7 +118,10 @@ mod tests {
         let got = required_text("name", value, 10);
         match expected {
             Ok(v) => assert_eq!(got, Ok(v.to_owned()), "input {value:?}"),
-            Err(reason) => assert_eq!(got.map_err(|e| e.reason), Err(reason.to_owned())),
+            Err(reason) => assert_eq!(
+                got.map_err(|e| e.reason.to_string()),
+                Err(reason.to_owned())
+            ),
         }
     }
 

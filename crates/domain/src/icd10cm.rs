@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::ValidationError;
 use crate::text::{fold, tokens};
+use crate::words;
 
 /// The release as shipped; `build.rs` indexes it, and the tests compare the index with it.
 #[cfg(test)]
@@ -229,9 +230,9 @@ impl Catalog {
         let entry = self.get(code).ok_or_else(|| {
             ValidationError::new(
                 "code",
-                format!(
-                    "\"{}\" is not an ICD-10-CM code; search the list by words to find one",
-                    code.trim()
+                words!(
+                    "\"{code}\" is not an ICD-10-CM code; search the list by words to find one",
+                    code = code.trim()
                 ),
             )
         })?;
@@ -244,9 +245,10 @@ impl Catalog {
                 .unwrap_or_default();
             return Err(ValidationError::new(
                 "code",
-                format!(
-                    "{} is a category; choose a complete code{example}",
-                    entry.code
+                words!(
+                    "{code} is a category; choose a complete code{example}",
+                    code = entry.code,
+                    example = example
                 ),
             ));
         }

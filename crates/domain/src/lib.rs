@@ -26,6 +26,7 @@ pub mod schedule;
 pub mod sign_in;
 pub mod text;
 pub mod user;
+pub mod words;
 
 pub use change::{Change, ChangeKind, Entity, Fields, Value};
 pub use clinic::{ClinicSettings, DeviceCode};
@@ -36,3 +37,4 @@ pub use locale::Locale;
 pub use permission::Action;
 pub use role::{Role, Roles};
 pub use user::{User, Username};
+pub use words::Words;

@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 use crate::billing::{Money, minor_digits};
+use crate::words;
 
 /// The locales Tend formats for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -204,10 +205,10 @@ impl FromStr for Locale {
                 let known: Vec<&str> = Locale::ALL.iter().map(|l| l.as_str()).collect();
                 ValidationError::new(
                     "locale",
-                    format!(
-                        "\"{}\" is not a locale Tend formats for; use one of {}",
-                        s.trim(),
-                        known.join(", ")
+                    words!(
+                        "\"{s}\" is not a locale Tend formats for; use one of {known}",
+                        s = s.trim(),
+                        known = known.join(", ")
                     ),
                 )
             })

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
+use crate::words;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -49,9 +50,7 @@ impl FromStr for Role {
             .ok_or_else(|| {
                 ValidationError::new(
                     "roles",
-                    format!(
-                        "\"{s}\" is not a role; the roles are admin, doctor, nurse and receptionist"
-                    ),
+                    words!("\"{s}\" is not a role; the roles are admin, doctor, nurse and receptionist", s = s),
                 )
             })
     }
@@ -129,7 +128,7 @@ mod tests {
     fn check(input: &str, expected: Result<&str, &str>) {
         let got = Roles::parse_list(input)
             .map(Roles::to_list)
-            .map_err(|e| e.reason);
+            .map_err(|e| e.reason.to_string());
         assert_eq!(
             got,
             expected.map(str::to_owned).map_err(str::to_owned),

@@ -8,6 +8,7 @@ use crate::ValidationError;
 use crate::error::{optional_text, required_text};
 use crate::ids::UserId;
 use crate::role::Roles;
+use crate::words;
 
 /// A sign-in name: 3 to 32 characters of lowercase letters, digits, `.`, `-` and `_`, starting
 /// with a letter. Stored lowercase so "Ana" and "ana" are the same person.
@@ -18,7 +19,7 @@ pub struct Username(String);
 impl Username {
     pub fn parse(s: &str) -> Result<Self, ValidationError> {
         let s = s.trim().to_lowercase();
-        let err = |reason: &str| Err(ValidationError::new("username", reason));
+        let err = |reason: &'static str| Err(ValidationError::new("username", reason));
         if s.is_empty() {
             return err("is required");
         }
@@ -87,13 +88,19 @@ fn check_secret(field: &'static str, secret: &str) -> Result<(), ValidationError
     if chars < MIN_PASSWORD_CHARS {
         return Err(ValidationError::new(
             field,
-            format!("must be at least {MIN_PASSWORD_CHARS} characters long"),
+            words!(
+                "must be at least {min_password_chars} characters long",
+                min_password_chars = MIN_PASSWORD_CHARS
+            ),
         ));
     }
     if chars > MAX_PASSWORD_CHARS {
         return Err(ValidationError::new(
             field,
-            format!("must be at most {MAX_PASSWORD_CHARS} characters long"),
+            words!(
+                "must be at most {max_password_chars} characters long",
+                max_password_chars = MAX_PASSWORD_CHARS
+            ),
         ));
     }
     let mut distinct: Vec<char> = secret.chars().collect();
@@ -136,7 +143,9 @@ mod tests {
     use super::*;
 
     fn check_username(input: &str, expected: Result<&str, &str>) {
-        let got = Username::parse(input).map(|u| u.0).map_err(|e| e.reason);
+        let got = Username::parse(input)
+            .map(|u| u.0)
+            .map_err(|e| e.reason.to_string());
         assert_eq!(
             got,
             expected.map(str::to_owned).map_err(str::to_owned),
@@ -163,7 +172,7 @@ mod tests {
 
     fn check_pw(username: &str, password: &str, expected: Result<(), &str>) {
         let u = Username::parse(username).unwrap();
-        let got = check_password(&u, password).map_err(|e| e.reason);
+        let got = check_password(&u, password).map_err(|e| e.reason.to_string());
         assert_eq!(got, expected.map_err(str::to_owned), "{password:?}");
     }
 

@@ -20,14 +20,48 @@ pub struct Pdf {
     pub pages: usize,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why a document could not be made: the clinic's logo, or (never expected) the fonts.
+#[derive(Debug)]
 pub enum PrintError {
-    #[error("the printing fonts could not be read")]
     Font,
-    #[error("the logo is not a PNG or JPEG image that can be read ({0})")]
+    /// The image decoder's own words for what is wrong with the file.
     Image(String),
-    #[error("the logo is larger than {max} KiB; use a smaller image", max = tend_domain::clinic::MAX_LOGO_BYTES / 1024)]
     LogoTooLarge,
-    #[error("the logo is {width} × {height} pixels; use one of at most {max} pixels a side", max = tend_domain::clinic::MAX_LOGO_SIDE)]
-    LogoTooManyPixels { width: u32, height: u32 },
+    LogoTooManyPixels {
+        width: u32,
+        height: u32,
+    },
 }
+
+impl PrintError {
+    /// What went wrong, for the person at the screen, with the values a translation needs.
+    pub fn words(&self) -> tend_domain::Words {
+        use tend_domain::clinic::{MAX_LOGO_BYTES, MAX_LOGO_SIDE};
+        use tend_domain::words;
+        match self {
+            PrintError::Font => "the printing fonts could not be read".into(),
+            PrintError::Image(why) => words!(
+                "the logo is not a PNG or JPEG image that can be read ({why})",
+                why = why
+            ),
+            PrintError::LogoTooLarge => words!(
+                "the logo is larger than {max_kib} KiB; use a smaller image",
+                max_kib = MAX_LOGO_BYTES / 1024
+            ),
+            PrintError::LogoTooManyPixels { width, height } => words!(
+                "the logo is {width} × {height} pixels; use one of at most {max} pixels a side",
+                width = width,
+                height = height,
+                max = MAX_LOGO_SIDE
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for PrintError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.words().fmt(f)
+    }
+}
+
+impl std::error::Error for PrintError {}

@@ -332,10 +332,10 @@ fn check_size(change: &Change) -> Result<()> {
         .map_or("record", |(name, _)| name);
     Err(StoreError::Validation(tend_domain::ValidationError::new(
         field,
-        format!(
-            "is too large to keep and sync ({} KiB; a record may be at most {} KiB)",
-            bytes / 1024,
-            MAX_CHANGE_BYTES / 1024
+        tend_domain::words!(
+            "is too large to keep and sync ({kib} KiB; a record may be at most {max_kib} KiB)",
+            kib = bytes / 1024,
+            max_kib = MAX_CHANGE_BYTES / 1024
         ),
     )))
 }

@@ -1,6 +1,7 @@
 // Turns a thrown ApiError into what forms show: the message beside its field when it names one,
-// otherwise at the top of the form.
-import { isApiError } from "./backend";
+// otherwise at the top of the form. The words are core's template in the person's language with
+// core's values filled in; nothing here reads a field, a name or a time out of a sentence.
+import { isApiError, type ApiError } from "./backend";
 import { t } from "./i18n";
 
 export interface FormErrors {
@@ -23,9 +24,19 @@ export function formErrors(e: unknown, fieldMap: Record<string, string> = {}, kn
   if (!isApiError(e)) return { fields: {}, form: t("Something went wrong: {what}", { what: String(e) }) };
   const field = e.field ? (fieldMap[e.field] ?? e.field) : "";
   if (field && (known.length === 0 || known.includes(field))) {
-    return { fields: { [field]: capitalised(e.reason ?? e.message) }, form: "", item: e.item };
+    return { fields: { [field]: capitalised(reason(e) ?? said(e)) }, form: "", item: e.item };
   }
-  return { fields: {}, form: e.message };
+  return { fields: {}, form: said(e) };
+}
+
+/** The error's message in the person's language. */
+function said(e: ApiError): string {
+  return e.template ? t(e.template, e.params ?? {}) : e.message;
+}
+
+/** The words that go beside the field, in the person's language. */
+function reason(e: ApiError): string | undefined {
+  return e.reason_template ? t(e.reason_template, e.params ?? {}) : e.reason;
 }
 
 function capitalised(text: string): string {
@@ -42,5 +53,5 @@ export function itemError(errors: FormErrors, field: string, index: number): str
 }
 
 export function message(e: unknown): string {
-  return isApiError(e) ? e.message : String(e);
+  return isApiError(e) ? said(e) : String(e);
 }

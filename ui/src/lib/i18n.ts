@@ -10,6 +10,11 @@ const catalogs: Record<string, Catalog> = {
 
 let language = "en";
 
+/** Adds (or replaces) the catalog of a language: `{ "there is no patient {mrn}": "…{mrn}…" }`. */
+export function addCatalog(lang: string, catalog: Catalog) {
+  catalogs[lang] = catalog;
+}
+
 /** Chooses the catalog for a locale such as `es-ES`; unknown languages fall back to English. */
 export function setLanguage(locale: string) {
   const lang = locale.split("-")[0];

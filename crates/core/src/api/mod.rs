@@ -22,24 +22,28 @@ pub use prescriptions::*;
 pub use schedule::*;
 pub use sync::*;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
-use tend_domain::{User, UserId};
+use tend_domain::{User, UserId, Words};
 
 use crate::error::CoreError;
 
-/// An error as the UI receives it: a stable code to branch on, a message for a person, the
-/// field it concerns when there is one, and for a refused booking each conflict (to show inline).
+/// An error as the UI receives it: a stable code to branch on, a message for a person (in
+/// English, and as a template with its values for a translation), the field it concerns when
+/// there is one, and for a refused booking each conflict (to show inline).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ApiError {
     pub code: &'static str,
     pub message: String,
+    /// The words beside the field, and the message and those words as templates with their
+    /// values, for a translation.
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub text: Box<ErrorText>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub field: Option<&'static str>,
-    /// What is wrong in words that go beside the field: the message without the field's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub reason: Option<String>,
     /// For a form of several items (a prescription's drugs): the one it concerns, from 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -51,6 +55,35 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     #[ts(as = "Option<Vec<WarningDto>>", optional)]
     pub warnings: Box<[WarningDto]>,
+}
+
+/// The words of an [`ApiError`] beyond its message: the reason that goes beside the field, and
+/// what a translation needs (the message and the reason with `{name}` placeholders, which are
+/// the English text a translation is found by, and the values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ErrorText {
+    /// What is wrong in words that go beside the field: the message without the field's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reason: Option<String>,
+    pub template: String,
+    /// The reason (the words beside the field) with placeholders, filled from `params`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reason_template: Option<String>,
+    #[ts(type = "Record<string, string>")]
+    pub params: BTreeMap<&'static str, String>,
+}
+
+impl ErrorText {
+    fn of(words: &Words, reason: Option<&Words>) -> Box<ErrorText> {
+        Box::new(ErrorText {
+            reason: reason.map(Words::english),
+            template: words.template().to_owned(),
+            reason_template: reason.map(|w| w.template().to_owned()),
+            params: words.params().iter().cloned().collect(),
+        })
+    }
 }
 
 /// Which secret opens the clinic's key where the keyring cannot: the clinic passphrase or the
@@ -73,12 +106,13 @@ impl UnlockWith {
 
 impl ApiError {
     /// An error raised outside the use cases (the desktop's own states).
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: &'static str, words: impl Into<Words>) -> Self {
+        let words = words.into();
         ApiError {
             code,
-            message: message.into(),
+            message: words.english(),
+            text: ErrorText::of(&words, None),
             field: None,
-            reason: None,
             item: None,
             conflicts: Box::default(),
             warnings: Box::default(),
@@ -88,12 +122,16 @@ impl ApiError {
 
 impl From<&CoreError> for ApiError {
     fn from(e: &CoreError) -> Self {
+        let words = e.words();
+        if e.code() == "internal" {
+            tracing::error!(error = %e, "internal error");
+        }
         ApiError {
             code: e.code(),
             field: e.field(),
-            reason: e.reason(),
             item: e.item().and_then(|n| u16::try_from(n).ok()),
-            message: e.user_message(),
+            message: words.english(),
+            text: ErrorText::of(&words, e.reason_words()),
             conflicts: match e {
                 CoreError::Conflicts(list) => list.clone().into_boxed_slice(),
                 _ => Box::default(),

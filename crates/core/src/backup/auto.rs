@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
 use tend_domain::backup::{self as rules, History, Retention, Schedule, Taken};
+use tend_domain::words;
 use tend_domain::{Action, ValidationError};
 use tend_store::backup_log::{self, Destination, NewRun, Run, RunOutcome, Written};
 use tend_store::{AuditEntry, Outcome, StoreError};
@@ -176,7 +177,8 @@ pub fn typed_path(field: &'static str, typed: &str) -> Result<PathBuf> {
 /// Checks a folder an admin typed: an absolute path to a folder that exists, can be written,
 /// and is not inside the clinic's data folder (a backup there dies with the disk it guards).
 fn check_destination(tend: &Tend, typed: &str) -> Result<PathBuf> {
-    let field = |reason: &str| CoreError::Validation(ValidationError::new("folder", reason));
+    let field =
+        |reason: &'static str| CoreError::Validation(ValidationError::new("folder", reason));
     let path = typed_path("folder", typed)?;
     let typed = path.to_string_lossy().into_owned();
     let path = path.as_path();
@@ -187,7 +189,11 @@ fn check_destination(tend: &Tend, typed: &str) -> Result<PathBuf> {
     }
     tend_store::backup::check_folder(path)?;
     let folder = std::fs::canonicalize(path).map_err(|e| {
-        CoreError::refused(Some("folder"), format!("{typed} cannot be opened: {e}"))
+        CoreError::refused(
+            "folder_cannot_open",
+            Some("folder"),
+            words!("{typed} cannot be opened: {e}", typed = typed, e = e),
+        )
     })?;
     let data = std::fs::canonicalize(tend.store().paths().dir())
         .unwrap_or_else(|_| tend.store().paths().dir().to_owned());

@@ -8,6 +8,7 @@ use tend_domain::billing::{
 };
 use tend_domain::chart::EncounterStatus;
 use tend_domain::error::required_text;
+use tend_domain::words;
 use tend_domain::{Action, Entity, ValidationError};
 use tend_store::billing::{fee_item_fields, tax_rate_fields, visit_service_fields};
 use tend_store::{AuditEntry, Outcome, Reader};
@@ -83,9 +84,8 @@ pub fn add_tax_rate(tend: &Tend, session: &Session, form: &TaxRateForm<'_>) -> R
             .iter()
             .any(|t| t.rate.name.eq_ignore_ascii_case(&rate.name))
         {
-            return Err(CoreError::refused(
-                Some("name"),
-                format!("there is already a tax rate called {}", rate.name),
+            return Err(CoreError::refused( "tax_rate_exists", Some("name"),
+                words!("there is already a tax rate called {name}", name = rate.name),
             ));
         }
         tx.create(Entity::TaxRate, id, tax_rate_fields(&rate, false))?;
@@ -112,8 +112,12 @@ pub(crate) fn find_tax_rate(r: &Reader<'_>, s: &str) -> Result<TaxRateRecord> {
         .find(|t| t.rate.name.eq_ignore_ascii_case(s) || t.id.to_string() == s)
         .ok_or_else(|| {
             CoreError::refused(
+                "no_such_tax_rate",
                 Some("tax"),
-                format!("there is no tax rate \"{s}\"; see the list of tax rates"),
+                words!(
+                    "there is no tax rate \"{s}\"; see the list of tax rates",
+                    s = s
+                ),
             )
         })
 }
@@ -132,11 +136,12 @@ pub fn archive_tax_rate(tend: &Tend, session: &Session, name: &str) -> Result<()
             .collect();
         if !users.is_empty() {
             return Err(CoreError::refused(
+                "tax_rate_in_use",
                 Some("tax"),
-                format!(
-                    "{} is used by {}; give those fees another rate first",
-                    rate.rate.name,
-                    users.join(", ")
+                words!(
+                    "{name} is used by {users}; give those fees another rate first",
+                    name = rate.rate.name,
+                    users = users.join(", ")
                 ),
             ));
         }
@@ -244,10 +249,13 @@ pub fn archive_fee(tend: &Tend, session: &Session, code: &str) -> Result<()> {
     tend.authorize(session, Action::FeeScheduleEdit)?;
     let code = parse_fee_code(code)?;
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
-        let fee = tx
-            .read()
-            .fee_item_by_code(&code)?
-            .ok_or_else(|| CoreError::refused(Some("code"), format!("there is no fee {code}")))?;
+        let fee = tx.read().fee_item_by_code(&code)?.ok_or_else(|| {
+            CoreError::refused(
+                "no_such_fee",
+                Some("code"),
+                words!("there is no fee {code}", code = code),
+            )
+        })?;
         if tx
             .update(
                 Entity::FeeItem,
@@ -270,8 +278,9 @@ pub(crate) fn fee_for_billing(r: &Reader<'_>, code: &str) -> Result<(FeeItem, Ta
         .filter(|f| !f.archived)
         .ok_or_else(|| {
             CoreError::refused(
+                "no_such_fee",
                 Some("code"),
-                format!("there is no fee {code} in the fee schedule"),
+                words!("there is no fee {code} in the fee schedule", code = code),
             )
         })?;
     let rate = match fee.tax_rate_id {
@@ -330,22 +339,17 @@ pub fn add_visit_service(
         let encounter = tx
             .read()
             .encounter(tend_domain::chart::EncounterId::from_uuid(visit_id))?
-            .ok_or_else(|| CoreError::refused(Some("visit"), "there is no such visit"))?;
+            .ok_or_else(|| CoreError::refused( "no_such_visit", Some("visit"), "there is no such visit"))?;
         if encounter.status == EncounterStatus::EnteredInError {
-            return Err(CoreError::refused(
-                Some("visit"),
+            return Err(CoreError::refused( "visit_entered_in_error", Some("visit"),
                 "this visit was entered in error",
             ));
         }
         if let Some(invoice) = tx.read().invoice_for_visit(visit_id)?
             && invoice.number.is_some()
         {
-            return Err(CoreError::refused(
-                Some("visit"),
-                format!(
-                    "this visit is already invoiced on {}; ask the desk to add it to a new invoice",
-                    invoice.number.unwrap_or_default()
-                ),
+            return Err(CoreError::refused( "visit_already_invoiced", Some("visit"),
+                words!("this visit is already invoiced on {number}; ask the desk to add it to a new invoice", number = invoice.number.unwrap_or_default()),
             ));
         }
         let (fee, _) = fee_for_billing(&tx.read(), code)?;
@@ -394,14 +398,19 @@ pub fn remove_visit_service(
             [one] => *one,
             [] => {
                 return Err(CoreError::refused(
+                    "service_not_on_visit",
                     Some("service"),
-                    format!("{wanted} is not recorded on this visit"),
+                    words!("{wanted} is not recorded on this visit", wanted = wanted),
                 ));
             }
             _ => {
                 return Err(CoreError::refused(
+                    "service_ambiguous",
                     Some("service"),
-                    format!("{wanted} is on this visit more than once; name it by its id"),
+                    words!(
+                        "{wanted} is on this visit more than once; name it by its id",
+                        wanted = wanted
+                    ),
                 ));
             }
         };

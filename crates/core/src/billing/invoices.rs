@@ -11,6 +11,7 @@ use tend_domain::billing::{
     totals,
 };
 use tend_domain::error::{optional_text, required_text};
+use tend_domain::words;
 use tend_domain::{Action, Entity, ValidationError};
 use tend_store::billing::invoice_fields;
 use tend_store::{AuditEntry, Outcome, Reader, WriteTx};
@@ -225,9 +226,12 @@ pub fn create(
         if let Some(visit) = visit {
             let encounter = r
                 .encounter(tend_domain::chart::EncounterId::from_uuid(visit))?
-                .ok_or_else(|| CoreError::refused(Some("visit"), "there is no such visit"))?;
+                .ok_or_else(|| {
+                    CoreError::refused("no_such_visit", Some("visit"), "there is no such visit")
+                })?;
             if encounter.patient_id != patient.id {
                 return Err(CoreError::refused(
+                    "visit_of_another_patient",
                     Some("visit"),
                     "that visit belongs to another patient",
                 ));
@@ -237,10 +241,11 @@ pub fn create(
                     return dto(&r, tend, &existing);
                 }
                 return Err(CoreError::refused(
+                    "visit_already_invoiced",
                     Some("visit"),
-                    format!(
-                        "this visit is already invoiced on {}",
-                        existing.number.unwrap_or_default()
+                    words!(
+                        "this visit is already invoiced on {number}",
+                        number = existing.number.unwrap_or_default()
                     ),
                 ));
             }
@@ -307,7 +312,10 @@ fn edit_draft(
         if invoice.lines.len() > MAX_LINES {
             return Err(ValidationError::new(
                 "lines",
-                format!("an invoice has at most {MAX_LINES} lines"),
+                words!(
+                    "an invoice has at most {max_lines} lines",
+                    max_lines = MAX_LINES
+                ),
             )
             .into());
         }
@@ -327,15 +335,17 @@ fn draft_here(tx: &WriteTx<'_>, tend: &Tend, id: &str) -> Result<Invoice> {
     let invoice = find_invoice(&tx.read(), id)?;
     if invoice.stage != InvoiceStage::Draft {
         return Err(CoreError::refused(
+            "invoice_issued",
             Some("invoice"),
-            format!(
-                "{} is issued and cannot change; correct it with a credit note",
-                invoice.number.as_deref().unwrap_or("this invoice")
+            words!(
+                "{number} is issued and cannot change; correct it with a credit note",
+                number = invoice.number.as_deref().unwrap_or("this invoice")
             ),
         ));
     }
     if invoice.device_id != tend.store().identity().device_id {
         return Err(CoreError::refused(
+            "draft_on_another_desk",
             Some("invoice"),
             "this draft was started on another desk; finish it there",
         ));
@@ -364,9 +374,10 @@ pub fn remove_line(tend: &Tend, session: &Session, id: &str, n: usize) -> Result
         if n == 0 || n > invoice.lines.len() {
             return Err(ValidationError::new(
                 "line",
-                format!(
-                    "there is no line {n}; the invoice has {}",
-                    invoice.lines.len()
+                words!(
+                    "there is no line {n}; the invoice has {lines}",
+                    n = n,
+                    lines = invoice.lines.len()
                 ),
             )
             .into());
@@ -421,8 +432,7 @@ pub fn issue(tend: &Tend, session: &Session, id: &str) -> Result<InvoiceDto> {
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let mut invoice = draft_here(tx, tend, id)?;
         if invoice.lines.is_empty() {
-            return Err(CoreError::refused(
-                Some("lines"),
+            return Err(CoreError::refused( "invoice_empty", Some("lines"),
                 "an invoice needs at least one line before it is issued",
             ));
         }

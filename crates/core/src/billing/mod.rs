@@ -24,6 +24,7 @@ use tend_domain::billing::{
     CreditNote, Discount, Invoice, InvoiceStage, InvoiceStatus, Ledger, Money, Payment,
     PaymentKind, parse_amount,
 };
+use tend_domain::words;
 use tend_domain::{UserId, ValidationError};
 use tend_store::Reader;
 use uuid::Uuid;
@@ -84,12 +85,14 @@ impl Books {
                         .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
                         .earliest()
                 })
-                .ok_or_else(|| CoreError::refused(Some("date"), "that day does not exist here"))?;
+                .ok_or_else(|| {
+                    CoreError::refused("no_such_day", Some("date"), "that day does not exist here")
+                })?;
             Ok(local.with_timezone(&Utc))
         };
-        let next = day
-            .succ_opt()
-            .ok_or_else(|| CoreError::refused(Some("date"), "is out of range"))?;
+        let next = day.succ_opt().ok_or_else(|| {
+            CoreError::refused("date_out_of_range", Some("date"), "is out of range")
+        })?;
         Ok((start(day)?, start(next)?))
     }
 }
@@ -103,7 +106,7 @@ pub(crate) fn parse_day(field: &'static str, s: &str, today: NaiveDate) -> Resul
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
         ValidationError::new(
             field,
-            format!("\"{s}\" is not a date; write it as 2026-11-24"),
+            words!("\"{s}\" is not a date; write it as 2026-11-24", s = s),
         )
         .into()
     })
@@ -142,7 +145,13 @@ pub(crate) fn find_invoice(r: &Reader<'_>, s: &str) -> Result<Invoice> {
     };
     found
         .filter(|i| i.stage != InvoiceStage::Deleted)
-        .ok_or_else(|| CoreError::refused(Some("invoice"), format!("there is no invoice {s}")))
+        .ok_or_else(|| {
+            CoreError::refused(
+                "no_such_invoice",
+                Some("invoice"),
+                words!("there is no invoice {s}", s = s),
+            )
+        })
 }
 
 /// How an invoice stands, as the desk says it.

@@ -11,6 +11,7 @@ use tend_domain::billing::{
     check_credit_note, check_refund, check_void, take_payment,
 };
 use tend_domain::error::{optional_text, required_text};
+use tend_domain::words;
 use tend_domain::{Action, Entity, ValidationError};
 use tend_store::billing::{credit_note_fields, invoice_fields, payment_fields};
 use tend_store::{AuditEntry, Outcome, WriteTx};
@@ -39,6 +40,7 @@ fn issued(invoice: &Invoice) -> Result<String> {
     match (invoice.stage, &invoice.number) {
         (InvoiceStage::Issued | InvoiceStage::Void, Some(n)) => Ok(n.clone()),
         _ => Err(CoreError::refused(
+            "invoice_is_draft",
             Some("invoice"),
             "this invoice is a draft: issue it first",
         )),
@@ -253,7 +255,10 @@ pub fn refund_credit(
         if amount.amount > credit.amount {
             return Err(ValidationError::new(
                 "amount",
-                format!("is more than the patient's credit ({})", books.show(credit)),
+                words!(
+                    "is more than the patient's credit ({books})",
+                    books = books.show(credit)
+                ),
             )
             .into());
         }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::json;
 use tend_domain::billing::{Discount, InvoiceStatus, Money};
+use tend_domain::words;
 use tend_domain::{Action, Entity};
 use tend_print::{Block, Column, DocumentView, Section, SummaryRow, TableView};
 use tend_store::{AuditEntry, Outcome, Reader};
@@ -81,8 +82,8 @@ fn paper<'a>(r: &'a Reader<'a>) -> Result<Paper<'a>> {
 
 fn render(view: &DocumentView) -> Result<tend_print::Pdf> {
     tend_print::document(view).map_err(|e| match e {
-        tend_print::PrintError::Font => CoreError::refused(None, e.to_string()),
-        _ => CoreError::refused(Some("logo"), e.to_string()),
+        tend_print::PrintError::Font => CoreError::refused("print_fonts", None, e.words()),
+        _ => CoreError::refused("bad_logo", Some("logo"), e.words()),
     })
 }
 
@@ -358,7 +359,11 @@ pub fn print_receipt(tend: &Tend, session: &Session, receipt: &str) -> Result<Pr
     let receipt = receipt.trim().to_uppercase();
     let (id, view) = tend.store().read(|r| {
         let payment = r.payment_by_number(&receipt)?.ok_or_else(|| {
-            CoreError::refused(Some("receipt"), format!("there is no receipt {receipt}"))
+            CoreError::refused(
+                "no_such_receipt",
+                Some("receipt"),
+                words!("there is no receipt {receipt}", receipt = receipt),
+            )
         })?;
         let p = paper(r)?;
         let invoice = payment

@@ -135,6 +135,7 @@ pub fn populate(
         .read(|r| Ok::<_, CoreError>((Books::of(r)?, r.patient_ids(fill.patients)?)))?;
     if patients.is_empty() {
         return Err(CoreError::refused(
+            "bench_no_patients",
             None,
             "the clinic has no patients to bill",
         ));
@@ -177,7 +178,13 @@ pub fn populate(
         let opens = day
             .and_hms_opt(8, 30, 0)
             .and_then(|t| books.tz.from_local_datetime(&t).earliest())
-            .ok_or_else(|| CoreError::refused(Some("date"), "a day the clinic cannot open"))?
+            .ok_or_else(|| {
+                CoreError::refused(
+                    "bench_no_open_day",
+                    Some("date"),
+                    "a day the clinic cannot open",
+                )
+            })?
             .with_timezone(&chrono::Utc);
         let mut counts = (0, 0, 0);
         tend.store().write(

@@ -229,6 +229,7 @@ pub fn break_glass(
     tend.authorize(session, Action::BreakGlass)?;
     if tend.authorize_quietly(session, Action::ChartRead) {
         return Err(CoreError::refused(
+            "chart_already_open",
             None,
             "you can open this chart already; breaking the glass is for those who cannot",
         ));

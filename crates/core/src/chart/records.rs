@@ -10,6 +10,7 @@ use tend_domain::chart::{
 };
 use tend_domain::icd10cm;
 use tend_domain::patients::{PatientId, age_on, parse_date};
+use tend_domain::words;
 use tend_domain::{Action, Entity};
 use tend_store::{AuditEntry, Outcome, WriteTx};
 use uuid::Uuid;
@@ -75,6 +76,7 @@ fn subject(
         .find(|e| !matches!(e.data, EventData::EnteredInError { .. }))
         .ok_or_else(|| {
             CoreError::refused(
+                "no_such_chart_entry",
                 Some("id"),
                 "there is no such allergy, problem, medication, vitals or immunization",
             )
@@ -87,11 +89,12 @@ fn expect_category(found: Category, wanted: Category) -> Result<()> {
         Ok(())
     } else {
         Err(CoreError::refused(
+            "wrong_chart_entry_kind",
             Some("id"),
-            format!(
-                "that is a {} entry, not a {} entry",
-                found.as_str(),
-                wanted.as_str()
+            words!(
+                "that is a {found} entry, not a {wanted} entry",
+                found = found.as_str(),
+                wanted = wanted.as_str()
             ),
         ))
     }
@@ -168,6 +171,7 @@ pub fn revise_allergy(
         expect_category(category, Category::Allergy)?;
         if voided(&events) {
             return Err(CoreError::refused(
+                "allergy_entered_in_error",
                 Some("id"),
                 "this allergy was entered in error",
             ));
@@ -230,6 +234,7 @@ pub fn no_known_allergies(tend: &Tend, session: &Session, mrn: &str) -> Result<(
         let facts = fold_events(&tx.read().events_of(p.id, &[Category::Allergy])?);
         if !facts.allergies.active().is_empty() {
             return Err(CoreError::refused(
+                "active_allergies_recorded",
                 None,
                 "the patient has active allergies recorded; resolve or refute them first",
             ));
@@ -450,6 +455,7 @@ pub fn change_medication(
         expect_category(category, Category::Medication)?;
         if !running(&events) {
             return Err(CoreError::refused(
+                "medication_not_running",
                 Some("id"),
                 "this medication is not running",
             ));
@@ -490,6 +496,7 @@ pub fn stop_medication(
         expect_category(category, Category::Medication)?;
         if !running(&events) {
             return Err(CoreError::refused(
+                "medication_not_running",
                 Some("id"),
                 "this medication is not running",
             ));
@@ -630,12 +637,14 @@ pub fn mark_entered_in_error(tend: &Tend, session: &Session, id: &str, reason: &
         let (subject_id, patient, category, events) = subject(&tx.read(), id)?;
         if category == Category::Note {
             return Err(CoreError::refused(
+                "addendum_not_withdrawable",
                 Some("id"),
                 "an addendum cannot be withdrawn; add another addendum instead",
             ));
         }
         if voided(&events) {
             return Err(CoreError::refused(
+                "already_entered_in_error",
                 Some("id"),
                 "this is already marked as entered in error",
             ));

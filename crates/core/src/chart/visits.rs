@@ -9,6 +9,7 @@ use tend_domain::chart::{
 };
 use tend_domain::error::{optional_text, required_text};
 use tend_domain::patients::parse_note;
+use tend_domain::words;
 use tend_domain::{Action, Entity, Value};
 use tend_store::{AuditEntry, Outcome, WriteTx, encounter_fields, note_fields, template_fields};
 
@@ -22,7 +23,7 @@ fn load(tx: &WriteTx<'_>, id: &str) -> Result<Encounter> {
     let id: EncounterId = parse_id("visit", "a visit", id)?;
     tx.read()
         .encounter(id)?
-        .ok_or_else(|| CoreError::refused(Some("visit"), "there is no such visit"))
+        .ok_or_else(|| CoreError::refused("no_such_visit", Some("visit"), "there is no such visit"))
 }
 
 /// The visit as the UI shows it, with its addenda.
@@ -65,7 +66,7 @@ fn audit(tx: &mut WriteTx<'_>, action: &'static str, e: &Encounter) -> Result<()
 }
 
 fn refused(r: tend_domain::chart::NoteRefusal) -> CoreError {
-    CoreError::refused(Some("note"), r.message())
+    CoreError::refused(r.code(), Some("note"), r.message())
 }
 
 /// Starts a visit for the patient with the signed-in clinician as its author, optionally from
@@ -118,7 +119,9 @@ pub fn get(tend: &Tend, session: &Session, visit: &str) -> Result<VisitDto> {
     let patient = tend
         .store()
         .read(|r| r.encounter(id))?
-        .ok_or_else(|| CoreError::refused(Some("visit"), "there is no such visit"))?
+        .ok_or_else(|| {
+            CoreError::refused("no_such_visit", Some("visit"), "there is no such visit")
+        })?
         .patient_id;
     tend.authorize_chart(session, Action::NoteRead, patient.as_uuid())?;
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
@@ -253,13 +256,17 @@ pub fn sign(tend: &Tend, session: &Session, visit: &str) -> Result<VisitDto> {
 /// Adds text to a signed note without changing it.
 pub fn add_addendum(tend: &Tend, session: &Session, visit: &str, text: &str) -> Result<VisitDto> {
     tend.authorize(session, Action::NoteAddendum)?;
-    let text = parse_note("text", text, 20_000)?
-        .ok_or_else(|| CoreError::refused(Some("text"), "an addendum needs some text"))?;
+    let text = parse_note("text", text, 20_000)?.ok_or_else(|| {
+        CoreError::refused(
+            "addendum_empty",
+            Some("text"),
+            "an addendum needs some text",
+        )
+    })?;
     let now = tend.now();
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let e = load(tx, visit)?;
-        e.check_addendum()
-            .map_err(|m| CoreError::refused(Some("note"), m))?;
+        e.check_addendum().map_err(refused)?;
         tx.append_event(&ClinicalEvent {
             id: EventId::new(),
             patient_id: e.patient_id,
@@ -290,6 +297,7 @@ pub fn mark_entered_in_error(
         let e = load(tx, visit)?;
         if e.status == EncounterStatus::EnteredInError {
             return Err(CoreError::refused(
+                "visit_already_entered_in_error",
                 Some("visit"),
                 "this visit is already marked as entered in error",
             ));
@@ -327,8 +335,9 @@ fn find_template(tx: &WriteTx<'_>, key: &str) -> Result<NoteTemplate> {
         .find(|t| t.name.eq_ignore_ascii_case(key.trim()))
         .ok_or_else(|| {
             CoreError::refused(
+                "no_such_template",
                 Some("template"),
-                format!("there is no template \"{}\"", key.trim()),
+                words!("there is no template \"{key}\"", key = key.trim()),
             )
         })
 }
@@ -387,8 +396,12 @@ pub fn save_template(
                     .any(|o| o.name.eq_ignore_ascii_case(&t.name))
                 {
                     return Err(CoreError::refused(
+                        "template_exists",
                         Some("name"),
-                        format!("there is already a template called \"{}\"", t.name),
+                        words!(
+                            "there is already a template called \"{name}\"",
+                            name = t.name
+                        ),
                     ));
                 }
                 tx.create(Entity::NoteTemplate, t.id, template_fields(&t))?;

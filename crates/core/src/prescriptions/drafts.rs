@@ -6,6 +6,7 @@ use tend_domain::prescriptions::catalog::Catalog;
 use tend_domain::prescriptions::notation;
 use tend_domain::prescriptions::prescription::{ItemForm, Prescription, RxStatus};
 use tend_domain::prescriptions::{DecimalMark, Item};
+use tend_domain::words;
 use tend_domain::{Action, Entity, ValidationError};
 use tend_store::prescriptions::prescription_fields;
 use tend_store::{AuditEntry, Outcome};
@@ -49,13 +50,12 @@ pub(super) fn check_strengths(catalog: &Catalog, items: &[Item]) -> Result<()> {
                 })
             });
         if !known {
-            let reason = format!(
-                "{} comes in {}; {} is not one of them. Change the strength, or add it to {}'s \
-                 strengths first",
-                drug.generic,
-                drug.strengths.join(", "),
-                notation::shown(&item.strength),
-                drug.generic
+            let reason = words!(
+                "{drug} comes in {strengths}; {strength} is not one of them. Change the \
+                 strength, or add it to {drug}'s strengths first",
+                drug = drug.generic,
+                strengths = drug.strengths.join(", "),
+                strength = notation::shown(&item.strength)
             );
             return Err(CoreError::InItem {
                 item: i + 1,
@@ -111,7 +111,7 @@ pub fn edit_draft(tend: &Tend, session: &Session, id: &str, items: &[ItemForm]) 
         let r = tx.read();
         let mut rx = load(&r, id)?;
         rx.check_edit()
-            .map_err(|e| CoreError::refused(None, e.message()))?;
+            .map_err(|e| CoreError::refused(e.code(), None, e.words()))?;
         rx.items = validate_items(&catalog_of(&r)?, items, decimal_mark(&r)?)?;
         tx.update(Entity::Prescription, rx.id, prescription_fields(&rx))?;
         tx.audit(

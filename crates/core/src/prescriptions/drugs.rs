@@ -5,6 +5,7 @@ use serde_json::json;
 use tend_domain::prescriptions::catalog::{CLINIC_PREFIX, Catalog};
 use tend_domain::prescriptions::notation;
 use tend_domain::prescriptions::{Amount, ClinicDrug, DecimalMark};
+use tend_domain::words;
 use tend_domain::{Action, Entity, ValidationError};
 use tend_store::prescriptions::clinic_drug_fields;
 use tend_store::{AuditEntry, Outcome, StoreError};
@@ -74,8 +75,9 @@ pub fn drug(tend: &Tend, session: &Session, name: &str) -> Result<DrugDto> {
         .map(|d| drug_dto(&catalog, d))
         .ok_or_else(|| {
             CoreError::refused(
+                "no_such_drug",
                 Some("drug"),
-                format!("there is no drug {name:?} in the catalog"),
+                words!("there is no drug “{name}” in the catalog", name = name),
             )
         })
 }
@@ -122,7 +124,10 @@ pub fn add_clinic_drug(
     {
         return Err(ValidationError::new(
             "class",
-            format!("{class:?} is not a drug class (see `tend drug classes`)"),
+            words!(
+                "“{class}” is not a drug class (see `tend drug classes`)",
+                class = class
+            ),
         )
         .into());
     }
@@ -133,17 +138,16 @@ pub fn add_clinic_drug(
     let mark = tend.store().read(decimal_mark)?;
     let max_daily = match form.max_daily.trim() {
         "" => None,
-        s => Some(
-            Amount::read(s, mark)
-                .map_err(|e| ValidationError::new("max_daily", format!("{e} (such as 4000 mg)")))?,
-        ),
+        s => Some(Amount::read(s, mark).map_err(|e| {
+            ValidationError::new("max_daily", words!("{e} (such as 4000 mg)", e = e))
+        })?),
     };
     // Strengths are separated by semicolons (or commas, which a decimal comma rules out).
     let strengths = split_strengths(form.strengths, mark)?
         .iter()
         .map(|s| {
             notation::canonical(s, mark)
-                .map_err(|e| ValidationError::new("strengths", format!("{s}: {e}")))
+                .map_err(|e| ValidationError::new("strengths", words!("{s}: {e}", s = s, e = e)))
         })
         .collect::<std::result::Result<Vec<_>, _>>()?;
     let id = Uuid::now_v7();
@@ -164,8 +168,12 @@ pub fn add_clinic_drug(
             })
         {
             return Err(CoreError::refused(
+                "drug_exists",
                 Some("generic"),
-                format!("{} is already in the catalog", drug.generic),
+                words!(
+                    "{generic} is already in the catalog",
+                    generic = drug.generic
+                ),
             ));
         }
         tx.create(Entity::ClinicDrug, id, clinic_drug_fields(&drug))?;
@@ -217,8 +225,9 @@ pub fn add_strength(tend: &Tend, session: &Session, drug: &str, strength: &str) 
             .or_else(|| catalog.resolve(drug))
             .ok_or_else(|| {
                 CoreError::refused(
+                    "no_such_drug",
                     Some("drug"),
-                    format!("there is no drug {drug:?} in the catalog"),
+                    words!("there is no drug “{drug}” in the catalog", drug = drug),
                 )
             })?;
         if let Some(known) = target.strengths.iter().find(|k| {
@@ -226,8 +235,13 @@ pub fn add_strength(tend: &Tend, session: &Session, drug: &str, strength: &str) 
                 .is_ok_and(|k| k.same_as(&measure))
         }) {
             return Err(CoreError::refused(
+                "strength_exists",
                 Some("strength"),
-                format!("{} already comes in {known}", target.generic),
+                words!(
+                    "{generic} already comes in {known}",
+                    generic = target.generic,
+                    known = known
+                ),
             ));
         }
         let code = target.code.clone();
@@ -269,8 +283,9 @@ pub fn add_brand(tend: &Tend, session: &Session, brand: &str, drug: &str) -> Res
             .or_else(|| catalog.resolve(drug))
             .ok_or_else(|| {
                 CoreError::refused(
+                    "no_such_drug",
                     Some("drug"),
-                    format!("there is no drug {drug:?} in the catalog"),
+                    words!("there is no drug “{drug}” in the catalog", drug = drug),
                 )
             })?;
         if let Some(taken) = catalog.resolve(&brand).filter(|d| {
@@ -280,8 +295,13 @@ pub fn add_brand(tend: &Tend, session: &Session, brand: &str, drug: &str) -> Res
                     .any(|b| tend_domain::text::fold(b) == tend_domain::text::fold(&brand))
         }) {
             return Err(CoreError::refused(
+                "brand_taken",
                 Some("brand"),
-                format!("{brand} already names {}", taken.generic),
+                words!(
+                    "{brand} already names {generic}",
+                    brand = brand,
+                    generic = taken.generic
+                ),
             ));
         }
         let code = target.code.clone();

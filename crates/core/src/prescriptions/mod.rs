@@ -11,6 +11,7 @@ use tend_domain::prescriptions::catalog::Catalog;
 use tend_domain::prescriptions::notation;
 use tend_domain::prescriptions::prescription::{Prescription, RxStatus};
 use tend_domain::prescriptions::{DecimalMark, Item};
+use tend_domain::words;
 use tend_domain::{Action, Entity};
 use tend_store::{AuditEntry, Outcome, Reader, StoreError};
 use uuid::Uuid;
@@ -74,12 +75,14 @@ fn load(r: &Reader<'_>, id: &str) -> Result<Prescription> {
     };
     let rx = found.ok_or_else(|| {
         CoreError::refused(
+            "no_such_prescription",
             Some("id"),
-            format!("there is no prescription {}", id.trim()),
+            words!("there is no prescription {id}", id = id.trim()),
         )
     })?;
     if !rx.hash_holds_as(&r.merged_into(rx.patient_id)?) {
         return Err(CoreError::refused(
+            "rx_tampered",
             None,
             "this prescription's stored content does not match what was signed; it may have been tampered with (see tend audit verify)",
         ));

@@ -23,12 +23,14 @@ pub fn print(tend: &Tend, session: &Session, id: &str) -> Result<PrintedDto> {
             RxStatus::Signed => {}
             RxStatus::Draft => {
                 return Err(CoreError::refused(
+                    "rx_draft_not_printable",
                     None,
                     "a draft cannot be printed: sign it first",
                 ));
             }
             RxStatus::Cancelled => {
                 return Err(CoreError::refused(
+                    "rx_cancelled_not_printable",
                     None,
                     "this prescription was cancelled and cannot be printed; renew it instead",
                 ));
@@ -38,8 +40,8 @@ pub fn print(tend: &Tend, session: &Session, id: &str) -> Result<PrintedDto> {
         Ok((rx, view))
     })?;
     let pdf = tend_print::prescription(&view).map_err(|e| match e {
-        tend_print::PrintError::Font => CoreError::refused(None, e.to_string()),
-        _ => CoreError::refused(Some("logo"), e.to_string()),
+        tend_print::PrintError::Font => CoreError::refused("print_fonts", None, e.words()),
+        _ => CoreError::refused("bad_logo", Some("logo"), e.words()),
     })?;
     let number = view.number.clone();
     let pages = pdf.pages;

@@ -82,7 +82,7 @@ pub fn check_draft(tend: &Tend, session: &Session, id: &str) -> Result<Vec<Warni
     tend.store().read(|r| {
         let rx = load(r, id)?;
         rx.check_edit()
-            .map_err(|e| CoreError::refused(None, e.message()))?;
+            .map_err(|e| CoreError::refused(e.code(), None, e.words()))?;
         let warnings = run_checks(r, &rx, tz, today)?.1;
         Ok(warnings.iter().map(WarningDto::from).collect())
     })
@@ -114,15 +114,14 @@ pub fn sign(
         let r = tx.read();
         let signer = r.user(session.user_id())?.ok_or(CoreError::SessionEnded)?;
         if signer.user.licence_number.is_none() {
-            return Err(CoreError::refused(
-                None,
+            return Err(CoreError::refused( "rx_needs_licence", None,
                 "only a prescriber with a licence number on their user account can sign; ask an administrator to record it",
             ));
         }
         let mut rx = load(&r, id)?;
-        rx.check_sign().map_err(|e| CoreError::refused(None, e.message()))?;
+        rx.check_sign().map_err(|e| CoreError::refused(e.code(), None, e.words()))?;
         if rx.prescriber_id != session.user_id() {
-            return Err(CoreError::refused(None, "only the prescriber who wrote this draft can sign it; renew it as your own"));
+            return Err(CoreError::refused( "rx_not_your_draft", None, "only the prescriber who wrote this draft can sign it; renew it as your own"));
         }
         check_strengths(&catalog_of(&r)?, &rx.items)?;
         let (patient, warnings) = run_checks(&r, &rx, tz, today)?;
@@ -243,7 +242,7 @@ pub fn cancel(tend: &Tend, session: &Session, id: &str, reason: &str) -> Result<
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let mut rx = load(&tx.read(), id)?;
         rx.check_cancel()
-            .map_err(|e| CoreError::refused(None, e.message()))?;
+            .map_err(|e| CoreError::refused(e.code(), None, e.words()))?;
         rx.status = RxStatus::Cancelled;
         rx.cancelled_at = Some(now);
         rx.cancel_reason = Some(reason.clone());
@@ -266,6 +265,7 @@ pub fn renew(tend: &Tend, session: &Session, id: &str) -> Result<RxDto> {
         let source = load(&tx.read(), id)?;
         if source.status == RxStatus::Draft {
             return Err(CoreError::refused(
+                "rx_still_draft",
                 None,
                 "this is still a draft: edit it instead of renewing it",
             ));

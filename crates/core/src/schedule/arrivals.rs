@@ -4,6 +4,7 @@
 use serde_json::json;
 use tend_domain::schedule::{Appointment, AppointmentStatus, Transition, local_day, transition};
 use tend_domain::schedule::{NotNow, in_time};
+use tend_domain::words;
 use tend_domain::{Action, Entity, Value};
 use tend_store::schedule::instant;
 use tend_store::{AuditEntry, Outcome, StoreError};
@@ -33,16 +34,18 @@ fn step(
             Ok(()) => {}
             Err(NotNow::NotStarted) => {
                 return Err(CoreError::refused(
+                    "not_started_yet",
                     Some("appointment"),
                     "it has not started yet; cancel it instead",
                 ));
             }
             Err(NotNow::NotToday) => {
                 return Err(CoreError::refused(
+                    "not_today",
                     Some("appointment"),
-                    format!(
-                        "this appointment is on {}, not today; move it to today first",
-                        look.local(a.starts_at)
+                    words!(
+                        "this appointment is on {look}, not today; move it to today first",
+                        look = look.local(a.starts_at)
                     ),
                 ));
             }

@@ -281,8 +281,13 @@ pub(crate) fn book_in(
 
 pub(super) fn load(r: &Reader<'_>, id: &str) -> Result<Appointment> {
     let id: AppointmentId = crate::ids::parse_id("appointment", "an appointment", id)?;
-    r.appointment(id)?
-        .ok_or_else(|| CoreError::refused(Some("appointment"), "there is no such appointment"))
+    r.appointment(id)?.ok_or_else(|| {
+        CoreError::refused(
+            "no_such_appointment",
+            Some("appointment"),
+            "there is no such appointment",
+        )
+    })
 }
 
 /// The appointments an edit with `scope` touches, starting from `a`.

@@ -3,6 +3,7 @@
 use chrono::{Duration, NaiveTime};
 use serde_json::json;
 use tend_domain::schedule::{ExceptionId, ExceptionKind, RoomId, ScheduleException, WeeklyHours};
+use tend_domain::words;
 use tend_domain::{Action, Entity, UserId};
 use tend_store::schedule::{exception_fields, hours_fields};
 use uuid::Uuid;
@@ -81,6 +82,7 @@ pub fn exceptions(
     let to = parse_day("to", to)?;
     if to < from || to - from > Duration::days(366) {
         return Err(CoreError::refused(
+            "bad_date_range",
             Some("to"),
             "give a range of at most a year, ending after it starts",
         ));
@@ -148,7 +150,7 @@ pub fn add_exception(
                 NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| {
                     tend_domain::ValidationError::new(
                         "extra",
-                        format!("\"{}\" is not a time", s.trim()),
+                        words!("\"{s}\" is not a time", s = s.trim()),
                     )
                 })
             };

@@ -22,6 +22,7 @@ use tend_domain::schedule::{
     Appointment, AppointmentType, AppointmentTypeId, Availability, Room, RoomId, ScheduleException,
     WeeklyHours, availability,
 };
+use tend_domain::words;
 use tend_domain::{Role, User, UserId, Username};
 use tend_store::{PatientRecord, Reader};
 use uuid::Uuid;
@@ -64,7 +65,10 @@ pub(crate) fn parse_local(field: &'static str, s: &str) -> Result<NaiveDateTime>
     }
     Err(tend_domain::ValidationError::new(
         field,
-        format!("\"{s}\" is not a date and time such as 2026-11-25 09:00"),
+        words!(
+            "\"{s}\" is not a date and time such as 2026-11-25 09:00",
+            s = s
+        ),
     )
     .into())
 }
@@ -99,8 +103,12 @@ impl Lookup {
     pub fn provider(&self, username: &str) -> Result<&User> {
         let name = Username::parse(username).map_err(|_| {
             CoreError::refused(
+                "no_such_clinician",
                 Some("provider"),
-                format!("there is no clinician called {}", username.trim()),
+                words!(
+                    "there is no clinician called {username}",
+                    username = username.trim()
+                ),
             )
         })?;
         self.users
@@ -108,8 +116,9 @@ impl Lookup {
             .find(|u| u.username == name && !u.disabled && is_provider(u))
             .ok_or_else(|| {
                 CoreError::refused(
+                    "no_such_clinician",
                     Some("provider"),
-                    format!("there is no clinician called {name}"),
+                    words!("there is no clinician called {name}", name = name),
                 )
             })
     }
@@ -130,8 +139,9 @@ impl Lookup {
             .find(|r| !r.archived && r.name.eq_ignore_ascii_case(name.trim()))
             .ok_or_else(|| {
                 CoreError::refused(
+                    "no_such_room",
                     Some("room"),
-                    format!("there is no room called \"{}\"", name.trim()),
+                    words!("there is no room called \"{name}\"", name = name.trim()),
                 )
             })
     }
@@ -142,8 +152,12 @@ impl Lookup {
             .find(|t| !t.archived && t.name.eq_ignore_ascii_case(name.trim()))
             .ok_or_else(|| {
                 CoreError::refused(
+                    "no_such_appointment_type",
                     Some("type"),
-                    format!("there is no appointment type \"{}\"", name.trim()),
+                    words!(
+                        "there is no appointment type \"{name}\"",
+                        name = name.trim()
+                    ),
                 )
             })
     }

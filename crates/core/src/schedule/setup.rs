@@ -3,6 +3,7 @@
 
 use serde_json::json;
 use tend_domain::schedule::{AppointmentType, AppointmentTypeId, Room, RoomId, WeeklyHours};
+use tend_domain::words;
 use tend_domain::{Action, Entity};
 use tend_store::schedule::{appointment_type_fields, room_fields};
 use tend_store::{AuditEntry, Outcome};
@@ -71,8 +72,12 @@ pub fn add_room(
                 .any(|r| r.name.eq_ignore_ascii_case(&room.name))
             {
                 return Err(CoreError::refused(
+                    "room_exists",
                     Some("name"),
-                    format!("there is already a room called \"{}\"", room.name),
+                    words!(
+                        "there is already a room called \"{name}\"",
+                        name = room.name
+                    ),
                 ));
             }
             tx.create(Entity::Room, room.id, room_fields(&room))?;
@@ -164,8 +169,12 @@ pub fn add_appointment_type(
                 .any(|o| o.name.eq_ignore_ascii_case(&t.name))
             {
                 return Err(CoreError::refused(
+                    "appointment_type_exists",
                     Some("name"),
-                    format!("there is already an appointment type called \"{}\"", t.name),
+                    words!(
+                        "there is already an appointment type called \"{name}\"",
+                        name = t.name
+                    ),
                 ));
             }
             tx.create(Entity::AppointmentType, t.id, appointment_type_fields(&t))?;
@@ -258,7 +267,11 @@ pub fn archive_appointment_type(tend: &Tend, session: &Session, name: &str) -> R
 pub fn set_reminder_template(tend: &Tend, session: &Session, template: &str) -> Result<()> {
     tend.authorize(session, Action::ScheduleSetup)?;
     let text = tend_domain::patients::parse_note("template", template, 600)?.ok_or_else(|| {
-        CoreError::refused(Some("template"), "the reminder message cannot be empty")
+        CoreError::refused(
+            "reminder_template_empty",
+            Some("template"),
+            "the reminder message cannot be empty",
+        )
     })?;
     tend.store().write(tend.ctx(Some(session.user_id())), |tx| {
         let clinic = tx.read().clinic()?;

@@ -12,6 +12,7 @@ use serde_json::json;
 use tend_domain::schedule::{
     Appointment, AppointmentId, AppointmentStatus, AppointmentType, local_day,
 };
+use tend_domain::words;
 use tend_domain::{Action, Entity};
 use tend_store::schedule::appointment_fields;
 use tend_store::{AuditEntry, Outcome};
@@ -76,10 +77,14 @@ pub fn populate(
             .sum();
         if booked > 0 {
             return Err(CoreError::refused(
+                "bench_schedule_not_empty",
                 None,
-                format!(
+                words!(
                     "the schedule from {first} to {last} already holds {booked} appointments; a \
-                     synthetic schedule fills an empty one"
+                     synthetic schedule fills an empty one",
+                    first = first,
+                    last = last,
+                    booked = booked
                 ),
             ));
         }
@@ -94,6 +99,7 @@ pub fn populate(
     types.sort_by(|a, b| a.name.cmp(&b.name));
     if types.is_empty() || patients.is_empty() || weeks.iter().all(|(_, w)| w.is_none()) {
         return Err(CoreError::refused(
+            "bench_schedule_needs_setup",
             None,
             "a synthetic schedule needs clinicians with hours, an appointment type that needs \
              no room, and patients",

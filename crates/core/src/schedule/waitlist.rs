@@ -157,7 +157,11 @@ pub fn waitlist_candidates(
         let look = Lookup::load(r, tz)?;
         let id: AppointmentId = crate::ids::parse_id("appointment", "an appointment", appointment)?;
         let freed = r.appointment(id)?.ok_or_else(|| {
-            CoreError::refused(Some("appointment"), "there is no such appointment")
+            CoreError::refused(
+                "no_such_appointment",
+                Some("appointment"),
+                "there is no such appointment",
+            )
         })?;
         let minutes = (freed.ends_at - freed.starts_at).num_minutes();
         let start = freed.starts_at.with_timezone(&tz).naive_local();
@@ -201,11 +205,16 @@ pub fn waitlist_book(
         let r = tx.read();
         let look = Lookup::load(&r, tz)?;
         let id: WaitlistId = crate::ids::parse_id("entry", "a waitlist entry", entry)?;
-        let e = r
-            .waitlist_entry(id)?
-            .ok_or_else(|| CoreError::refused(Some("entry"), "there is no such waitlist entry"))?;
+        let e = r.waitlist_entry(id)?.ok_or_else(|| {
+            CoreError::refused(
+                "no_such_waitlist_entry",
+                Some("entry"),
+                "there is no such waitlist entry",
+            )
+        })?;
         if e.status != WaitlistStatus::Waiting {
             return Err(CoreError::refused(
+                "no_longer_waiting",
                 Some("entry"),
                 "this patient is no longer waiting",
             ));
@@ -222,6 +231,7 @@ pub fn waitlist_book(
                 .unwrap_or_default(),
             (None, None) => {
                 return Err(CoreError::refused(
+                    "clinician_needed",
                     Some("provider"),
                     "this patient takes any clinician: say which",
                 ));

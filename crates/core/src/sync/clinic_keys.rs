@@ -3,6 +3,7 @@
 
 use data_encoding::HEXLOWER;
 use serde_json::json;
+use tend_domain::Words;
 use tend_domain::{Action, DeviceId, Entity, Value};
 use tend_store::sync::{StoredKey, keys};
 use tend_store::{AuditEntry, Outcome, Store, StoreError, WriteCtx};
@@ -142,6 +143,7 @@ pub(super) fn rotate(tend: &Tend, user: Option<tend_domain::UserId>) -> Result<u
     }
     if !hello.manager {
         return Err(refused(
+            "desktop_cannot_manage_keys",
             None,
             "only a desktop allowed to manage the clinic's desktops may change the clinic key; \
              an admin can allow this one from a desktop that is",
@@ -154,7 +156,8 @@ pub(super) fn rotate(tend: &Tend, user: Option<tend_domain::UserId>) -> Result<u
     let key = match ring.of_epoch(epoch) {
         Some(k) => k.clone(),
         None => {
-            let k = ClinicKey::generate_epoch(epoch).map_err(|e| refused(None, e.to_string()))?;
+            let k = ClinicKey::generate_epoch(epoch)
+                .map_err(|e| refused("random_failed", None, Words::verbatim(e.to_string())))?;
             ring.insert(k.clone());
             // Kept before the server hears of it: a key the server takes is never lost here.
             keep_clinic_keys(tend.store(), &KeyRing::new(vec![k.clone()]), tend.now())?;
@@ -225,7 +228,13 @@ pub(super) fn manage_keys(tend: &Tend) -> Result<()> {
     let revoked = revoked_here(tend)?;
     let clinic: Uuid = setting(tend, keys::CLINIC)?
         .and_then(|c| c.parse().ok())
-        .ok_or_else(|| refused(None, "this desktop has no clinic sync id"))?;
+        .ok_or_else(|| {
+            refused(
+                "no_clinic_sync_id",
+                None,
+                "this desktop has no clinic sync id",
+            )
+        })?;
     let wanting = missing.devices.into_iter().filter(|d| !revoked.contains(d));
     let (grants, _) = grants_for(tend, key, clinic, wanting)?;
     if grants.is_empty() {

@@ -111,6 +111,7 @@ pub fn resolve(tend: &Tend, session: &Session, conflict_id: &str, change_id: &st
         .find(|c| c.id.to_string() == conflict_id.trim())
         .ok_or_else(|| {
             refused(
+                "conflict_settled",
                 Some("conflict"),
                 "this conflict is already settled (perhaps on another desktop)",
             )
@@ -126,7 +127,13 @@ pub fn resolve(tend: &Tend, session: &Session, conflict_id: &str, change_id: &st
         .heads
         .iter()
         .find(|h| h.change_id == chosen)
-        .ok_or_else(|| refused(Some("value"), "choose one of the values shown"))?;
+        .ok_or_else(|| {
+            refused(
+                "not_a_shown_value",
+                Some("value"),
+                "choose one of the values shown",
+            )
+        })?;
     let entity = conflict.entity;
     let record = conflict.record_id;
     let field = conflict.field.clone();

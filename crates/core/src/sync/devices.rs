@@ -1,6 +1,7 @@
 //! The clinic's devices: listed, revoked, and this one disconnected.
 
 use serde_json::json;
+use tend_domain::Words;
 use tend_domain::{Action, DeviceId};
 use tend_store::sync::keys;
 use tend_store::{AuditEntry, Outcome};
@@ -68,6 +69,7 @@ pub fn revoke(tend: &Tend, session: &Session, device_id: &str) -> Result<()> {
     let device: DeviceId = crate::ids::parse_id("device", "a desktop of the clinic", device_id)?;
     if device == tend.store().identity().device_id {
         return Err(refused(
+            "cannot_revoke_self",
             Some("device"),
             "this desktop cannot revoke itself; revoke it from another desktop",
         ));
@@ -77,7 +79,8 @@ pub fn revoke(tend: &Tend, session: &Session, device_id: &str) -> Result<()> {
     if !revoked.contains(&device) {
         revoked.push(device);
     }
-    let json = serde_json::to_string(&revoked).map_err(|e| refused(None, e.to_string()))?;
+    let json = serde_json::to_string(&revoked)
+        .map_err(|e| refused("internal", None, Words::verbatim(e.to_string())))?;
     tend.store().set_sync_settings(&[
         (keys::REVOKED, Some(&json)),
         (keys::ROTATE_DUE, Some("revoked")),

@@ -1,10 +1,12 @@
 //! Connecting the first desktop to a server, pairing codes, and joining the others to the clinic.
 
 use std::path::Path;
+use tend_domain::Words;
 
 use data_encoding::HEXLOWER;
 use serde_json::json;
 use tend_domain::user::check_passphrase;
+use tend_domain::words;
 use tend_domain::{Action, DatabaseId, DeviceCode, DeviceId, Entity, Fields, Value};
 use tend_store::key::random_bytes;
 use tend_store::sync::keys;
@@ -51,6 +53,7 @@ pub(super) fn check_server(url: &str, insecure_allowed: bool) -> Result<String> 
     };
     if rest.is_empty() || rest.contains(char::is_whitespace) || rest.len() > 300 {
         return Err(refused(
+            "bad_server_address",
             Some("server"),
             "the server address starts with https:// and names the server, like \
              https://sync.example.org",
@@ -58,6 +61,7 @@ pub(super) fn check_server(url: &str, insecure_allowed: bool) -> Result<String> 
     }
     if plain && !insecure_allowed && !is_loopback(url) {
         return Err(refused(
+            "plain_http",
             Some("server"),
             "plain http:// would send the desktop's sync token unencrypted over the network: \
              use https://, or, for a server on the clinic's own network without a certificate, \
@@ -126,19 +130,22 @@ pub fn connect_with(
     let enrol_token = req.enrol_token;
     let server = check_server(req.server, req.insecure_http)?;
     let pin = match req.pin.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => {
-            Some(tend_sync::pin::parse_pin(p).map_err(|e| refused(Some("pin"), e.to_string()))?)
-        }
+        Some(p) => Some(
+            tend_sync::pin::parse_pin(p)
+                .map_err(|e| refused("bad_pin", Some("pin"), Words::verbatim(e.to_string())))?,
+        ),
         None => None,
     };
     if setting(tend, keys::TOKEN)?.is_some() {
         return Err(refused(
+            "already_connected",
             None,
             "this desktop is already connected to a sync server",
         ));
     }
     if enrol_token.trim().is_empty() {
         return Err(refused(
+            "enrol_token_needed",
             Some("enrol_token"),
             "the server's enrolment token is needed to connect the clinic's first desktop",
         ));
@@ -151,7 +158,8 @@ pub fn connect_with(
     {
         Some(bytes) => ClinicKey::with(bytes, 0, KeyScheme::V2),
         None => {
-            let key = ClinicKey::generate().map_err(|e| refused(None, e.to_string()))?;
+            let key = ClinicKey::generate()
+                .map_err(|e| refused("random_failed", None, Words::verbatim(e.to_string())))?;
             let hex = Zeroizing::new(HEXLOWER.encode(key.as_bytes()));
             tend.store()
                 .set_sync_settings(&[(keys::PENDING_KEY, Some(&hex))])?;
@@ -202,6 +210,7 @@ pub fn pairing_code(tend: &Tend, session: &Session) -> Result<PairingCodeDto> {
     let ring = key_ring(tend.store())?;
     if ring.is_empty() {
         return Err(refused(
+            "not_connected",
             None,
             "this desktop is not connected to a sync server",
         ));
@@ -210,9 +219,10 @@ pub fn pairing_code(tend: &Tend, session: &Session) -> Result<PairingCodeDto> {
     let server = setting(tend, keys::SERVER)?.unwrap_or_default();
     let clinic = tend.store().read(|r| r.clinic())?;
     // The keys go to the server wrapped under a secret that only the code carries.
-    let secret = tend_sync::keys::pairing_secret().map_err(|e| refused(None, e.to_string()))?;
+    let secret = tend_sync::keys::pairing_secret()
+        .map_err(|e| refused("random_failed", None, Words::verbatim(e.to_string())))?;
     let wrapped = tend_sync::keys::wrap_ring(&secret, clinic.id.as_uuid(), &ring)
-        .map_err(|e| refused(None, e.to_string()))?;
+        .map_err(|e| refused("random_failed", None, Words::verbatim(e.to_string())))?;
     let token = client.pairing(wrapped).map_err(client_error)?;
     let code = Pairing {
         server,
@@ -261,8 +271,9 @@ pub fn join(
 ) -> Result<Joined> {
     let pairing = Pairing::decode(req.pairing_code).map_err(|e| {
         refused(
+            "bad_pairing_code",
             Some("pairing_code"),
-            e.to_string().replace("pairing_code: ", ""),
+            Words::verbatim(e.to_string().replace("pairing_code: ", "")),
         )
     })?;
     let device_name = tend_domain::error::required_text("device_name", req.device_name, 60)?;
@@ -290,6 +301,7 @@ pub fn join(
     };
     if registered.clinic_id != pairing.clinic_id {
         return Err(refused(
+            "pairing_clinic_mismatch",
             Some("pairing_code"),
             "the pairing code and the server disagree about the clinic",
         ));
@@ -300,11 +312,13 @@ pub fn join(
         .and_then(|w| tend_sync::keys::unwrap_ring(&pairing.secret, pairing.clinic_id, w).ok())
         .ok_or_else(|| {
             refused(
+                "pairing_code_used",
                 Some("pairing_code"),
                 "this pairing code was already used or has expired; ask the admin for a new one",
             )
         })?;
-    let secret = DeviceSecret::generate().map_err(|e| refused(None, e.to_string()))?;
+    let secret = DeviceSecret::generate()
+        .map_err(|e| refused("random_failed", None, Words::verbatim(e.to_string())))?;
     let identity = Identity {
         database_id: DatabaseId::new(),
         device_id,
@@ -348,10 +362,12 @@ pub fn join(
                 tracing::error!(error = %removal, "a failed join could not be cleaned up");
             }
             return Err(refused(
+                "join_failed",
                 None,
-                format!(
+                words!(
                     "the clinic's records could not be received ({e}); nothing was kept on this \
-                     computer. Ask the administrator for a new pairing code and try again"
+                     computer. Ask the administrator for a new pairing code and try again",
+                    e = e
                 ),
             ));
         }

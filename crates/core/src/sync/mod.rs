@@ -23,6 +23,7 @@ pub use joining::{
 pub(crate) use joining::{ensure_device_record, lineage, new_device_identity};
 pub use rounds::sync_now;
 pub use status::{problems, pull_everything_again, quarantine, status};
+use tend_domain::Words;
 
 use tend_domain::{Change, DeviceId};
 use tend_store::sync::{HOLE_ROUNDS, Quarantined, keys};
@@ -168,17 +169,26 @@ pub fn round_with(
     Ok(round)
 }
 
-fn refused(field: Option<&'static str>, message: impl Into<String>) -> CoreError {
-    CoreError::Refused {
-        field,
-        message: message.into(),
-    }
+fn refused(code: &'static str, field: Option<&'static str>, words: impl Into<Words>) -> CoreError {
+    CoreError::refused(code, field, words)
 }
 
 fn client_error(e: ClientError) -> CoreError {
-    match e {
-        ClientError::Refused { message, .. } => refused(None, message),
-        other => refused(Some("server"), other.to_string()),
+    match &e {
+        // The server's own words: it is another program, whose text no catalog holds.
+        ClientError::Refused { message, .. } => {
+            refused("sync_server_refused", None, Words::verbatim(message))
+        }
+        ClientError::Unreachable(_) => refused(
+            "sync_server_unreachable",
+            Some("server"),
+            Words::verbatim(e.to_string()),
+        ),
+        ClientError::BadAnswer(_) => refused(
+            "sync_server_bad_answer",
+            Some("server"),
+            Words::verbatim(e.to_string()),
+        ),
     }
 }
 
@@ -189,12 +199,13 @@ fn sync_error(e: SyncError) -> CoreError {
         SyncError::Local(detail) => {
             tracing::error!(%detail, "sync could not read or write this desktop's database");
             refused(
+                "sync_local_failed",
                 None,
                 "this desktop's copy of the clinic could not take the changes; nothing of them \
                  was applied, and the details are in the log",
             )
         }
-        other => refused(None, other.to_string()),
+        other => refused("sync_failed", None, Words::verbatim(other.to_string())),
     }
 }
 
@@ -203,8 +214,13 @@ fn setting(tend: &Tend, key: &str) -> Result<Option<String>> {
 }
 
 fn client(tend: &Tend) -> Result<HttpClient> {
-    let server = setting(tend, keys::SERVER)?
-        .ok_or_else(|| refused(None, "this desktop is not connected to a sync server"))?;
+    let server = setting(tend, keys::SERVER)?.ok_or_else(|| {
+        refused(
+            "not_connected",
+            None,
+            "this desktop is not connected to a sync server",
+        )
+    })?;
     let insecure = setting(tend, keys::INSECURE)?.is_some();
     let server = check_server(&server, insecure)?;
     server_client(
@@ -251,7 +267,7 @@ mod tests {
         ] {
             let err = check_server(lan, false).unwrap_err();
             assert!(
-                matches!(&err, CoreError::Refused { field: Some("server"), message } if message.contains("insecure local network")),
+                matches!(&err, CoreError::Refused { code: "plain_http", field: Some("server"), words } if words.contains("insecure local network")),
                 "{lan}: {err:?}"
             );
             assert!(check_server(lan, true).is_ok(), "{lan}");

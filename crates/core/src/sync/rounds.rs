@@ -104,6 +104,7 @@ pub(super) fn unpanicked<T>(round: impl FnOnce() -> Result<T>) -> Result<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(round)).unwrap_or_else(|_| {
         tracing::error!("a sync round panicked; the next round will try again");
         Err(refused(
+            "sync_round_panicked",
             None,
             "an internal error stopped this sync round; the next round will try again",
         ))

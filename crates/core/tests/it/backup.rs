@@ -96,5 +96,5 @@ fn a_new_machine_restores_with_the_recovery_key() {
         &backup::quietly,
     )
     .unwrap_err();
-    assert_eq!(err.code(), "refused");
+    assert_eq!(err.code(), "restore_needs_admin");
 }

@@ -115,7 +115,7 @@ fn signing_freezes_the_note_and_addenda_follow() {
         visits::mark_entered_in_error(t, &r.doctor, &empty, "again")
             .unwrap_err()
             .code(),
-        "refused"
+        "visit_already_entered_in_error"
     );
 }
 
@@ -421,7 +421,7 @@ fn entered_in_error_hides_from_current_lists_but_stays_in_history() {
         records::mark_entered_in_error(t, &r.nurse, &vit.to_string(), "twice")
             .unwrap_err()
             .code(),
-        "refused"
+        "already_entered_in_error"
     );
     assert!(
         records::mark_entered_in_error(t, &r.nurse, &vit.to_string(), " ").is_err(),

@@ -164,7 +164,7 @@ fn a_strength_the_drug_does_not_come_in_is_refused_until_the_clinic_adds_it() {
     // cuts "strength: item 2: " off a sentence.
     let api = tend_core::api::ApiError::from(&refused);
     assert_eq!((api.field, api.item), (Some("strength"), Some(2)));
-    let reason = api.reason.unwrap_or_default();
+    let reason = api.text.reason.unwrap_or_default();
     assert!(reason.starts_with("warfarin comes in 1 mg"), "{reason}");
     // The same strength written another way is the same strength.
     let same = rx::create_draft(

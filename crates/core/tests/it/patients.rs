@@ -293,7 +293,7 @@ fn merge_moves_everything_to_the_survivor_and_unmerge_puts_it_back() {
         patients::merge(&d.c.tend, admin, keep, &dup)
             .unwrap_err()
             .code(),
-        "refused"
+        "patient_already_merged"
     );
 
     // A visit added to the survivor after the merge stays with it on unmerge.

@@ -79,20 +79,29 @@ fn users_are_listed_with_roles_and_licence() {
 #[test]
 fn the_clinic_keeps_an_admin_and_nobody_disables_themselves() {
     let c = clinic();
-    let refused = |r: Result<tend_core::api::UserDto, CoreError>| {
+    let refused = |r: Result<tend_core::api::UserDto, CoreError>, code: &str| {
         let e = r.unwrap_err();
-        assert_eq!(e.code(), "refused", "{e:?}");
+        assert_eq!(e.code(), code, "{e:?}");
         e.user_message()
     };
-    let m = refused(users::set_disabled(&c.tend, &c.admin, "admin", true));
+    let m = refused(
+        users::set_disabled(&c.tend, &c.admin, "admin", true),
+        "cannot_disable_self",
+    );
     assert_eq!(m, "you cannot disable your own account");
-    let m = refused(users::set_roles(&c.tend, &c.admin, "admin", "doctor"));
+    let m = refused(
+        users::set_roles(&c.tend, &c.admin, "admin", "doctor"),
+        "last_administrator",
+    );
     assert!(m.contains("last administrator"), "{m}");
 
     // With a second admin, the first can be disabled; then the second is the last one.
     let bo = person(&c, "bob", "admin");
     users::set_disabled(&c.tend, &bo, "admin", true).unwrap();
-    let m = refused(users::set_roles(&c.tend, &bo, "bob", "doctor"));
+    let m = refused(
+        users::set_roles(&c.tend, &bo, "bob", "doctor"),
+        "last_administrator",
+    );
     assert!(m.contains("last administrator"), "{m}");
 }
 

@@ -133,7 +133,7 @@ fn plain_http_off_this_computer_is_refused_before_anything_is_sent_unless_an_adm
     let lan = "http://192.0.2.1:8443";
     let err = sync::connect(&a, &admin, lan, TEST_ENROL_TOKEN).unwrap_err();
     assert!(
-        matches!(&err, tend_core::CoreError::Refused { field: Some("server"), message } if message.contains("insecure local network")),
+        matches!(&err, tend_core::CoreError::Refused { code: "plain_http", field: Some("server"), words } if words.contains("insecure local network")),
         "{err:?}"
     );
     // Allowed, the request goes out (and here finds nobody).

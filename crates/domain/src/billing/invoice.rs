@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 use crate::clinic::DeviceCode;
+use crate::words;
 
 /// `K7-2026-000045`: the issuing device's code, the year, and that device's gap-free count for
 /// the year.
@@ -89,9 +90,10 @@ impl std::str::FromStr for PaymentMethod {
             "other" => Ok(PaymentMethod::Other),
             other => Err(ValidationError::new(
                 "method",
-                format!(
+                words!(
                     "\"{other}\" is not a payment method; use cash, card, bank transfer, \
-                     insurance, patient credit or other"
+                     insurance, patient credit or other",
+                    other = other
                 ),
             )),
         }
@@ -177,11 +179,14 @@ pub fn take_payment(
     match method {
         PaymentMethod::PatientCredit if amount > available_credit => Err(ValidationError::new(
             "amount",
-            format!("is more than the patient's credit ({available_credit})"),
+            words!(
+                "is more than the patient's credit ({available_credit})",
+                available_credit = available_credit
+            ),
         )),
         PaymentMethod::PatientCredit if over > Decimal::ZERO => Err(ValidationError::new(
             "amount",
-            format!("is more than the balance ({balance})"),
+            words!("is more than the balance ({balance})", balance = balance),
         )),
         PaymentMethod::Cash if !keep_as_credit => Ok(PaymentOutcome {
             applied,
@@ -190,9 +195,10 @@ pub fn take_payment(
         }),
         _ if over > Decimal::ZERO && !keep_as_credit => Err(ValidationError::new(
             "amount",
-            format!(
+            words!(
                 "is more than the balance ({balance}); take the balance, or keep the rest as \
-                 the patient's credit"
+                 the patient's credit",
+                balance = balance
             ),
         )),
         _ => Ok(PaymentOutcome {
@@ -212,7 +218,10 @@ pub fn check_refund(ledger: &Ledger, amount: Decimal) -> Result<(), ValidationEr
     if amount > kept {
         return Err(ValidationError::new(
             "amount",
-            format!("is more than was paid and not yet refunded ({kept})"),
+            words!(
+                "is more than was paid and not yet refunded ({kept})",
+                kept = kept
+            ),
         ));
     }
     Ok(())
@@ -233,7 +242,10 @@ pub fn check_credit_note(ledger: &Ledger, amount: Decimal) -> Result<(), Validat
     if amount > left {
         return Err(ValidationError::new(
             "amount",
-            format!("is more than the invoice has left to credit ({left})"),
+            words!(
+                "is more than the invoice has left to credit ({left})",
+                left = left
+            ),
         ));
     }
     Ok(())

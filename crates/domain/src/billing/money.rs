@@ -9,6 +9,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
+use crate::words;
 
 /// The largest amount a person can type (a price, a payment): a billion in any currency. With
 /// quantities capped too, no invoice arithmetic can overflow a `Decimal` or an `i64` of minor
@@ -65,16 +66,19 @@ impl Money {
         if amount > MAX_TYPED {
             return Err(ValidationError::new(
                 field,
-                format!("is more than {MAX_TYPED}, the most one amount can be"),
+                words!(
+                    "is more than {max_typed}, the most one amount can be",
+                    max_typed = MAX_TYPED
+                ),
             ));
         }
         if amount != round(amount, currency) {
             return Err(ValidationError::new(
                 field,
-                format!(
-                    "has more decimal places than {} has ({})",
-                    currency.code(),
-                    minor_digits(currency)
+                words!(
+                    "has more decimal places than {currency} has ({digits})",
+                    currency = currency.code(),
+                    digits = minor_digits(currency)
                 ),
             ));
         }
@@ -151,7 +155,7 @@ pub fn parse_amount(field: &'static str, s: &str) -> Result<Decimal, ValidationE
     };
     normalised
         .parse::<Decimal>()
-        .map_err(|_| ValidationError::new(field, format!("\"{}\" is not an amount", s.trim())))
+        .map_err(|_| ValidationError::new(field, words!("\"{s}\" is not an amount", s = s.trim())))
 }
 
 pub(crate) mod currency_code {

@@ -16,6 +16,7 @@ use super::money::Money;
 use super::totals::{Discount, LineInput, TaxRate};
 use crate::ValidationError;
 use crate::patients::PatientId;
+use crate::words;
 use crate::{DeviceId, UserId};
 
 /// A tax rate in the clinic's list.
@@ -48,7 +49,10 @@ impl FeeKind {
             "item" | "product" => Ok(FeeKind::Item),
             other => Err(ValidationError::new(
                 "kind",
-                format!("\"{other}\" is not a kind of fee; use service or item"),
+                words!(
+                    "\"{other}\" is not a kind of fee; use service or item",
+                    other = other
+                ),
             )),
         }
     }
@@ -84,7 +88,10 @@ pub fn parse_fee_code(s: &str) -> Result<String, ValidationError> {
     {
         return Err(ValidationError::new(
             "code",
-            format!("may hold letters, digits, '-', '_' and '.', not {c:?}"),
+            words!(
+                "may hold letters, digits, '-', '_' and '.', not “{c}”",
+                c = c
+            ),
         ));
     }
     Ok(code)

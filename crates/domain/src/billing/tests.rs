@@ -265,7 +265,7 @@ fn bad_lines_and_discounts_are_refused_naming_the_field_and_line() {
     let field = |lines: &[LineInput], discount: Discount| {
         totals(lines, discount, EUR)
             .err()
-            .map(|e| (e.field, e.reason))
+            .map(|e| (e.field, e.reason.to_string()))
             .unwrap_or_default()
     };
     let (f, why) = field(&[plain("1", "5.00"), plain("0", "5.00")], Discount::None);

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::money::round;
 use crate::ValidationError;
+use crate::words;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
@@ -144,7 +145,7 @@ pub fn totals(
     for (i, l) in lines.iter().enumerate() {
         let n = i + 1;
         let bad = |field: &'static str, why: &str| {
-            ValidationError::new(field, format!("line {n}: {why}"))
+            ValidationError::new(field, words!("line {n}: {why}", n = n, why = why))
         };
         if l.quantity <= Decimal::ZERO {
             return Err(bad("quantity", "must be more than 0"));

@@ -124,9 +124,22 @@ pub enum NoteRefusal {
     EnteredInError,
     NotAuthor,
     Empty,
+    /// An addendum is for a signed note; a draft is edited.
+    StillDraft,
 }
 
 impl NoteRefusal {
+    /// A stable name for the reason, for the page to branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            NoteRefusal::Signed => "note_signed",
+            NoteRefusal::EnteredInError => "visit_entered_in_error",
+            NoteRefusal::NotAuthor => "not_the_visits_clinician",
+            NoteRefusal::Empty => "note_empty",
+            NoteRefusal::StillDraft => "note_still_draft",
+        }
+    }
+
     pub fn message(&self) -> &'static str {
         match self {
             NoteRefusal::Signed => {
@@ -135,6 +148,9 @@ impl NoteRefusal {
             NoteRefusal::EnteredInError => "this visit was marked as entered in error",
             NoteRefusal::NotAuthor => "only the visit's clinician can edit or sign its note",
             NoteRefusal::Empty => "an empty note cannot be signed",
+            NoteRefusal::StillDraft => {
+                "the note is still a draft: edit it instead of adding an addendum"
+            }
         }
     }
 }
@@ -160,13 +176,11 @@ impl Encounter {
     }
 
     /// Whether an addendum may be added: only to a signed note.
-    pub fn check_addendum(&self) -> Result<(), &'static str> {
+    pub fn check_addendum(&self) -> Result<(), NoteRefusal> {
         match self.status {
             EncounterStatus::Signed => Ok(()),
-            EncounterStatus::Draft => {
-                Err("the note is still a draft: edit it instead of adding an addendum")
-            }
-            EncounterStatus::EnteredInError => Err(NoteRefusal::EnteredInError.message()),
+            EncounterStatus::Draft => Err(NoteRefusal::StillDraft),
+            EncounterStatus::EnteredInError => Err(NoteRefusal::EnteredInError),
         }
     }
 

@@ -10,6 +10,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
+use crate::words;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -90,7 +91,7 @@ fn number(field: &'static str, s: &str) -> Result<Option<Decimal>, ValidationErr
     }
     Decimal::from_str(&s)
         .map(Some)
-        .map_err(|_| ValidationError::new(field, format!("\"{s}\" is not a number")))
+        .map_err(|_| ValidationError::new(field, words!("\"{s}\" is not a number", s = s)))
 }
 
 /// Converts to canonical units, rounds to a whole number, and checks the plausible range.
@@ -109,7 +110,7 @@ fn canonical(
         Some(c) if (lo..=hi).contains(&c) => Ok(Some(c)),
         _ => Err(ValidationError::new(
             field,
-            format!("{v} is not a possible {what}"),
+            words!("{v} is not a possible {what}", v = v, what = what),
         )),
     }
 }

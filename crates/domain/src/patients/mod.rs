@@ -22,6 +22,7 @@ pub use mrn::Mrn;
 use crate::ValidationError;
 use crate::error::optional_text;
 use crate::text::phone_digits;
+use crate::words;
 
 crate::ids::record_id!(
     /// A patient.
@@ -240,7 +241,10 @@ pub fn parse_note(
     if s.chars().count() > max_chars {
         return Err(ValidationError::new(
             field,
-            format!("must be at most {max_chars} characters"),
+            words!(
+                "must be at most {max_chars} characters",
+                max_chars = max_chars
+            ),
         ));
     }
     if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
@@ -265,7 +269,10 @@ pub fn parse_date(field: &'static str, s: &str) -> Result<NaiveDate, ValidationE
     }
     Err(ValidationError::new(
         field,
-        format!("\"{s}\" is not a date; write it as YYYY-MM-DD or DD/MM/YYYY"),
+        words!(
+            "\"{s}\" is not a date; write it as YYYY-MM-DD or DD/MM/YYYY",
+            s = s
+        ),
     ))
 }
 
@@ -284,8 +291,9 @@ fn parse_phone(entry: &str) -> Result<Option<Phone>, ValidationError> {
                 other => {
                     return Err(ValidationError::new(
                         "phones",
-                        format!(
-                            "\"{other}\" is not a kind of phone; use mobile, home, work or other"
+                        words!(
+                            "\"{other}\" is not a kind of phone; use mobile, home, work or other",
+                            other = other
                         ),
                     ));
                 }
@@ -297,8 +305,9 @@ fn parse_phone(entry: &str) -> Result<Option<Phone>, ValidationError> {
     if phone_digits(number).is_none() {
         return Err(ValidationError::new(
             "phones",
-            format!(
-                "\"{number}\" is not a phone number (4 to 15 digits, with spaces, +, - or brackets)"
+            words!(
+                "\"{number}\" is not a phone number (4 to 15 digits, with spaces, +, - or brackets)",
+                number = number
             ),
         ));
     }
@@ -328,7 +337,7 @@ fn parse_email(s: &str) -> Result<Option<String>, ValidationError> {
     } else {
         Err(ValidationError::new(
             "email",
-            format!("\"{email}\" is not an email address"),
+            words!("\"{email}\" is not an email address", email = email),
         ))
     }
 }
@@ -369,7 +378,7 @@ fn parse_emergency_contact(
             if phone_digits(&phone).is_none() {
                 return Err(ValidationError::new(
                     "emergency_contact.phone",
-                    format!("\"{phone}\" is not a phone number"),
+                    words!("\"{phone}\" is not a phone number", phone = phone),
                 ));
             }
             Ok(Some(EmergencyContact {
@@ -502,7 +511,10 @@ impl PatientForm {
                 if today.years_since(date).is_some_and(|y| y > MAX_AGE_YEARS) {
                     return Err(ValidationError::new(
                         "birth_date",
-                        format!("would make the patient older than {MAX_AGE_YEARS}"),
+                        words!(
+                            "would make the patient older than {max_age_years}",
+                            max_age_years = MAX_AGE_YEARS
+                        ),
                     ));
                 }
                 Ok((date, false))
@@ -514,7 +526,10 @@ impl PatientForm {
                 if years > MAX_AGE_YEARS {
                     return Err(ValidationError::new(
                         "estimated_age_years",
-                        format!("must be at most {MAX_AGE_YEARS}"),
+                        words!(
+                            "must be at most {max_age_years}",
+                            max_age_years = MAX_AGE_YEARS
+                        ),
                     ));
                 }
                 // The same day and month, that many years ago (28 February for 29 February).

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 use crate::clinic::DeviceCode;
+use crate::words;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -38,7 +39,10 @@ impl Mrn {
         let err = || {
             ValidationError::new(
                 "mrn",
-                format!("\"{}\" is not a record number such as K7-000123", s.trim()),
+                words!(
+                    "\"{s}\" is not a record number such as K7-000123",
+                    s = s.trim()
+                ),
             )
         };
         if compact.len() < 3 || !compact.is_ascii() {

@@ -13,6 +13,7 @@
 
 use std::fmt;
 
+use crate::{Words, words};
 use rust_decimal::Decimal;
 
 /// Which mark the clinic writes decimals with. The other mark is its thousands separator, so a
@@ -259,15 +260,15 @@ fn unit_key(typed: &str) -> String {
 
 /// Why a typed amount was refused, as a sentence for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotationError(pub String);
+pub struct NotationError(pub Words);
 
 impl fmt::Display for NotationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        self.0.fmt(f)
     }
 }
 
-fn refuse<T>(reason: impl Into<String>) -> Result<T, NotationError> {
+fn refuse<T>(reason: impl Into<Words>) -> Result<T, NotationError> {
     Err(NotationError(reason.into()))
 }
 
@@ -284,7 +285,7 @@ pub fn parse_number(typed: &str, mark: DecimalMark) -> Result<Decimal, NotationE
             .chars()
             .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
     {
-        return refuse(format!("{s:?} is not a number"));
+        return refuse(words!("“{s}” is not a number", s = s));
     }
     let marks: Vec<(usize, char)> = s
         .char_indices()
@@ -295,7 +296,11 @@ pub fn parse_number(typed: &str, mark: DecimalMark) -> Result<Decimal, NotationE
         [(i, used)] => {
             let (whole, fraction) = (&s[..*i], &s[i + 1..]);
             if fraction.is_empty() {
-                return refuse(format!("{s:?} ends with a decimal mark: write {whole}"));
+                return refuse(words!(
+                    "“{s}” ends with a decimal mark: write {whole}",
+                    s = s,
+                    whole = whole
+                ));
             }
             // The clinic's own thousands separator followed by a group of three could be a
             // thousand times the decimal reading.
@@ -306,24 +311,32 @@ pub fn parse_number(typed: &str, mark: DecimalMark) -> Result<Decimal, NotationE
             if could_be_thousands {
                 let decimal = number_text(&format!("{whole}.{fraction}"));
                 let thousands = number_text(&format!("{whole}{fraction}"));
-                return refuse(format!(
-                    "{s:?} could be read as {decimal} or as {thousands}: write {thousands} (with no thousands separator) or {decimal}"
+                return refuse(words!(
+                    "“{s}” could be read as {decimal} or as {thousands}: write {thousands} (with no thousands separator) or {decimal}",
+                    s = s,
+                    decimal = decimal,
+                    thousands = thousands
                 ));
             }
             (whole, fraction)
         }
         _ => {
-            return refuse(format!(
-                "{s:?} has more than one mark in it: write the number with one decimal point and no thousands separator, such as 1000 or 2.5"
+            return refuse(words!(
+                "“{s}” has more than one mark in it: write the number with one decimal point and no thousands separator, such as 1000 or 2.5",
+                s = s
             ));
         }
     };
     let whole = whole.trim_start_matches('0');
     if whole.len() > MAX_WHOLE_DIGITS {
-        return refuse(format!("{s:?} is too large"));
+        return refuse(words!("“{s}” is too large", s = s));
     }
     if fraction.trim_end_matches('0').len() > MAX_DECIMALS {
-        return refuse(format!("{s:?} has more than {MAX_DECIMALS} decimal places"));
+        return refuse(words!(
+            "“{s}” has more than {max_decimals} decimal places",
+            s = s,
+            max_decimals = MAX_DECIMALS
+        ));
     }
     let text = format!(
         "{}.{}",
@@ -332,7 +345,7 @@ pub fn parse_number(typed: &str, mark: DecimalMark) -> Result<Decimal, NotationE
     );
     let value: Decimal = text
         .parse()
-        .map_err(|_| NotationError(format!("{s:?} is not a number")))?;
+        .map_err(|_| NotationError(words!("“{s}” is not a number", s = s)))?;
     if value.is_zero() {
         return refuse("must be more than 0");
     }
@@ -392,8 +405,9 @@ impl Measure {
             return refuse("write an amount and its unit, such as 500 mg");
         }
         if s.chars().count() > MAX_CHARS || s.chars().any(char::is_control) {
-            return refuse(format!(
-                "write an amount and its unit, such as 500 mg, in at most {MAX_CHARS} characters"
+            return refuse(words!(
+                "write an amount and its unit, such as 500 mg, in at most {max_chars} characters",
+                max_chars = MAX_CHARS
             ));
         }
         let lower = s.to_lowercase();
@@ -403,12 +417,12 @@ impl Measure {
         };
         let parts: Vec<&str> = main.split('/').map(str::trim).collect();
         if parts.len() > MAX_TERMS {
-            return refuse(format!("{s:?} has too many parts between slashes"));
+            return refuse(words!("“{s}” has too many parts between slashes", s = s));
         }
         let mut terms = Vec::with_capacity(parts.len());
         for (i, part) in parts.iter().enumerate() {
             if part.is_empty() {
-                return refuse(format!("{s:?} has nothing on one side of a slash"));
+                return refuse(words!("“{s}” has nothing on one side of a slash", s = s));
             }
             terms.push(Term::parse(part, mark, i > 0)?);
         }
@@ -485,8 +499,9 @@ impl Term {
                 Some(("one", unit)) => (Some(Decimal::ONE), unit.trim()),
                 _ if unit_alone => (None, rest),
                 _ => {
-                    return refuse(format!(
-                        "{part:?} needs a number before its unit, such as 500 mg"
+                    return refuse(words!(
+                        "“{part}” needs a number before its unit, such as 500 mg",
+                        part = part
                     ));
                 }
             }
@@ -494,21 +509,24 @@ impl Term {
             (Some(parse_number(number, mark)?), rest)
         };
         if rest.is_empty() {
-            return refuse(format!("{part:?} needs a unit: {UNITS_HINT}"));
+            return refuse(words!(
+                "“{part}” needs a unit: {units_hint}",
+                part = part,
+                units_hint = UNITS_HINT
+            ));
         }
         if rest.starts_with(|c: char| c.is_ascii_digit()) {
-            return refuse(format!(
-                "{part:?}: write numbers without spaces inside them, such as 1000"
+            return refuse(words!(
+                "“{part}”: write numbers without spaces inside them, such as 1000",
+                part = part
             ));
         }
         let key = unit_key(rest);
         if let Some((_, why)) = REFUSED_UNITS.iter().find(|(k, _)| *k == key) {
-            return refuse((*why).to_owned());
+            return refuse(*why);
         }
         let unit = UnitName::lookup(rest).ok_or_else(|| {
-            NotationError(format!(
-                "{rest:?} is not a unit Tend reads: use {UNITS_HINT} (write only the amount here; the form has its own box)"
-            ))
+            NotationError(words!("“{rest}” is not a unit Tend reads: use {units_hint} (write only the amount here; the form has its own box)", rest = rest, units_hint = UNITS_HINT))
         })?;
         Ok(Term { value, unit })
     }
@@ -753,9 +771,10 @@ pub fn checked(
     match error_prone(&tidied) {
         Some(e) => Err(crate::ValidationError::new(
             field,
-            format!(
-                "{:?} is on the list of error-prone abbreviations (it has caused overdoses when misread): write {} instead",
-                e.found, e.instead
+            words!(
+                "“{found}” is on the list of error-prone abbreviations (it has caused overdoses when misread): write {instead} instead",
+                found = e.found,
+                instead = e.instead
             ),
         )),
         None => Ok(tidied),

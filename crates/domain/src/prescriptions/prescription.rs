@@ -15,6 +15,7 @@ use super::sig::{self, Dose, Frequency, figures_and_words, parse_route, route_wo
 use crate::ValidationError;
 use crate::ids::UserId;
 use crate::patients::PatientId;
+use crate::{Words, words};
 
 /// Most refills a prescription may carry.
 pub const MAX_REFILLS: u8 = 11;
@@ -106,10 +107,13 @@ fn choose(
     }
     match options {
         [only] => Ok(only.clone()),
-        [] => Err(ValidationError::new(field, format!("write the {what}"))),
+        [] => Err(ValidationError::new(
+            field,
+            words!("write the {what}", what = what),
+        )),
         many => Err(ValidationError::new(
             field,
-            format!("choose one of {}", many.join(", ")),
+            words!("choose one of {many}", many = many.join(", ")),
         )),
     }
 }
@@ -138,12 +142,7 @@ fn strength_of(
         .ok_or_else(|| {
             ValidationError::new(
                 "strength",
-                format!(
-                    "{} comes in {}; {measure} is not one of them. To prescribe {measure}, add it to {}'s strengths first",
-                    drug.generic,
-                    known.join(", "),
-                    drug.generic
-                ),
+                words!("{generic} comes in {known}; {measure} is not one of them. To prescribe {measure}, add it to {generic}'s strengths first", generic = drug.generic, known = known.join(", "), measure = measure),
             )
         })
 }
@@ -192,7 +191,7 @@ impl ItemForm {
                 many => {
                     return Err(ValidationError::new(
                         "route",
-                        format!("choose one of {}", many.join(", ")),
+                        words!("choose one of {many}", many = many.join(", ")),
                     ));
                 }
             }
@@ -225,7 +224,10 @@ impl ItemForm {
                 .ok_or_else(|| {
                     ValidationError::new(
                         "refills",
-                        format!("must be a whole number from 0 to {MAX_REFILLS}"),
+                        words!(
+                            "must be a whole number from 0 to {max_refills}",
+                            max_refills = MAX_REFILLS
+                        ),
                     )
                 })?,
         };
@@ -324,8 +326,8 @@ fn parse_quantity(
             ValidationError::new(
                 "quantity",
                 match notation::parse_number(&s[..split], mark) {
-                    Err(e) if split > 0 => format!("{e}"),
-                    _ => "must be a number more than 0, such as 21 or 1 inhaler".to_owned(),
+                    Err(e) if split > 0 => e.0,
+                    _ => "must be a number more than 0, such as 21 or 1 inhaler".into(),
                 },
             )
         })?;
@@ -454,12 +456,24 @@ pub enum RxRefusal {
 }
 
 impl RxRefusal {
-    pub fn message(self) -> String {
+    /// A stable name for the reason, for the page to branch on.
+    pub fn code(self) -> &'static str {
+        match self {
+            RxRefusal::NotDraft => "prescription_signed",
+            RxRefusal::NotSigned => "prescription_not_signed",
+            RxRefusal::Empty => "prescription_empty",
+            RxRefusal::TooMany => "prescription_too_many_items",
+        }
+    }
+
+    pub fn words(self) -> Words {
         match self {
             RxRefusal::NotDraft => "This prescription is signed and can no longer be changed; cancel it or renew it as a new draft.".into(),
             RxRefusal::NotSigned => "Only a signed prescription can be cancelled; a draft can simply be deleted.".into(),
             RxRefusal::Empty => "A prescription needs at least one item.".into(),
-            RxRefusal::TooMany => format!("A prescription holds at most {MAX_ITEMS} items."),
+            RxRefusal::TooMany => {
+                words!("A prescription holds at most {max_items} items.", max_items = MAX_ITEMS)
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ use super::notation::{
     DecimalMark, Kind, Measure, NotationError, Term, UnitName, format_number, parse_number,
 };
 use crate::ValidationError;
+use crate::{Words, words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -90,9 +91,9 @@ impl Amount {
                     unit,
                 })
                 .ok_or_else(|| {
-                    NotationError(format!(
-                        "write an amount in mg, mcg, g, units, mEq, mmol or mL, not {}",
-                        unit.canonical
+                    NotationError(words!(
+                        "write an amount in mg, mcg, g, units, mEq, mmol or mL, not {canonical}",
+                        canonical = unit.canonical
                     ))
                 }),
             _ => Err(NotationError("write one amount, such as 4000 mg".into())),
@@ -197,7 +198,7 @@ impl Dose {
     /// A typed dose in the clinic's notation: `1 tablet`, `½ tab`, `1/2 tablet`, `0,5 mL`,
     /// `10 U` (written `10 units`), `2 puffs`.
     pub fn read(s: &str, mark: DecimalMark) -> Result<Dose, ValidationError> {
-        let bad = |why: String| ValidationError::new("dose", why);
+        let bad = |why: Words| ValidationError::new("dose", why);
         let s = s.trim();
         if s.chars().count() > 60 || s.chars().any(char::is_control) {
             return Err(bad(
@@ -241,19 +242,14 @@ impl Dose {
             Some(u) if u.kind == Kind::Count => u.canonical.to_owned(),
             Some(u) if Unit::of(u).is_some() => u.canonical.to_owned(),
             Some(u) => {
-                return Err(bad(format!(
-                    "a dose cannot be in {}: use mg, mcg, g, units, mL, or a count such as 1 tablet",
-                    u.canonical
-                )));
+                return Err(bad(words!("a dose cannot be in {canonical}: use mg, mcg, g, units, mL, or a count such as 1 tablet", canonical = u.canonical)));
             }
             None => COUNTS
                 .iter()
                 .find(|(one, many)| rest.eq_ignore_ascii_case(one) || rest.eq_ignore_ascii_case(many))
                 .map(|(one, _)| (*one).to_owned())
                 .ok_or_else(|| {
-                    bad(format!(
-                        "{rest:?} is not a unit Tend knows: use mg, mcg, g, units, mL, or tablet, capsule, puff, spray, drop, patch, sachet, suppository, application"
-                    ))
+                    bad(words!("“{rest}” is not a unit Tend knows: use mg, mcg, g, units, mL, or tablet, capsule, puff, spray, drop, patch, sachet, suppository, application", rest = rest))
                 })?,
         };
         Ok(Dose { amount, unit })
@@ -377,10 +373,7 @@ impl FromStr for Frequency {
             other => parse_interval(other).ok_or_else(|| {
                 ValidationError::new(
                     "frequency",
-                    format!(
-                        "{:?} is not a frequency Tend reads: try OD, BID, TID, QID, q8h, QHS, weekly, once, or add PRN",
-                        input.trim()
-                    ),
+                    words!("“{input}” is not a frequency Tend reads: try OD, BID, TID, QID, q8h, QHS, weekly, once, or add PRN", input = input.trim()),
                 )
             })?,
         };
@@ -497,7 +490,7 @@ pub fn parse_route(s: &str) -> Result<&'static str, ValidationError> {
         .ok_or_else(|| {
             ValidationError::new(
                 "route",
-                format!("{s:?} is not a route Tend knows: try oral (PO), sublingual, IM, IV, SC, topical, transdermal, inhaled, nasal, eye, ear, rectal, vaginal"),
+                words!("“{s}” is not a route Tend knows: try oral (PO), sublingual, IM, IV, SC, topical, transdermal, inhaled, nasal, eye, ear, rectal, vaginal", s = s),
             )
         })
 }

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
+use crate::words;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -107,7 +108,11 @@ pub fn transition(
             };
             return Err(ValidationError::new(
                 "status",
-                format!("an appointment that is {state} cannot be {what}"),
+                words!(
+                    "an appointment that is {state} cannot be {what}",
+                    state = state,
+                    what = what
+                ),
             ));
         }
     };

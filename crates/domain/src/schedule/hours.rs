@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::{ExceptionId, Interval, to_utc};
 use crate::ValidationError;
+use crate::words;
 
 /// One span of a weekday: `mon 09:00-13:00`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,7 +73,7 @@ pub(crate) fn parse_weekdays(
     let bad = || {
         ValidationError::new(
             field,
-            format!("\"{s}\" is not a weekday or range such as mon-fri"),
+            words!("\"{s}\" is not a weekday or range such as mon-fri", s = s),
         )
     };
     let mut days = Vec::new();
@@ -99,7 +100,7 @@ pub(crate) fn parse_time(field: &'static str, s: &str) -> Result<NaiveTime, Vali
     NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| {
         ValidationError::new(
             field,
-            format!("\"{}\" is not a time such as 09:30", s.trim()),
+            words!("\"{s}\" is not a time such as 09:30", s = s.trim()),
         )
     })
 }
@@ -112,14 +113,14 @@ pub(crate) fn parse_span(
     let (a, b) = s.split_once('-').ok_or_else(|| {
         ValidationError::new(
             field,
-            format!("\"{}\" is not a span such as 09:00-13:00", s.trim()),
+            words!("\"{s}\" is not a span such as 09:00-13:00", s = s.trim()),
         )
     })?;
     let (start, end) = (parse_time(field, a)?, parse_time(field, b)?);
     if end <= start {
         return Err(ValidationError::new(
             field,
-            format!("{} ends before it starts", s.trim()),
+            words!("{s} ends before it starts", s = s.trim()),
         ));
     }
     Ok((start, end))
@@ -132,7 +133,10 @@ fn parse_rules(field: &'static str, s: &str) -> Result<Vec<DayRule>, ValidationE
         let (days, spans) = group.split_once(' ').ok_or_else(|| {
             ValidationError::new(
                 field,
-                format!("\"{group}\" should be days then hours, such as mon-fri 09:00-18:00"),
+                words!(
+                    "\"{group}\" should be days then hours, such as mon-fri 09:00-18:00",
+                    group = group
+                ),
             )
         })?;
         for day in parse_weekdays(field, days)? {
@@ -169,10 +173,10 @@ impl WeeklyHours {
             {
                 return Err(ValidationError::new(
                     "breaks",
-                    format!(
-                        "the {} break at {} is outside working hours",
-                        weekday_str(b.weekday),
-                        b.start.format("%H:%M")
+                    words!(
+                        "the {weekday} break at {start} is outside working hours",
+                        weekday = weekday_str(b.weekday),
+                        start = b.start.format("%H:%M")
                     ),
                 ));
             }

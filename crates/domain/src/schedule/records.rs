@@ -11,6 +11,7 @@ use super::{
 use crate::ValidationError;
 use crate::ids::UserId;
 use crate::patients::PatientId;
+use crate::words;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Room {
@@ -51,7 +52,10 @@ impl AppointmentType {
         if !valid {
             return Err(ValidationError::new(
                 "colour",
-                format!("\"{colour}\" is not a colour such as #3b82f6"),
+                words!(
+                    "\"{colour}\" is not a colour such as #3b82f6",
+                    colour = colour
+                ),
             ));
         }
         Ok(AppointmentType {

@@ -10,6 +10,7 @@ use chrono::{Datelike, Duration, Months, NaiveDate, NaiveDateTime, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
+use crate::words;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "freq", rename_all = "snake_case")]
@@ -85,8 +86,9 @@ impl RecurrenceRule {
             other => {
                 return Err(ValidationError::new(
                     "repeat",
-                    format!(
-                        "\"{other}\" is not a repeat; use daily, weekly, monthly or monthly-weekday"
+                    words!(
+                        "\"{other}\" is not a repeat; use daily, weekly, monthly or monthly-weekday",
+                        other = other
                     ),
                 ));
             }
@@ -109,7 +111,7 @@ impl RecurrenceRule {
             (None, Some(_)) => {
                 return Err(ValidationError::new(
                     "count",
-                    format!("must be between 1 and {MAX_COUNT}"),
+                    words!("must be between 1 and {max_count}", max_count = MAX_COUNT),
                 ));
             }
         };

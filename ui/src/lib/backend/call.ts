@@ -1,5 +1,6 @@
 // The one place that talks to the Tauri shell. The generated client (`generated.ts`) calls
-// this; a failure arrives as a thrown `ApiError` ({code, message, field?}), never a bare string.
+// this; a failure arrives as a thrown `ApiError` ({code, message, template, params, field?}), never
+// a bare string.
 import { invoke } from "@tauri-apps/api/core";
 import type { ApiError } from "./generated";
 
@@ -24,6 +25,7 @@ export async function call<R>(command: string, args: Record<string, unknown> = {
       throw e;
     }
     // The shell refused before tend-core ran (an argument the UI got wrong): still an ApiError.
-    throw { code: "internal", message: String(e) } satisfies ApiError;
+    const text = String(e);
+    throw { code: "internal", message: text, template: "{text}", params: { text } } satisfies ApiError;
   }
 }

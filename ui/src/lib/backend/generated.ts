@@ -30,14 +30,11 @@ export type AllergyForm = { substance: string, category: string, reaction: strin
 export type AllergySeverity = "mild" | "moderate" | "severe";
 
 /**
- * An error as the UI receives it: a stable code to branch on, a message for a person, the
- * field it concerns when there is one, and for a refused booking each conflict (to show inline).
+ * An error as the UI receives it: a stable code to branch on, a message for a person (in
+ * English, and as a template with its values for a translation), the field it concerns when
+ * there is one, and for a refused booking each conflict (to show inline).
  */
 export type ApiError = { code: string, message: string, field?: string, 
-/**
- * What is wrong in words that go beside the field: the message without the field's name.
- */
-reason?: string, 
 /**
  * For a form of several items (a prescription's drugs): the one it concerns, from 1.
  */
@@ -45,7 +42,15 @@ item?: number, conflicts?: Array<ConflictDto>,
 /**
  * For a prescription refused at signing: each warning that needs a reason.
  */
-warnings?: Array<WarningDto>, };
+warnings?: Array<WarningDto>, 
+/**
+ * What is wrong in words that go beside the field: the message without the field's name.
+ */
+reason?: string, template: string, 
+/**
+ * The reason (the words beside the field) with placeholders, filled from `params`.
+ */
+reason_template?: string, params: Record<string, string>, };
 
 export type AppointmentDto = { id: string, patient_mrn: string, patient_name: string, patient_phone: string | null, provider_id: string, provider: string, room: string | null, type_name: string, colour: string, starts_at: string, ends_at: string, 
 /**

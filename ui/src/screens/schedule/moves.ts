@@ -5,6 +5,7 @@ import { api, isApiError } from "../../lib/backend";
 import { notify } from "../../lib/app.svelte";
 import { dayTitle } from "../../lib/format";
 import { t } from "../../lib/i18n";
+import { message } from "../../lib/errors";
 
 export interface Clash {
   id: string;
@@ -27,7 +28,7 @@ export async function move(
     notify(t("Moved to {time}.", { time: `${dayTitle(at.slice(0, 10))} ${at.slice(11)}` }));
     return null;
   } catch (e) {
-    if (isApiError(e) && e.code === "conflicts") return { id, at, provider, room, text: e.message };
+    if (isApiError(e) && e.code === "conflicts") return { id, at, provider, room, text: message(e) };
     throw e;
   }
 }
